@@ -1,0 +1,28 @@
+GO ?= go
+PKGS := ./...
+FUZZTIME ?= 30s
+DURATION ?= 10m
+GOLANGCI := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+
+.PHONY: test race cover lint bench fuzz soak interop verify sweep
+
+# The README's test command: unit, conformance, rapid, sweeps and mutants; < 3 min on 2 cores.
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 170s $(PKGS)
+
+race:
+	$(GO) test -race -count=1 -timeout 600s $(PKGS)
+
+cover:
+	$(GO) test -count=1 -coverprofile=cover.out $(PKGS)
+	$(GO) tool cover -func=cover.out | tail -n 1
+
+lint:
+	$(GO) run $(GOLANGCI) run ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+verify:
+	$(GO) run ./cmd/scopemig verify

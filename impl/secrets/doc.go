@@ -1,0 +1,10 @@
+// Package secrets defines the provider contract shared by every store in
+// scopemig (the same method set as ToolHive's secrets.Provider), the key
+// Scheme that splits one flat namespace into scopes, and the two views built
+// on top of a raw provider: ScopedProvider (one scope, with the bare-key
+// fallback of the migration window) and UserProvider (everything that is not
+// a system key).
+//
+// The package is pure: it performs no I/O of its own and holds no mutable
+// package-level state.
+package secrets
