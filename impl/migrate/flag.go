@@ -1,0 +1,53 @@
+package migrate
+
+import (
+	"context"
+	"sync"
+)
+
+// FlagStore is the durable one-shot flag ("secret_scope_migration" in
+// ToolHive's config). impl/config.Flag implements it.
+type FlagStore interface {
+	// Migrated reports whether the migration completed.
+	Migrated(ctx context.Context) (bool, error)
+	// SetMigrated records, durably, that the migration completed.
+	SetMigrated(ctx context.Context) error
+}
+
+// MemoryFlag is an in-memory FlagStore for tests and examples. The zero
+// value is an unset flag.
+type MemoryFlag struct {
+	mu     sync.Mutex // guards set and writes
+	set    bool
+	writes int
+}
+
+var _ FlagStore = (*MemoryFlag)(nil)
+
+// NewMemoryFlag returns a flag with the given initial value.
+func NewMemoryFlag(migrated bool) *MemoryFlag { return &MemoryFlag{set: migrated} }
+
+// Migrated implements FlagStore.
+func (f *MemoryFlag) Migrated(context.Context) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.set, nil
+}
+
+// SetMigrated implements FlagStore; setting a set flag writes nothing.
+func (f *MemoryFlag) SetMigrated(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.set {
+		f.set = true
+		f.writes++
+	}
+	return nil
+}
+
+// Writes returns how many times SetMigrated changed the flag.
+func (f *MemoryFlag) Writes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes
+}

@@ -1,0 +1,102 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scopemig/scopemig/impl/secrets"
+)
+
+// Status is the overall outcome of a Runner.
+type Status string
+
+// The statuses.
+const (
+	// StatusMigrated: the migration ran (possibly with no legacy key to
+	// move) and the flag is set.
+	StatusMigrated Status = "migrated"
+	// StatusAlreadyDone: the flag was already set; nothing was read beyond
+	// the flag and nothing was written.
+	StatusAlreadyDone Status = "already-done"
+	// StatusNotApplicable: the provider is read-only; nothing was written,
+	// the flag was left unset.
+	StatusNotApplicable Status = "not-applicable"
+)
+
+// Report is what a Runner did.
+type Report struct {
+	Status Status `json:"status"`
+	// Steps holds one Step per legacy key migrated by this run.
+	Steps []Step `json:"steps"`
+	// Counts tallies Steps by outcome.
+	Counts Counts `json:"counts"`
+	// Transactional is true when the data moved in one Update transaction.
+	Transactional bool `json:"transactional"`
+	// Forced is true when Force made the run ignore a set flag.
+	Forced bool `json:"forced,omitempty"`
+}
+
+// Runner is the one-shot migration: flag check → capability check →
+// discover → apply → flag. The zero Scheme is ToolHive's; the zero Policy
+// is Keep; a nil Flag means no flag is read or written (the data migration
+// alone, which is idempotent).
+type Runner struct {
+	Provider secrets.Provider
+	Flag     FlagStore
+	Scheme   secrets.Scheme
+	Policy   Policy
+	// Force runs the migration even when the flag says it already ran.
+	Force bool
+}
+
+// Run executes the migration once.
+//
+//  1. Flag: if set and !Force → StatusAlreadyDone, zero writes.
+//  2. Capabilities: a read-only provider → StatusNotApplicable, no error,
+//     nothing written, flag left unset.
+//  3. Discover: lists and reads; any error stops the run before a write.
+//  4. Apply (see Apply for its per-step crash contract).
+//  5. SetMigrated, only after Apply returned nil, i.e. once the data it
+//     vouches for is durable; skipped when the flag was already set.
+//
+// Crash contract: after success the data is migrated and the flag set.
+// After an error, the flag is unset unless it was already set, and the data
+// is as described by Apply (no value lost). After a crash before step 5 the
+// flag is unset (the flag is never durable before the data); after a crash
+// in step 5 the flag store holds old or new (its own atomicity). Re-running
+// after an error or crash is safe and converges.
+func (r Runner) Run(ctx context.Context) (Report, error) {
+	if r.Provider == nil {
+		return Report{}, ErrNoProvider
+	}
+	already := false
+	if r.Flag != nil {
+		var err error
+		if already, err = r.Flag.Migrated(ctx); err != nil {
+			return Report{}, fmt.Errorf("read migration flag: %w", err)
+		}
+	}
+	if already && !r.Force {
+		return Report{Status: StatusAlreadyDone}, nil
+	}
+	rep := Report{Forced: already && r.Force}
+	if r.Provider.Capabilities().IsReadOnly() {
+		rep.Status = StatusNotApplicable
+		return rep, nil
+	}
+	if _, err := Discover(ctx, r.Provider, r.Scheme, r.Policy); err != nil {
+		return rep, err
+	}
+	res, err := Apply(ctx, r.Provider, r.Scheme, r.Policy)
+	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
+	if err != nil {
+		return rep, err
+	}
+	if r.Flag != nil && !already {
+		if err := r.Flag.SetMigrated(ctx); err != nil {
+			return rep, fmt.Errorf("set migration flag: %w", err)
+		}
+	}
+	rep.Status = StatusMigrated
+	return rep, nil
+}
