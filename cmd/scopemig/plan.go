@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopemig/scopemig/impl/migrate"
+	"github.com/scopemig/scopemig/impl/secrets"
+)
+
+// planReport is the stable JSON output of `scopemig plan --json`
+// (documented in docs/cli.md).
+type planReport struct {
+	Command         string         `json:"command"`
+	SecretsFile     string         `json:"secrets_file"`
+	ConfigFile      string         `json:"config_file"`
+	Policy          migrate.Policy `json:"policy"`
+	AlreadyMigrated bool           `json:"already_migrated"`
+	Steps           []migrate.Step `json:"steps"`
+	Counts          migrate.Counts `json:"counts"`
+}
+
+// newPlanCmd returns `scopemig plan` on the real environment.
+func newPlanCmd() *cobra.Command { return newPlanCmdEnv(osEnv()) }
+
+// newPlanCmdEnv returns `scopemig plan` on env: a dry run that opens and
+// decrypts the store, reads the flag, and prints what migrate would do.
+// It never writes.
+func newPlanCmdEnv(env cliEnv) *cobra.Command {
+	var f storeFlags
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what migrate would do to a ToolHive store (dry run, writes nothing)",
+		Long: "plan decrypts a ToolHive encrypted secrets file and lists every legacy system key\n" +
+			"with the scoped key it would move to and the outcome (moved, already-scoped,\n" +
+			"conflict-quarantined, conflict-dropped). Values are never printed, only fingerprints.",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := env.open(ctx, f)
+			if err != nil {
+				return err
+			}
+			plan, err := migrate.Discover(ctx, st.provider, secrets.Scheme{}, f.policy)
+			if err != nil {
+				return fmt.Errorf("plan %s: %w", st.secretsPath, err)
+			}
+			rep := planReport{
+				Command: "plan", SecretsFile: st.secretsPath, ConfigFile: st.configPath,
+				Policy: f.policy, AlreadyMigrated: st.migrated,
+				Steps: nonNil(plan.Steps), Counts: plan.Counts(),
+			}
+			out := cmd.OutOrStdout()
+			if f.json {
+				return writeJSON(out, rep)
+			}
+			return writePlanText(out, rep)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func writePlanText(w io.Writer, rep planReport) error {
+	if err := writeStepTable(w, rep.Steps); err != nil {
+		return err
+	}
+	c := rep.Counts
+	_, err := fmt.Fprintf(w, "plan (on-conflict=%s): %d legacy keys: %d to move, %d already scoped, %d to quarantine, %d to drop; nothing written\n",
+		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped)
+	if err == nil && rep.AlreadyMigrated {
+		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
+	}
+	return err
+}
+
+// writeStepTable prints one row per step: key, target, outcome (with the
+// quarantine key and value fingerprint). Values are never printed.
+func writeStepTable(w io.Writer, steps []migrate.Step) error {
+	if len(steps) == 0 {
+		_, err := fmt.Fprintln(w, "no legacy keys")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tTARGET\tOUTCOME\tVALUE")
+	for _, s := range steps {
+		outcome := string(s.Outcome)
+		if s.Quarantine != "" {
+			outcome += " -> " + s.Quarantine
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", displayKey(s.Key), displayKey(s.Target), displayKey(outcome), s.Fingerprint)
+	}
+	return tw.Flush()
+}
+
+// displayKey quotes a key that holds control or non-printable characters
+// (keys are not secret, but they must not garble the terminal or the table).
+func displayKey(k string) string {
+	for _, r := range k {
+		if !unicode.IsPrint(r) || r == '\t' {
+			return strconv.Quote(k)
+		}
+	}
+	return k
+}
+
+// writeJSON prints v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// nonNil returns steps, or an empty slice for nil (JSON "[]", not null).
+func nonNil(steps []migrate.Step) []migrate.Step {
+	if steps == nil {
+		return []migrate.Step{}
+	}
+	return steps
+}
