@@ -1,0 +1,171 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/afero"
+	"gopkg.in/yaml.v3"
+)
+
+// maxSize bounds the config file read; ToolHive's are a few KiB.
+const maxSize = 16 << 20
+
+// indent is the indentation of ToolHive's config (yaml.v3's Marshal).
+const indent = 4
+
+// document is a parsed config file.
+type document struct {
+	exists bool
+	perm   os.FileMode // permission bits of the existing file, else 0600
+	root   *yaml.Node  // the top-level mapping
+	doc    *yaml.Node  // the document node holding root
+	value  *yaml.Node  // the value of Key; nil when absent
+}
+
+// load reads and validates path. A missing file is an empty document.
+func load(fsys afero.Fs, path string) (*document, error) {
+	fi, err := lstat(fsys, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return emptyDocument(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file (%s)", ErrInvalidConfig, path, fi.Mode().Type())
+	}
+	if fi.Size() > maxSize {
+		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)
+	}
+	data, err := read(fsys, path, fi.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+	}
+	d, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+	}
+	d.exists, d.perm = true, fi.Mode().Perm()
+	return d, nil
+}
+
+func lstat(fsys afero.Fs, path string) (os.FileInfo, error) {
+	if ls, ok := fsys.(afero.Lstater); ok {
+		fi, _, err := ls.LstatIfPossible(path)
+		return fi, err
+	}
+	return fsys.Stat(path)
+}
+
+func read(fsys afero.Fs, path string, size int64) ([]byte, error) {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			_ = f.Close()
+			return nil, err
+		}
+		if len(buf) > maxSize {
+			_ = f.Close()
+			return nil, fmt.Errorf("larger than %d bytes", maxSize)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+func emptyDocument() *document {
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	return &document{perm: 0o600, root: root, doc: &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}}
+}
+
+// parse validates data: a YAML mapping (or an empty document) whose Key,
+// if present once, decodes as a boolean the way ToolHive's yaml.v3 struct
+// decoding does (so "yes" is true and null is false).
+func parse(data []byte) (*document, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Kind == 0 { // empty, or comments only
+		return emptyDocument(), nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, errors.New("not a YAML document")
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		root.Kind, root.Tag, root.Value = yaml.MappingNode, "!!map", ""
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("top level is not a mapping (line %d)", root.Line)
+	}
+	d := &document{root: root, doc: &doc}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Value != Key {
+			continue
+		}
+		if d.value != nil {
+			return nil, fmt.Errorf("%s defined twice (line %d)", Key, k.Line)
+		}
+		d.value = root.Content[i+1]
+	}
+	if d.value != nil {
+		if _, err := d.migrated(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// migrated decodes the flag; absent is false.
+func (d *document) migrated() (bool, error) {
+	if d.value == nil {
+		return false, nil
+	}
+	var b bool
+	if err := d.value.Decode(&b); err != nil {
+		return false, fmt.Errorf("%s is not a boolean (line %d): %w", Key, d.value.Line, err)
+	}
+	return b, nil
+}
+
+// setMigrated sets Key to true, in place when present (keeping its
+// comments), appended to the top-level mapping otherwise.
+func (d *document) setMigrated() {
+	if d.value != nil {
+		d.value.Kind, d.value.Tag, d.value.Value, d.value.Style = yaml.ScalarNode, "!!bool", "true", 0
+		d.value.Alias, d.value.Content = nil, nil
+		return
+	}
+	d.value = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"}
+	d.root.Content = append(d.root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: Key}, d.value)
+}
+
+// encode renders the document in ToolHive's style (4-space indentation).
+func (d *document) encode(w io.Writer) error {
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(indent)
+	if err := enc.Encode(d.doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}

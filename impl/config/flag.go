@@ -1,0 +1,127 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/fslock"
+)
+
+// Flag is the migration flag in the YAML config file Path on Fs. Both
+// fields are required. Flag is a value type: copies share the file.
+type Flag struct {
+	Fs   afero.Fs
+	Path string
+}
+
+// dirPerm is the mode of a config directory SetMigrated creates.
+const dirPerm = 0o700
+
+func (f Flag) check(ctx context.Context) error {
+	if f.Fs == nil || f.Path == "" {
+		return ErrInvalidFlag
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// Migrated reports whether the config records a completed migration. A
+// missing file or a missing Key is false. An unreadable file, a file that
+// is not regular (a directory, a symlink), garbage YAML, a top level that
+// is not a mapping, or a Key that is not a boolean fail with an error
+// wrapping ErrInvalidConfig. It writes nothing and takes no lock (every
+// writer replaces the file atomically, so a read sees a whole version).
+func (f Flag) Migrated(ctx context.Context) (bool, error) {
+	if err := f.check(ctx); err != nil {
+		return false, err
+	}
+	d, err := load(f.Fs, f.Path)
+	if err != nil {
+		return false, err
+	}
+	return d.migrated()
+}
+
+// SetMigrated records the completed migration: under the lock of the
+// file's directory it rereads and validates the file; if Key is already
+// true it writes nothing at all; otherwise it sets Key to true (in place,
+// or appended to the top-level mapping), keeping every other field, their
+// order and comments, and replaces the file in one atomicfile.Write with
+// the file's existing permission bits (0600 for a new file). A missing
+// directory is created with mode 0700; a missing file is created.
+//
+// Crash contract: the config holds either its old content or the new one
+// (atomicfile.Write), never a mix; after a nil return the flag is durable.
+// After an error the flag may or may not be set (only if the error came
+// after the rename); retrying is safe and idempotent. An invalid file fails
+// with ErrInvalidConfig before anything is written.
+func (f Flag) SetMigrated(ctx context.Context) error {
+	if err := f.check(ctx); err != nil {
+		return err
+	}
+	dir := filepath.Dir(f.Path)
+	release, err := f.lock(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
+
+	d, err := load(f.Fs, f.Path)
+	if err != nil {
+		return err
+	}
+	if done, _ := d.migrated(); done {
+		return nil
+	}
+	d.setMigrated()
+	var buf bytes.Buffer
+	if err := d.encode(&buf); err != nil {
+		return fmt.Errorf("config %s: encode: %w", f.Path, err)
+	}
+	if !d.exists {
+		if err := ensureDir(f.Fs, dir); err != nil {
+			return fmt.Errorf("config %s: %w", f.Path, err)
+		}
+	}
+	if err := atomicfile.Write(f.Fs, f.Path, buf.Bytes(), d.perm); err != nil {
+		return fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	return release()
+}
+
+// lock takes the directory lock; on a real filesystem whose directory is
+// missing it creates the directory first (there is nothing to protect yet).
+func (f Flag) lock(ctx context.Context, dir string) (func() error, error) {
+	release, err := fslock.Acquire(ctx, f.Fs, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := ensureDir(f.Fs, dir); err != nil {
+			return nil, fmt.Errorf("config %s: %w", f.Path, err)
+		}
+		release, err = fslock.Acquire(ctx, f.Fs, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	return release, nil
+}
+
+// ensureDir creates dir (mode 0700) if it does not exist; it writes nothing
+// when it does.
+func ensureDir(fsys afero.Fs, dir string) error {
+	if _, err := fsys.Stat(dir); err == nil {
+		return nil
+	}
+	if err := fsys.MkdirAll(dir, dirPerm); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	return nil
+}

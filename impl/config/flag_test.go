@@ -1,0 +1,238 @@
+package config_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/scopemig/scopemig/impl/config"
+	"github.com/scopemig/scopemig/impl/fslock"
+)
+
+var ctx = context.Background()
+
+func fixture(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "toolhive-v0.47.0", "config.yaml"))
+	require.NoError(t, err)
+	return b
+}
+
+func memWith(t *testing.T, path string, data []byte, perm os.FileMode) *writeCounter {
+	t.Helper()
+	mem := afero.NewMemMapFs()
+	require.NoError(t, mem.MkdirAll(filepath.Dir(path), 0o700))
+	require.NoError(t, afero.WriteFile(mem, path, data, perm))
+	return &writeCounter{Fs: mem}
+}
+
+func TestFixtureRoundTrip(t *testing.T) {
+	orig := fixture(t)
+	fsys := memWith(t, "/cfg/config.yaml", orig, 0o600)
+	f := config.Flag{Fs: fsys, Path: "/cfg/config.yaml"}
+
+	done, err := f.Migrated(ctx)
+	require.NoError(t, err)
+	require.False(t, done)
+	require.Zero(t, fsys.n.Load())
+
+	require.NoError(t, f.SetMigrated(ctx))
+	got, err := afero.ReadFile(fsys, "/cfg/config.yaml")
+	require.NoError(t, err)
+	// Every byte of the original survives, in ToolHive's 4-space style.
+	require.Equal(t, string(orig)+config.Key+": true\n", string(got))
+	done, err = f.Migrated(ctx)
+	require.NoError(t, err)
+	require.True(t, done)
+
+	// ToolHive's decoder sees every other field unchanged.
+	var before, after map[string]any
+	require.NoError(t, yaml.Unmarshal(orig, &before))
+	require.NoError(t, yaml.Unmarshal(got, &after))
+	require.Equal(t, true, after[config.Key])
+	delete(after, config.Key)
+	require.Equal(t, before, after)
+
+	// Already set: not one more write.
+	n := fsys.n.Load()
+	require.NoError(t, f.SetMigrated(ctx))
+	require.Equal(t, n, fsys.n.Load())
+}
+
+func TestCommentsAndUnknownFieldsSurvive(t *testing.T) {
+	in := "# ToolHive config, edited by hand\n" + string(fixture(t)) +
+		"future_feature:\n    nested:\n        - a\n        - b # keep me\n    level: 3\n"
+	fsys := memWith(t, "/cfg/config.yaml", []byte(in), 0o640)
+	f := config.Flag{Fs: fsys, Path: "/cfg/config.yaml"}
+	require.NoError(t, f.SetMigrated(ctx))
+	got, err := afero.ReadFile(fsys, "/cfg/config.yaml")
+	require.NoError(t, err)
+	require.Equal(t, in+config.Key+": true\n", string(got))
+	fi, err := fsys.Stat("/cfg/config.yaml")
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o640), fi.Mode().Perm(), "existing perm kept")
+}
+
+func TestFalseReplacedInPlace(t *testing.T) {
+	in := "a: 1\n" + config.Key + ": false # set by scopemig\nb: 2\n"
+	fsys := memWith(t, "/c.yaml", []byte(in), 0o600)
+	f := config.Flag{Fs: fsys, Path: "/c.yaml"}
+	require.NoError(t, f.SetMigrated(ctx))
+	got, err := afero.ReadFile(fsys, "/c.yaml")
+	require.NoError(t, err)
+	require.Equal(t, "a: 1\n"+config.Key+": true # set by scopemig\nb: 2\n", string(got))
+}
+
+func TestToolHiveBoolSemantics(t *testing.T) {
+	for in, want := range map[string]bool{
+		config.Key + ": yes\n":  true, // yaml.v3 decodes YAML 1.1 booleans into bool
+		config.Key + ": true\n": true,
+		config.Key + ": ~\n":    false,
+		config.Key + ":\n":      false,
+		"other: 1\n":            false,
+		"":                      false,
+		"# only a comment\n":    false,
+		"~\n":                   false,
+	} {
+		fsys := memWith(t, "/c.yaml", []byte(in), 0o600)
+		got, err := config.Flag{Fs: fsys, Path: "/c.yaml"}.Migrated(ctx)
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, want, got, "%q", in)
+	}
+}
+
+func TestInvalidConfigWritesNothing(t *testing.T) {
+	for name, in := range map[string]string{
+		"garbage":    "secrets: [unclosed\n  : :\n",
+		"tab indent": "a:\n\t- b\n",
+		"non-bool":   config.Key + ": maybe\n",
+		"quoted":     config.Key + ": \"true\"\n",
+		"mapping":    config.Key + ":\n    x: 1\n",
+		"list top":   "- a\n- b\n",
+		"scalar top": "just a string\n",
+		"duplicate":  config.Key + ": false\n" + config.Key + ": true\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys := memWith(t, "/c.yaml", []byte(in), 0o600)
+			f := config.Flag{Fs: fsys, Path: "/c.yaml"}
+			_, err := f.Migrated(ctx)
+			require.ErrorIs(t, err, config.ErrInvalidConfig)
+			require.ErrorIs(t, f.SetMigrated(ctx), config.ErrInvalidConfig)
+			require.Zero(t, fsys.n.Load(), "not one write")
+			got, err := afero.ReadFile(fsys, "/c.yaml")
+			require.NoError(t, err)
+			require.Equal(t, in, string(got))
+		})
+	}
+}
+
+func TestNotRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "adir"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "real.yaml"), fixture(t), 0o600))
+	require.NoError(t, os.Symlink("real.yaml", filepath.Join(dir, "link.yaml")))
+	before := treeSnapshot(t, dir)
+	for _, name := range []string{"adir", "link.yaml"} {
+		fsys := &writeCounter{Fs: afero.NewOsFs()}
+		f := config.Flag{Fs: fsys, Path: filepath.Join(dir, name)}
+		_, err := f.Migrated(ctx)
+		require.ErrorIs(t, err, config.ErrInvalidConfig, name)
+		require.ErrorIs(t, f.SetMigrated(ctx), config.ErrInvalidConfig, name)
+		require.Zero(t, fsys.n.Load(), name)
+	}
+	require.Equal(t, before, treeSnapshot(t, dir))
+}
+
+func TestMissingFileAndDirectory(t *testing.T) {
+	// On a real filesystem: directory created 0700, file 0600.
+	root := t.TempDir()
+	path := filepath.Join(root, "toolhive", "config.yaml")
+	f := config.Flag{Fs: afero.NewOsFs(), Path: path}
+	done, err := f.Migrated(ctx)
+	require.NoError(t, err)
+	require.False(t, done)
+	_, err = os.Stat(filepath.Dir(path))
+	require.ErrorIs(t, err, os.ErrNotExist, "reading creates nothing")
+
+	require.NoError(t, f.SetMigrated(ctx))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, config.Key+": true\n", string(got))
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	di, err := os.Stat(filepath.Dir(path))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), di.Mode().Perm())
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temp or lock file left")
+
+	// On a locking in-memory Fs.
+	mem := fslock.WithLocker(afero.NewMemMapFs())
+	mf := config.Flag{Fs: mem, Path: "/x/y/config.yaml"}
+	require.NoError(t, mf.SetMigrated(ctx))
+	done, err = mf.Migrated(ctx)
+	require.NoError(t, err)
+	require.True(t, done)
+}
+
+func TestConcurrentSetMigrated(t *testing.T) {
+	mem := fslock.WithLocker(afero.NewMemMapFs())
+	require.NoError(t, afero.WriteFile(mem, "/c/config.yaml", fixture(t), 0o600))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := (config.Flag{Fs: mem, Path: "/c/config.yaml"}).SetMigrated(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := afero.ReadFile(mem, "/c/config.yaml")
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(string(got), config.Key))
+}
+
+func TestInvalidFlagAndContext(t *testing.T) {
+	_, err := config.Flag{}.Migrated(ctx)
+	require.ErrorIs(t, err, config.ErrInvalidFlag)
+	require.ErrorIs(t, config.Flag{Fs: afero.NewMemMapFs()}.SetMigrated(ctx), config.ErrInvalidFlag)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	fsys := &writeCounter{Fs: afero.NewMemMapFs()}
+	require.ErrorIs(t, config.Flag{Fs: fsys, Path: "/c.yaml"}.SetMigrated(cancelled), context.Canceled)
+	require.Zero(t, fsys.n.Load())
+}
+
+// treeSnapshot maps every path under root to its mode and content.
+func treeSnapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		v := fi.Mode().String()
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			v += ":" + string(b)
+		}
+		out[p] = v
+		return nil
+	}))
+	return out
+}
