@@ -1,0 +1,378 @@
+package faults
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/afero"
+)
+
+// locker is the method set of impl/fslock.Locker.
+type locker interface {
+	Lock(ctx context.Context, name string) (release func() error, err error)
+}
+
+var (
+	_ afero.Fs      = (*FS)(nil)
+	_ afero.Lstater = (*FS)(nil)
+	_ locker        = (*FS)(nil)
+	_ locker        = (*MemFS)(nil)
+)
+
+// FS is one simulated process using a filesystem (usually a *MemFS disk
+// shared with other processes). It numbers the process's mutating
+// operations from 0 and consults its Injector before each one (see the
+// package documentation); when no fault fires it behaves exactly like the
+// inner filesystem. Safe for concurrent use: mutating operations of one
+// process are serialized.
+type FS struct {
+	inner   afero.Fs
+	inj     Injector
+	crashed atomic.Bool // set once, under mu; read without it
+
+	mu       sync.Mutex              // held for the whole of every mutating operation; guards the fields below
+	ops      int                     // mutating operations numbered so far
+	crash    Action                  // the crash, once crashed
+	log      []Op                    // every numbered operation
+	files    map[*file]struct{}      // open handles, closed by a crash
+	locks    map[uint64]func() error // held locks, released by a crash
+	nextLock uint64                  // key of the next entry of locks
+}
+
+// NewFS starts a process on inner with the given fault plan (nil: none).
+func NewFS(inner afero.Fs, inj Injector) *FS {
+	if inj == nil {
+		inj = None{}
+	}
+	return &FS{inner: inner, inj: inj}
+}
+
+// Inner returns the wrapped filesystem.
+func (f *FS) Inner() afero.Fs { return f.inner }
+
+// Injector returns the fault plan.
+func (f *FS) Injector() Injector { return f.inj }
+
+// Ops returns how many mutating operations were numbered (attempted),
+// including a crashing or failing one.
+func (f *FS) Ops() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ops
+}
+
+// Crashed reports whether the process crashed.
+func (f *FS) Crashed() bool { return f.crashed.Load() }
+
+// Mode returns the mode of the crash, Process if the process did not crash.
+func (f *FS) Mode() Mode {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.crash.Mode
+}
+
+// CrashAction returns the crash and true once the process crashed.
+func (f *FS) CrashAction() (Action, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.crash, f.crashed.Load()
+}
+
+// Log returns a copy of every numbered operation, in order.
+func (f *FS) Log() []Op {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Op(nil), f.log...)
+}
+
+// Crash kills the process now, from outside (e.g. a power cut that takes
+// every process down): as if its next operation crashed in the given mode.
+// Crashing a dead process does nothing.
+func (f *FS) Crash(mode Mode, seed uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.crashed.Load() {
+		f.crashLocked(Action{Kind: Crash, Mode: mode, Seed: seed})
+	}
+}
+
+// Image returns the disk a restart sees: the inner *MemFS's CrashImage in
+// the crash's mode, seeded by the crash's seed (Process if the process did
+// not crash). It fails with ErrNotMemFS on another inner filesystem.
+func (f *FS) Image() (*MemFS, error) {
+	m, ok := f.inner.(*MemFS)
+	if !ok {
+		return nil, ErrNotMemFS
+	}
+	a, _ := f.CrashAction()
+	return m.CrashImage(a.Mode, rand.New(rand.NewPCG(a.Seed, imageStream))), nil
+}
+
+// imageStream is the second PCG word of the rng FS.Image passes to
+// CrashImage.
+const imageStream = 0x5eed
+
+// Fs returns f as a filesystem whose optional methods are those of the
+// inner one: it has Lock (an fslock.Locker) only if the inner filesystem
+// does. Use it when a fallback must be taken on filesystems without locks.
+func (f *FS) Fs() afero.Fs {
+	if _, ok := f.inner.(locker); ok {
+		return f
+	}
+	return lockless{f}
+}
+
+// lockless hides FS.Lock.
+type lockless struct{ fs *FS }
+
+func (l lockless) Create(name string) (afero.File, error)       { return l.fs.Create(name) }
+func (l lockless) Mkdir(name string, perm os.FileMode) error    { return l.fs.Mkdir(name, perm) }
+func (l lockless) MkdirAll(path string, perm os.FileMode) error { return l.fs.MkdirAll(path, perm) }
+func (l lockless) Open(name string) (afero.File, error)         { return l.fs.Open(name) }
+func (l lockless) Remove(name string) error                     { return l.fs.Remove(name) }
+func (l lockless) RemoveAll(path string) error                  { return l.fs.RemoveAll(path) }
+func (l lockless) Rename(oldname, newname string) error         { return l.fs.Rename(oldname, newname) }
+func (l lockless) Stat(name string) (os.FileInfo, error)        { return l.fs.Stat(name) }
+func (l lockless) Name() string                                 { return l.fs.Name() }
+func (l lockless) Chmod(name string, mode os.FileMode) error    { return l.fs.Chmod(name, mode) }
+func (l lockless) Chown(name string, uid, gid int) error        { return l.fs.Chown(name, uid, gid) }
+func (l lockless) Chtimes(name string, a, m time.Time) error    { return l.fs.Chtimes(name, a, m) }
+func (l lockless) LstatIfPossible(n string) (os.FileInfo, bool, error) {
+	return l.fs.LstatIfPossible(n)
+}
+func (l lockless) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	return l.fs.OpenFile(name, flag, perm)
+}
+
+// crashedErr is the error of any call after the crash.
+func crashedErr(op, name string) error { return pathErr(op, name, ErrCrashed) }
+
+// begin numbers op and asks the injector. Caller holds f.mu. A nil error
+// means run the operation (a is Pass, or a Torn crash of a write, which
+// the caller performs partially before calling crashLocked).
+func (f *FS) begin(op Op) (Action, error) {
+	if f.crashed.Load() {
+		return Action{}, crashedErr(op.Kind.String(), op.Path)
+	}
+	op.Index = f.ops
+	f.ops++
+	f.log = append(f.log, op)
+	a := f.inj.Inject(op)
+	switch a.Kind {
+	case Fail:
+		return a, pathErr(op.Kind.String(), op.Path, InjectedError{Errno: orEIO(a.Errno)})
+	case Crash:
+		if a.Mode == Torn && op.Kind == OpWrite {
+			return a, nil
+		}
+		f.crashLocked(a)
+		return a, crashedErr(op.Kind.String(), op.Path)
+	}
+	return a, nil
+}
+
+// crashLocked kills the process: later calls fail, handles are closed,
+// locks released. Caller holds f.mu.
+func (f *FS) crashLocked(a Action) {
+	f.crash = a
+	f.crashed.Store(true)
+	for h := range f.files {
+		_ = h.inner.Close() // the process is gone; nothing to report to
+	}
+	f.files = nil
+	for _, release := range f.locks {
+		_ = release() // idempotent by contract; the disk must not stay locked
+	}
+	f.locks = nil
+}
+
+// mutate runs fn as mutating operation op.
+func (f *FS) mutate(op Op, fn func() error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(op); err != nil {
+		return err
+	}
+	return fn()
+}
+
+// open runs an open and registers the handle. Caller holds f.mu.
+func (f *FS) register(h afero.File, err error, name string, write bool) (afero.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	w := &file{fs: f, inner: h, name: name, write: write}
+	if f.files == nil {
+		f.files = make(map[*file]struct{})
+	}
+	f.files[w] = struct{}{}
+	return w, nil
+}
+
+// Name implements afero.Fs.
+func (f *FS) Name() string { return "faults.FS" }
+
+// Create implements afero.Fs (a mutating operation).
+func (f *FS) Create(name string) (afero.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(Op{Kind: OpCreate, Path: name}); err != nil {
+		return nil, err
+	}
+	h, err := f.inner.Create(name)
+	return f.register(h, err, name, true)
+}
+
+// writeFlags are the OpenFile flags that make an open mutating.
+const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_TRUNC | os.O_APPEND
+
+// OpenFile implements afero.Fs; it is a mutating operation when flag has
+// O_WRONLY, O_RDWR, O_CREATE, O_TRUNC or O_APPEND.
+func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	if flag&writeFlags == 0 {
+		return f.Open(name)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(Op{Kind: OpOpen, Path: name}); err != nil {
+		return nil, err
+	}
+	h, err := f.inner.OpenFile(name, flag, perm)
+	return f.register(h, err, name, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+}
+
+// Open implements afero.Fs (not counted).
+func (f *FS) Open(name string) (afero.File, error) {
+	if f.crashed.Load() {
+		return nil, crashedErr("open", name)
+	}
+	h, err := f.inner.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.crashed.Load() {
+		_ = h.Close()
+		return nil, crashedErr("open", name)
+	}
+	return f.register(h, nil, name, false)
+}
+
+// Mkdir implements afero.Fs (a mutating operation).
+func (f *FS) Mkdir(name string, perm os.FileMode) error {
+	return f.mutate(Op{Kind: OpMkdir, Path: name}, func() error { return f.inner.Mkdir(name, perm) })
+}
+
+// MkdirAll implements afero.Fs (one mutating operation, however many
+// directories it creates).
+func (f *FS) MkdirAll(path string, perm os.FileMode) error {
+	return f.mutate(Op{Kind: OpMkdirAll, Path: path}, func() error { return f.inner.MkdirAll(path, perm) })
+}
+
+// Remove implements afero.Fs (a mutating operation).
+func (f *FS) Remove(name string) error {
+	return f.mutate(Op{Kind: OpRemove, Path: name}, func() error { return f.inner.Remove(name) })
+}
+
+// RemoveAll implements afero.Fs (one mutating operation).
+func (f *FS) RemoveAll(path string) error {
+	return f.mutate(Op{Kind: OpRemoveAll, Path: path}, func() error { return f.inner.RemoveAll(path) })
+}
+
+// Rename implements afero.Fs (a mutating operation).
+func (f *FS) Rename(oldname, newname string) error {
+	return f.mutate(Op{Kind: OpRename, Path: oldname, NewPath: newname}, func() error {
+		return f.inner.Rename(oldname, newname)
+	})
+}
+
+// Chmod implements afero.Fs (a mutating operation).
+func (f *FS) Chmod(name string, mode os.FileMode) error {
+	return f.mutate(Op{Kind: OpChmod, Path: name}, func() error { return f.inner.Chmod(name, mode) })
+}
+
+// Chown implements afero.Fs (a mutating operation).
+func (f *FS) Chown(name string, uid, gid int) error {
+	return f.mutate(Op{Kind: OpChown, Path: name}, func() error { return f.inner.Chown(name, uid, gid) })
+}
+
+// Chtimes implements afero.Fs (a mutating operation).
+func (f *FS) Chtimes(name string, atime, mtime time.Time) error {
+	return f.mutate(Op{Kind: OpChtimes, Path: name}, func() error { return f.inner.Chtimes(name, atime, mtime) })
+}
+
+// Stat implements afero.Fs (not counted).
+func (f *FS) Stat(name string) (os.FileInfo, error) {
+	if f.crashed.Load() {
+		return nil, crashedErr("stat", name)
+	}
+	return f.inner.Stat(name)
+}
+
+// LstatIfPossible implements afero.Lstater (not counted): the inner
+// filesystem's Lstat when it has one, else Stat and false.
+func (f *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
+	if f.crashed.Load() {
+		return nil, false, crashedErr("lstat", name)
+	}
+	if l, ok := f.inner.(afero.Lstater); ok {
+		return l.LstatIfPossible(name)
+	}
+	fi, err := f.inner.Stat(name)
+	return fi, false, err
+}
+
+// ErrNoLocker is returned by FS.Lock when the inner filesystem has no
+// Lock method. It wraps errors.ErrUnsupported.
+var ErrNoLocker = fmt.Errorf("faults: inner filesystem has no Lock: %w", errors.ErrUnsupported)
+
+// Lock takes the inner filesystem's named lock for this process (the
+// fslock.Locker interface; not counted). A crash of the process releases
+// every lock it holds; release is idempotent and fails with ErrCrashed
+// after the crash. On an inner filesystem without Lock it fails with
+// ErrNoLocker (use FS.Fs to hide the method instead).
+func (f *FS) Lock(ctx context.Context, name string) (func() error, error) {
+	if f.crashed.Load() {
+		return nil, crashedErr("lock", name)
+	}
+	l, ok := f.inner.(locker)
+	if !ok {
+		return nil, ErrNoLocker
+	}
+	release, err := l.Lock(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.crashed.Load() {
+		_ = release()
+		return nil, crashedErr("lock", name)
+	}
+	if f.locks == nil {
+		f.locks = make(map[uint64]func() error)
+	}
+	id := f.nextLock
+	f.nextLock++
+	f.locks[id] = release
+	return func() error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		r, held := f.locks[id]
+		if !held {
+			if f.crashed.Load() {
+				return crashedErr("unlock", name)
+			}
+			return nil
+		}
+		delete(f.locks, id)
+		return r()
+	}, nil
+}
