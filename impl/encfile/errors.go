@@ -1,0 +1,26 @@
+package encfile
+
+import "errors"
+
+// Sentinel errors; test them with errors.Is.
+var (
+	// ErrDecrypt reports a file that does not authenticate under the key.
+	// AES-GCM cannot tell a wrong password from a corrupted file.
+	ErrDecrypt = errors.New("cannot decrypt secrets file: wrong password or corrupt store")
+	// ErrTruncated reports a non-empty file shorter than nonce and tag.
+	ErrTruncated = errors.New("secrets file is truncated")
+	// ErrTooLarge reports a file or a content above the 32 MiB plaintext
+	// limit of ToolHive's format.
+	ErrTooLarge = errors.New("secrets file is too large (limit 32 MiB of plaintext)")
+	// ErrNotRegular reports a store path that is a directory, a symlink or
+	// another non-regular file.
+	ErrNotRegular = errors.New("secrets file is not a regular file")
+	// ErrCorrupt reports a file that decrypts to something other than the
+	// expected JSON document.
+	ErrCorrupt = errors.New("secrets file is corrupt: decrypted content is not the expected JSON")
+	// ErrNoPassword reports an empty password.
+	ErrNoPassword = errors.New("empty secrets password")
+	// ErrInvalidValue reports a value the JSON format cannot store
+	// unchanged (invalid UTF-8).
+	ErrInvalidValue = errors.New("invalid secret value")
+)

@@ -1,0 +1,41 @@
+package encfile
+
+import (
+	"bytes"
+	"maps"
+)
+
+// memo remembers the last encrypted file a Store decoded or wrote and its
+// content, so that rereading an unchanged file skips the decryption and
+// the JSON parse. It is sound because the file is authenticated: the same
+// bytes always decode to the same content. Every operation still reads the
+// whole file. The zero value is empty. The Store's mu guards it.
+type memo struct {
+	file    []byte            // the encrypted bytes; nil when empty
+	content map[string]string // their content; never handed out
+}
+
+// get returns a private copy of the content when data is the memoised file.
+func (m *memo) get(data []byte) (map[string]string, bool) {
+	if m.content == nil || !bytes.Equal(m.file, data) {
+		return nil, false
+	}
+	return maps.Clone(m.content), true
+}
+
+// setFile records the encrypted bytes (copied) and forgets the content
+// until setContent.
+func (m *memo) setFile(data []byte) {
+	m.file = append(m.file[:0], data...)
+	m.content = nil
+}
+
+// setContent records a copy of the content of the file set last.
+func (m *memo) setContent(c map[string]string) {
+	m.content = maps.Clone(c)
+	if m.content == nil {
+		m.content = map[string]string{}
+	}
+}
+
+func (m *memo) reset() { m.file, m.content = m.file[:0], nil }

@@ -1,0 +1,284 @@
+package encfile
+
+import (
+	"context"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/fslock"
+	"github.com/scopemig/scopemig/impl/secrets"
+)
+
+// dirPerm is the mode of a store directory the Store creates.
+const dirPerm = 0o700
+
+// Store is an encrypted secrets file. It implements secrets.Provider and
+// secrets.Updater and is safe for concurrent use, also by other Store
+// instances and other processes on the same file (see package doc).
+type Store struct {
+	fsys   afero.Fs
+	path   string
+	dir    string
+	aead   cipher.AEAD // immutable after Open
+	random io.Reader   // immutable after Open; nil = crypto/rand
+	perm   os.FileMode // immutable after Open
+
+	mu   sync.Mutex // serialises this instance's operations; guards the fields below
+	rbuf []byte     // reusable read buffer (the file is decrypted in place)
+	wbuf []byte     // reusable encrypted-output buffer
+	memo memo       // the last file content decoded or written
+}
+
+var (
+	_ secrets.Provider = (*Store)(nil)
+	_ secrets.Updater  = (*Store)(nil)
+)
+
+// Open opens the store at path on fsys with password, validating the
+// existing file before anything else: it must be a regular file (not a
+// directory, not a symlink: checked with Lstat when fsys supports it), at
+// most MaxFileSize bytes, and decrypt and parse under the password. Errors
+// wrap ErrNotRegular, ErrTooLarge, ErrTruncated, ErrDecrypt or ErrCorrupt
+// (ErrNoPassword for an empty password); Open writes nothing when it fails.
+//
+// A missing file is an empty store: the file (and its directory, mode
+// 0700) is created by the first write. A zero-length file is an empty
+// store too (ToolHive creates one when it opens a missing store).
+//
+// After validation Open takes the directory lock and removes the temp file
+// a crashed write may have left (atomicfile.RemoveStale): the only write
+// Open ever makes. Crash contract: that remove is atomic and touches only
+// the temp file; a crash before it leaves the leftover for the next Open.
+func Open(fsys afero.Fs, path string, password []byte, opts ...Option) (*Store, error) {
+	return OpenContext(context.Background(), fsys, path, password, opts...)
+}
+
+// OpenContext is Open with a context for the directory lock.
+func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byte, opts ...Option) (*Store, error) {
+	if len(password) == 0 {
+		return nil, ErrNoPassword
+	}
+	if fsys == nil || path == "" {
+		return nil, errors.New("encfile: Open needs a filesystem and a path")
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	aead, err := newAEAD(KeyFromPassword(password))
+	if err != nil {
+		return nil, err
+	}
+	path = filepath.Clean(path)
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm}
+	if err := s.validateFile(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	release, dirExists, err := s.lock(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = release() }()
+	if _, _, err := s.load(); err != nil {
+		return nil, err
+	}
+	if dirExists {
+		if _, err := atomicfile.RemoveStale(fsys, path); err != nil {
+			return nil, fmt.Errorf("encfile %s: %w", path, err)
+		}
+	}
+	if err := release(); err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path returns the store's file path.
+func (s *Store) Path() string { return s.path }
+
+// validateFile checks the kind and size of an existing file.
+func (s *Store) validateFile() error {
+	var (
+		fi  os.FileInfo
+		err error
+	)
+	if ls, ok := s.fsys.(afero.Lstater); ok {
+		fi, _, err = ls.LstatIfPossible(s.path)
+	} else {
+		fi, err = s.fsys.Stat(s.path)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("encfile %s: %w", s.path, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+	case fi.Size() > MaxFileSize:
+		return fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
+	}
+	return nil
+}
+
+// lock takes the directory lock. dirExists is false only when a real
+// directory is missing: then, for a read (create false), nothing is locked
+// (there is no file to protect); for a write the directory is created with
+// mode 0700 first.
+func (s *Store) lock(ctx context.Context, create bool) (release func() error, dirExists bool, err error) {
+	release, err = fslock.Acquire(ctx, s.fsys, s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			return func() error { return nil }, false, nil
+		}
+		if err := s.ensureDir(); err != nil {
+			return nil, false, err
+		}
+		release, err = fslock.Acquire(ctx, s.fsys, s.dir)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	return release, true, nil
+}
+
+// ensureDir creates the store directory (0700) if it is missing; it writes
+// nothing when the directory exists.
+func (s *Store) ensureDir() error {
+	if _, err := s.fsys.Stat(s.dir); err == nil {
+		return nil
+	}
+	if err := s.fsys.MkdirAll(s.dir, dirPerm); err != nil {
+		return fmt.Errorf("encfile %s: create directory: %w", s.path, err)
+	}
+	return nil
+}
+
+// load reads and decrypts the file; a missing or empty file is an empty
+// store. The caller holds s.mu and the directory lock.
+func (s *Store) load() (content map[string]string, exists bool, err error) {
+	f, err := s.fsys.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, err := s.readAll(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("encfile %s: read: %w", s.path, err)
+	}
+	if len(data) == 0 {
+		return map[string]string{}, true, nil
+	}
+	if m, ok := s.memo.get(data); ok {
+		return m, true, nil
+	}
+	s.memo.setFile(data)
+	m, err := decode(s.aead, data)
+	if err != nil {
+		s.memo.reset()
+		return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.memo.setContent(m)
+	return m, true, nil
+}
+
+// readAll reads f into s.rbuf, failing with ErrTooLarge past MaxFileSize.
+func (s *Store) readAll(f afero.File) ([]byte, error) {
+	buf := s.rbuf[:0]
+	if cap(buf) < 512 {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > MaxFileSize {
+			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxFileSize)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	s.rbuf = buf
+	return buf, nil
+}
+
+// view runs fn on the current content under both locks.
+func (s *Store) view(ctx context.Context, fn func(map[string]string) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	release, _, err := s.lock(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
+	m, _, err := s.load()
+	if err != nil {
+		return err
+	}
+	if err := fn(m); err != nil {
+		return err
+	}
+	return release()
+}
+
+// modify runs a locked read-modify-write: fn edits the current content and
+// reports whether to write it; a write is one atomicfile.Write of the
+// re-encrypted content.
+func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bool, err error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	release, _, err := s.lock(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
+	m, exists, err := s.load()
+	if err != nil {
+		return err
+	}
+	write, err := fn(m)
+	if err != nil || !write {
+		return err
+	}
+	if err := validContent(m); err != nil {
+		return fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, err := encode(s.aead, m, s.random, s.wbuf)
+	if err != nil {
+		return fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.wbuf = data
+	if !exists {
+		if err := s.ensureDir(); err != nil {
+			return err
+		}
+	}
+	s.memo.reset()
+	if err := atomicfile.Write(s.fsys, s.path, data, s.perm); err != nil {
+		return fmt.Errorf("encfile: %w", err)
+	}
+	s.memo.setFile(data)
+	s.memo.setContent(m)
+	return release()
+}
