@@ -26,3 +26,7 @@ bench:
 
 verify:
 	$(GO) run ./cmd/scopemig verify
+
+# ToolHive v0.47.0 interop tests and benchmarks: a separate module (interop/go.mod), never built by `test`.
+interop:
+	cd interop && $(GO) test -count=1 -timeout 30m ./...
