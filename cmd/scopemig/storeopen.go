@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/config"
+	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -112,12 +114,12 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 	flag := e.openFlag(e.fs, configPath)
 	migrated, err := flag.Migrated(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", configPath, err)
+		return nil, err // names the config file
 	}
 	info, err := e.fs.Stat(secretsPath)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("%w at %s", errNoStore, secretsPath)
+		return nil, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, secretsPath)
 	case err != nil:
 		return nil, fmt.Errorf("secrets file %s: %w", secretsPath, err)
 	case info.IsDir():
@@ -125,7 +127,7 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 	}
 	p, err := e.openStore(e.fs, secretsPath, password)
 	if err != nil {
-		return nil, fmt.Errorf("secrets file %s: %w", secretsPath, err)
+		return nil, err // names the secrets file
 	}
 	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated}, nil
 }
@@ -220,17 +222,13 @@ func writeError(w io.Writer, err error) int {
 	return exitCode(err)
 }
 
-// openEncFile opens ToolHive's encrypted secrets file.
-// TODO(integration): impl/encfile.Open once it lands.
-func openEncFile(afero.Fs, string, []byte) (secrets.Provider, error) {
-	return nil, errNoBackend
+// openEncFile opens and decrypts ToolHive's encrypted secrets file.
+func openEncFile(fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
+	return encfile.Open(fsys, path, password)
 }
 
 // openConfigFlag returns the secret_scope_migration flag of a ToolHive
-// config. TODO(integration): impl/config.Flag once it lands.
-func openConfigFlag(afero.Fs, string) migrate.FlagStore { return brokenFlag{} }
-
-type brokenFlag struct{}
-
-func (brokenFlag) Migrated(context.Context) (bool, error) { return false, errNoBackend }
-func (brokenFlag) SetMigrated(context.Context) error      { return errNoBackend }
+// config file.
+func openConfigFlag(fsys afero.Fs, path string) migrate.FlagStore {
+	return config.Flag{Fs: fsys, Path: path}
+}
