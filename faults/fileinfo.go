@@ -24,5 +24,5 @@ func (fi fileInfo) Sys() any           { return nil }
 
 // info returns a snapshot of n named name. Caller holds the disk's mu.
 func (n *inode) info(name string) os.FileInfo {
-	return fileInfo{name: name, size: int64(len(n.data)), mode: n.mode, modTime: n.modTime}
+	return fileInfo{name: name, size: int64(len(n.data)), mode: n.mode, modTime: time.Unix(0, n.modTime).UTC()}
 }

@@ -2,7 +2,6 @@ package faults
 
 import (
 	"math/rand/v2"
-	"os"
 	"slices"
 )
 
@@ -10,25 +9,62 @@ import (
 // live and durable state and the unsynced changes in between, so that a
 // crash image taken from the clone later is the one the original would
 // give. Open handles and held locks are not copied (they belong to
-// processes). Cost: one small allocation per inode and per directory
-// listing; file bytes are shared copy-on-write.
+// processes). Cost: a few allocations for the whole tree; file bytes are
+// shared copy-on-write.
 func (m *MemFS) Clone() *MemFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	root := m.rootLocked()
 	m.gen++
-	return &MemFS{root: cloneNode(m.rootLocked(), m.gen), tick: m.tick}
+	nodes, ents := countClone(root, m.gen)
+	a := newArena(nodes, ents)
+	return &MemFS{root: cloneNode(&a, root, m.gen), tick: m.tick}
 }
 
-// cloneNode copies n and everything reachable from it (live, durable and
-// pending), keeping inode identity. Caller holds the disk's mu.
-func cloneNode(n *inode, gen uint64) *inode {
+// countClone counts the distinct inodes reachable from n (live, durable
+// and pending) and their entries, marking them with gen. Caller holds the
+// disk's mu.
+func countClone(n *inode, gen uint64) (nodes, ents int) {
+	if n == nil || n.cloneGen == gen {
+		return 0, 0
+	}
+	n.cloneGen, n.clone = gen, nil
+	nodes = 1
+	if !n.dir {
+		return nodes, 0
+	}
+	ents = len(n.entries)
+	if !n.shared {
+		ents += len(n.durable)
+	}
+	add := func(c *inode) {
+		cn, ce := countClone(c, gen)
+		nodes, ents = nodes+cn, ents+ce
+	}
+	for _, e := range n.entries {
+		add(e.node)
+	}
+	for _, e := range n.durable {
+		add(e.node)
+	}
+	for _, ch := range n.pending {
+		add(ch.node)
+	}
+	return nodes, ents
+}
+
+// cloneNode copies n and everything reachable from it, keeping inode
+// identity; countClone(n, gen) must have run first. Caller holds the
+// disk's mu.
+func cloneNode(a *arena, n *inode, gen uint64) *inode {
 	if n == nil {
 		return nil
 	}
-	if n.cloneGen == gen {
+	if n.cloneGen == gen && n.clone != nil {
 		return n.clone
 	}
-	c := &inode{
+	c := a.node()
+	*c = inode{
 		dir:        n.dir,
 		mode:       n.mode,
 		modTime:    n.modTime,
@@ -42,29 +78,26 @@ func cloneNode(n *inode, gen uint64) *inode {
 		c.pending = n.pending[:len(n.pending):len(n.pending)]
 		return c
 	}
-	c.entries = cloneEntries(n.entries, gen)
+	c.entries = cloneEntries(a, n.entries, gen)
 	if n.shared {
 		c.durable, c.shared = c.entries, true
 	} else {
-		c.durable = cloneEntries(n.durable, gen)
+		c.durable = cloneEntries(a, n.durable, gen)
 	}
 	if len(n.pending) > 0 {
 		c.pending = make([]change, len(n.pending))
 		for i, ch := range n.pending {
-			ch.node = cloneNode(ch.node, gen)
+			ch.node = cloneNode(a, ch.node, gen)
 			c.pending[i] = ch
 		}
 	}
 	return c
 }
 
-func cloneEntries(es []dirent, gen uint64) []dirent {
-	if es == nil {
-		return nil
-	}
-	out := make([]dirent, len(es))
+func cloneEntries(a *arena, es []dirent, gen uint64) []dirent {
+	out := a.entries(len(es))
 	for i, e := range es {
-		out[i] = dirent{name: e.name, node: cloneNode(e.node, gen)}
+		out[i] = dirent{name: e.name, node: cloneNode(a, e.node, gen)}
 	}
 	return out
 }
@@ -90,74 +123,108 @@ func (m *MemFS) CrashImage(mode Mode, rng *rand.Rand) *MemFS {
 	var img *inode
 	switch mode {
 	case Power:
-		img = imagePower(root)
+		a := newArena(countTree(root, true))
+		img = imageTree(&a, root, true)
 	case PowerPartial:
 		if rng == nil {
 			rng = rand.New(rand.NewPCG(0, 0))
 		}
-		img = imagePartial(root, rng)
+		a := newArena(countPartial(root))
+		img = imagePartial(&a, root, rng)
 	default:
-		img = imageLive(root)
+		a := newArena(countTree(root, false))
+		img = imageTree(&a, root, false)
 	}
 	return &MemFS{root: img, tick: m.tick}
 }
 
-// durableNode returns a fully synced inode with the given state.
-func durableNode(n *inode, mode Mode, data []byte, entries []dirent) *inode {
-	return &inode{
-		dir: n.dir, mode: mode2(n, mode), syncedMode: mode2(n, mode), modTime: n.modTime,
-		data: data, syncedData: data,
-		entries: entries, durable: entries, shared: entries != nil,
+// listing returns n's durable or live entries.
+func (n *inode) listing(durable bool) []dirent {
+	if durable {
+		return n.durable
 	}
+	return n.entries
 }
 
-// mode2 returns n's live or synced mode for an image of the given mode.
-func mode2(n *inode, mode Mode) os.FileMode {
-	if mode == Power {
-		return n.syncedMode
+// countTree counts the inodes and entries of the live (or durable) tree.
+func countTree(n *inode, durable bool) (nodes, ents int) {
+	nodes = 1
+	es := n.listing(durable)
+	ents = len(es)
+	for _, e := range es {
+		cn, ce := countTree(e.node, durable)
+		nodes, ents = nodes+cn, ents+ce
 	}
-	return n.mode
+	return nodes, ents
 }
 
-func imageLive(n *inode) *inode {
-	n.owned = false
-	return durableNode(n, Process, n.data, mapEntries(n.entries, imageLive))
-}
-
-func imagePower(n *inode) *inode {
-	return durableNode(n, Power, n.syncedData, mapEntries(n.durable, imagePower))
-}
-
-func mapEntries(es []dirent, f func(*inode) *inode) []dirent {
-	if es == nil {
-		return nil
+// imageTree returns the live (or durable) tree of n as durable inodes.
+// Caller holds the disk's mu.
+func imageTree(a *arena, n *inode, durable bool) *inode {
+	c := a.node()
+	c.dir, c.modTime = n.dir, n.modTime
+	if durable {
+		c.mode, c.data = n.syncedMode, n.syncedData
+	} else {
+		c.mode, c.data = n.mode, n.data
+		n.owned = false
 	}
-	out := make([]dirent, len(es))
-	for i, e := range es {
-		out[i] = dirent{name: e.name, node: f(e.node)}
+	c.syncedMode, c.syncedData = c.mode, c.data
+	if n.dir {
+		es := n.listing(durable)
+		out := a.entries(len(es))
+		for i, e := range es {
+			out[i] = dirent{name: e.name, node: imageTree(a, e.node, durable)}
+		}
+		c.entries, c.durable, c.shared = out, out, true
 	}
-	return out
+	return c
 }
 
-func imagePartial(n *inode, rng *rand.Rand) *inode {
+// countPartial bounds the inodes and entries of any partial image of n.
+func countPartial(n *inode) (nodes, ents int) {
+	nodes = 1
+	if !n.dir {
+		return nodes, 0
+	}
+	add := func(c *inode) {
+		cn, ce := countPartial(c)
+		nodes, ents = nodes+cn, ents+ce
+	}
+	ents = len(n.durable)
+	for _, e := range n.durable {
+		add(e.node)
+	}
+	for _, ch := range n.pending {
+		if ch.add != "" {
+			ents++
+			add(ch.node)
+		}
+	}
+	return nodes, ents
+}
+
+// imagePartial returns n with a seeded prefix of its pending changes
+// applied on its synced state, recursively in name order. Caller holds the
+// disk's mu.
+func imagePartial(a *arena, n *inode, rng *rand.Rand) *inode {
 	k := 0
 	if len(n.pending) > 0 {
 		k = rng.IntN(len(n.pending) + 1)
 	}
 	keep := n.pending[:k]
+	c := a.node()
+	c.dir, c.modTime = n.dir, n.modTime
 	mode := n.syncedMode
 	if !n.dir {
-		data := n.syncedData
-		copied := false
+		data, copied := n.syncedData, false
 		for _, ch := range keep {
-			switch ch.kind {
-			case chChmod:
+			if ch.kind == chChmod {
 				mode = ch.mode
 				continue
-			case chWrite, chTruncate:
-				if !copied {
-					data, copied = slices.Clone(data), true
-				}
+			}
+			if !copied {
+				data, copied = slices.Clone(data), true
 			}
 			if ch.kind == chWrite {
 				data = writeBytes(data, ch.data, int(ch.off))
@@ -165,31 +232,31 @@ func imagePartial(n *inode, rng *rand.Rand) *inode {
 				data = resize(data, int(ch.off))
 			}
 		}
-		return &inode{mode: mode, syncedMode: mode, modTime: n.modTime, data: data, syncedData: data}
-	}
-	es := n.durable
-	copied := false
-	for _, ch := range keep {
-		if ch.kind == chChmod {
-			mode = ch.mode
-			continue
+		c.data, c.syncedData = data, data
+	} else {
+		es, copied := n.durable, false
+		for _, ch := range keep {
+			if ch.kind == chChmod {
+				mode = ch.mode
+				continue
+			}
+			if !copied {
+				es, copied = slices.Clone(es), true
+			}
+			if ch.del != "" {
+				es = dropEntry(es, ch.del)
+			}
+			if ch.add != "" {
+				es = putEntry(es, ch.add, ch.node)
+			}
 		}
-		if !copied {
-			es, copied = slices.Clone(es), true
+		out := a.entries(len(es))
+		for i, e := range es {
+			out[i] = dirent{name: e.name, node: imagePartial(a, e.node, rng)}
 		}
-		if ch.del != "" {
-			es = dropEntry(es, ch.del)
-		}
-		if ch.add != "" {
-			es = putEntry(es, ch.add, ch.node)
-		}
+		c.entries, c.durable, c.shared = out, out, true
 	}
-	out := make([]dirent, len(es))
-	for i, e := range es {
-		out[i] = dirent{name: e.name, node: imagePartial(e.node, rng)}
-	}
-	return &inode{
-		dir: true, mode: mode, syncedMode: mode, modTime: n.modTime,
-		entries: out, durable: out, shared: true,
-	}
+	c.mode, c.syncedMode = mode, mode
+	return c
 }
+

@@ -4,7 +4,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 )
 
 // changeKind is the kind of one unsynced change of an inode.
@@ -44,7 +43,7 @@ type dirent struct {
 type inode struct {
 	dir     bool
 	mode    os.FileMode // live mode (type bits | permission bits)
-	modTime time.Time   // live modification time (not modelled for durability)
+	modTime int64       // live modification time, Unix ns (not modelled for durability)
 
 	// Files.
 	data       []byte // live content
@@ -64,11 +63,11 @@ type inode struct {
 	clone    *inode
 }
 
-func newFile(mode os.FileMode, now time.Time) *inode {
+func newFile(mode os.FileMode, now int64) *inode {
 	return &inode{mode: mode, syncedMode: mode, modTime: now, owned: true}
 }
 
-func newDir(mode os.FileMode, now time.Time) *inode {
+func newDir(mode os.FileMode, now int64) *inode {
 	return &inode{dir: true, mode: mode, syncedMode: mode, modTime: now}
 }
 
@@ -124,7 +123,7 @@ func dropEntry(es []dirent, name string) []dirent {
 
 // link records and applies an entry change: del removed, then add bound to
 // child. Either name may be empty.
-func (n *inode) link(del, add string, child *inode, now time.Time) {
+func (n *inode) link(del, add string, child *inode, now int64) {
 	if del != "" {
 		n.delEntry(del)
 	}
@@ -148,7 +147,7 @@ func (n *inode) ownData(size int) {
 }
 
 // writeAt writes p at off, zero-filling a gap, and records the change.
-func (n *inode) writeAt(p []byte, off int64, now time.Time) {
+func (n *inode) writeAt(p []byte, off int64, now int64) {
 	end := int(off) + len(p)
 	n.ownData(end)
 	n.data = writeBytes(n.data, p, int(off))
@@ -178,7 +177,7 @@ func resize(d []byte, size int) []byte {
 }
 
 // truncate sets the size and records the change.
-func (n *inode) truncate(size int64, now time.Time) {
+func (n *inode) truncate(size int64, now int64) {
 	n.ownData(int(size))
 	n.data = resize(n.data, int(size))
 	n.modTime = now

@@ -14,8 +14,9 @@ import (
 // chmodBits are the mode bits Chmod and creation may set (as in os.Chmod).
 const chmodBits = os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky
 
-// epoch is the origin of MemFS's logical clock.
-var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// epoch is the origin of MemFS's logical clock: 2000-01-01T00:00:00Z in
+// Unix nanoseconds.
+const epoch int64 = 946684800 * int64(time.Second)
 
 // MemFS is a simulated disk: an in-memory afero.Fs that tracks what is
 // durable (see the package documentation). The zero value is an empty disk
@@ -48,9 +49,9 @@ func NewMemFS() *MemFS { return &MemFS{} }
 func (m *MemFS) Name() string { return "MemFS" }
 
 // now advances and returns the logical clock. Caller holds m.mu.
-func (m *MemFS) now() time.Time {
+func (m *MemFS) now() int64 {
 	m.tick++
-	return epoch.Add(time.Duration(m.tick) * time.Microsecond)
+	return epoch + m.tick*int64(time.Microsecond)
 }
 
 // rootLocked returns the root, creating it on first use. Caller holds m.mu.
@@ -383,6 +384,6 @@ func (m *MemFS) Chtimes(name string, _, mtime time.Time) error {
 	if errno != 0 {
 		return pathErr("chtimes", name, errno)
 	}
-	n.modTime = mtime
+	n.modTime = mtime.UnixNano()
 	return nil
 }

@@ -1,0 +1,105 @@
+package faults_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/impl/secrets"
+)
+
+// noUpdater hides secrets.Memory's Update.
+type noUpdater struct{ secrets.Provider }
+
+func TestProviderPassesThrough(t *testing.T) {
+	ctx := context.Background()
+	mem := secrets.NewMemory(map[string]string{"a": "1"})
+	p := faults.NewProvider(mem, nil)
+	v, err := p.GetSecret(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, "1", v)
+	require.NoError(t, p.SetSecret(ctx, "b", "2"))
+	_, err = p.GetSecret(ctx, "zz")
+	require.ErrorIs(t, err, secrets.ErrNotFound)
+	list, err := p.ListSecrets(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	require.NoError(t, p.DeleteSecret(ctx, "a"))
+	require.NoError(t, p.Update(ctx, func(m map[string]string) error { m["c"] = "3"; return nil }))
+	require.NoError(t, p.DeleteSecrets(ctx, []string{"c"}))
+	require.Equal(t, mem.Capabilities(), p.Capabilities())
+	require.NoError(t, p.Cleanup())
+	require.Equal(t, 9, p.Calls())
+	want := []faults.Method{
+		faults.MethodGetSecret, faults.MethodSetSecret, faults.MethodGetSecret, faults.MethodListSecrets,
+		faults.MethodDeleteSecret, faults.MethodUpdate, faults.MethodDeleteSecrets, faults.MethodCapabilities,
+		faults.MethodCleanup,
+	}
+	for i, c := range p.Log() {
+		require.Equal(t, i, c.Index)
+		require.Equal(t, want[i], c.Method)
+	}
+	require.Equal(t, "b", p.Log()[1].Key)
+}
+
+func TestProviderCrashBeforeAfter(t *testing.T) {
+	ctx := context.Background()
+	for _, when := range []faults.When{faults.Before, faults.After} {
+		mem := secrets.NewMemory(nil)
+		p := faults.NewProvider(mem, faults.OpCrashAt{Call: 1, When: when})
+		require.NoError(t, p.SetSecret(ctx, "a", "1"))
+		err := p.SetSecret(ctx, "b", "2")
+		require.ErrorIs(t, err, faults.ErrCrashed)
+		require.True(t, p.Crashed())
+		_, made := mem.Snapshot()["b"]
+		require.Equal(t, when == faults.After, made, "crash %s", when)
+		_, err = p.GetSecret(ctx, "a")
+		require.ErrorIs(t, err, faults.ErrCrashed)
+		require.ErrorIs(t, p.Cleanup(), faults.ErrCrashed)
+		require.ErrorIs(t, p.Update(ctx, func(map[string]string) error { return nil }), faults.ErrCrashed)
+		require.Equal(t, secrets.Capabilities{}, p.Capabilities())
+		require.Equal(t, 2, p.Calls())
+		require.NotContains(t, err.Error(), "2", "no value in errors")
+	}
+}
+
+func TestProviderInjectedError(t *testing.T) {
+	ctx := context.Background()
+	mem := secrets.NewMemory(map[string]string{"a": "1"})
+	inj, err := faults.ParseOpSchedule("operr(call=0);operr(call=2)")
+	require.NoError(t, err)
+	p := faults.NewProvider(mem, inj)
+	err = p.DeleteSecret(ctx, "a")
+	require.ErrorIs(t, err, faults.ErrInjected)
+	require.NotErrorIs(t, err, secrets.ErrNotFound)
+	require.Equal(t, map[string]string{"a": "1"}, mem.Snapshot(), "not made")
+	require.False(t, p.Crashed())
+	require.NoError(t, p.DeleteSecret(ctx, "a"))
+	_, err = p.ListSecrets(ctx)
+	require.ErrorIs(t, err, faults.ErrInjected)
+	require.Empty(t, mem.Snapshot())
+}
+
+func TestProviderUpdaterShape(t *testing.T) {
+	ctx := context.Background()
+	withU := faults.NewProvider(secrets.NewMemory(nil), nil)
+	_, ok := withU.Provider().(secrets.Updater)
+	require.True(t, ok)
+
+	without := faults.NewProvider(noUpdater{secrets.NewMemory(nil)}, faults.OpCrashAt{Call: 1})
+	view := without.Provider()
+	_, ok = view.(secrets.Updater)
+	require.False(t, ok, "the view hides Update when the inner provider has none")
+	err := without.Update(ctx, func(map[string]string) error { return nil })
+	require.ErrorIs(t, err, faults.ErrNoUpdater)
+	require.ErrorIs(t, err, errors.ErrUnsupported)
+	require.Equal(t, 0, without.Calls(), "an unsupported Update is not counted")
+	// The view still counts and crashes.
+	require.NoError(t, view.SetSecret(ctx, "k", "v"))
+	require.ErrorIs(t, view.DeleteSecret(ctx, "k"), faults.ErrCrashed)
+	_, err = view.ListSecrets(ctx)
+	require.ErrorIs(t, err, faults.ErrCrashed)
+}
