@@ -259,4 +259,3 @@ func imagePartial(a *arena, n *inode, rng *rand.Rand) *inode {
 	c.mode, c.syncedMode = mode, mode
 	return c
 }
-
