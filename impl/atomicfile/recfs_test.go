@@ -103,3 +103,10 @@ func (f *recFile) Close() error {
 	}
 	return f.File.Close()
 }
+
+func (r *recFs) MkdirAll(name string, perm os.FileMode) error {
+	if err := r.op("mkdirall"); err != nil {
+		return err
+	}
+	return r.Fs.MkdirAll(name, perm)
+}

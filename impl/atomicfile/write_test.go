@@ -138,3 +138,27 @@ func TestRemoveStale(t *testing.T) {
 	_, err = atomicfile.RemoveStale(&recFs{Fs: mem, failAt: 2}, "/d/f")
 	require.ErrorIs(t, err, syscall.EIO)
 }
+
+func TestMkdirAllDurable(t *testing.T) {
+	mem := afero.NewMemMapFs()
+	require.NoError(t, mem.MkdirAll("/a", 0o755))
+	rec := &recFs{Fs: mem}
+	require.NoError(t, atomicfile.MkdirAll(rec, "/a/b/c", 0o700))
+	// Stat c, b, a; mkdirall; sync /a (parent of b), sync /a/b (parent of c).
+	require.Equal(t, []string{"stat", "stat", "stat", "mkdirall", "open", "sync", "close", "open", "sync", "close"}, rec.ops)
+	fi, err := mem.Stat("/a/b/c")
+	require.NoError(t, err)
+	require.True(t, fi.IsDir())
+	require.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+
+	rec.ops = nil
+	require.NoError(t, atomicfile.MkdirAll(rec, "/a/b/c", 0o700))
+	require.Equal(t, []string{"stat"}, rec.ops, "existing directory: no write")
+
+	// On a real disk.
+	root := t.TempDir()
+	require.NoError(t, atomicfile.MkdirAll(afero.NewOsFs(), filepath.Join(root, "x", "y"), 0o700))
+	di, err := os.Stat(filepath.Join(root, "x", "y"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), di.Mode().Perm())
+}

@@ -114,14 +114,11 @@ func (f Flag) lock(ctx context.Context, dir string) (func() error, error) {
 	return release, nil
 }
 
-// ensureDir creates dir (mode 0700) if it does not exist; it writes nothing
-// when it does.
+// ensureDir durably creates dir (mode 0700) if it does not exist; it
+// writes nothing when it does.
 func ensureDir(fsys afero.Fs, dir string) error {
-	if _, err := fsys.Stat(dir); err == nil {
-		return nil
-	}
-	if err := fsys.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
+	if err := atomicfile.MkdirAll(fsys, dir, dirPerm); err != nil {
+		return fmt.Errorf("create directory: %w", err)
 	}
 	return nil
 }

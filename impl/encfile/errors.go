@@ -1,6 +1,9 @@
 package encfile
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors; test them with errors.Is.
 var (
@@ -20,7 +23,9 @@ var (
 	ErrCorrupt = errors.New("secrets file is corrupt: decrypted content is not the expected JSON")
 	// ErrNoPassword reports an empty password.
 	ErrNoPassword = errors.New("empty secrets password")
-	// ErrInvalidValue reports a value the JSON format cannot store
-	// unchanged (invalid UTF-8).
-	ErrInvalidValue = errors.New("invalid secret value")
+	// ErrInvalidValue reports a value ToolHive's JSON format cannot store
+	// unchanged (invalid UTF-8: encoding/json would silently replace the
+	// bad bytes with U+FFFD, in ToolHive's reader too). It wraps
+	// errors.ErrUnsupported.
+	ErrInvalidValue = fmt.Errorf("secret value not representable in the encrypted file (invalid UTF-8): %w", errors.ErrUnsupported)
 )

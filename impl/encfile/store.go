@@ -152,14 +152,11 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 	return release, true, nil
 }
 
-// ensureDir creates the store directory (0700) if it is missing; it writes
-// nothing when the directory exists.
+// ensureDir durably creates the store directory (0700) if it is missing;
+// it writes nothing when the directory exists.
 func (s *Store) ensureDir() error {
-	if _, err := s.fsys.Stat(s.dir); err == nil {
-		return nil
-	}
-	if err := s.fsys.MkdirAll(s.dir, dirPerm); err != nil {
-		return fmt.Errorf("encfile %s: create directory: %w", s.path, err)
+	if err := atomicfile.MkdirAll(s.fsys, s.dir, dirPerm); err != nil {
+		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
 	return nil
 }

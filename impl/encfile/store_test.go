@@ -98,6 +98,7 @@ func TestProviderSemantics(t *testing.T) {
 	}
 	err = s.SetSecret(ctx, "k", "sekrit\xff")
 	require.ErrorIs(t, err, encfile.ErrInvalidValue)
+	require.ErrorIs(t, err, errors.ErrUnsupported, "unrepresentable values are an unsupported-value case")
 	require.NotContains(t, err.Error(), "sekrit", "values never appear in errors")
 }
 
