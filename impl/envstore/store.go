@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -32,10 +33,7 @@ func FromOS() *Store { return New(os.LookupEnv) }
 
 // FromMap returns a provider over a copy of env (variable → value).
 func FromMap(env map[string]string) *Store {
-	c := make(map[string]string, len(env))
-	for k, v := range env {
-		c[k] = v
-	}
+	c := maps.Clone(env)
 	return New(func(k string) (string, bool) {
 		v, ok := c[k]
 		return v, ok
