@@ -15,24 +15,16 @@ import (
 func twoFileDisk(b testing.TB) *faults.MemFS {
 	m := faults.NewMemFS()
 	require.NoError(b, m.Mkdir("/d", 0o700))
-	syncDir(tb(b), m, "/")
-	writeSynced(tb(b), m, "/d/store", string(make([]byte, 1024)))
-	writeSynced(tb(b), m, "/d/config.yaml", "secret_scope_migration: false\n")
-	syncDir(tb(b), m, "/d")
+	syncDir(b, m, "/")
+	writeSynced(b, m, "/d/store", string(make([]byte, 1024)))
+	writeSynced(b, m, "/d/config.yaml", "secret_scope_migration: false\n")
+	syncDir(b, m, "/d")
 	f, err := m.OpenFile("/d/.store.tmp", os.O_WRONLY|os.O_CREATE, 0o600)
 	require.NoError(b, err)
 	_, err = f.Write(make([]byte, 1024))
 	require.NoError(b, err)
 	require.NoError(b, f.Close())
 	return m
-}
-
-// tb adapts a testing.TB to the *testing.T helpers.
-func tb(b testing.TB) *testing.T {
-	if t, ok := b.(*testing.T); ok {
-		return t
-	}
-	return &testing.T{}
 }
 
 func BenchmarkCloneCrashImage(b *testing.B) {

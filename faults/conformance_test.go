@@ -30,6 +30,9 @@ func conformanceCases() []fsCase {
 		{"OsFs", func(t *testing.T) afero.Fs { return afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()) }, true},
 		{"MemFS", func(*testing.T) afero.Fs { return faults.NewMemFS() }, true},
 		{"FS(MemFS)", func(*testing.T) afero.Fs { return faults.NewFS(faults.NewMemFS(), nil) }, true},
+		{"FS(OsFs)", func(t *testing.T) afero.Fs {
+			return faults.NewFS(afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()), nil)
+		}, true},
 		{"FS(MemFS,none-firing)", func(*testing.T) afero.Fs {
 			// A schedule whose faults are all beyond the test's operations.
 			inj := faults.Seq(faults.CrashAt{Op: 1 << 30, Mode: faults.Power}, faults.ErrorAt{Op: 1 << 30})
@@ -44,7 +47,7 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, fsys afero.Fs, name, content string, perm os.FileMode) {
+func writeFile(t testing.TB, fsys afero.Fs, name, content string, perm os.FileMode) {
 	t.Helper()
 	f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	require.NoError(t, err)
@@ -54,7 +57,7 @@ func writeFile(t *testing.T, fsys afero.Fs, name, content string, perm os.FileMo
 	require.NoError(t, f.Close())
 }
 
-func readFile(t *testing.T, fsys afero.Fs, name string) string {
+func readFile(t testing.TB, fsys afero.Fs, name string) string {
 	t.Helper()
 	b, err := afero.ReadFile(fsys, name)
 	require.NoError(t, err)

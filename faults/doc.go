@@ -46,7 +46,14 @@
 // Images never share mutable state with the disk they come from; Clone
 // copies a disk with its pending (unsynced) state so that the same starting
 // point can be crashed many times. Both are cheap on small trees: byte
-// slices are shared copy-on-write.
+// slices are shared copy-on-write and inodes come from one arena.
+//
+// MemFS.Lock is a disk-wide table of named exclusive locks (the
+// impl/fslock.Locker method), shared by every process on the disk; a crash
+// image starts unlocked. MemFS.Files snapshots every path with its mode
+// and bytes (to compare file sets and scan images for plaintext);
+// MemFS.String lists paths, modes, sizes and what is not yet durable,
+// never content.
 //
 // # Processes: FS
 //
@@ -61,6 +68,8 @@
 // performed). Reads are never counted nor faulted. After a crash every call
 // on the FS and on every file it opened fails with an error wrapping
 // ErrCrashed, and every lock the process held on the disk is released.
+// FS.Image returns the disk a restart sees (the crash image of the inner
+// MemFS in the crash's mode and seed).
 //
 // # Provider calls: Provider
 //

@@ -11,7 +11,7 @@ import (
 	"github.com/scopemig/scopemig/faults"
 )
 
-func syncDir(t *testing.T, fsys afero.Fs, dir string) {
+func syncDir(t testing.TB, fsys afero.Fs, dir string) {
 	t.Helper()
 	d, err := fsys.Open(dir)
 	require.NoError(t, err)
@@ -21,7 +21,7 @@ func syncDir(t *testing.T, fsys afero.Fs, dir string) {
 
 // writeSynced creates name with content and fsyncs the file (not its
 // directory).
-func writeSynced(t *testing.T, fsys afero.Fs, name, content string) {
+func writeSynced(t testing.TB, fsys afero.Fs, name, content string) {
 	t.Helper()
 	f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	require.NoError(t, err)
@@ -36,7 +36,7 @@ func exists(m *faults.MemFS, name string) bool {
 	return err == nil
 }
 
-func content(t *testing.T, m *faults.MemFS, name string) string {
+func content(t testing.TB, m *faults.MemFS, name string) string {
 	t.Helper()
 	b, err := afero.ReadFile(m, name)
 	require.NoError(t, err)
@@ -44,7 +44,7 @@ func content(t *testing.T, m *faults.MemFS, name string) string {
 }
 
 // durableDisk returns a disk with /d made durable.
-func durableDisk(t *testing.T) *faults.MemFS {
+func durableDisk(t testing.TB) *faults.MemFS {
 	t.Helper()
 	m := faults.NewMemFS()
 	require.NoError(t, m.Mkdir("/d", 0o700))

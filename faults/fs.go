@@ -162,6 +162,9 @@ func (f *FS) begin(op Op) (Action, error) {
 	}
 	op.Index = f.ops
 	f.ops++
+	if f.log == nil {
+		f.log = make([]Op, 0, 16)
+	}
 	f.log = append(f.log, op)
 	a := f.inj.Inject(op)
 	switch a.Kind {

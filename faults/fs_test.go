@@ -3,6 +3,7 @@ package faults_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 	"testing"
@@ -317,4 +318,89 @@ func TestMemFSLockContext(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r5())
 	require.NoError(t, r4())
+}
+
+// TestConcurrentProcesses runs processes that each replace a shared file
+// under the disk lock while a reader lists the directory; the race
+// detector checks the locking, the final state checks exclusion.
+func TestConcurrentProcesses(t *testing.T) {
+	ctx := context.Background()
+	m := durableDisk(t)
+	writeSynced(t, m, "/d/counter", "0")
+	syncDir(t, m, "/d")
+	const procs, rounds = 4, 25
+	done := make(chan error, procs+1)
+	for i := range procs {
+		go func() {
+			p := faults.NewFS(m, nil)
+			for range rounds {
+				release, err := p.Lock(ctx, "/d")
+				if err != nil {
+					done <- err
+					return
+				}
+				b, err := afero.ReadFile(p, "/d/counter")
+				if err != nil {
+					done <- err
+					return
+				}
+				next := []byte(string(b) + "+")
+				if err := atomicReplaceErr(p, "/d", "counter", string(next), i); err != nil {
+					done <- err
+					return
+				}
+				if err := release(); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		p := faults.NewFS(m, nil)
+		for range 50 {
+			if _, err := afero.ReadDir(p, "/d"); err != nil {
+				done <- err
+				return
+			}
+			_ = m.Clone()
+			_ = m.CrashImage(faults.PowerPartial, nil)
+		}
+		done <- nil
+	}()
+	for range procs + 1 {
+		require.NoError(t, <-done)
+	}
+	got := content(t, m.CrashImage(faults.Power, nil), "/d/counter")
+	require.Len(t, got, 1+procs*rounds, "no lost update")
+}
+
+// atomicReplaceErr is atomicReplace with a per-process temp name.
+func atomicReplaceErr(fsys afero.Fs, dir, name, data string, proc int) error {
+	tmp := fmt.Sprintf("%s/.%s.%d.tmp", dir, name, proc)
+	if err := afero.WriteFile(fsys, tmp, []byte(data), 0o600); err != nil {
+		return err
+	}
+	f, err := fsys.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := fsys.Rename(tmp, dir+"/"+name); err != nil {
+		return err
+	}
+	d, err := fsys.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		return err
+	}
+	return d.Close()
 }
