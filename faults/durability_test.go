@@ -3,6 +3,7 @@ package faults_test
 import (
 	"math/rand/v2"
 	"os"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -311,4 +312,22 @@ func TestFilesAndString(t *testing.T) {
 	s := m.String()
 	require.NotContains(t, s, "secret-value")
 	require.Contains(t, s, "/d/f 12B (not durable)")
+}
+
+func TestMemFSZeroValueAndRelativePaths(t *testing.T) {
+	var m faults.MemFS
+	require.NoError(t, m.MkdirAll("a/b", 0o700))
+	writeFile(t, &m, "a/b/../b/f", "x", 0o600)
+	require.Equal(t, "x", readFile(t, &m, "/a/b/f"))
+	fi, err := m.Stat("/")
+	require.NoError(t, err)
+	require.True(t, fi.IsDir())
+	fi, _, err = m.LstatIfPossible("a/b/f")
+	require.NoError(t, err)
+	require.Equal(t, "f", fi.Name())
+	require.Equal(t, "MemFS", m.Name())
+	require.Contains(t, m.Files(), "/a/b/f")
+	require.ErrorIs(t, m.Remove("/"), syscall.EBUSY)
+	require.NoError(t, m.RemoveAll("/"))
+	require.Empty(t, m.Files())
 }

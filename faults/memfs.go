@@ -269,8 +269,9 @@ func (m *MemFS) RemoveAll(name string) error {
 	return nil
 }
 
-// Rename implements afero.Fs with rename(2)'s semantics: a file may replace
-// a file, a directory may replace an empty directory; errors are
+// Rename implements afero.Fs with os.Rename's semantics on Unix: a file may
+// replace a file; nothing replaces a directory (EEXIST); a directory cannot
+// replace a file (ENOTDIR) nor move below itself (EINVAL); errors are
 // *os.LinkError. Within one directory it is one atomic entry change;
 // across directories it is an unlink in one and a link in the other, each
 // durable only when its directory is synced.
@@ -302,17 +303,12 @@ func (m *MemFS) Rename(oldname, newname string) error {
 	if n.dir && strings.HasPrefix(newRel, oldRel+"/") {
 		return fail(syscall.EINVAL)
 	}
-	if t := nd.lookup(nbase); t != nil {
-		switch {
-		case t == n:
-			return nil
-		case n.dir && !t.dir:
-			return fail(syscall.ENOTDIR)
-		case !n.dir && t.dir:
-			return fail(syscall.EISDIR)
-		case t.dir && len(t.entries) > 0:
-			return fail(syscall.ENOTEMPTY)
-		}
+	switch t := nd.lookup(nbase); {
+	case t == nil:
+	case t.dir:
+		return fail(syscall.EEXIST)
+	case n.dir:
+		return fail(syscall.ENOTDIR)
 	}
 	now := m.now()
 	if od == nd {
