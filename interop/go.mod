@@ -3,6 +3,7 @@ module github.com/scopemig/scopemig/interop
 go 1.26.0
 
 require (
+	github.com/adrg/xdg v0.5.3
 	github.com/scopemig/scopemig v0.0.0-00010101000000-000000000000
 	github.com/spf13/afero v1.15.0
 	github.com/stacklok/toolhive v0.47.0
@@ -17,7 +18,6 @@ require (
 	github.com/Azure/azure-sdk-for-go/sdk/internal v1.12.0 // indirect
 	github.com/AzureAD/microsoft-authentication-library-for-go v1.8.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
-	github.com/adrg/xdg v0.5.3 // indirect
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.45.1 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.32.40 // indirect
