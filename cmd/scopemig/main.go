@@ -1,8 +1,6 @@
-// Command scopemig migrates ToolHive secret stores to scoped keys and proves
-// the migration crash-safe.
-//
-// TEMPORARY root command written by helper C (plan/migrate) so the package
-// builds; the lead owns this file and replaces it.
+// Command scopemig migrates ToolHive secret stores to scoped keys (plan,
+// migrate) and proves the migration crash-safe (verify, explore, soak,
+// replay, bench). See docs/cli.md.
 package main
 
 import (
@@ -12,7 +10,16 @@ import (
 )
 
 func main() {
-	root := &cobra.Command{Use: "scopemig", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newPlanCmd(), newMigrateCmd())
-	os.Exit(writeError(os.Stderr, root.Execute()))
+	os.Exit(writeError(os.Stderr, newRoot().Execute()))
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "scopemig",
+		Short:         "Crash-safe migration of ToolHive's legacy secret keys, and the harness that proves it",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd())
+	return root
 }

@@ -1,0 +1,66 @@
+package harness
+
+import (
+	"io"
+
+	"github.com/scopemig/scopemig/faults"
+)
+
+// Config tunes Verify. The zero value means sensible defaults, sized so that
+// Verify on one target takes a few seconds on one core.
+type Config struct {
+	// Seed drives every random choice (rapid's seed, generated stores,
+	// power-partial subsets). 0 picks one at random; the report prints it.
+	Seed uint64
+	// Checks is the number of rapid cases for the migration property and
+	// the state machine (default 40).
+	Checks int
+	// Depth is the crash nesting depth of the exhaustive sweeps: 1 crashes
+	// the migration once, 2 also crashes every recovery run, … (default 2).
+	Depth int
+	// Stores is the number of generated stores swept exhaustively besides
+	// the fixture store (default 12).
+	Stores int
+	// MaxKeys bounds the size of generated stores (default 12).
+	MaxKeys int
+	// Modes are the crash modes to inject (default: all four).
+	Modes []faults.Mode
+	// Skip turns phases off by name: "conformance", "property",
+	// "statemachine", "sweep", "concurrency".
+	Skip []string
+	// StopAtFirst stops Verify at the first violation (mutant runs).
+	StopAtFirst bool
+	// Log receives one progress line per phase; nil discards.
+	Log io.Writer
+}
+
+func (c Config) withDefaults() Config {
+	if c.Checks <= 0 {
+		c.Checks = 40
+	}
+	if c.Depth <= 0 {
+		c.Depth = 2
+	}
+	if c.Stores <= 0 {
+		c.Stores = 12
+	}
+	if c.MaxKeys <= 0 {
+		c.MaxKeys = 12
+	}
+	if len(c.Modes) == 0 {
+		c.Modes = []faults.Mode{faults.Process, faults.Torn, faults.Power, faults.PowerPartial}
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	return c
+}
+
+func (c Config) skips(phase string) bool {
+	for _, s := range c.Skip {
+		if s == phase {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,27 @@
+// Package harness checks a secrets provider and a migration against the
+// pure reference model (package model) under injected crashes.
+//
+// A Target names a provider (Open is called once per simulated process
+// lifetime, on that process's afero.Fs) and, optionally, a Migrator. Verify
+// runs, in order:
+//
+//   - provider conformance: not-found semantics, overwrite, list exactly
+//     once, batch delete, reserved names through UserProvider, odd names
+//     and values, and for every single operation a crash at each of its
+//     filesystem operations in every mode: the image must hold the old or
+//     the new content (I7), and a returned operation must survive power
+//     loss (I6);
+//   - a rapid property over generated stores and drawn crash schedules of
+//     the migration (shrinks to the smallest store and schedule);
+//   - a rapid state machine mixing user, scoped and legacy writes,
+//     migrations with crashes and restarts, compared with the model after
+//     every step;
+//   - exhaustive sweeps: a crash at every filesystem operation of the
+//     migration in every mode, then at every operation of the recovery run,
+//     to the configured depth, then a complete run;
+//   - concurrency checks (several simulated processes on one disk).
+//
+// Every violation is named by its invariant id (I1–I8, see package model),
+// carries a minimal counterexample in which values appear only as
+// fingerprints, and a one-line replay command.
+package harness

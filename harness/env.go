@@ -1,0 +1,172 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/impl/config"
+	"github.com/scopemig/scopemig/impl/migrate"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// errUnreadable marks a store that a restarted process cannot open or read.
+var errUnreadable = errors.New("store unreadable")
+
+// env runs one target on simulated disks.
+type env struct {
+	ctx    context.Context
+	target Target
+	mig    Migrator
+	model  model.Model
+	policy Policy
+}
+
+func newEnv(ctx context.Context, t Target) *env {
+	mig := t.Migrate
+	if mig == nil {
+		mig = RunnerMigrator(t.Policy)
+	}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy}
+}
+
+// RunnerMigrator is the project's own migration (impl/migrate.Runner) with
+// the flag in ConfigPath, as a Migrator.
+func RunnerMigrator(p Policy) Migrator {
+	pol := migrate.Keep
+	if p == model.Drop {
+		pol = migrate.Drop
+	}
+	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
+		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath}, Policy: pol}
+		_, err := r.Run(ctx)
+		return err
+	}
+}
+
+// newDisk returns an empty simulated disk with the config directory made.
+func newDisk() (*faults.MemFS, error) {
+	d := faults.NewMemFS()
+	if err := d.MkdirAll(ConfigDir, 0o700); err != nil {
+		return nil, err
+	}
+	return d.CrashImage(faults.Process, nil), nil
+}
+
+// open starts a process on d with injector inj and opens the provider.
+func (e *env) open(d *faults.MemFS, inj faults.Injector) (*faults.FS, secrets.Provider, error) {
+	proc := faults.NewFS(d, inj)
+	p, err := e.target.Open(proc)
+	if err != nil {
+		return proc, nil, err
+	}
+	if p == nil {
+		return proc, nil, fmt.Errorf("target %q: Open returned a nil provider", e.target.Name)
+	}
+	return proc, p, nil
+}
+
+// seed returns a durable disk holding s.
+func (e *env) seed(s model.State) (*faults.MemFS, error) {
+	d, err := newDisk()
+	if err != nil {
+		return nil, err
+	}
+	proc, p, err := e.open(d, nil)
+	if err != nil {
+		return nil, fmt.Errorf("seed: open: %w", err)
+	}
+	if err := writeAll(e.ctx, p, s.Secrets); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if s.Migrated {
+		if err := MarkMigrated(proc); err != nil {
+			return nil, fmt.Errorf("seed: flag: %w", err)
+		}
+	}
+	return d.CrashImage(faults.Process, nil), nil
+}
+
+// writeAll stores every key of m: one transaction when p is an Updater.
+func writeAll(ctx context.Context, p secrets.Provider, m map[string]string) error {
+	if len(m) == 0 {
+		return nil
+	}
+	if u, ok := p.(secrets.Updater); ok {
+		return u.Update(ctx, func(cur map[string]string) error {
+			maps.Copy(cur, m)
+			return nil
+		})
+	}
+	for _, k := range sortedKeys(m) {
+		if err := p.SetSecret(ctx, k, m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dump reads every key through the provider; a key listed twice is an error.
+func dump(ctx context.Context, p secrets.Provider) (map[string]string, error) {
+	list, err := p.ListSecrets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	out := make(map[string]string, len(list))
+	for _, d := range list {
+		if _, dup := out[d.Key]; dup {
+			return nil, fmt.Errorf("key %q listed twice", d.Key)
+		}
+		v, err := p.GetSecret(ctx, d.Key)
+		if err != nil {
+			return nil, fmt.Errorf("get listed key %q: %w", d.Key, err)
+		}
+		out[d.Key] = v
+	}
+	return out, nil
+}
+
+// observe restarts a process on d and reads the whole state. Errors wrap
+// errUnreadable.
+func (e *env) observe(d *faults.MemFS) (model.State, error) {
+	proc, p, err := e.open(d, nil)
+	if err != nil {
+		return model.State{}, fmt.Errorf("%w: open: %v", errUnreadable, err)
+	}
+	m, err := dump(e.ctx, p)
+	if err != nil {
+		return model.State{}, fmt.Errorf("%w: %v", errUnreadable, err)
+	}
+	flag, err := flagOn(proc).Migrated(e.ctx)
+	if err != nil {
+		return model.State{}, fmt.Errorf("%w: config: %v", errUnreadable, err)
+	}
+	return model.State{Secrets: m, Migrated: flag}, nil
+}
+
+// run runs the migrator in a new process on d under inj and returns the
+// number of mutating operations the process made (Open included) and the
+// migrator's error.
+func (e *env) run(d *faults.MemFS, inj faults.Injector) (ops int, err error) {
+	proc, p, err := e.open(d, inj)
+	if err != nil {
+		return proc.Ops(), fmt.Errorf("open: %w", err)
+	}
+	err = e.mig(e.ctx, proc, p)
+	return proc.Ops(), err
+}
+
+// image returns the crash image of d in mode m (seeded for power-partial).
+func image(d *faults.MemFS, m faults.Mode, seed uint64) *faults.MemFS {
+	return d.CrashImage(m, rand.New(rand.NewPCG(seed, 0x5c09e)))
+}
+
+func sortedKeys(m map[string]string) []string {
+	return model.State{Secrets: m}.Keys()
+}

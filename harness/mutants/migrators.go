@@ -1,0 +1,137 @@
+package mutants
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// perKey is a per-key migration whose steps the mutants break one at a
+// time. The correct sequence for a legacy key k with value v and target t:
+// read t; absent → set t := v; equal → nothing; different → set the first
+// free quarantine slot; then delete k; at the end set the flag.
+type perKey struct {
+	deleteFirst   bool // delete k before writing t
+	flagFirst     bool // set the flag before moving anything
+	clobber       bool // write t even when it holds another value
+	dropConflicts bool // under Keep, forget the conflicting value
+	fixedSlot     bool // always quarantine into slot 1, overwriting it
+	ignoreFlag    bool // run even when the flag is set, rewriting every target
+}
+
+func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+	sch := secrets.DefaultScheme()
+	if m.flagFirst {
+		if err := harness.MarkMigrated(fsys); err != nil {
+			return err
+		}
+	}
+	list, err := p.ListSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		t, ok := sch.LegacyTarget(d.Key)
+		if !ok {
+			if m.ignoreFlag && sch.IsSystem(d.Key) {
+				v, err := p.GetSecret(ctx, d.Key)
+				if err != nil {
+					return err
+				}
+				if err := p.SetSecret(ctx, d.Key, v); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		v, err := p.GetSecret(ctx, d.Key)
+		if err != nil {
+			return err
+		}
+		if m.deleteFirst {
+			if err := p.DeleteSecret(ctx, d.Key); err != nil {
+				return err
+			}
+		}
+		cur, err := p.GetSecret(ctx, t)
+		present := err == nil
+		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return err
+		}
+		switch {
+		case !present || m.clobber:
+			err = p.SetSecret(ctx, t, v)
+		case cur == v || m.dropConflicts:
+		default:
+			err = quarantine(ctx, p, sch, d.Key, v, m.fixedSlot)
+		}
+		if err != nil {
+			return err
+		}
+		if !m.deleteFirst {
+			if err := p.DeleteSecret(ctx, d.Key); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	if m.flagFirst {
+		return nil
+	}
+	return harness.MarkMigrated(fsys)
+}
+
+func quarantine(ctx context.Context, p secrets.Provider, sch secrets.Scheme, k, v string, fixed bool) error {
+	for n := 1; ; n++ {
+		q := sch.QuarantineKey(k, n)
+		cur, err := p.GetSecret(ctx, q)
+		if fixed || errors.Is(err, secrets.ErrNotFound) {
+			return p.SetSecret(ctx, q, v)
+		}
+		if err != nil {
+			return err
+		}
+		if cur == v {
+			return nil
+		}
+	}
+}
+
+// withFlagCheck wraps a migration with the one-shot flag check, unless the
+// mutant ignores it.
+func (m perKey) migrator() harness.Migrator {
+	return func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+		if !m.ignoreFlag {
+			done, err := harness.IsMigrated(fsys)
+			if err != nil || done {
+				return err
+			}
+		}
+		return m.migrate(ctx, fsys, p)
+	}
+}
+
+func encfileWith(name string, mig harness.Migrator) harness.Target {
+	t := harness.Targets()[0]
+	t.Name = name
+	t.Migrate = mig
+	return t
+}
+
+func migratorMutants() []Mutant {
+	mk := func(name, desc string, m perKey, expect ...model.InvariantID) Mutant {
+		return Mutant{Name: name, Description: desc, Expect: expect, Target: encfileWith("mutant:"+name, m.migrator())}
+	}
+	return []Mutant{
+		mk("delete-before-write", "deletes the legacy key before writing the scoped one", perKey{deleteFirst: true}, model.I1, model.I2),
+		mk("flag-before-data", "sets the migration flag before moving the keys", perKey{flagFirst: true}, model.I3),
+		mk("clobber-scoped", "overwrites an existing scoped key with the legacy value", perKey{clobber: true}, model.I1, model.I4),
+		mk("lost-conflict", "drops a conflicting legacy value under policy keep", perKey{dropConflicts: true}, model.I2, model.I4),
+		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4),
+		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
+	}
+}

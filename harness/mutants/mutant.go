@@ -1,0 +1,87 @@
+package mutants
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/model"
+)
+
+// Mutant is a broken target and the invariants that must catch it.
+type Mutant struct {
+	Name        string
+	Description string
+	Expect      []model.InvariantID
+	Target      harness.Target
+}
+
+// Result is the outcome of running Verify on one mutant.
+type Result struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Caught is true when Verify reported a violation of an expected
+	// invariant.
+	Caught bool `json:"caught"`
+	// Invariant is the id of the first violation reported ("" if none).
+	Invariant model.InvariantID `json:"invariant"`
+	// Expect lists the acceptable ids, comma-separated.
+	Expect string `json:"expect"`
+	// CounterexampleSize is the number of lines (store, runs, steps) of the
+	// minimal counterexample.
+	CounterexampleSize int      `json:"counterexample_size"`
+	Counterexample     []string `json:"counterexample"`
+	Replay             string   `json:"replay"`
+	CrashStates        int      `json:"crash_states"`
+	Seconds            float64  `json:"seconds"`
+}
+
+// Check runs Verify on m (stopping at the first violation) and reports
+// whether it was caught with an expected invariant.
+func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
+	cfg.StopAtFirst = true
+	res := Result{Name: m.Name, Description: m.Description, Expect: joinIDs(m.Expect)}
+	start := time.Now()
+	rep, err := harness.Verify(ctx, m.Target, cfg)
+	res.Seconds = time.Since(start).Seconds()
+	res.CrashStates = rep.CrashStates
+	if err != nil {
+		res.Counterexample = []string{err.Error()}
+		return res
+	}
+	if len(rep.Violations) == 0 {
+		return res
+	}
+	v := rep.Violations[0]
+	res.Invariant = v.Invariant
+	res.Caught = slices.Contains(m.Expect, v.Invariant)
+	res.Counterexample = v.Counterexample
+	res.CounterexampleSize = len(v.Counterexample)
+	res.Replay = strings.Replace(v.Replay, "--target "+m.Target.Name, "--target mutant:"+m.Name, 1)
+	return res
+}
+
+func joinIDs(ids []model.InvariantID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return strings.Join(s, ",")
+}
+
+// Suite returns every mutant.
+func Suite() []Mutant {
+	return append(migratorMutants(), providerMutants()...)
+}
+
+// ByName returns the mutant called name.
+func ByName(name string) (Mutant, bool) {
+	for _, m := range Suite() {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mutant{}, false
+}

@@ -1,0 +1,38 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// Run verifies target from a Go test and fails t with each violation's
+// minimal counterexample and replay line. SCOPEMIG_SEED, SCOPEMIG_CHECKS and
+// SCOPEMIG_DEPTH override the defaults, so a failure replays with
+//
+//	SCOPEMIG_SEED=<seed> go test -run '^TestName$' ./pkg
+func Run(t *testing.T, target Target) {
+	t.Helper()
+	cfg := Config{}
+	if s, err := strconv.ParseUint(os.Getenv("SCOPEMIG_SEED"), 10, 64); err == nil {
+		cfg.Seed = s
+	}
+	if n, err := strconv.Atoi(os.Getenv("SCOPEMIG_CHECKS")); err == nil {
+		cfg.Checks = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SCOPEMIG_DEPTH")); err == nil {
+		cfg.Depth = n
+	}
+	if testing.Short() {
+		cfg.Checks, cfg.Stores = 10, 3
+	}
+	rep, err := Verify(context.Background(), target, cfg)
+	if err != nil {
+		t.Fatalf("harness: %v (replay: SCOPEMIG_SEED=%d go test -run '^%s$')", err, rep.Seed, t.Name())
+	}
+	t.Logf("%s: %d cases, %d crash states, %.1fs, seed %d", target.Name, rep.Cases, rep.CrashStates, rep.Seconds, rep.Seed)
+	for _, v := range rep.Violations {
+		t.Errorf("%s\n  replay: SCOPEMIG_SEED=%d go test -run '^%s$'", v, rep.Seed, t.Name())
+	}
+}

@@ -1,0 +1,244 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"syscall"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/model"
+)
+
+// failure is a violation found on one case, before it is turned into a
+// reported Violation.
+type failure struct {
+	vs    []model.Violation
+	s0    model.State
+	sched []string // one line per run: the injector of that run
+}
+
+func (f *failure) lines() []string {
+	out := []string{describeState(f.s0)}
+	for i, s := range f.sched {
+		out = append(out, fmt.Sprintf("run %d: %s", i+1, s))
+	}
+	return out
+}
+
+// sweeper explores every crash point of a migration.
+type sweeper struct {
+	e      *env
+	depth  int
+	seed   uint64
+	modes  []faults.Mode
+	states int // crash images checked
+	runs   int
+	fresh  map[string][]fileEntry // file set of a fresh store, by describe(state)
+}
+
+func (sw *sweeper) nextSeed() uint64 {
+	sw.seed = sw.seed*6364136223846793005 + 1442695040888963407
+	return sw.seed
+}
+
+// store sweeps one initial state in one mode; nil when every crash state
+// holds.
+func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
+	d, err := sw.e.seed(s0)
+	if err != nil {
+		return nil, err
+	}
+	vals := valueSet(s0, sw.e.model.Migrate(s0, sw.e.policy))
+	if f := sw.idempotentBody(s0); f != nil {
+		return f, nil
+	}
+	return sw.sweep(s0, d, nil, sw.depth, mode, vals), nil
+}
+
+// sweep checks a complete run from d, then crashes the run at each of its
+// operations, checks the image, and recurses on the image.
+func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth int, mode faults.Mode, vals map[string]bool) *failure {
+	n, f := sw.complete(s0, d.Clone(), sched)
+	if f != nil || depth == 0 {
+		return f
+	}
+	// k == n crashes right after a complete run: in power modes that checks
+	// that a migration that returned is durable.
+	for k := 0; k <= n; k++ {
+		c := d.Clone()
+		inj := faults.CrashAt{Op: k, Mode: mode, Seed: sw.nextSeed()}
+		here := append(slices.Clip(sched), inj.String())
+		_, runErr := sw.e.run(c, inj)
+		sw.runs++
+		img := image(c, mode, inj.Seed)
+		sw.states++
+		vs := sw.e.checkHygiene(img, vals)
+		st, rerr := sw.e.observe(img)
+		vs = append(vs, sw.e.checkImage(s0, st, rerr)...)
+		if k == n && runErr == nil && rerr == nil {
+			for _, d := range model.Diff(sw.e.model.Migrate(s0, sw.e.policy), st) {
+				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
+			}
+		}
+		if len(vs) > 0 {
+			return &failure{vs: vs, s0: s0, sched: here}
+		}
+		if f := sw.sweep(s0, img, here, depth-1, mode, vals); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// errors sweeps injected I/O errors: the run fails at op k, the process
+// lives on; the live state must satisfy I1–I3 and I7, and a retry in a new
+// process must converge.
+func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error) {
+	d, err := sw.e.seed(s0)
+	if err != nil {
+		return nil, err
+	}
+	n, f := sw.complete(s0, d.Clone(), nil)
+	if f != nil {
+		return f, nil
+	}
+	for k := 0; k < n; k++ {
+		c := d.Clone()
+		inj := faults.ErrorAt{Op: k, Errno: errno}
+		here := []string{inj.String()}
+		_, _ = sw.e.run(c, inj)
+		sw.runs++
+		sw.states++
+		st, rerr := sw.e.observe(c)
+		if vs := sw.e.checkImage(s0, st, rerr); len(vs) > 0 {
+			return &failure{vs: vs, s0: s0, sched: here}, nil
+		}
+		if _, f := sw.complete(s0, c, here); f != nil {
+			return f, nil
+		}
+	}
+	return nil, nil
+}
+
+// complete runs the migration to the end on d (no faults) and checks I4
+// (exactly Migrate(s0), the file set of a fresh store) and I5 (a second run
+// writes nothing). It returns the number of operations of the run.
+func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (int, *failure) {
+	e := sw.e
+	want := e.model.Migrate(s0, e.policy)
+	fail := func(id model.InvariantID, format string, a ...any) (int, *failure) {
+		return 0, &failure{vs: []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}}, s0: s0, sched: append(slices.Clip(sched), "complete run")}
+	}
+	n, err := e.run(d, nil)
+	sw.runs++
+	if err != nil {
+		return fail(model.I4, "the complete run failed: %v", err)
+	}
+	st, err := e.observe(d)
+	if err != nil {
+		return fail(model.I7, "after a complete run %v", err)
+	}
+	if diff := model.Diff(want, st); len(diff) > 0 {
+		return fail(model.I4, "the complete run did not yield Migrate(S0): %s", diff[0])
+	}
+	files, err := listFiles(d, nil)
+	if err != nil {
+		return fail(model.I4, "cannot list files: %v", err)
+	}
+	fresh, err := sw.freshFiles(want)
+	if err != nil {
+		return fail(model.I4, "cannot build a fresh store: %v", err)
+	}
+	if !slices.Equal(files, fresh) {
+		return fail(model.I4, "files on disk %v differ from a fresh store's %v", paths(files), paths(fresh))
+	}
+	proc, p, err := e.open(d, nil)
+	if err != nil {
+		return fail(model.I7, "reopen after a complete run: %v", err)
+	}
+	before := proc.Ops()
+	if err := e.mig(e.ctx, proc, p); err != nil {
+		return fail(model.I5, "a run on a migrated store failed: %v", err)
+	}
+	if w := proc.Ops() - before; w > 0 {
+		return fail(model.I5, "a run on a migrated store made %d writes, want 0", w)
+	}
+	return n, nil
+}
+
+// idempotentBody (I5): the migration run on a store that already holds
+// Migrate(s0) but has no flag changes no data.
+func (sw *sweeper) idempotentBody(s0 model.State) *failure {
+	e := sw.e
+	want := e.model.Migrate(s0, e.policy)
+	unflagged := want.Clone()
+	unflagged.Migrated = false
+	d, err := e.seed(unflagged)
+	if err != nil {
+		return &failure{vs: []model.Violation{{ID: model.I5, Detail: err.Error()}}, s0: s0}
+	}
+	_, err = e.run(d, nil)
+	sw.runs++
+	st, rerr := e.observe(d)
+	if err != nil || rerr != nil {
+		return &failure{vs: []model.Violation{{ID: model.I5, Detail: fmt.Sprintf("re-run on Migrate(S0): %v %v", err, rerr)}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
+	}
+	if diff := model.Diff(want, st); len(diff) > 0 {
+		return &failure{vs: []model.Violation{{ID: model.I5, Detail: "re-running the migration on Migrate(S0) changed it: " + diff[0]}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
+	}
+	return nil
+}
+
+// freshFiles returns the file set of a fresh store seeded with want.
+func (sw *sweeper) freshFiles(want model.State) ([]fileEntry, error) {
+	key := describeState(want)
+	if f, ok := sw.fresh[key]; ok {
+		return f, nil
+	}
+	d, err := sw.e.seed(want)
+	if err != nil {
+		return nil, err
+	}
+	f, err := listFiles(d, nil)
+	if err != nil {
+		return nil, err
+	}
+	if sw.fresh == nil {
+		sw.fresh = map[string][]fileEntry{}
+	}
+	sw.fresh[key] = f
+	return f, nil
+}
+
+func paths(fs []fileEntry) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Path
+	}
+	return out
+}
+
+// shrinkStore removes keys from a failing store while the same invariant
+// still fails, and returns the smallest failure found.
+func (sw *sweeper) shrinkStore(f *failure, mode faults.Mode, errno syscall.Errno) *failure {
+	id := f.vs[0].ID
+	best := f
+	for changed := true; changed; {
+		changed = false
+		for _, k := range best.s0.Keys() {
+			smaller := best.s0.Clone()
+			delete(smaller.Secrets, k)
+			var g *failure
+			if errno != 0 {
+				g, _ = sw.errors(smaller, errno)
+			} else {
+				g, _ = sw.store(smaller, mode)
+			}
+			if g != nil && g.vs[0].ID == id {
+				best, changed = g, true
+				break
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,66 @@
+package harness
+
+import (
+	"context"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/config"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// Policy is the conflict policy of a migration (model.Keep or model.Drop).
+type Policy = model.Policy
+
+// Layout of the simulated machine: where the harness keeps ToolHive's
+// config (and so the migration flag). Providers choose their own store path
+// in Target.Open; the built-in ones use ToolHive's XDG data path.
+const (
+	ConfigDir  = "/home/user/.config/toolhive"
+	ConfigPath = ConfigDir + "/config.yaml"
+	DataDir    = "/home/user/.local/share/toolhive"
+)
+
+// Migrator runs a migration on provider p, which was opened on fsys. It must
+// set the flag (MarkMigrated) only when it is done.
+type Migrator func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error
+
+// Target is a provider (and optionally a migration) under test.
+type Target struct {
+	// Name identifies the target in reports and replay commands.
+	Name string
+	// Open opens the provider on fsys. It is called once per simulated
+	// process lifetime; after a crash the harness calls it again on the
+	// crash image ("restart").
+	Open func(fsys afero.Fs) (secrets.Provider, error)
+	// Migrate is the migration under test; nil means the project's own
+	// Runner (impl/migrate) with the flag in ConfigPath.
+	Migrate Migrator
+	// Policy is the conflict policy the migration implements (Keep, the
+	// zero value, or Drop); the model is run with it.
+	Policy Policy
+	// OpLevelOnly marks a provider that does not live on the afero.Fs it is
+	// given (a store on the os package, a remote service): only op-level
+	// crashes (before/after each provider call) are injected, and the
+	// provider's own state is treated as the durable truth.
+	OpLevelOnly bool
+	// Plaintext marks a store that does not encrypt values at rest: I8's
+	// plaintext scan of crash images is skipped (permissions are still
+	// checked).
+	Plaintext bool
+}
+
+// MarkMigrated sets the migration flag where the harness reads it
+// (ConfigPath on fsys). It writes nothing when the flag is already set; it
+// is what a custom Migrator calls when its data is durable.
+func MarkMigrated(fsys afero.Fs) error {
+	return flagOn(fsys).SetMigrated(context.Background())
+}
+
+func flagOn(fsys afero.Fs) config.Flag { return config.Flag{Fs: fsys, Path: ConfigPath} }
+
+// IsMigrated reads the migration flag where the harness keeps it.
+func IsMigrated(fsys afero.Fs) (bool, error) {
+	return flagOn(fsys).Migrated(context.Background())
+}

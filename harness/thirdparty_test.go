@@ -1,0 +1,127 @@
+package harness_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// A third party's migrations, written here without impl/migrate: the
+// harness has never seen them.
+
+// movePerKey moves each legacy key: copy to the target (unless it holds the
+// same value; on a conflict keep the old value under the quarantine key),
+// then delete. If deleteFirst, it deletes the legacy key before copying.
+func movePerKey(deleteFirst bool) harness.Migrator {
+	return func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+		if done, err := harness.IsMigrated(fsys); err != nil || done {
+			return err
+		}
+		if err := moveKeys(ctx, p, deleteFirst); err != nil {
+			return err
+		}
+		return harness.MarkMigrated(fsys)
+	}
+}
+
+func moveKeys(ctx context.Context, p secrets.Provider, deleteFirst bool) error {
+	sch := secrets.DefaultScheme()
+	list, err := p.ListSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		target, ok := sch.LegacyTarget(d.Key)
+		if !ok {
+			continue
+		}
+		v, err := p.GetSecret(ctx, d.Key)
+		if err != nil {
+			return err
+		}
+		if deleteFirst {
+			if err := p.DeleteSecret(ctx, d.Key); err != nil {
+				return err
+			}
+		}
+		cur, err := p.GetSecret(ctx, target)
+		switch {
+		case errors.Is(err, secrets.ErrNotFound):
+			err = p.SetSecret(ctx, target, v)
+		case err != nil:
+		case cur != v:
+			err = keepConflict(ctx, p, sch, d.Key, v)
+		}
+		if err != nil {
+			return err
+		}
+		if !deleteFirst {
+			if err := p.DeleteSecret(ctx, d.Key); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func keepConflict(ctx context.Context, p secrets.Provider, sch secrets.Scheme, k, v string) error {
+	for n := 1; ; n++ {
+		q := sch.QuarantineKey(k, n)
+		cur, err := p.GetSecret(ctx, q)
+		if errors.Is(err, secrets.ErrNotFound) {
+			return p.SetSecret(ctx, q, v)
+		}
+		if err != nil || cur == v {
+			return err
+		}
+	}
+}
+
+func encfileWith(name string, m harness.Migrator) harness.Target {
+	t := harness.Targets()[0]
+	t.Name, t.Migrate = name, m
+	return t
+}
+
+func TestThirdPartyBrokenMigratorIsCaught(t *testing.T) {
+	rep, err := harness.Verify(context.Background(), encfileWith("delete-first", movePerKey(true)),
+		harness.Config{Seed: 11, Checks: 20, Stores: 3, StopAtFirst: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations, "deleting before writing loses a key at a crash point")
+	v := rep.Violations[0]
+	require.Contains(t, []model.InvariantID{model.I1, model.I2}, v.Invariant)
+	require.True(t, strings.HasPrefix(v.Replay, "scopemig verify --target delete-first --seed 11"), v.Replay)
+	require.NotEmpty(t, v.Counterexample)
+	t.Logf("caught as expected:\n%s", v)
+}
+
+func TestThirdPartyFlagFirstIsCaught(t *testing.T) {
+	flagFirst := func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+		if err := harness.MarkMigrated(fsys); err != nil {
+			return err
+		}
+		return moveKeys(ctx, p, false)
+	}
+	rep, err := harness.Verify(context.Background(), encfileWith("flag-first", flagFirst),
+		harness.Config{Seed: 5, Checks: 20, Stores: 3, StopAtFirst: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations)
+	require.Equal(t, model.I3, rep.Violations[0].Invariant, "%s", rep.Violations[0])
+}
+
+func TestThirdPartyCorrectPerKeyMigratorPasses(t *testing.T) {
+	rep, err := harness.Verify(context.Background(), encfileWith("per-key", movePerKey(false)),
+		harness.Config{Seed: 13, Checks: 15, Stores: 3, MaxKeys: 6})
+	require.NoError(t, err)
+	for _, v := range rep.Violations {
+		t.Errorf("%s", v)
+	}
+}

@@ -1,0 +1,157 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"syscall"
+	"time"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/model"
+)
+
+// ErrBadTarget reports a Target that cannot be verified (no Open, or a
+// panic in the target's code outside any invariant check).
+var ErrBadTarget = errors.New("bad target")
+
+// Verify checks target t against the model and returns what it found. It
+// returns an error only when the target itself is unusable (wrapping
+// ErrBadTarget) or ctx ends; a broken provider or migration is reported
+// as Violations, never as a panic.
+func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
+	cfg = cfg.withDefaults()
+	if cfg.Seed == 0 {
+		cfg.Seed = rand.Uint64()>>1 | 1
+	}
+	rep = Report{Target: t.Name, Seed: cfg.Seed}
+	if t.Open == nil {
+		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %q panicked: %v", ErrBadTarget, t.Name, p)
+		}
+		rep.Seconds = time.Since(start).Seconds()
+	}()
+	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnv(ctx, t), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes}}
+	for _, ph := range v.phases() {
+		if cfg.skips(ph.name) || (cfg.StopAtFirst && len(rep.Violations) > 0) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		v.run(ph.name, ph.fn)
+	}
+	return rep, nil
+}
+
+type verifier struct {
+	cfg Config
+	rep *Report
+	sw  *sweeper
+}
+
+type phase struct {
+	name string
+	fn   func() (cases int, f *failure)
+}
+
+func (v *verifier) phases() []phase {
+	return []phase{
+		{"conformance", func() (int, *failure) { return 1, v.sw.conformance() }},
+		{"property", v.property},
+		{"statemachine", v.stateMachine},
+		{"sweep", v.sweeps},
+	}
+}
+
+// run times one phase and records its figures and its violation.
+func (v *verifier) run(name string, fn func() (int, *failure)) {
+	start := time.Now()
+	states0 := v.sw.states
+	cases, f := fn()
+	ph := Phase{Name: name, Cases: cases, CrashStates: v.sw.states - states0, Seconds: time.Since(start).Seconds()}
+	if f != nil {
+		for _, mv := range f.vs {
+			v.rep.Violations = append(v.rep.Violations, Violation{
+				Invariant: mv.ID, Name: mv.ID.Name(), Phase: name, Detail: mv.Detail,
+				Counterexample: f.lines(), Replay: v.replay(),
+			})
+			ph.Violations++
+		}
+	}
+	v.rep.Phases = append(v.rep.Phases, ph)
+	v.rep.Cases += cases
+	v.rep.CrashStates += ph.CrashStates
+	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d %.2fs violations=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.Seconds, ph.Violations)
+}
+
+func (v *verifier) replay() string {
+	return fmt.Sprintf("scopemig verify --target %s --seed %d --depth %d", v.rep.Target, v.rep.Seed, v.cfg.Depth)
+}
+
+func (v *verifier) property() (int, *failure) {
+	var last *failure
+	failed, logs := checkRapid(v.rep.Target+"/property", v.cfg.Seed, v.cfg.Checks, 10*time.Second,
+		v.sw.crashProperty(v.cfg.MaxKeys, v.cfg.Modes, &last))
+	return v.cfg.Checks, rapidFailure(failed, last, logs)
+}
+
+func (v *verifier) stateMachine() (int, *failure) {
+	var last *failure
+	failed, logs := checkRapid(v.rep.Target+"/statemachine", v.cfg.Seed+1, v.cfg.Checks, 10*time.Second,
+		v.sw.machineProperty(v.cfg.Modes, &last))
+	return v.cfg.Checks, rapidFailure(failed, last, logs)
+}
+
+// rapidFailure turns a rapid failure into a failure: the last one recorded
+// is the minimal case rapid replayed; a failure without a record (a panic
+// in the target) is reported with rapid's own output.
+func rapidFailure(failed bool, last *failure, logs []string) *failure {
+	if !failed {
+		return nil
+	}
+	if last != nil {
+		return last
+	}
+	return &failure{vs: []model.Violation{{ID: model.I7, Detail: "the target panicked or failed outside a check"}}, sched: logs}
+}
+
+// sweeps explores every crash point for the fixture store and generated
+// stores in every mode, then injected EIO and ENOSPC errors.
+func (v *verifier) sweeps() (int, *failure) {
+	sw := v.sw
+	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
+	stores := []model.State{FixtureState()}
+	for i := 0; i < v.cfg.Stores; i++ {
+		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
+	}
+	cases := 0
+	for _, s0 := range stores {
+		for _, mode := range v.cfg.Modes {
+			cases++
+			f, err := sw.store(s0, mode)
+			if err != nil {
+				return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+			}
+			if f != nil {
+				return cases, sw.shrinkStore(f, mode, 0)
+			}
+		}
+		for _, errno := range []syscall.Errno{syscall.EIO, syscall.ENOSPC} {
+			cases++
+			f, err := sw.errors(s0, errno)
+			if err != nil {
+				return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+			}
+			if f != nil {
+				return cases, sw.shrinkStore(f, faults.Process, errno)
+			}
+		}
+	}
+	return cases, nil
+}
