@@ -1,0 +1,151 @@
+package harness_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+func encfileTarget() harness.Target { return harness.Targets()[0] }
+
+// The same seed gives the same sequence of cases; another seed another one.
+func TestSoakCasesDeterministic(t *testing.T) {
+	ctx := context.Background()
+	cfg := harness.SoakConfig{Seed: 42, MaxKeys: 30}
+	var a, b, c []harness.SoakCase
+	for i := range 6 {
+		d1, err := harness.DescribeCase(ctx, encfileTarget(), cfg, i)
+		require.NoError(t, err)
+		d2, err := harness.DescribeCase(ctx, encfileTarget(), cfg, i)
+		require.NoError(t, err)
+		d3, err := harness.DescribeCase(ctx, encfileTarget(), harness.SoakConfig{Seed: 43, MaxKeys: 30}, i)
+		require.NoError(t, err)
+		a, b, c = append(a, d1), append(b, d2), append(c, d3)
+	}
+	require.Equal(t, a, b)
+	require.NotEqual(t, a, c)
+	for _, d := range a {
+		require.NotEmpty(t, d.Schedule)
+		require.LessOrEqual(t, len(d.Schedule), 4)
+		for _, s := range d.Schedule {
+			_, err := faults.ParseSchedule(s)
+			require.NoError(t, err, s)
+		}
+	}
+}
+
+// A short soak of the built-in target finds nothing and counts its work;
+// shards take disjoint case indices.
+func TestSoakBuiltinPasses(t *testing.T) {
+	var progress []harness.SoakStats
+	rep, err := harness.Soak(context.Background(), encfileTarget(), harness.SoakConfig{
+		Seed: 5, MaxKeys: 40, Workers: 2, Shard: 1, Shards: 3, MaxCases: 12, Duration: 20 * time.Second,
+		Progress: func(s harness.SoakStats) { progress = append(progress, s) },
+	})
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%v", rep.Failures)
+	require.Equal(t, 12, rep.Cases)
+	require.Greater(t, rep.CrashStates, 12)
+	require.NotEmpty(t, progress)
+	require.Equal(t, 12, progress[len(progress)-1].Cases)
+}
+
+func TestSoakStopsAtDeadline(t *testing.T) {
+	start := time.Now()
+	rep, err := harness.Soak(context.Background(), encfileTarget(), harness.SoakConfig{Seed: 9, MaxKeys: 20, Duration: 300 * time.Millisecond})
+	require.NoError(t, err)
+	require.Less(t, time.Since(start), 10*time.Second)
+	require.Positive(t, rep.Cases)
+}
+
+func TestSoakRejectsBadConfig(t *testing.T) {
+	_, err := harness.Soak(context.Background(), encfileTarget(), harness.SoakConfig{Shard: 3, Shards: 2})
+	require.ErrorIs(t, err, harness.ErrBadShard)
+	_, err = harness.Soak(context.Background(), harness.Target{Name: "x"}, harness.SoakConfig{})
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+}
+
+// A mutant is caught with its invariant; the artifact round-trips through
+// a file and ReplayCase reproduces exactly the same failure; values appear
+// only as fingerprints.
+func TestSoakMutantArtifactReplays(t *testing.T) {
+	ctx := context.Background()
+	m, ok := mutants.ByName("flag-before-data")
+	require.True(t, ok)
+	rep, err := harness.Soak(ctx, m.Target, harness.SoakConfig{Seed: 11, MaxKeys: 30, Workers: 2, MaxCases: 200, Duration: 15 * time.Second})
+	require.NoError(t, err)
+	require.False(t, rep.OK(), "the mutant escaped %d cases", rep.Cases)
+	a := rep.Failures[0]
+	require.Contains(t, m.Expect, a.Invariant)
+	require.Contains(t, a.Replay, "--case")
+	for _, s := range a.Schedule {
+		_, err := faults.ParseSchedule(s)
+		require.NoError(t, err, s)
+	}
+	fsys := afero.NewMemMapFs()
+	p, err := harness.WriteArtifact(fsys, "/art", a)
+	require.NoError(t, err)
+	b, err := harness.ReadArtifact(fsys, p)
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	_, again, err := harness.ReplayCase(ctx, m.Target, b.Config(), b.Case)
+	require.NoError(t, err)
+	require.NotNil(t, again)
+	require.True(t, harness.SameFailure(a, *again), "replay %+v\nwant %+v", *again, a)
+	// No generated value in plaintext in the artifact.
+	raw, err := afero.ReadFile(fsys, p)
+	require.NoError(t, err)
+	for i := 1; i < 8; i++ {
+		v := secretValue(i)
+		require.NotContains(t, string(raw), v)
+	}
+	require.Contains(t, string(raw), secrets.Fingerprint(secretValue(3))[:6])
+}
+
+func secretValue(i int) string {
+	switch i {
+	case 1:
+		return "wert-ü-✓-unicode-1"
+	case 2:
+		return "has spaces and\nnewline-2"
+	}
+	return "secret-value-000" + string(rune('0'+i))
+}
+
+func TestReadArtifactRejectsGarbage(t *testing.T) {
+	fsys := afero.NewMemMapFs()
+	require.NoError(t, afero.WriteFile(fsys, "/a.json", []byte("{"), 0o600))
+	_, err := harness.ReadArtifact(fsys, "/a.json")
+	require.ErrorIs(t, err, harness.ErrBadArtifact)
+	require.NoError(t, afero.WriteFile(fsys, "/b.json", []byte(`{"version":9}`), 0o600))
+	_, err = harness.ReadArtifact(fsys, "/b.json")
+	require.ErrorIs(t, err, harness.ErrBadArtifact)
+	_, err = harness.ReadArtifact(fsys, "/missing.json")
+	require.ErrorIs(t, err, harness.ErrBadArtifact)
+}
+
+
+// With CrashAfterError a crash may follow an injected ENOSPC: a retry sees
+// the failed run's non-durable data, writes nothing, and sets the flag
+// over it (I3). Off (the default), error steps end the faulty runs.
+func TestSoakCrashAfterErrorFinding(t *testing.T) {
+	cfg := harness.SoakConfig{Seed: 9, Workers: 1, MaxCases: 4, CrashAfterError: true}
+	rep, err := harness.Soak(context.Background(), encfileTarget(), cfg)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Equal(t, model.I3, rep.Failures[0].Invariant)
+	require.Contains(t, rep.Failures[0].Replay, "--crash-after-error")
+	cfg.CrashAfterError = false
+	rep, err = harness.Soak(context.Background(), encfileTarget(), cfg)
+	require.NoError(t, err)
+	require.True(t, rep.OK())
+}
