@@ -49,6 +49,12 @@ type Target struct {
 	// plaintext scan of crash images is skipped (permissions are still
 	// checked).
 	Plaintext bool
+	// Defaults fills the zero fields of the Config that Verify (and Run)
+	// is given before the package defaults apply: a target whose
+	// operations are expensive (a per-key store makes many filesystem
+	// operations, so depth-2 sweeps grow quadratically) sizes its own
+	// default run here. Fields set by the caller always win.
+	Defaults Config
 }
 
 // MarkMigrated sets the migration flag where the harness reads it
