@@ -66,6 +66,7 @@ func (v *verifier) phases() []phase {
 		{"property", v.property},
 		{"statemachine", v.stateMachine},
 		{"sweep", v.sweeps},
+		{"concurrency", v.concurrency},
 	}
 }
 

@@ -1,0 +1,221 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scopemig/scopemig/model"
+)
+
+// shrinkBudget bounds the runs spent minimizing one failing interleaving.
+const shrinkBudget = 200
+
+// schedStream is the PCG stream of a case's random interleaving.
+const schedStream = 0x5c4ed
+
+// ConcurrencyFailure is a non-linearizable (or otherwise broken) concurrent
+// run, minimized.
+type ConcurrencyFailure struct {
+	// Violation names the invariant (I6 for a history no sequential order
+	// explains: a lost update) and carries the minimal case.
+	Violation Violation
+	// Schedule replays the minimal interleaving with ReplayConcurrency:
+	// "<scenario>/seed=<n>/drop=<i,j>/script=<choices>".
+	Schedule string
+	// Switches is the number of context switches of the minimal schedule.
+	Switches int
+}
+
+// concSchedule is a parsed replayable schedule.
+type concSchedule struct {
+	scenario string
+	seed     uint64
+	drop     []int
+	script   []int
+}
+
+func (cs concSchedule) String() string {
+	d := make([]string, len(cs.drop))
+	for i, x := range cs.drop {
+		d[i] = strconv.Itoa(x)
+	}
+	return fmt.Sprintf("%s/seed=%d/drop=%s/script=%s", cs.scenario, cs.seed, strings.Join(d, ","), formatScript(cs.script))
+}
+
+func parseConcSchedule(s string) (concSchedule, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 4 {
+		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", ErrBadSchedule, s)
+	}
+	cs := concSchedule{scenario: parts[0]}
+	field := func(p, name string) (string, error) {
+		v, ok := strings.CutPrefix(p, name+"=")
+		if !ok {
+			return "", fmt.Errorf("%w: %q: missing %s=", ErrBadSchedule, s, name)
+		}
+		return v, nil
+	}
+	v, err := field(parts[1], "seed")
+	if err != nil {
+		return cs, err
+	}
+	if cs.seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+		return cs, fmt.Errorf("%w: seed: %v", ErrBadSchedule, err)
+	}
+	if v, err = field(parts[2], "drop"); err != nil {
+		return cs, err
+	}
+	if v != "" {
+		for _, x := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(x)
+			if err != nil {
+				return cs, fmt.Errorf("%w: drop: %v", ErrBadSchedule, err)
+			}
+			cs.drop = append(cs.drop, n)
+		}
+	}
+	if v, err = field(parts[3], "script"); err != nil {
+		return cs, err
+	}
+	cs.script, err = parseScript(v)
+	return cs, err
+}
+
+// CheckConcurrency runs one concurrency case of target t: scenario (one of
+// ConcurrencyScenarios) generated from seed, under the interleaving the
+// seed picks. It returns nil when the run is linearizable, else the
+// minimized failure. An error means the target is unusable
+// (ErrBadTarget) or the scenario unknown (ErrBadSchedule).
+func CheckConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*ConcurrencyFailure, error) {
+	if t.Open == nil {
+		return nil, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	}
+	c, err := genCase(scenario, seed)
+	if err != nil {
+		return nil, err
+	}
+	e := newEnv(ctx, t)
+	out, err := e.runCase(c, nil, rand.New(rand.NewPCG(seed, schedStream)))
+	if err != nil || len(out.vs) == 0 {
+		return nil, err
+	}
+	return e.shrinkCase(c, out), nil
+}
+
+// ReplayConcurrency reruns the interleaving a ConcurrencyFailure printed
+// (no randomness: the schedule's choices, then the fewest switches). It
+// returns nil when that run is linearizable.
+func ReplayConcurrency(ctx context.Context, t Target, schedule string) (*ConcurrencyFailure, error) {
+	cs, err := parseConcSchedule(schedule)
+	if err != nil {
+		return nil, err
+	}
+	c, err := genCase(cs.scenario, cs.seed)
+	if err != nil {
+		return nil, err
+	}
+	e := newEnv(ctx, t)
+	out, err := e.runCase(c.without(cs.drop), cs.script, nil)
+	if err != nil || len(out.vs) == 0 {
+		return nil, err
+	}
+	out.script = cs.script
+	return e.failureOf(c, cs.drop, out), nil
+}
+
+// shrinkCase minimizes a failing run: fewer client calls, then a shorter
+// script, then fewer context switches; every candidate is replayed
+// deterministically and kept only if it still fails with the same
+// invariant.
+func (e *env) shrinkCase(c ccase, out outcome) *ConcurrencyFailure {
+	id := out.vs[0].ID
+	var drop []int
+	budget := shrinkBudget
+	try := func(d, script []int) bool {
+		if budget <= 0 || e.ctx.Err() != nil {
+			return false
+		}
+		budget--
+		o, err := e.runCase(c.without(d), script, nil)
+		if err != nil || len(o.vs) == 0 || o.vs[0].ID != id {
+			return false
+		}
+		drop, out = d, o
+		out.script = script // the given prefix replays it; the trace adds defaulted choices
+		return true
+	}
+	// The random run's choices replay it; start the search from them.
+	for i := range len(c.opIndex()) {
+		try(append(slices.Clone(drop), i), out.script)
+	}
+	for l := 0; l < len(out.script); {
+		if !try(drop, out.script[:l]) {
+			l = max(l*2, l+1)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := 1; i < len(out.script); i++ {
+			if out.script[i] == out.script[i-1] {
+				continue
+			}
+			cand := slices.Clone(out.script)
+			cand[i] = cand[i-1]
+			if try(drop, cand) {
+				changed = true
+			}
+		}
+	}
+	return e.failureOf(c, drop, out)
+}
+
+func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
+	cs := concSchedule{scenario: c.Scenario, seed: c.Seed, drop: drop, script: out.script}
+	v := out.vs[0]
+	lines := c.without(drop).describe()
+	lines = append(lines, fmt.Sprintf("schedule %s (%d switches)", cs, switches(out.script)))
+	for _, l := range out.hist {
+		lines = append(lines, "history: "+l)
+	}
+	return &ConcurrencyFailure{
+		Violation: Violation{
+			Invariant: v.ID, Name: v.ID.Name(), Phase: "concurrency", Detail: v.Detail, Counterexample: lines,
+			Replay: fmt.Sprintf("harness.ReplayConcurrency(ctx, target %q, %q)", e.target.Name, cs.String()),
+		},
+		Schedule: cs.String(),
+		Switches: switches(out.script),
+	}
+}
+
+// concurrency is Verify's phase: Checks cases spread over every scenario,
+// each under the interleaving its seed picks; the first failure is
+// minimized.
+func (v *verifier) concurrency() (int, *failure) {
+	scs := ConcurrencyScenarios()
+	for i := 0; i < v.cfg.Checks; i++ {
+		seed := mixSeed(v.cfg.Seed, uint64(i))
+		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
+		if err != nil {
+			return i + 1, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
+		}
+		if cf != nil {
+			f := &failure{vs: []model.Violation{{ID: cf.Violation.Invariant, Detail: cf.Violation.Detail}}}
+			f.s0 = model.State{}
+			f.sched = cf.Violation.Counterexample
+			return i + 1, f
+		}
+	}
+	return v.cfg.Checks, nil
+}
+
+// mixSeed derives the seed of case i from the run's seed (SplitMix64).
+func mixSeed(a, b uint64) uint64 {
+	z := a ^ (b+1)*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}

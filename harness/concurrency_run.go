@@ -1,0 +1,146 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// migrateAttempts bounds the restarts of a crashed or failed migration
+// inside one recorded migrate operation.
+const migrateAttempts = 3
+
+// outcome is the result of one run of a case under one schedule.
+type outcome struct {
+	script []int // the choices made (replays the run)
+	vs     []model.Violation
+	hist   []string // the history in call order, when not linearizable
+}
+
+// runCase runs c on a fresh simulated disk: one goroutine per process, one
+// process running at a time, the interleaving chosen by script then rng.
+// An error means the harness could not run the case (seeding failed, a
+// target panicked).
+func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
+	d, err := e.seed(c.S0)
+	if err != nil {
+		return outcome{}, err
+	}
+	s := newSched(len(c.Workers), script, rng)
+	h := &history{}
+	var g errgroup.Group
+	for i, w := range c.Workers {
+		g.Go(func() (err error) {
+			s.enter(i)
+			defer s.exit(i)
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("%w: process %d (%s) panicked: %v", ErrBadTarget, i, w.Name, p)
+				}
+			}()
+			if w.Migrator {
+				e.migrateWorker(s, h, d, i, w)
+				return nil
+			}
+			return e.clientWorker(s, h, d, i, w)
+		})
+	}
+	s.start()
+	if err := g.Wait(); err != nil {
+		return outcome{}, err
+	}
+	out := outcome{script: s.choices()}
+	final, err := e.observe(d)
+	if err != nil {
+		out.vs = []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("after the concurrent run: %v", err)}}
+		return out, nil
+	}
+	t := s.tick()
+	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
+	if ok, lines := checkHistory(e.model, e.policy, c.S0, h.operations()); !ok {
+		out.hist = lines
+		out.vs = []model.Violation{{ID: model.I6, Detail: "the history of the concurrent processes is not linearizable: " +
+			"an acknowledged write was lost or overwritten, or a read saw a value no sequential order explains"}}
+	}
+	return out, nil
+}
+
+// clientWorker runs w's calls one by one, recording each; it stops when
+// its process crashed.
+func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) error {
+	var inj faults.Injector = faults.None{}
+	if w.CrashAt >= 0 {
+		inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
+	}
+	proc := newSchedProc(s, id, d, inj)
+	p, err := e.target.Open(proc)
+	if err != nil || p == nil {
+		if proc.Crashed() {
+			return nil
+		}
+		return fmt.Errorf("%w: open in process %d: %v", ErrBadTarget, id, err)
+	}
+	for _, op := range w.Ops {
+		s.yield(id)
+		call := s.tick()
+		out := e.call(p, op)
+		h.add(id, histIn(op), call, out, s.tick())
+		if proc.Crashed() {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (e *env) call(p secrets.Provider, op cop) histOut {
+	var err error
+	var out histOut
+	switch op.Kind {
+	case hGet:
+		out.Value, err = p.GetSecret(e.ctx, op.Key)
+	case hSet:
+		err = p.SetSecret(e.ctx, op.Key, op.Value)
+	case hDelete:
+		err = p.DeleteSecret(e.ctx, op.Key)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, secrets.ErrNotFound) && op.Kind != hSet:
+		out.NotFound = true
+	default:
+		out = histOut{Unknown: true}
+	}
+	return out
+}
+
+// migrateWorker runs the migration as one recorded operation: a crashed or
+// failed attempt is retried in a new process (a restart), so the
+// operation spans every attempt; it is unknown only if every attempt
+// failed.
+func (e *env) migrateWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) {
+	s.yield(id)
+	call := s.tick()
+	done := false
+	for attempt := 0; attempt < migrateAttempts && !done; attempt++ {
+		var inj faults.Injector = faults.None{}
+		if attempt == 0 && w.CrashAt >= 0 {
+			inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
+		}
+		proc := newSchedProc(s, id, d, inj)
+		p, err := e.target.Open(proc)
+		if err == nil && p != nil {
+			err = e.mig(e.ctx, proc, newYieldProvider(p, s, id))
+		}
+		done = err == nil && p != nil && !proc.Crashed()
+		if proc.Crashed() {
+			s.released() // the crash dropped its locks behind the scheduler's back
+		}
+	}
+	h.add(id, histIn{Kind: hMigrate}, call, histOut{Unknown: !done}, s.tick())
+}
