@@ -73,7 +73,7 @@ func joinIDs(ids []model.InvariantID) string {
 
 // Suite returns every mutant.
 func Suite() []Mutant {
-	return append(migratorMutants(), providerMutants()...)
+	return append(append(migratorMutants(), providerMutants()...), unlockedMutant())
 }
 
 // ByName returns the mutant called name.
