@@ -133,7 +133,6 @@ func TestReadArtifactRejectsGarbage(t *testing.T) {
 	require.ErrorIs(t, err, harness.ErrBadArtifact)
 }
 
-
 // With CrashAfterError a crash may follow an injected ENOSPC: a retry sees
 // the failed run's non-durable data, writes nothing, and sets the flag
 // over it (I3). Off (the default), error steps end the faulty runs.

@@ -21,5 +21,6 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd())
+	root.AddCommand(newSoakCmd(), newReplayCmd(), newExploreCmd(), newChildCmd())
 	return root
 }
