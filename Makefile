@@ -4,7 +4,7 @@ FUZZTIME ?= 30s
 DURATION ?= 10m
 GOLANGCI := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: test race cover lint bench fuzz soak interop verify sweep
+.PHONY: test race cover lint bench fuzz soak explore interop verify sweep
 
 # The README's test command: unit, conformance, rapid, sweeps and mutants; < 3 min on 2 cores.
 test:
@@ -30,3 +30,15 @@ verify:
 # ToolHive v0.47.0 interop tests and benchmarks: a separate module (interop/go.mod), never built by `test`.
 interop:
 	cd interop && $(GO) test -count=1 -timeout 30m ./...
+
+# Randomized soak until DURATION (make soak DURATION=30m SHARD=0/1).
+SHARD ?= 0/1
+soak:
+	$(GO) run ./cmd/scopemig soak --duration $(DURATION) --shard $(SHARD) --report soak-report.json --junit soak-junit.xml --artifact-dir soak-artifacts
+
+# Exhaustive crash enumeration of one generated store (make explore KEYS=12 MODE=all DEPTH=2).
+KEYS ?= 10
+MODE ?= all
+DEPTH ?= 2
+explore:
+	$(GO) run ./cmd/scopemig explore --keys $(KEYS) --mode $(MODE) --depth $(DEPTH)
