@@ -27,6 +27,23 @@ bench:
 verify:
 	$(GO) run ./cmd/scopemig verify
 
+# Fuzz targets, as package:FuzzName; `make fuzz` runs each for FUZZTIME, one
+# after the other. Seed corpora live in <pkg>/testdata/fuzz/<FuzzName>/ and
+# run in `make test` like any test (docs/security.md).
+FUZZ_TARGETS := \
+	./impl/encfile:FuzzDecode \
+	./impl/encfile:FuzzDecodePlaintext \
+	./impl/secrets:FuzzParseKey \
+	./impl/secrets:FuzzScopedKey \
+	./impl/config:FuzzSetMigrated
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 # ToolHive v0.47.0 interop tests and benchmarks: a separate module (interop/go.mod), never built by `test`.
 interop:
 	cd interop && $(GO) test -count=1 -timeout 30m ./...
