@@ -34,29 +34,6 @@ type Config struct {
 	Log io.Writer
 }
 
-// under fills the zero fields of c from d (Target.Defaults).
-func (c Config) under(d Config) Config {
-	if c.Checks <= 0 {
-		c.Checks = d.Checks
-	}
-	if c.Depth <= 0 {
-		c.Depth = d.Depth
-	}
-	if c.Stores <= 0 {
-		c.Stores = d.Stores
-	}
-	if c.MaxKeys <= 0 {
-		c.MaxKeys = d.MaxKeys
-	}
-	if len(c.Modes) == 0 {
-		c.Modes = d.Modes
-	}
-	if c.Skip == nil {
-		c.Skip = d.Skip
-	}
-	return c
-}
-
 func (c Config) withDefaults() Config {
 	if c.Checks <= 0 {
 		c.Checks = 40

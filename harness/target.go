@@ -49,12 +49,14 @@ type Target struct {
 	// plaintext scan of crash images is skipped (permissions are still
 	// checked).
 	Plaintext bool
-	// Defaults fills the zero fields of the Config that Verify (and Run)
-	// is given before the package defaults apply: a target whose
-	// operations are expensive (a per-key store makes many filesystem
-	// operations, so depth-2 sweeps grow quadratically) sizes its own
-	// default run here. Fields set by the caller always win.
-	Defaults Config
+	// Defaults, when set, receives the Config that Verify (and Run) is
+	// given, before the package defaults apply, and returns it with the
+	// target's own defaults filled in. A target whose operations are
+	// expensive (a per-key store makes many filesystem operations, so
+	// nested sweeps grow quadratically) sizes its default run here; it
+	// should only fill zero fields or shrink the generated stores, never
+	// drop a phase or a mode the caller asked for.
+	Defaults func(Config) Config
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

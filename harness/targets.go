@@ -31,14 +31,36 @@ func Targets() []Target {
 
 // DirstoreTarget is the built-in "dirstore" target. A per-key migration
 // makes about ten filesystem operations per moved key, so its default run
-// is smaller (depth 1, fewer and smaller generated stores) to stay within
-// seconds; pass Depth 2 explicitly for the nested-crash sweep.
+// is smaller to stay within seconds: depth 1 unless asked, and at depth 2
+// or more (nested crashes: states grow with the square of the operations)
+// fewer and smaller generated stores besides the fixture, unless the
+// caller set Stores or MaxKeys.
 func DirstoreTarget() Target {
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
 			return dirstore.Open(fsys, DirstorePath, []byte(TestPassword))
 		},
-		Defaults: Config{Depth: 1, Stores: 4, MaxKeys: 8, Checks: 25},
+		Defaults: dirstoreDefaults,
 	}
+}
+
+func dirstoreDefaults(c Config) Config {
+	if c.Depth <= 0 {
+		c.Depth = 1
+	}
+	if c.Checks <= 0 {
+		c.Checks = 25
+	}
+	stores, keys := 4, 8
+	if c.Depth >= 2 {
+		stores, keys = 1, 6
+	}
+	if c.Stores <= 0 {
+		c.Stores = stores
+	}
+	if c.MaxKeys <= 0 {
+		c.MaxKeys = keys
+	}
+	return c
 }

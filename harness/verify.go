@@ -21,7 +21,10 @@ var ErrBadTarget = errors.New("bad target")
 // ErrBadTarget) or ctx ends; a broken provider or migration is reported
 // as Violations, never as a panic.
 func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
-	cfg = cfg.under(t.Defaults).withDefaults()
+	if t.Defaults != nil {
+		cfg = t.Defaults(cfg)
+	}
+	cfg = cfg.withDefaults()
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
