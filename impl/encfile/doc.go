@@ -12,4 +12,26 @@
 // have written it), and every change is exactly one atomicfile.Write of
 // the re-encrypted content with mode 0600: old or new content, never a
 // mix, durable when the call returns nil.
+//
+// Interop with ToolHive: ToolHive v0.47.0 does not see the directory lock;
+// it serialises its writers with flock(2) on the sidecar file
+// "<path>.lock" (LockFileSuffix). So every write (Update, SetSecret,
+// DeleteSecret, DeleteSecrets, Cleanup) also takes that lock, after the
+// directory lock (fixed order, no deadlock; released in reverse), for the
+// whole read-modify-write: a ToolHive write started meanwhile blocks (up to
+// its own 5 s timeout, after which it fails rather than being lost) and then
+// rereads the new file. This applies on a real filesystem only
+// (*afero.OsFs, or a BasePathFs over it); on in-memory filesystems no lock
+// file exists. Open and reads never take the sidecar lock and never create
+// the file: a failed Open or a read-only command writes nothing, and reads
+// need no exclusion because every write is an atomic replace. A holder that
+// keeps ToolHive's lock longer than 5 s (a slow Update fn) makes ToolHive's
+// concurrent writes fail, never silently lost.
+//
+// The lock file is created once by the first write and never removed (see
+// package fslock: removing it breaks exclusion for a third process); if
+// ToolHive removes it, the next write recreates it. Crash contract of the
+// locks: they hold no data and the kernel releases them when the process
+// dies; a crash leaves at most the empty lock file, which does not affect
+// the store's content and is reused by every later writer.
 package encfile

@@ -152,6 +152,31 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 	return release, true, nil
 }
 
+// LockFileSuffix is appended to the store path to name ToolHive's sidecar
+// lock file ("secrets_encrypted.lock"), which writers also lock on a real
+// filesystem (see fslock.AcquireFile).
+const LockFileSuffix = ".lock"
+
+// lockWrite takes the locks of a write, always in this order: the directory
+// lock (creating a missing directory), then ToolHive's sidecar lock file
+// (fslock.AcquireFile: created on a real filesystem, a no-op elsewhere). The
+// release gives them back in reverse order and is idempotent.
+func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
+	releaseDir, _, err := s.lock(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.path+LockFileSuffix)
+	if err != nil {
+		_ = releaseDir()
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	return func() error {
+		fileErr := releaseFile()
+		return errors.Join(fileErr, releaseDir())
+	}, nil
+}
+
 // ensureDir durably creates the store directory (0700) if it is missing;
 // it writes nothing when the directory exists.
 func (s *Store) ensureDir() error {
@@ -239,13 +264,13 @@ func (s *Store) view(ctx context.Context, fn func(map[string]string) error) erro
 	return release()
 }
 
-// modify runs a locked read-modify-write: fn edits the current content and
+// modify runs a read-modify-write under both write locks (lockWrite): fn edits the current content and
 // reports whether to write it; a write is one atomicfile.Write of the
 // re-encrypted content.
 func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bool, err error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	release, _, err := s.lock(ctx, true)
+	release, err := s.lockWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,16 @@ func TestFilePermsAndCreatedDir(t *testing.T) {
 	require.Equal(t, os.FileMode(0o700), di.Mode().Perm())
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
-	require.Len(t, entries, 1, "no temp or lock file")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	require.Equal(t, []string{"secrets_encrypted", "secrets_encrypted.lock"}, names,
+		"no temp file; ToolHive's sidecar lock file stays")
+	li, err := os.Stat(path + encfile.LockFileSuffix)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), li.Mode().Perm())
+	require.Zero(t, li.Size(), "the lock file holds no data")
 
 	// An existing file with loose permissions is tightened by the next write.
 	require.NoError(t, os.Chmod(path, 0o644))

@@ -14,5 +14,36 @@
 //     process-local by nature, and callers that need mutual exclusion between
 //     store instances on it must wrap it with WithLocker.
 //
+// AcquireFile takes a second, interoperability lock: flock(2) on a sidecar
+// lock file, the convention of ToolHive v0.47.0 (pkg/fileutils.WithFileLock:
+// gofrs/flock on "<secrets file>.lock", 5 s timeout). Two programs only
+// exclude each other if they lock the same inode, so a store that ToolHive
+// also writes must take ToolHive's lock as well as its own. It is taken on
+// real filesystems only (on any other Fs it is a no-op that creates
+// nothing), and only by writers: it creates the lock file, and reads and
+// failed opens must write nothing.
+//
+// Lock order: a caller that holds both takes Acquire (the directory) first,
+// then AcquireFile, and releases in reverse order. ToolHive takes only the
+// file lock, so no cycle is possible.
+//
+// Why the lock file is never removed: ToolHive unlocks and then removes its
+// lock file. If process A unlocks, B opens and locks that same inode, and A
+// then removes the name, a third process C creates a new file under the
+// name and locks it while B still holds the old, now nameless, inode: B and
+// C both "hold" the lock. Leaving the file in place keeps one stable inode,
+// which is strictly safer; the cost is one empty 0600 file next to the
+// store. AcquireFile tolerates the other tools' removal: it opens the file
+// afresh on every call (creating it if missing) and, once its flock is
+// granted, checks that the name still refers to the locked inode, retrying
+// otherwise. The residual window is ToolHive's own unlock-then-remove race
+// above (a ToolHive process removing the name just after AcquireFile's check,
+// then another ToolHive process locking a new file): ToolHive's protocol has
+// it among its own processes too, and no peer can close it alone.
+//
+// Crash contract: neither lock holds data. The kernel drops a flock when its
+// process dies; a crash leaves at most an empty lock file, which every later
+// locker (scopemig or ToolHive) simply reuses.
+//
 // The package holds no mutable package-level state.
 package fslock

@@ -1,0 +1,72 @@
+package fslock
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+)
+
+// AcquireFile takes an exclusive flock(2) on the lock file path (ToolHive's
+// sidecar "<store>.lock" convention, as gofrs/flock takes it) and returns
+// the function that releases it (idempotent: later calls return nil). It
+// blocks, polling LOCK_EX|LOCK_NB with a short backoff, until the lock is
+// held or ctx is done; then it returns an error wrapping ctx.Err().
+//
+//   - fsys is *afero.OsFs, or an *afero.BasePathFs whose files are real
+//     *os.File: path is opened with O_CREATE|O_RDWR, mode 0600 (the only
+//     write: an empty file, created when missing; its directory must exist,
+//     else the error wraps fs.ErrNotExist). After the flock is granted,
+//     the descriptor must still be the file named path (same device and
+//     inode); if another tool removed or replaced the file meanwhile, the
+//     lock is dropped and taken again on a freshly opened file.
+//   - anything else (MemMapFs, a simulated disk, a *LockingFs): a no-op
+//     release, a nil error and no file. Such a filesystem is private to the
+//     process, so no other program can share the lock; in-process
+//     exclusion is Acquire's job.
+//
+// Release unlocks and closes the descriptor; it never removes the file (see
+// the package doc: removing a lock file breaks exclusion for a third
+// process). The kernel releases the lock if the process dies.
+//
+// Crash contract: the lock file holds no data. A crash at any point leaves
+// either no file or an empty one, and no lock held; both are valid starting
+// states for every later AcquireFile and for ToolHive.
+func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
+	path = filepath.Clean(path)
+	switch fs := fsys.(type) {
+	case *afero.OsFs:
+		return flockFile(ctx, path)
+	case *afero.BasePathFs:
+		realPath, err := fs.RealPath(path)
+		if err != nil {
+			return nil, fmt.Errorf("lock file %q: %w", path, err)
+		}
+		isOS, err := basePathIsOS(fs, filepath.Dir(path))
+		if err != nil {
+			return nil, fmt.Errorf("lock file %q: %w", path, err)
+		}
+		if !isOS {
+			return noop, nil
+		}
+		return flockFile(ctx, realPath)
+	default:
+		return noop, nil
+	}
+}
+
+// basePathIsOS reports whether the BasePathFs fs is backed by real files, by
+// opening the existing directory dir (which creates nothing).
+func basePathIsOS(fs *afero.BasePathFs, dir string) (bool, error) {
+	f, err := fs.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	_, isOS := unwrapFile(f).(*os.File)
+	if err := f.Close(); err != nil {
+		return false, err
+	}
+	return isOS, nil
+}
