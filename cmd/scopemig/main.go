@@ -21,6 +21,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd())
+	root.AddCommand(newBenchCmd())
 	root.AddCommand(newSoakCmd(), newReplayCmd(), newExploreCmd(), newChildCmd())
 	return root
 }

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/model"
+)
+
+// benchOutput is the --json document of `scopemig bench` (docs/performance.md).
+type benchOutput struct {
+	Cores      int              `json:"cores"`
+	Reps       int              `json:"reps"`
+	Migration  []benchMigration `json:"migration"`
+	Growth     *float64         `json:"growth_exponent,omitempty"` // log10(t(10000)/t(1000)) of the Runner
+	GrowthRat  *float64         `json:"growth_ratio,omitempty"`    // t(10000)/t(1000) of the Runner
+	Explorer   []benchExplore   `json:"explorer"`
+	KillPerSec float64          `json:"real_kills_per_second"`
+	KillMicros float64          `json:"real_kill_cycle_us"`
+	MaxRSS     uint64           `json:"max_rss_bytes"`
+	HeapInuse  uint64           `json:"heap_inuse_bytes"`
+}
+
+type benchMigration struct {
+	N          int      `json:"n"`
+	RunnerSecs float64  `json:"runner_seconds"`            // median
+	PerKeySecs *float64 `json:"per_key_seconds,omitempty"` // median; absent above --per-key-max
+	Ratio      *float64 `json:"per_key_over_runner,omitempty"`
+}
+
+type benchExplore struct {
+	Mode          string  `json:"mode"`
+	Workers       int     `json:"workers"`
+	States        int     `json:"states"`
+	Seconds       float64 `json:"seconds"`
+	PerSecond     float64 `json:"states_per_second"`
+	PerSecondCore float64 `json:"states_per_second_per_core"`
+	OverKillRate  float64 `json:"over_real_kill_rate"`
+	HeapInuse     uint64  `json:"heap_inuse_bytes_after"`
+}
+
+func newBenchCmd() *cobra.Command {
+	var (
+		asJSON     bool
+		ns         string
+		reps       int
+		perKeyMax  int
+		exploreDur time.Duration
+		kills      int
+		childSleep bool
+	)
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure migration (Runner vs ToolHive's per-key algorithm), crash-explorer rate and real-process kill rate",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if childSleep { // the tiny child of the kill-rate measurement
+				time.Sleep(time.Hour)
+				return nil
+			}
+			sizes, err := parseSizes(ns)
+			if err != nil {
+				return err
+			}
+			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, max(kills, 1))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			printBench(cmd.OutOrStdout(), out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the figures as JSON")
+	f.StringVar(&ns, "n", "10,100,1000,10000", "comma-separated numbers of legacy keys")
+	f.IntVar(&reps, "reps", 3, "alternating A/B repetitions per N (medians are reported)")
+	f.IntVar(&perKeyMax, "per-key-max", 1000, "largest N the per-key algorithm is timed at (it is quadratic)")
+	f.DurationVar(&exploreDur, "explore", 2*time.Second, "duration of each crash-explorer measurement")
+	f.IntVar(&kills, "kills", 200, "real child processes started and killed with SIGKILL")
+	f.BoolVar(&childSleep, "child-sleep", false, "internal: sleep (the child of the kill-rate measurement)")
+	_ = f.MarkHidden("child-sleep")
+	return cmd
+}
+
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--n: %q is not a positive integer", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur time.Duration, kills int) (benchOutput, error) {
+	out := benchOutput{Cores: runtime.GOMAXPROCS(0), Reps: reps}
+	runner, perKey := harness.RunnerMigrator(model.Keep), harness.ToolHiveMigrator()
+	byN := map[int]float64{}
+	for _, n := range sizes {
+		fmt.Fprintf(log, "migration N=%d ...\n", n)
+		m, err := benchMigrate(ctx, n, reps, n <= perKeyMax, runner, perKey)
+		if err != nil {
+			return out, err
+		}
+		byN[n] = m.RunnerSecs
+		out.Migration = append(out.Migration, m)
+	}
+	if a, b := byN[1000], byN[10000]; a > 0 && b > 0 {
+		r, g := b/a, math.Log10(b/a)
+		out.GrowthRat, out.Growth = &r, &g
+	}
+
+	exe, err := os.Executable()
+	if err != nil {
+		return out, err
+	}
+	fmt.Fprintf(log, "real-process kills x%d ...\n", kills)
+	secs, err := harness.KillRate(ctx, []string{exe, "bench", "--child-sleep"}, kills)
+	if err != nil {
+		return out, err
+	}
+	out.KillPerSec, out.KillMicros = float64(kills)/secs, secs/float64(kills)*1e6
+
+	target := harness.Targets()[0]
+	s0 := harness.ExploreStore()
+	for _, workers := range []int{1, out.Cores} {
+		for _, mode := range []faults.Mode{faults.Process, faults.Power} {
+			fmt.Fprintf(log, "explorer %s x%d ...\n", mode, workers)
+			states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, exploreDur)
+			if err != nil {
+				return out, err
+			}
+			runtime.GC()
+			_, heap := harness.PeakRSS()
+			rate := float64(states) / secs
+			out.Explorer = append(out.Explorer, benchExplore{
+				Mode: mode.String(), Workers: workers, States: states, Seconds: secs,
+				PerSecond: rate, PerSecondCore: rate / float64(workers),
+				OverKillRate: rate / float64(workers) / out.KillPerSec, HeapInuse: heap,
+			})
+		}
+	}
+	out.MaxRSS, out.HeapInuse = harness.PeakRSS()
+	return out, nil
+}
+
+// benchMigrate times the Runner (A) and, if withPerKey, the per-key
+// algorithm (B) on the same store in two real temp dirs, alternating
+// A, B, A, B… reps times, and returns the medians.
+func benchMigrate(ctx context.Context, n, reps int, withPerKey bool, a, b harness.Migrator) (benchMigration, error) {
+	content := harness.BenchStore(n)
+	var stores [2]*harness.RealStore
+	for i := range stores {
+		dir, err := os.MkdirTemp("", "scopemig-bench-")
+		if err != nil {
+			return benchMigration{}, err
+		}
+		defer os.RemoveAll(dir)
+		if stores[i], err = harness.NewRealStore(dir, content); err != nil {
+			return benchMigration{}, err
+		}
+	}
+	time1 := func(r *harness.RealStore, m harness.Migrator) (float64, error) {
+		if err := r.Reset(); err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		if err := r.Migrate(ctx, m); err != nil {
+			return 0, err
+		}
+		d := time.Since(start).Seconds()
+		return d, r.Check(ctx)
+	}
+	var ta, tb []float64
+	for range reps {
+		d, err := time1(stores[0], a)
+		if err != nil {
+			return benchMigration{}, err
+		}
+		ta = append(ta, d)
+		if withPerKey {
+			d, err := time1(stores[1], b)
+			if err != nil {
+				return benchMigration{}, err
+			}
+			tb = append(tb, d)
+		}
+	}
+	res := benchMigration{N: n, RunnerSecs: median(ta)}
+	if withPerKey {
+		pk := median(tb)
+		r := pk / res.RunnerSecs
+		res.PerKeySecs, res.Ratio = &pk, &r
+	}
+	return res, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func printBench(w io.Writer, o benchOutput) {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "MIGRATION (median of %d, alternating)\tRUNNER\tPER-KEY (TOOLHIVE ALGO)\tRATIO\n", o.Reps)
+	for _, m := range o.Migration {
+		pk, ratio := "-", "-"
+		if m.PerKeySecs != nil {
+			pk, ratio = fmtDur(*m.PerKeySecs), fmt.Sprintf("%.0fx", *m.Ratio)
+		}
+		fmt.Fprintf(tw, "N=%d\t%s\t%s\t%s\n", m.N, fmtDur(m.RunnerSecs), pk, ratio)
+	}
+	_ = tw.Flush()
+	if o.Growth != nil {
+		fmt.Fprintf(w, "growth: t(10000)/t(1000) = %.2f, exponent log10 = %.2f\n", *o.GrowthRat, *o.Growth)
+	}
+	fmt.Fprintf(w, "\nreal process start+SIGKILL+wait: %.0f/s (%.0f µs per cycle)\n", o.KillPerSec, o.KillMicros)
+	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tSTATES\tSTATES/S\tSTATES/S/CORE\tx REAL KILLS\tHEAP AFTER\n")
+	for _, e := range o.Explorer {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.States, e.PerSecond, e.PerSecondCore, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
+}
+
+func fmtDur(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+}

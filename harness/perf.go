@@ -1,0 +1,160 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// BenchStore returns a deterministic store with n legacy keys spread over
+// the seven legacy prefixes (every tenth with an identical scoped twin,
+// every tenth with a conflicting one), n/5 user keys and n/10 other scoped
+// keys: the store of the migration benchmarks.
+func BenchStore(n int) map[string]string {
+	sch := secrets.DefaultScheme()
+	m := make(map[string]string, n+n/2)
+	for i := range n {
+		k := fmt.Sprintf("%sworkload-%05d", legacyPrefixes[i%len(legacyPrefixes)], i)
+		v := fmt.Sprintf("value-%05d-0123456789abcdef0123456789abcdef", i)
+		m[k] = v
+		t, _ := sch.LegacyTarget(k)
+		switch i % 10 {
+		case 3:
+			m[t] = v
+		case 7:
+			m[t] = v + "-newer"
+		}
+	}
+	for i := range n / 5 {
+		m[fmt.Sprintf("user-secret-%05d", i)] = fmt.Sprintf("user-value-%05d", i)
+	}
+	for i := range n / 10 {
+		m[fmt.Sprintf("__thv_auth_token-%05d", i)] = fmt.Sprintf("auth-value-%05d", i)
+	}
+	return m
+}
+
+// ExploreStore is the 10-secret store of the explorer benchmarks: six
+// legacy keys (one with an identical scoped twin, one with a conflicting
+// one), one other scoped key and two user keys.
+func ExploreStore() model.State {
+	return model.State{Secrets: map[string]string{
+		"BEARER_TOKEN_github":                 "ghp-value-1",
+		"OAUTH_CLIENT_SECRET_okta":            "okta-secret",
+		"OAUTH_REFRESH_TOKEN_okta":            "okta-refresh",
+		"registry-user-docker.io":             "docker-user",
+		"REGISTRY_OAUTH_ghcr":                 "ghcr-token",
+		"BUILD_AUTH_FILE_npm":                 "npm-auth",
+		"__thv_workloads_BEARER_TOKEN_github": "ghp-value-1",
+		"__thv_workloads_BUILD_AUTH_FILE_npm": "npm-auth-newer",
+		"github-token":                        "user-gh",
+		"my key":                              "user-value",
+	}}
+}
+
+// ExploreRate runs the exhaustive crash sweep (depth 1: every crash point
+// of the migration, each image checked against the model and completed by
+// a recovery run) of target on store s0 in mode, over and over, for about
+// dur, on workers goroutines (at least 1), and returns the number of crash
+// states checked and the wall-clock seconds it took. Violations are
+// returned as an error wrapping ErrViolation: a rate of a wrong migration
+// is no figure. It allocates per sweep, never per state kept: memory stays
+// flat however many states are explored.
+func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults.Mode, workers int, dur time.Duration) (states int, secs float64, err error) {
+	if workers < 1 {
+		workers = 1
+	}
+	start := time.Now()
+	deadline := start.Add(dur)
+	var (
+		mu    sync.Mutex // guards total and first
+		total int
+		first error
+		wg    sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sw := &sweeper{e: newEnv(ctx, target), depth: 1, seed: 1}
+			var werr error
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				f, err := sw.store(s0, mode)
+				if err != nil {
+					werr = err
+					break
+				}
+				if f != nil {
+					werr = fmt.Errorf("%w: %s: %s", ErrViolation, f.vs[0].ID, f.vs[0].Detail)
+					break
+				}
+			}
+			mu.Lock()
+			total += sw.states
+			if first == nil {
+				first = werr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return total, time.Since(start).Seconds(), first
+}
+
+// ErrViolation reports that a benchmark run found an invariant violation.
+var ErrViolation = errors.New("invariant violation")
+
+// KillRate starts the child process argv (a tiny long-running program,
+// e.g. "sleep 3600"), kills it with SIGKILL and waits for it, cycles times
+// in a row: the real-process counterpart of one crash state. It returns
+// the wall-clock seconds taken.
+func KillRate(ctx context.Context, argv []string, cycles int) (secs float64, err error) {
+	if len(argv) == 0 {
+		return 0, errors.New("harness: KillRate needs a command")
+	}
+	start := time.Now()
+	for range cycles {
+		if err := KillCycle(ctx, argv); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start).Seconds(), nil
+}
+
+// KillCycle starts argv, kills it with SIGKILL and reaps it.
+func KillCycle(ctx context.Context, argv []string) error {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill %s: %w", argv[0], err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return fmt.Errorf("wait %s: %w", argv[0], err)
+	}
+	return nil
+}
+
+// PeakRSS returns the process's peak resident set size in bytes
+// (getrusage maxrss), and the Go heap in use now.
+func PeakRSS() (maxRSS, heapInuse uint64) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		maxRSS = uint64(ru.Maxrss) * 1024 // Linux reports KiB
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return maxRSS, ms.HeapInuse
+}

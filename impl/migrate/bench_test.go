@@ -1,0 +1,55 @@
+package migrate_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/model"
+)
+
+// benchMigration times m on a fresh copy of harness.BenchStore(n) in a real
+// temp directory per iteration (the copy is not timed), opening the store
+// as a new process would, and checks that the last run migrated.
+func benchMigration(b *testing.B, n int, m harness.Migrator) {
+	ctx := context.Background()
+	r, err := harness.NewRealStore(b.TempDir(), harness.BenchStore(n))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		require.NoError(b, r.Reset())
+		b.StartTimer()
+		if err := r.Migrate(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+	require.NoError(b, r.Check(ctx))
+}
+
+// BenchmarkMigrate times the project's Runner (keep policy, one Update
+// transaction, then the config flag) on encfile over a real temp dir.
+func BenchmarkMigrate(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			benchMigration(b, n, harness.RunnerMigrator(model.Keep))
+		})
+	}
+}
+
+// BenchmarkToolHiveAlgo times the per-key re-implementation of ToolHive
+// v0.47.0's migration (harness.ToolHiveMigrator) on the same stores. N=10000
+// would take many minutes: capped at 1000.
+func BenchmarkToolHiveAlgo(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			benchMigration(b, n, harness.ToolHiveMigrator())
+		})
+	}
+}
