@@ -1,0 +1,61 @@
+package mutants
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/dirstore"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// dirstoreMutants are broken variants of impl/dirstore (through its Hooks),
+// migrated by the project's own per-key Runner path.
+func dirstoreMutants() []Mutant {
+	mk := func(name, desc string, h dirstore.Hooks, expect ...model.InvariantID) Mutant {
+		t := harness.DirstoreTarget()
+		t.Name = "mutant:" + name
+		t.Open = func(fsys afero.Fs) (secrets.Provider, error) {
+			return dirstore.Open(fsys, harness.DirstorePath, []byte(harness.TestPassword), dirstore.WithHooks(h))
+		}
+		return Mutant{Name: name, Description: desc, Expect: expect, Target: t}
+	}
+	return []Mutant{
+		mk("dirstore-rename-without-dir-fsync", "dirstore: renames each secret file into place without syncing the directory",
+			dirstore.Hooks{Write: renameNoDirSync}, model.I6),
+		mk("dirstore-unescaped-name", "dirstore: uses the secret name itself as the file name (../x escapes, a/b fails)",
+			dirstore.Hooks{FileName: func(name string) string { return name }}, model.I1, model.I6),
+	}
+}
+
+// renameNoDirSync is atomicfile.Write without the final directory fsync.
+func renameNoDirSync(fsys afero.Fs, path string, data []byte, perm os.FileMode) error {
+	tmp := atomicfile.TempName(path)
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	n, err := f.Write(data)
+	if err == nil && n < len(data) {
+		err = io.ErrShortWrite
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := fsys.Chmod(tmp, perm); err != nil {
+		return err
+	}
+	return fsys.Rename(tmp, path)
+}
