@@ -1,0 +1,398 @@
+package main
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/impl/encfile"
+)
+
+// securityDoc is the document TestHostileInputs generates; the committed
+// docs/security.md must equal it.
+const securityDoc = "../../docs/security.md"
+
+// writeSecurityDocEnv makes TestHostileInputs (re)write docs/security.md
+// instead of checking it.
+const writeSecurityDocEnv = "SCOPEMIG_WRITE_SECURITY_DOC"
+
+// hostileCase is one bad input: setup damages a fresh copy of the fixture
+// in dir (store secrets_encrypted, config config.yaml, both 0600, dir
+// 0700) and returns extra command-line arguments.
+type hostileCase struct {
+	name  string
+	env   map[string]string // nil: the right password in TOOLHIVE_SECRETS_PASSWORD
+	setup func(t *testing.T, dir string) []string
+	want  string // substring of the one error line; "" means the input is accepted
+}
+
+// treeEntry is one entry of a real directory tree: mode, size, content
+// hash, symlink target.
+type treeEntry struct {
+	Mode   fs.FileMode
+	Size   int64
+	SHA256 string
+	Link   string
+}
+
+// tree snapshots every entry under dir without following symlinks; file
+// contents are hashed, so a 32 MiB store costs no memory.
+func tree(t *testing.T, dir string) map[string]treeEntry {
+	t.Helper()
+	out := map[string]treeEntry{}
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		e := treeEntry{Mode: info.Mode()}
+		switch {
+		case info.Mode().IsRegular():
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			h := sha256.New()
+			_, err = io.Copy(h, f)
+			_ = f.Close()
+			if err != nil {
+				return err
+			}
+			e.Size, e.SHA256 = info.Size(), hex.EncodeToString(h.Sum(nil))
+		case info.Mode()&fs.ModeSymlink != 0:
+			if e.Link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		rel, err := filepath.Rel(dir, p)
+		out[rel] = e
+		return err
+	}))
+	return out
+}
+
+// bytesWritten is the size of every file that is new or changed between
+// two snapshots (0 when they are equal), plus one per other changed entry.
+func bytesWritten(before, after map[string]treeEntry) int64 {
+	var n int64
+	for p, a := range after {
+		if b, ok := before[p]; !ok || b != a {
+			n += max(a.Size, 1)
+		}
+	}
+	for p := range before {
+		if _, ok := after[p]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// sealPlain writes an encrypted file whose plaintext is plain, under the
+// fixture password.
+func sealPlain(t *testing.T, path string, plain []byte) {
+	t.Helper()
+	key := encfile.KeyFromPassword([]byte(fixturePassword))
+	block, err := aes.NewCipher(key[:])
+	require.NoError(t, err)
+	g, err := cipher.NewGCM(block)
+	require.NoError(t, err)
+	nonce := make([]byte, encfile.NonceSize)
+	require.NoError(t, os.WriteFile(path, g.Seal(nonce, nonce, plain, nil), 0o600))
+}
+
+func rewrite(name string, f func(t *testing.T, b []byte) []byte) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		p := filepath.Join(dir, name)
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, f(t, b), 0o600))
+		return nil
+	}
+}
+
+func replaceWith(name string, f func(t *testing.T, dir, path string)) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.Remove(p))
+		f(t, dir, p)
+		return nil
+	}
+}
+
+func passwordFile(content string, mode os.FileMode) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		p := filepath.Join(dir, "password")
+		require.NoError(t, os.WriteFile(p, []byte(content), mode))
+		require.NoError(t, os.Chmod(p, mode))
+		return []string{"--password-file", p}
+	}
+}
+
+func hostileCases() []hostileCase {
+	const store, cfg = "secrets_encrypted", "config.yaml"
+	return []hostileCase{
+		{name: "store: one bit flipped", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { b[len(b)/2] ^= 1; return b }), want: "wrong password or corrupt"},
+		{name: "store: last byte (tag) flipped", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { b[len(b)-1] ^= 0x80; return b }), want: "wrong password or corrupt"},
+		{name: "store: truncated to half", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { return b[:len(b)/2] }), want: "wrong password or corrupt"},
+		{name: "store: truncated below nonce+tag (27 bytes)", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { return b[:encfile.Overhead-1] }), want: "truncated"},
+		{name: "store: random bytes", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { return []byte(strings.Repeat("garbage!", 64)) }), want: "wrong password or corrupt"},
+		{name: "store: authentic but not JSON", setup: func(t *testing.T, dir string) []string {
+			sealPlain(t, filepath.Join(dir, store), []byte("not json"))
+			return nil
+		}, want: "not the expected JSON"},
+		{name: "store: authentic JSON, secrets not strings", setup: func(t *testing.T, dir string) []string {
+			sealPlain(t, filepath.Join(dir, store), []byte(`{"secrets":{"BEARER_TOKEN_x":42}}`))
+			return nil
+		}, want: "not the expected JSON"},
+		{name: "store: plaintext > 32 MiB under the right password", setup: func(t *testing.T, dir string) []string {
+			plain := make([]byte, 0, encfile.MaxPlaintext+64)
+			plain = append(plain, `{"secrets":{"BEARER_TOKEN_big":"`...)
+			plain = append(plain, strings.Repeat("A", encfile.MaxPlaintext)...)
+			plain = append(plain, `"}}`...)
+			sealPlain(t, filepath.Join(dir, store), plain)
+			return nil
+		}, want: "too large"},
+		{name: "store: sparse file of 32 MiB + 29 bytes", setup: func(t *testing.T, dir string) []string {
+			require.NoError(t, os.Truncate(filepath.Join(dir, store), encfile.MaxFileSize+1))
+			return nil
+		}, want: "too large"},
+		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: ""},
+		{name: "store: a directory", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "is a directory"},
+		{name: "store: a symlink to a valid store", setup: replaceWith(store, func(t *testing.T, dir, p string) {
+			b, err := os.ReadFile(filepath.Join(fixtureDir, store))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "real"), b, 0o600))
+			require.NoError(t, os.Symlink("real", p))
+		}), want: "not a regular file"},
+		{name: "store: a dangling symlink", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Symlink("nowhere", p)) }), want: "no secrets file"},
+		{name: "store: missing", setup: replaceWith(store, func(*testing.T, string, string) {}), want: "no secrets file"},
+		{name: "password: wrong", env: map[string]string{PasswordEnvVar: "Tr0ub4dor&3"}, want: "wrong password or corrupt"},
+		{name: "password: unset", env: map[string]string{}, want: "no password"},
+		{name: "password file: group-readable (0640)", setup: passwordFile(fixturePassword, 0o640), env: map[string]string{}, want: "chmod 600"},
+		{name: "password file: world-readable (0604)", setup: passwordFile(fixturePassword, 0o604), env: map[string]string{}, want: "chmod 600"},
+		{name: "password file: empty", setup: passwordFile("\n", 0o600), env: map[string]string{}, want: "is empty"},
+		{name: "password file: missing", setup: func(_ *testing.T, dir string) []string {
+			return []string{"--password-file", filepath.Join(dir, "nope")}
+		}, env: map[string]string{}, want: "no such file"},
+		{name: "config: garbage", setup: rewrite(cfg, func(*testing.T, []byte) []byte { return []byte("{{{ not: yaml: [") }), want: "invalid config"},
+		{name: "config: top level is a list", setup: rewrite(cfg, func(*testing.T, []byte) []byte { return []byte("- a\n- b\n") }), want: "not a mapping"},
+		{name: "config: flag is not a bool", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte { return append(b, "secret_scope_migration: maybe\n"...) }), want: "not a boolean"},
+		{name: "config: flag is a list", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte { return append(b, "secret_scope_migration: [true]\n"...) }), want: "not a boolean"},
+		{name: "config: flag defined twice", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte {
+			return append(b, "secret_scope_migration: false\nsecret_scope_migration: true\n"...)
+		}), want: "defined twice"},
+		{name: "config: a directory", setup: replaceWith(cfg, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "not a regular file"},
+		{name: "config: a symlink", setup: replaceWith(cfg, func(t *testing.T, dir, p string) {
+			b, err := os.ReadFile(filepath.Join(fixtureDir, cfg))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "real.yaml"), b, 0o600))
+			require.NoError(t, os.Symlink("real.yaml", p))
+		}), want: "not a regular file"},
+		{name: "config: larger than 16 MiB", setup: func(t *testing.T, dir string) []string {
+			require.NoError(t, os.Truncate(filepath.Join(dir, cfg), 16<<20+1))
+			return nil
+		}, want: "larger than"},
+	}
+}
+
+// hostileRow is one line of the generated table.
+type hostileRow struct {
+	input, command, message string
+	exit                    int
+	written                 int64
+}
+
+// TestHostileInputs runs every bad input through the real plan and migrate
+// commands on a real temporary directory: exit 1, one clear line on
+// stderr, nothing on stdout, no secret value or password in the output,
+// and the directory byte-for-byte unchanged. The one accepted input (an
+// empty store, which ToolHive itself creates) is checked for what it does.
+// The results are the table of docs/security.md: written with
+// SCOPEMIG_WRITE_SECURITY_DOC=1, otherwise checked against it.
+func TestHostileInputs(t *testing.T) {
+	var rows []hostileRow
+	for _, tc := range hostileCases() {
+		for _, command := range []string{"plan", "migrate"} {
+			t.Run(tc.name+"/"+command, func(t *testing.T) {
+				osfs := afero.NewOsFs()
+				dir := install(t, osfs, t.TempDir())
+				var extra []string
+				if tc.setup != nil {
+					extra = tc.setup(t, dir)
+				}
+				vars := tc.env
+				if vars == nil {
+					vars = pwEnv()
+				}
+				args := append([]string{"--secrets-file", filepath.Join(dir, "secrets_encrypted"), "--config", filepath.Join(dir, "config.yaml")}, extra...)
+				newCmd := newPlanCmdEnv
+				if command == "migrate" {
+					newCmd = newMigrateCmdEnv
+				}
+				before := tree(t, dir)
+				out, errOut, code := run(t, newCmd, testEnv(osfs, vars), args...)
+				after := tree(t, dir)
+				written := bytesWritten(before, after)
+				for _, s := range []string{out, errOut} {
+					require.NotContains(t, s, fixturePassword, "the password is never echoed")
+					assertNoValues(t, s)
+				}
+				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
+				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
+				if tc.want == "" {
+					require.Equal(t, 0, code, errOut)
+					require.Empty(t, errOut)
+					if command == "plan" {
+						require.Zero(t, written, "plan never writes")
+						require.Contains(t, out, "no legacy keys")
+					} else {
+						require.Equal(t, true, yamlMap(t, osfs, filepath.Join(dir, "config.yaml"))["secret_scope_migration"], "an empty store migrates trivially: only the flag is set")
+						require.Equal(t, before["secrets_encrypted"], after["secrets_encrypted"], "the empty store is not rewritten")
+					}
+					rows[len(rows)-1].message = "(accepted: exit 0) " + firstLine(out)
+					return
+				}
+				require.Equal(t, 1, code)
+				require.Empty(t, out)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+				require.True(t, strings.HasPrefix(errOut, "scopemig: "), errOut)
+				require.Contains(t, errOut, tc.want)
+				require.Equal(t, before, after, "not one byte written")
+				require.Zero(t, written)
+			})
+		}
+	}
+	if t.Failed() || len(rows) != 2*len(hostileCases()) { // failed, or a -run filter picked some cases
+		return
+	}
+	doc := renderSecurityDoc(rows)
+	if os.Getenv(writeSecurityDocEnv) != "" {
+		require.NoError(t, os.WriteFile(securityDoc, []byte(doc), 0o644))
+		return
+	}
+	committed, err := os.ReadFile(securityDoc)
+	require.NoError(t, err, "generate it with %s=1 go test ./cmd/scopemig -run TestHostileInputs", writeSecurityDocEnv)
+	require.Equal(t, doc, string(committed), "docs/security.md is stale: regenerate it with %s=1 go test ./cmd/scopemig -run TestHostileInputs", writeSecurityDocEnv)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.Join(strings.Fields(line), " ")
+}
+
+// renderSecurityDoc returns docs/security.md with the table of rows.
+func renderSecurityDoc(rows []hostileRow) string {
+	var b strings.Builder
+	b.WriteString(securityDocHead)
+	b.WriteString("| # | bad input | command | exit | message shown (stderr) | bytes written |\n|---|---|---|---|---|---|\n")
+	for i, r := range rows {
+		code := "`" + r.message + "`"
+		if strings.Contains(r.message, "`") {
+			code = "`` " + r.message + " ``"
+		}
+		fmt.Fprintf(&b, "| %d | %s | `%s` | %d | %s | %d |\n", i+1, r.input, r.command, r.exit, strings.ReplaceAll(code, "|", `\|`), r.written)
+	}
+	b.WriteString(securityDocTail)
+	return b.String()
+}
+
+const securityDocHead = `# Security: hostile input and secret hygiene
+
+scopemig handles the one file that holds every secret of a ToolHive user.
+This page lists what it does with bad input, how it keeps values out of
+every output, and how that is tested. **The table below is generated** by
+` + "`TestHostileInputs`" + ` (cmd/scopemig/hostile_test.go); ` + "`go test`" + ` fails when it
+is stale. Regenerate it with
+` + "`SCOPEMIG_WRITE_SECURITY_DOC=1 go test ./cmd/scopemig -run TestHostileInputs`" + `.
+
+## Bad inputs: a clear error, exit 1, zero bytes written
+
+Every input runs through the real ` + "`plan`" + ` and ` + "`migrate`" + ` commands (in process,
+on a real temporary directory holding a copy of the ToolHive v0.47.0
+fixture, password from ` + "`TOOLHIVE_SECRETS_PASSWORD`" + ` unless the row says
+otherwise). The test snapshots the whole directory (mode, size, SHA-256 of
+every entry, symlink targets) before and after: "bytes written" is the size
+of every entry that changed or appeared, and every rejected input must show
+0. It also checks the output is one line on stderr, nothing on stdout, and
+neither the password nor any secret value of the store appears. ` + "`$DIR`" + ` stands
+for the temporary directory.
+
+Why nothing can be written: both commands validate everything first — the
+password (file permissions, then decryption: AES-GCM authenticates the whole
+file), the store (a regular file, not a symlink, at most 32 MiB + 28 bytes,
+authentic, the expected JSON), the config (a regular file of at most 16 MiB,
+a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — and only
+then does ` + "`migrate`" + ` write, as one atomic replace of the store followed by the
+flag. Locks are ` + "`flock(2)`" + ` on an existing directory descriptor, which creates
+no file.
+
+Notes on what the table shows:
+
+- **An empty store file is valid**, not an error: ToolHive creates a
+  zero-length file when it opens a missing store, and reads it as an empty
+  store. ` + "`plan`" + ` reports no legacy keys and writes nothing; ` + "`migrate`" + ` has nothing
+  to move, leaves the store untouched and sets the flag in the config (the
+  only bytes written, shown in the table).
+- AES-GCM cannot tell a wrong password from a damaged file, so both get the
+  same message.
+- A plaintext over 32 MiB makes the file larger than ToolHive's limit, so it
+  is refused by size before any decryption: the same message as a large
+  file of any content.
+
+`
+
+const securityDocTail = `
+## Secret hygiene (I8)
+
+- Values never appear in errors, logs, reports, JSON or test output: only
+  ` + "`secrets.Fingerprint(v)`" + ` (a short SHA-256 prefix). ` + "`TestOutputHygiene`" + `
+  (cmd/scopemig/hygiene_test.go) runs ` + "`verify`" + ` (with a mutant, so violation and
+  counterexample output is produced), ` + "`plan`" + ` and ` + "`migrate`" + ` (human and ` + "`--json`" + `),
+  and ` + "`soak`" + ` when it exists, captures stdout and stderr, and scans them for
+  every value it planted and for the password.
+- The harness checks I8 on every crash image it produces: no value in
+  plaintext in any file, store files 0600 and their directories 0700.
+- ` + "`--password-file`" + ` must not be accessible by group or others (mode & 077 ==
+  0); otherwise the command refuses with ` + "`password file is accessible by group or\nothers: <path> has mode 0640; run: chmod 600 <path>`" + ` (see the table). The
+  password is never echoed or logged; the tests assert it is absent from all
+  output.
+
+## Fuzzing
+
+| package | target | property |
+|---|---|---|
+| impl/encfile | ` + "`FuzzDecode`" + ` | arbitrary file bytes: never panics, fails only with ErrTruncated/ErrTooLarge/ErrDecrypt/ErrCorrupt, anything accepted re-encodes and decodes to the same map |
+| impl/encfile | ` + "`FuzzDecodePlaintext`" + ` | arbitrary plaintext sealed with the right key (reaches the JSON layer): same contract, authentic data fails only with ErrCorrupt |
+| impl/secrets | ` + "`FuzzParseKey`" + ` | ParseKey/ScopedKey round trip; a legacy key is never a system key, its target parses back to (scope, key) in a declared non-quarantine scope and is never legacy itself |
+| impl/secrets | ` + "`FuzzScopedKey`" + ` | ScopedKey then ParseKey gives back (scope, name) for every valid scope; quarantine slots parse into the quarantine scope and never equal a migration target |
+| impl/config | ` + "`FuzzSetMigrated`" + ` | SetMigrated on arbitrary YAML either fails with ErrInvalidConfig and leaves the directory byte-for-byte unchanged, or the flag reads true, every other top-level field keeps its value, the mode stays 0600, and a second call writes nothing |
+| impl/dirstore | ` + "`FuzzFileName`" + ` | the per-secret file name encoding is injective and every name stays a plain file name inside the store directory |
+
+Seed corpora are in ` + "`<package>/testdata/fuzz/<Target>/`" + ` (where ` + "`go test`" + ` reads
+them), next to the seeds added in code with ` + "`f.Add`" + `. ` + "`make test`" + ` runs only the seeds;
+` + "`make fuzz`" + ` runs each target for ` + "`FUZZTIME`" + ` (default 30s) one after the other
+(` + "`make fuzz FUZZTIME=10s`" + `). A failing input the fuzzer finds is written to the
+seed corpus: commit it as a regression seed.
+
+Known limitation found by ` + "`FuzzSetMigrated`" + `: yaml.v3's encoder writes an empty
+(implicit) null as ` + "`''`" + ` inside a flow collection (` + "`{a}`" + `), as a mapping key or when
+it carries an anchor, so such a hand-written config would have that null
+turned into an empty string by ` + "`migrate`" + `. ToolHive writes block-style YAML
+with explicit values and never produces these forms; the fuzz target
+identifies null with "" and keeps the two regressions as seeds.
+`
