@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(mpDirEnv); dir != "" {
 		os.Exit(mpHelper(dir))
 	}
+	if path := os.Getenv(toolhiveHolderEnv); path != "" {
+		os.Exit(toolhiveHolder(path)) // sidecar_test.go
+	}
 	os.Exit(m.Run())
 }
 

@@ -17,14 +17,21 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 )
 
-const helperEnv = "FSLOCK_TEST_HELPER_DIR"
+const (
+	helperEnv     = "FSLOCK_TEST_HELPER_DIR"
+	helperFileEnv = "FSLOCK_TEST_HELPER_FILE" // the child locks this file with AcquireFile
+)
 
 // TestMain lets the test binary act as a second process that holds the
-// lock: it locks the directory, prints "locked", and waits for stdin to
+// lock: it locks the directory (or, with helperFileEnv, the lock file), prints "locked", and waits for stdin to
 // close (or to be killed).
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(helperEnv); dir != "" {
-		release, err := fslock.Acquire(context.Background(), afero.NewOsFs(), dir)
+	if dir, file := os.Getenv(helperEnv), os.Getenv(helperFileEnv); dir != "" || file != "" {
+		acquire, target := fslock.Acquire, dir
+		if file != "" {
+			acquire, target = fslock.AcquireFile, file
+		}
+		release, err := acquire(context.Background(), afero.NewOsFs(), target)
 		if err != nil {
 			os.Stdout.WriteString("error\n")
 			os.Exit(2)
@@ -146,10 +153,16 @@ func TestAcquireWithLocker(t *testing.T) {
 // startHolder starts a child process that holds the lock of dir.
 func startHolder(t *testing.T, dir string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
+	return startHolderEnv(t, helperEnv+"="+dir)
+}
+
+// startHolderEnv starts a child process that takes the lock env names.
+func startHolderEnv(t *testing.T, env string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+dir)
+	cmd.Env = append(os.Environ(), env)
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
