@@ -93,6 +93,14 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	if r.Flag != nil && !already {
+		// The flag vouches for the data: make it durable first, even when this
+		// run moved nothing (an earlier run may have moved it and then failed
+		// to sync it).
+		if s, ok := r.Provider.(secrets.Syncer); ok {
+			if err := s.Sync(ctx); err != nil {
+				return rep, fmt.Errorf("sync the store before setting the flag: %w", err)
+			}
+		}
 		if err := r.Flag.SetMigrated(ctx); err != nil {
 			return rep, fmt.Errorf("set migration flag: %w", err)
 		}

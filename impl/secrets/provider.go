@@ -62,3 +62,12 @@ type Provider interface {
 type Updater interface {
 	Update(ctx context.Context, fn func(secrets map[string]string) error) error
 }
+
+// Syncer is implemented by providers that can make every change they
+// acknowledged durable again on demand (fsync the store and its directory).
+// The migration Runner calls it before it sets the one-shot flag, so that
+// the flag never vouches for data a failed sync left only in the page cache
+// (an earlier run may have moved the data, then failed to sync it).
+type Syncer interface {
+	Sync(ctx context.Context) error
+}
