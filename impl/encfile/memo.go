@@ -23,6 +23,15 @@ func (m *memo) get(data []byte) (map[string]string, bool) {
 	return maps.Clone(m.content), true
 }
 
+// peek is get without the copy: the caller must not modify nor keep the
+// map.
+func (m *memo) peek(data []byte) (map[string]string, bool) {
+	if m.content == nil || !bytes.Equal(m.file, data) {
+		return nil, false
+	}
+	return m.content, true
+}
+
 // setFile records the encrypted bytes (copied) and forgets the content
 // until setContent.
 func (m *memo) setFile(data []byte) {

@@ -90,7 +90,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	defer func() { _ = release() }()
-	if _, _, err := s.load(); err != nil {
+	if _, _, err := s.load(true); err != nil {
 		return nil, err
 	}
 	if dirExists {
@@ -187,8 +187,10 @@ func (s *Store) ensureDir() error {
 }
 
 // load reads and decrypts the file; a missing or empty file is an empty
-// store. The caller holds s.mu and the directory lock.
-func (s *Store) load() (content map[string]string, exists bool, err error) {
+// store. The caller holds s.mu and the directory lock. The result is a
+// private copy unless shared: then it may be the memo's own map, which the
+// caller must not modify nor keep past the locks (read-only views).
+func (s *Store) load(shared bool) (content map[string]string, exists bool, err error) {
 	f, err := s.fsys.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, false, nil
@@ -206,7 +208,11 @@ func (s *Store) load() (content map[string]string, exists bool, err error) {
 	if len(data) == 0 {
 		return map[string]string{}, true, nil
 	}
-	if m, ok := s.memo.get(data); ok {
+	if shared {
+		if m, ok := s.memo.peek(data); ok {
+			return m, true, nil
+		}
+	} else if m, ok := s.memo.get(data); ok {
 		return m, true, nil
 	}
 	s.memo.setFile(data)
@@ -245,7 +251,8 @@ func (s *Store) readAll(f afero.File) ([]byte, error) {
 	return buf, nil
 }
 
-// view runs fn on the current content under both locks.
+// view runs fn on the current content under both locks; fn must not
+// modify the map nor keep it.
 func (s *Store) view(ctx context.Context, fn func(map[string]string) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -254,7 +261,7 @@ func (s *Store) view(ctx context.Context, fn func(map[string]string) error) erro
 		return err
 	}
 	defer func() { _ = release() }()
-	m, _, err := s.load()
+	m, _, err := s.load(true)
 	if err != nil {
 		return err
 	}
@@ -275,7 +282,7 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 		return err
 	}
 	defer func() { _ = release() }()
-	m, exists, err := s.load()
+	m, exists, err := s.load(false)
 	if err != nil {
 		return err
 	}

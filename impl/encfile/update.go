@@ -35,7 +35,7 @@ func (s *Store) Update(ctx context.Context, fn func(map[string]string) error) er
 func (s *Store) Snapshot(ctx context.Context) (map[string]string, error) {
 	var out map[string]string
 	err := s.view(ctx, func(m map[string]string) error {
-		out = m // load returns a fresh map
+		out = maps.Clone(m) // view's map is shared
 		return nil
 	})
 	return out, err
