@@ -35,7 +35,8 @@ FUZZ_TARGETS := \
 	./impl/encfile:FuzzDecodePlaintext \
 	./impl/secrets:FuzzParseKey \
 	./impl/secrets:FuzzScopedKey \
-	./impl/config:FuzzSetMigrated
+	./impl/config:FuzzSetMigrated \
+	./impl/dirstore:FuzzFileName
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
