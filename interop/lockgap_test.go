@@ -12,21 +12,18 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 )
 
-// TestLockGapToolHiveWriterNotExcluded reproduces, deterministically, that
-// scopemig's store lock and ToolHive's do not exclude each other on the
-// same secrets file: ToolHive v0.47.0 serialises writers with flock(2) on a
-// sidecar file "<secrets file>.lock" (pkg/fileutils.WithFileLock; the file
-// is created per operation and removed on release), while encfile locks the
-// directory itself (impl/fslock). A ToolHive write (here a token rotation
-// through another EncryptedManager) that runs while a scopemig transaction
-// holds its lock is not blocked, and the transaction's replace then
-// overwrites it: the ToolHive write is lost.
-//
-// This is a reproduction of a known gap (see README.md), like
-// TestLostUpdateToolHive. If it fails with "ToolHive's write was blocked",
-// encfile now takes ToolHive's lock too: turn this test into the guarantee
-// (the write blocks, then survives).
-func TestLockGapToolHiveWriterNotExcluded(t *testing.T) {
+// TestLockExcludesToolHiveWriter is the guarantee that scopemig's store lock
+// and ToolHive's exclude each other on the same secrets file. ToolHive
+// v0.47.0 serialises writers with flock(2) on the sidecar file
+// "<secrets file>.lock" (pkg/fileutils.WithFileLock, 5 s timeout, the file
+// removed on release); encfile writes take that same lock (after their
+// directory lock, impl/fslock.AcquireFile) for the whole transaction. So a
+// ToolHive write (here a token rotation through another EncryptedManager)
+// started while a scopemig transaction runs blocks until the transaction
+// has committed, then rereads the file and lands on top of it: both writes
+// survive. (Before the fix the ToolHive write ran at once and the
+// transaction's replace overwrote it.)
+func TestLockExcludesToolHiveWriter(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, secretsName)
 	th := thManager(t, path)
@@ -35,25 +32,26 @@ func TestLockGapToolHiveWriterNotExcluded(t *testing.T) {
 	st, err := encfile.Open(afero.NewOsFs(), path, []byte(password))
 	require.NoError(t, err)
 	thDone := make(chan error, 1)
-	blocked := false
 	err = st.Update(context.Background(), func(m map[string]string) error {
-		// scopemig holds its lock and has read the content; ToolHive writes.
+		// scopemig holds its locks and has read the content; ToolHive writes.
 		go func() { thDone <- rotateWithToolHive(path) }()
 		select {
 		case err := <-thDone:
-			require.NoError(t, err)
-		case <-time.After(2 * time.Second):
-			blocked = true
+			t.Errorf("ToolHive's write ran inside scopemig's transaction (err %v): the locks do not exclude each other", err)
+		case <-time.After(time.Second): // well under ToolHive's 5 s lock timeout
 		}
 		m["scopemig-write"] = "x"
 		return nil
 	})
 	require.NoError(t, err)
-	if blocked {
-		require.NoError(t, <-thDone)
+	select {
+	case err := <-thDone:
+		require.NoError(t, err, "ToolHive's write proceeds once scopemig releases")
+	case <-time.After(10 * time.Second):
+		t.Fatal("ToolHive's write never completed")
 	}
 	raw := readViews(t, path, nil).Raw
-	require.Contains(t, raw, "scopemig-write")
-	require.False(t, blocked, "ToolHive's write was blocked by scopemig's lock: the gap is closed, update this test")
-	require.NotContains(t, raw, rtScoped, "the ToolHive write that ran under scopemig's lock is lost")
+	require.Contains(t, raw, "scopemig-write", "scopemig's transaction is kept")
+	require.Equal(t, rtRotated, raw[rtScoped], "ToolHive's write, serialised after it, is kept too")
+	require.Equal(t, userValue, raw["github-token"])
 }

@@ -12,6 +12,7 @@ import (
 	thsecrets "github.com/stacklok/toolhive/pkg/secrets"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 )
 
@@ -87,7 +88,12 @@ func checkRandomStore(t *testing.T, content map[string]string) {
 	got := readViews(t, drop.secrets, probes)
 	require.Equal(t, want, got, "policy drop: every view equals ToolHive's own migration")
 	require.Equal(t, thLoadConfig(t, tool.config), thLoadConfig(t, drop.config))
-	require.Equal(t, dirListing(t, tool.dir), dirListing(t, drop.dir))
+	// Same files and modes, except the sidecar lock file: ToolHive removes
+	// it after each write, scopemig keeps it (see impl/fslock).
+	dropLs := dirListing(t, drop.dir)
+	require.Equal(t, os.FileMode(0o600), dropLs[secretsName+encfile.LockFileSuffix].Perm())
+	delete(dropLs, secretsName+encfile.LockFileSuffix)
+	require.Equal(t, dirListing(t, tool.dir), dropLs)
 
 	// Policy keep: ToolHive's content plus the quarantined conflict losers.
 	kept := readViews(t, keep.secrets, probes)
