@@ -136,15 +136,14 @@ func TestReadArtifactRejectsGarbage(t *testing.T) {
 // With CrashAfterError a crash may follow an injected ENOSPC: a retry sees
 // the failed run's non-durable data, writes nothing, and sets the flag
 // over it (I3). Off (the default), error steps end the faulty runs.
-func TestSoakCrashAfterErrorFinding(t *testing.T) {
-	cfg := harness.SoakConfig{Seed: 9, Workers: 1, MaxCases: 4, CrashAfterError: true}
+// Regression: seed 9 with --crash-after-error found I3 (ENOSPC on the
+// directory sync after the rename left the migrated data non-durable; the
+// next run moved nothing and made only the flag durable). The Runner now
+// syncs the store (secrets.Syncer) before it sets the flag.
+func TestSoakCrashAfterErrorRegression(t *testing.T) {
+	cfg := harness.SoakConfig{Seed: 9, Workers: 1, MaxCases: 8, CrashAfterError: true}
 	rep, err := harness.Soak(context.Background(), encfileTarget(), cfg)
 	require.NoError(t, err)
-	require.False(t, rep.OK())
-	require.Equal(t, model.I3, rep.Failures[0].Invariant)
-	require.Contains(t, rep.Failures[0].Replay, "--crash-after-error")
-	cfg.CrashAfterError = false
-	rep, err = harness.Soak(context.Background(), encfileTarget(), cfg)
-	require.NoError(t, err)
-	require.True(t, rep.OK())
+	require.True(t, rep.OK(), "%+v", rep.Failures)
+	require.Greater(t, rep.Cases, 0)
 }
