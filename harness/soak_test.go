@@ -12,7 +12,6 @@ import (
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/model"
 )
 
 func encfileTarget() harness.Target { return harness.Targets()[0] }

@@ -79,7 +79,7 @@ func newVerifyCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.Uint64Var(&seed, "seed", 1, "seed of every random choice")
-	f.IntVar(&depth, "depth", 2, "crash nesting depth of the exhaustive sweeps")
+	f.IntVar(&depth, "depth", 0, "crash nesting depth of the exhaustive sweeps (0: each target's default, 2 for encfile)")
 	f.IntVar(&checks, "checks", 0, "rapid cases per property (0: default)")
 	f.StringVar(&target, "target", "all", "built-in target to verify (name, or all)")
 	f.BoolVar(&noMut, "no-mutants", false, "skip the mutant suite")
@@ -93,7 +93,15 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 	}
 	out := verifyOutput{Seed: cfg.Seed, Depth: cfg.Depth, OK: true}
 	var names []string
-	for _, t := range harness.Targets() {
+	targets := harness.Targets()
+	if name, ok := strings.CutPrefix(target, "mutant:"); ok {
+		m, found := mutants.ByName(name)
+		if !found {
+			return out, fmt.Errorf("unknown mutant %q", name)
+		}
+		targets, withMutants = []harness.Target{m.Target}, false
+	}
+	for _, t := range targets {
 		names = append(names, t.Name)
 		if target != "all" && target != t.Name {
 			continue
