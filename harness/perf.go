@@ -158,3 +158,14 @@ func PeakRSS() (maxRSS, heapInuse uint64) {
 	runtime.ReadMemStats(&ms)
 	return maxRSS, ms.HeapInuse
 }
+
+// CPUSeconds returns the user+system CPU time the process used so far: on a
+// shared machine, states per CPU-second is the fair per-core rate.
+func CPUSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}

@@ -49,6 +49,8 @@ type benchExplore struct {
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"states_per_second"`
 	PerSecondCore float64 `json:"states_per_second_per_core"`
+	CPUSeconds    float64 `json:"cpu_seconds"`
+	PerCPUSecond  float64 `json:"states_per_cpu_second"`
 	OverKillRate  float64 `json:"over_real_kill_rate"`
 	HeapInuse     uint64  `json:"heap_inuse_bytes_after"`
 }
@@ -147,16 +149,19 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 	for _, workers := range []int{1, out.Cores} {
 		for _, mode := range []faults.Mode{faults.Process, faults.Power} {
 			fmt.Fprintf(log, "explorer %s x%d ...\n", mode, workers)
+			cpu0 := harness.CPUSeconds()
 			states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, exploreDur)
 			if err != nil {
 				return out, err
 			}
+			cpu := harness.CPUSeconds() - cpu0
 			runtime.GC()
 			_, heap := harness.PeakRSS()
 			rate := float64(states) / secs
 			out.Explorer = append(out.Explorer, benchExplore{
 				Mode: mode.String(), Workers: workers, States: states, Seconds: secs,
 				PerSecond: rate, PerSecondCore: rate / float64(workers),
+				CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu,
 				OverKillRate: rate / float64(workers) / out.KillPerSec, HeapInuse: heap,
 			})
 		}
@@ -240,9 +245,9 @@ func printBench(w io.Writer, o benchOutput) {
 	}
 	fmt.Fprintf(w, "\nreal process start+SIGKILL+wait: %.0f/s (%.0f µs per cycle)\n", o.KillPerSec, o.KillMicros)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tSTATES\tSTATES/S\tSTATES/S/CORE\tx REAL KILLS\tHEAP AFTER\n")
+	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tx REAL KILLS\tHEAP AFTER\n")
 	for _, e := range o.Explorer {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.States, e.PerSecond, e.PerSecondCore, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.1fx\t%.1f MiB\n", e.Mode, e.Workers, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
