@@ -84,8 +84,13 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 		rep.Status = StatusNotApplicable
 		return rep, nil
 	}
-	if _, err := Discover(ctx, r.Provider, r.Scheme, r.Policy); err != nil {
-		return rep, err
+	// The per-key path plans first, so that a store it cannot read fails
+	// before the first write. A transactional store plans inside its one
+	// Update (a separate pass would reread the store once per legacy key).
+	if _, ok := r.Provider.(secrets.Updater); !ok {
+		if _, err := Discover(ctx, r.Provider, r.Scheme, r.Policy); err != nil {
+			return rep, err
+		}
 	}
 	res, err := Apply(ctx, r.Provider, r.Scheme, r.Policy)
 	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
