@@ -88,9 +88,11 @@ func ValidScope(scope string) bool {
 
 // Validate checks the scheme: a non-empty prefix ending in "_", valid and
 // distinct scopes, a quarantine scope distinct from the others, non-empty
-// legacy prefixes that map to a declared scope, that do not start with the
-// system prefix (they would never match), and that no earlier prefix shadows
-// a later one. Errors wrap ErrInvalidScheme.
+// legacy prefixes that map to a declared scope other than the quarantine
+// scope, that neither start with the system prefix (they would never match)
+// nor are a prefix of it, and that do not overlap (no prefix is a prefix of
+// another: an earlier one would shadow a later one, or a key's scope would
+// depend on the order). Errors wrap ErrInvalidScheme.
 func (s Scheme) Validate() error {
 	s = s.norm()
 	bad := func(format string, a ...any) error {
@@ -125,6 +127,9 @@ func (s Scheme) Validate() error {
 		for _, earlier := range s.Legacy[:i] {
 			if strings.HasPrefix(m.Prefix, earlier.Prefix) {
 				return bad("legacy prefix %q is shadowed by the earlier prefix %q", m.Prefix, earlier.Prefix)
+			}
+			if strings.HasPrefix(earlier.Prefix, m.Prefix) {
+				return bad("legacy prefixes %q and %q overlap: a key's scope would depend on their order", earlier.Prefix, m.Prefix)
 			}
 		}
 	}
