@@ -372,6 +372,18 @@ const securityDocTail = `
   password is never echoed or logged; the tests assert it is absent from all
   output.
 
+## Scheme validation at construction
+
+` + "`Scheme.Validate`" + ` runs in every constructor that takes a scheme
+(` + "`secrets.NewScopedProvider`" + `, ` + "`migrate.Discover`" + `, ` + "`migrate.Apply`" + `) and refuses, with
+an error wrapping ` + "`secrets.ErrInvalidScheme`" + `: an empty system prefix or one not
+ending in ` + "`_`" + `; a scope that is empty or not ` + "`[a-z0-9]+`" + `; a scope declared twice or
+equal to the quarantine scope; an empty legacy prefix; a legacy prefix that
+starts with the system prefix or is a prefix of it; a legacy prefix mapped
+to an undeclared scope or to the quarantine scope; and overlapping legacy
+prefixes (one a prefix of another, duplicates included). Each rule has a
+case in ` + "`TestSchemeValidate`" + ` (impl/secrets/scheme_test.go).
+
 ## Fuzzing
 
 | package | target | property |
