@@ -22,9 +22,10 @@ type randChooser struct{ r *rand.Rand }
 func (c randChooser) intn(_ string, n int) int { return c.r.IntN(n) }
 
 // Name pools: small, so that generated stores have collisions (identical
-// pairs, conflicts, quarantine slots in use).
+// pairs, conflicts, quarantine slots in use). Arrays, so they cannot be
+// changed through a shared slice.
 var (
-	legacyPrefixes = []string{"BEARER_TOKEN_", "OAUTH_CLIENT_SECRET_", "OAUTH_REFRESH_TOKEN_",
+	legacyPrefixes = [...]string{"BEARER_TOKEN_", "OAUTH_CLIENT_SECRET_", "OAUTH_REFRESH_TOKEN_",
 		"registry-user-", "registry-default-", "BUILD_AUTH_FILE_", "REGISTRY_OAUTH_"}
 	baseNames = []string{"a", "gh", "x_y", "naïve ✓", "with space", "docker.io"}
 	userNames = []string{"github-token", "my key", "ключ", "BEARER", "__thv", "thv_x"}

@@ -57,7 +57,7 @@ func (m *machine) init(t *rapid.T) {
 func (m *machine) actions() map[string]func(*rapid.T) {
 	sch := secrets.DefaultScheme()
 	name := func(t *rapid.T) string {
-		return rapid.SampledFrom(append(slices.Clone(baseNames), "__thv_workloads_x", "BEARER_TOKEN_a")).Draw(t, "name")
+		return rapid.SampledFrom(append(baseNames[:], "__thv_workloads_x", "BEARER_TOKEN_a")).Draw(t, "name")
 	}
 	val := func(t *rapid.T) string { return valueOf(rapid.IntRange(0, 9).Draw(t, "value")) }
 	return map[string]func(*rapid.T){
@@ -117,7 +117,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 		},
 		"legacyWrite": func(t *rapid.T) {
-			k := rapid.SampledFrom(legacyPrefixes).Draw(t, "prefix") + name(t)
+			k := rapid.SampledFrom(legacyPrefixes[:]).Draw(t, "prefix") + name(t)
 			v := val(t)
 			m.step("old binary set %q=%s", k, secrets.Fingerprint(v))
 			if err := m.p.SetSecret(m.sw.e.ctx, k, v); err != nil {
