@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
@@ -123,4 +124,29 @@ func TestReplayConcurrencyRejectsBadSchedules(t *testing.T) {
 		_, err := harness.ReplayConcurrency(context.Background(), concTarget(), s)
 		require.ErrorIs(t, err, harness.ErrBadSchedule, s)
 	}
+}
+
+// The concurrency phase runs by default in Verify and Config.Skip turns it
+// off.
+func TestVerifyConcurrencyPhaseSwitch(t *testing.T) {
+	others := []string{"conformance", "property", "statemachine", "sweep"}
+	phases := func(skip ...string) []string {
+		rep, err := harness.Verify(context.Background(), concTarget(), harness.Config{Seed: 5, Checks: 10, Skip: skip})
+		require.NoError(t, err)
+		require.Empty(t, rep.Violations)
+		var names []string
+		for _, p := range rep.Phases {
+			names = append(names, p.Name)
+		}
+		return names
+	}
+	require.Equal(t, []string{"concurrency"}, phases(others...))
+	require.Empty(t, phases(append(others, "concurrency")...))
+
+	// Through Verify, the per-key migrator is reported with its schedule.
+	rep, err := harness.Verify(context.Background(), toolhiveStyleTarget(), harness.Config{Seed: 5, Checks: 40, Skip: others})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations)
+	require.Equal(t, model.I6, rep.Violations[0].Invariant)
+	require.Contains(t, strings.Join(rep.Violations[0].Counterexample, "\n"), "schedule refresh/seed=")
 }
