@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 	"slices"
 
 	"github.com/spf13/afero"
@@ -45,7 +46,7 @@ func listFiles(fsys afero.Fs, data map[string][]byte) ([]fileEntry, error) {
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b fileEntry) int { return cmpString(a.Path, b.Path) })
+	slices.SortFunc(out, func(a, b fileEntry) int { return strings.Compare(a.Path, b.Path) })
 	return out, err
 }
 
@@ -95,14 +96,4 @@ func valueSet(states ...model.State) map[string]bool {
 		}
 	}
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -73,9 +74,9 @@ func (m Model) CheckObservable(s0, c State) []Violation {
 	var out []Violation
 	points := slices.SortedFunc(maps.Keys(unionKeys(want, got)), func(a, b Point) int {
 		if a.Scope != b.Scope {
-			return compare(a.Scope, b.Scope)
+			return strings.Compare(a.Scope, b.Scope)
 		}
-		return compare(a.Name, b.Name)
+		return strings.Compare(a.Name, b.Name)
 	})
 	for _, p := range points {
 		w, wok := want[p]
@@ -191,14 +192,4 @@ func unionKeys[K comparable, V any](a, b map[K]V) map[K]struct{} {
 		out[k] = struct{}{}
 	}
 	return out
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
