@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strings"
 	"slices"
+	"strings"
 
 	"github.com/spf13/afero"
 
