@@ -92,3 +92,16 @@ func FixtureState() model.State {
 		"registry-user-ghcr.io":                 "legacy-registry-user",
 	}}
 }
+
+// EdgeStates are the fixed stores every sweep explores besides the
+// generated ones: the ToolHive fixture, and the fixture with its
+// conflicting key's quarantine slots already taken by other values (the
+// migration must find the first free slot, never overwrite one).
+func EdgeStates() []model.State {
+	taken := FixtureState()
+	sch := secrets.DefaultScheme()
+	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
+	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "bare-value-older"
+	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-2"
+	return []model.State{FixtureState(), taken}
+}

@@ -64,6 +64,9 @@ type phase struct {
 }
 
 func (v *verifier) phases() []phase {
+	if v.sw.e.target.OpLevelOnly {
+		return v.opPhases()
+	}
 	return []phase{
 		{"conformance", func() (int, *failure) { return 1, v.sw.conformance() }},
 		{"property", v.property},
@@ -130,7 +133,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 func (v *verifier) sweeps() (int, *failure) {
 	sw := v.sw
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
-	stores := []model.State{FixtureState()}
+	stores := EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}

@@ -17,7 +17,11 @@ func TestEveryMutantIsCaught(t *testing.T) {
 	require.GreaterOrEqual(t, len(suite), 8)
 	for _, m := range suite {
 		t.Run(m.Name, func(t *testing.T) {
-			res := mutants.Check(context.Background(), m, harness.Config{Seed: 1})
+			cfg := harness.Config{Seed: 1}
+			if testing.Short() { // make race
+				cfg.Checks, cfg.Stores, cfg.Depth = 20, 3, 1
+			}
+			res := mutants.Check(context.Background(), m, cfg)
 			require.True(t, res.Caught, "%s escaped: first violation %q, want one of %s", m.Name, res.Invariant, res.Expect)
 			require.NotEmpty(t, res.Counterexample)
 			require.Contains(t, res.Replay, "--target mutant:"+m.Name)
