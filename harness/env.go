@@ -82,7 +82,11 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: open: %w", err)
 	}
-	if err := writeAll(e.ctx, p, s.Secrets); err != nil {
+	write := writeAll
+	if e.target.OpLevelOnly { // the store outlives the disk: reset it
+		write = resetExternal
+	}
+	if err := write(e.ctx, p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	if s.Migrated {

@@ -1,0 +1,56 @@
+package harness
+
+import (
+	"slices"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/model"
+)
+
+// opCrashProperty is the rapid property of the migration on an op-level
+// target: a drawn store, up to depth crashes each at a drawn provider call
+// (before or after it), each followed by a restart that checks I1–I3 and
+// readability, then a complete run checked for I4 (content) and I5.
+func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
+	e := sw.e
+	return func(t *rapid.T) {
+		s0 := genStore(rapidChooser{t}, maxKeys)
+		d, err := e.seed(s0)
+		if err != nil {
+			*last = &failure{vs: []model.Violation{{ID: model.I7, Detail: "cannot seed the store: " + err.Error()}}, s0: s0}
+			t.Fatalf("seed: %v", err)
+		}
+		var sched []string
+		crashes := rapid.IntRange(0, sw.depth).Draw(t, "crashes")
+		for i := 0; i < crashes; i++ {
+			inj := faults.OpCrashAt{
+				Call: rapid.IntRange(0, 60).Draw(t, "call"),
+				When: rapid.SampledFrom([]faults.When{faults.Before, faults.After}).Draw(t, "when"),
+			}
+			sched = append(slices.Clip(sched), inj.String())
+			e.opRun(d, inj)
+			sw.runs++
+			d = restartImage(d)
+			sw.states++
+			st, rerr := e.observe(d)
+			if vs := e.checkImage(s0, st, rerr); len(vs) > 0 {
+				*last = &failure{vs: vs, s0: s0, sched: sched}
+				t.Fatalf("%s", vs[0])
+			}
+		}
+		if _, f := sw.newOpSweep(s0).complete(d, sched); f != nil {
+			*last = f
+			t.Fatalf("%s", f.vs[0])
+		}
+	}
+}
+
+func (v *verifier) opProperty() (int, *failure) {
+	var last *failure
+	failed, logs := checkRapid(v.rep.Target+"/property", v.cfg.Seed, v.cfg.Checks, 10*time.Second,
+		v.sw.opCrashProperty(v.cfg.MaxKeys, &last))
+	return v.cfg.Checks, rapidFailure(failed, last, logs)
+}
