@@ -1,9 +1,6 @@
 package harness
 
-import (
-	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/model"
-)
+import "github.com/scopemig/scopemig/faults"
 
 // Op-level targets (Target.OpLevelOnly) keep their store outside the
 // afero.Fs the harness passes to Open: a store on the os package, a remote
@@ -50,15 +47,4 @@ func (v *verifier) opPhases() []phase {
 		{skippedHygiene, skipped},
 		{skippedConcurrency, skipped},
 	}
-}
-
-// opConformance is the conformance phase on a store reset to empty. Its
-// single-operation crash checks run in process mode only: with no
-// filesystem operation to crash at, they check that each operation that
-// returned is visible after a restart.
-func (v *verifier) opConformance() (int, *failure) {
-	if _, err := v.sw.e.seed(model.State{}); err != nil {
-		return 1, &failure{vs: []model.Violation{{ID: model.I7, Detail: "reset the store to empty: " + err.Error()}}}
-	}
-	return 1, v.sw.conformance()
 }

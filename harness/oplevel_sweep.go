@@ -160,12 +160,13 @@ func (o *opSweep) errors() (*failure, error) {
 	return nil, nil
 }
 
-// opSweeps is Verify's op-level sweep phase: the fixture store and
-// cfg.Stores generated stores, each swept by opStore; a failure is shrunk
+// opSweeps is Verify's op-level sweep phase: the edge stores (the
+// fixture, with and without taken quarantine slots) and cfg.Stores
+// generated stores, each swept by opStore; a failure is shrunk
 // by removing keys.
 func (v *verifier) opSweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
-	stores := []model.State{FixtureState()}
+	stores := EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}
