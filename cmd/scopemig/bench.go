@@ -181,7 +181,7 @@ func benchMigrate(ctx context.Context, n, reps int, withPerKey bool, a, b harnes
 		if err != nil {
 			return benchMigration{}, err
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 		if stores[i], err = harness.NewRealStore(dir, content); err != nil {
 			return benchMigration{}, err
 		}

@@ -84,7 +84,7 @@ func realSoak(ctx context.Context, cfg realConfig) (realStats, error) {
 	if err != nil {
 		return realStats{}, fmt.Errorf("real soak: %w", err)
 	}
-	defer os.RemoveAll(base)
+	defer func() { _ = os.RemoveAll(base) }()
 	if cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)

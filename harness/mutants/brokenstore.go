@@ -78,7 +78,7 @@ func (s *brokenStore) update(ctx context.Context, fn func(map[string]string) err
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer func() { _ = release() }()
 	m, err := s.read()
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (s *brokenStore) write(data, plain []byte) error {
 		if err := writeFile(fs, tmp+".json", plain, true); err != nil {
 			return err
 		}
-		defer fs.Remove(tmp + ".json")
+		defer func() { _ = fs.Remove(tmp + ".json") }()
 	case worldReadable:
 		perm = 0o644
 	}
@@ -130,7 +130,7 @@ func (s *brokenStore) write(data, plain []byte) error {
 		return err
 	}
 	if err := d.Sync(); err != nil {
-		d.Close()
+		_ = d.Close()
 		return err
 	}
 	return d.Close()
@@ -142,12 +142,12 @@ func writeFile(fs afero.Fs, name string, data []byte, sync bool) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	if sync {
 		if err := f.Sync(); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 	}

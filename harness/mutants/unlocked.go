@@ -23,7 +23,7 @@ func (u unlockedFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	if l, ok := u.Fs.(afero.Lstater); ok {
 		return l.LstatIfPossible(name)
 	}
-	fi, err := u.Fs.Stat(name)
+	fi, err := u.Stat(name)
 	return fi, false, err
 }
 

@@ -90,7 +90,7 @@ func (f *recFile) Sync() error {
 	if err := f.fs.op("sync"); err != nil {
 		return err
 	}
-	if fi, err := f.File.Stat(); err == nil && fi.IsDir() && f.fs.dirSyncErr != nil {
+	if fi, err := f.Stat(); err == nil && fi.IsDir() && f.fs.dirSyncErr != nil {
 		return f.fs.dirSyncErr
 	}
 	return f.File.Sync()

@@ -60,6 +60,6 @@ func (w *writeCounter) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	if ls, ok := w.Fs.(afero.Lstater); ok {
 		return ls.LstatIfPossible(name)
 	}
-	fi, err := w.Fs.Stat(name)
+	fi, err := w.Stat(name)
 	return fi, false, err
 }

@@ -93,6 +93,6 @@ func (c *opCounter) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	if ls, ok := c.Fs.(afero.Lstater); ok {
 		return ls.LstatIfPossible(name)
 	}
-	fi, err := c.Fs.Stat(name)
+	fi, err := c.Stat(name)
 	return fi, false, err
 }

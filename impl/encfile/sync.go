@@ -27,7 +27,7 @@ func (s *Store) Sync(ctx context.Context) error {
 	if err != nil || !exists {
 		return err
 	}
-	defer release()
+	defer func() { _ = release() }()
 	f, err := s.fsys.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -38,6 +38,6 @@ func (l *LockingFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	if ls, ok := l.Fs.(afero.Lstater); ok {
 		return ls.LstatIfPossible(name)
 	}
-	fi, err := l.Fs.Stat(name)
+	fi, err := l.Stat(name)
 	return fi, false, err
 }
