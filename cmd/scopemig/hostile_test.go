@@ -401,10 +401,8 @@ them), next to the seeds added in code with ` + "`f.Add`" + `. ` + "`make test`"
 (` + "`make fuzz FUZZTIME=10s`" + `). A failing input the fuzzer finds is written to the
 seed corpus: commit it as a regression seed.
 
-Known limitation found by ` + "`FuzzSetMigrated`" + `: yaml.v3's encoder writes an empty
-(implicit) null as ` + "`''`" + ` inside a flow collection (` + "`{a}`" + `), as a mapping key or when
-it carries an anchor, so such a hand-written config would have that null
-turned into an empty string by ` + "`migrate`" + `. ToolHive writes block-style YAML
-with explicit values and never produces these forms; the fuzz target
-identifies null with "" and keeps the two regressions as seeds.
+Found by ` + "`FuzzSetMigrated`" + ` and fixed: yaml.v3's encoder writes an empty (implicit)
+null as ` + "`''`" + ` inside a flow collection (` + "`{a}`" + `), as a mapping key or when it carries
+an anchor, which would have turned such a null into an empty string. ` + "`impl/config`" + `
+now writes those nulls as ` + "`null`" + `; the two inputs stay in the corpus as regression seeds.
 `

@@ -162,10 +162,26 @@ func (d *document) setMigrated() {
 
 // encode renders the document in ToolHive's style (4-space indentation).
 func (d *document) encode(w io.Writer) error {
+	keepNulls(d.doc, false)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(indent)
 	if err := enc.Encode(d.doc); err != nil {
 		return err
 	}
 	return enc.Close()
+}
+
+// keepNulls makes the encoder keep an implicit (empty) null a null where
+// yaml.v3 would otherwise write it as '' (an empty string): inside a flow
+// collection, as a mapping key, or when it carries an anchor. Elsewhere the
+// empty form ("key:") is kept as written. Found by FuzzSetMigrated.
+func keepNulls(n *yaml.Node, risky bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "" && (risky || n.Anchor != "") {
+		n.Value = "null"
+	}
+	flow := n.Style&yaml.FlowStyle != 0
+	for i, c := range n.Content {
+		isKey := n.Kind == yaml.MappingNode && i%2 == 0
+		keepNulls(c, flow || isKey)
+	}
 }

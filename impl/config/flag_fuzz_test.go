@@ -14,17 +14,12 @@ import (
 
 // topLevel renders every top-level field of a YAML document as YAML text
 // (so NaN compares equal to NaN); ok is false when the document has no
-// top-level mapping a generic decoder can read. An empty null scalar and
-// the empty string are identified: yaml.v3's encoder writes an implicit
-// null as ” inside a flow collection ("{a}"), as a mapping key, or when it
-// carries an anchor (a yaml.v3 limitation found by this target; ToolHive
-// writes block style with explicit values, so its configs never hit it).
+// top-level mapping a generic decoder can read.
 func topLevel(data []byte) (map[string]string, bool) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
 		return nil, false
 	}
-	emptyNullAsString(&n)
 	var m map[string]any
 	if err := n.Decode(&m); err != nil {
 		return nil, false
@@ -38,16 +33,6 @@ func topLevel(data []byte) (map[string]string, bool) {
 		out[k] = string(b)
 	}
 	return out, true
-}
-
-// emptyNullAsString rewrites every empty null scalar under n as "".
-func emptyNullAsString(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && (n.Value == "" || n.Value == "~" || n.Value == "null") {
-		n.Tag, n.Value, n.Style = "!!str", "", 0
-	}
-	for _, c := range n.Content {
-		emptyNullAsString(c)
-	}
 }
 
 // FuzzSetMigrated runs SetMigrated on an arbitrary config file. Either it
