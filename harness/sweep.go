@@ -34,6 +34,7 @@ type sweeper struct {
 	states int // crash images checked
 	runs   int
 	fresh  map[string][]fileEntry // file set of a fresh store, by describe(state)
+	done   convergenceMemo        // images whose complete run passed, for the current initial state
 }
 
 func (sw *sweeper) nextSeed() uint64 {
@@ -49,6 +50,7 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 		return nil, err
 	}
 	vals := valueSet(s0, sw.e.model.Migrate(s0, sw.e.policy))
+	sw.done.reset()
 	if f := sw.idempotentBody(s0); f != nil {
 		return f, nil
 	}
@@ -58,7 +60,7 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 // sweep checks a complete run from d, then crashes the run at each of its
 // operations, checks the image, and recurses on the image.
 func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth int, mode faults.Mode, vals map[string]bool) *failure {
-	n, f := sw.complete(s0, d.Clone(), sched)
+	n, f := sw.completeOnce(s0, d, sched, true)
 	if f != nil || depth == 0 {
 		return f
 	}
@@ -98,7 +100,8 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 	if err != nil {
 		return nil, err
 	}
-	n, f := sw.complete(s0, d.Clone(), nil)
+	sw.done.reset()
+	n, f := sw.completeOnce(s0, d, nil, true)
 	if f != nil {
 		return f, nil
 	}
@@ -113,7 +116,7 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 		if vs := sw.e.checkImage(s0, st, rerr); len(vs) > 0 {
 			return &failure{vs: vs, s0: s0, sched: here}, nil
 		}
-		if _, f := sw.complete(s0, c, here); f != nil {
+		if _, f := sw.completeOnce(s0, c, here, false); f != nil {
 			return f, nil
 		}
 	}
