@@ -73,7 +73,7 @@ func joinIDs(ids []model.InvariantID) string {
 
 // Suite returns every mutant.
 func Suite() []Mutant {
-	return append(append(append(migratorMutants(), providerMutants()...), unlockedMutant()), dirstoreMutants()...)
+	return append(append(append(append(migratorMutants(), providerMutants()...), unlockedMutant()), dirstoreMutants()...), opLevelMutants()...)
 }
 
 // ByName returns the mutant called name.
