@@ -20,10 +20,15 @@ const DirstorePath = DataDir + "/secrets.d"
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
 // file, the project's own Runner) and "dirstore" (one encrypted file per
 // secret, migrated by the Runner's per-key path).
+//
+// The encfile target's stores share one encfile.Cache (per Targets call):
+// a restarted process decrypts each distinct file content once, keyed by
+// its exact bytes; every Open still reads and validates the file.
 func Targets() []Target {
+	cache := encfile.NewCache(0)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(fsys, EncfilePath, []byte(TestPassword))
+			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache))
 		}},
 		DirstoreTarget(),
 	}

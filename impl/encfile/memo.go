@@ -39,12 +39,13 @@ func (m *memo) setFile(data []byte) {
 	m.content = nil
 }
 
-// setContent records a copy of the content of the file set last.
-func (m *memo) setContent(c map[string]string) {
-	m.content = maps.Clone(c)
-	if m.content == nil {
-		m.content = map[string]string{}
+// setShared records c as the content of the file set last, without a
+// copy: c must never be modified afterwards (it may also be in a Cache).
+func (m *memo) setShared(c map[string]string) {
+	if c == nil {
+		c = map[string]string{}
 	}
+	m.content = c
 }
 
 func (m *memo) reset() { m.file, m.content = m.file[:0], nil }

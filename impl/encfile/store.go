@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -31,6 +32,7 @@ type Store struct {
 	aead   cipher.AEAD // immutable after Open
 	random io.Reader   // immutable after Open; nil = crypto/rand
 	perm   os.FileMode // immutable after Open
+	cache  *cacheTable // immutable after Open; nil = no shared Cache
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place)
@@ -74,12 +76,24 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	for _, opt := range opts {
 		opt(&o)
 	}
-	aead, err := newAEAD(KeyFromPassword(password))
+	var (
+		aead  cipher.AEAD
+		table *cacheTable
+		err   error
+	)
+	if o.cache != nil {
+		table, err = o.cache.table(KeyFromPassword(password))
+		if table != nil {
+			aead = table.aead
+		}
+	} else {
+		aead, err = newAEAD(KeyFromPassword(password))
+	}
 	if err != nil {
 		return nil, err
 	}
 	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm}
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm, cache: table}
 	if err := s.validateFile(); err != nil {
 		return nil, err
 	}
@@ -215,14 +229,29 @@ func (s *Store) load(shared bool) (content map[string]string, exists bool, err e
 	} else if m, ok := s.memo.get(data); ok {
 		return m, true, nil
 	}
-	s.memo.setFile(data)
-	m, err := decode(s.aead, data)
-	if err != nil {
-		s.memo.reset()
-		return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
+	s.memo.setFile(data) // a copy: decode clobbers data
+	var (
+		m      map[string]string
+		cached bool
+	)
+	if s.cache != nil {
+		m, cached = s.cache.get(s.memo.file)
 	}
-	s.memo.setContent(m)
-	return m, true, nil
+	if !cached {
+		m, err = decode(s.aead, data)
+		if err != nil {
+			s.memo.reset()
+			return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
+		}
+		if s.cache != nil {
+			s.cache.put(s.memo.file, m)
+		}
+	}
+	s.memo.setShared(m) // m is immutable from here on
+	if shared {
+		return m, true, nil
+	}
+	return maps.Clone(m), true, nil
 }
 
 // readAll reads f into s.rbuf, failing with ErrTooLarge past MaxFileSize.
@@ -307,7 +336,13 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err := atomicfile.Write(s.fsys, s.path, data, s.perm); err != nil {
 		return fmt.Errorf("encfile: %w", err)
 	}
+	// m was load's private copy and fn is done with it: it becomes the
+	// memoised (and cached) content of the bytes just written, unmodified
+	// from here on.
 	s.memo.setFile(data)
-	s.memo.setContent(m)
+	s.memo.setShared(m)
+	if s.cache != nil {
+		s.cache.put(data, m)
+	}
 	return release()
 }

@@ -1,0 +1,104 @@
+package encfile
+
+import (
+	"crypto/cipher"
+	"sync"
+)
+
+// DefaultCacheEntries is the capacity of a Cache made with a size <= 0.
+const DefaultCacheEntries = 1024
+
+// Cache remembers decoded files by their exact encrypted bytes, for many
+// Store instances (WithCache): a simulator that restarts a store on a
+// fresh disk image thousands of times per second decrypts and parses each
+// distinct file once instead of once per Open. It also shares one
+// AES-GCM instance per key.
+//
+// It is sound because the files are authenticated: under one key, the
+// same bytes always decode to the same content, and a Store that encrypts
+// a content records the bytes it wrote with that content (decode(encode(m))
+// is m: names and values are checked to be valid UTF-8 before a write, and
+// JSON round-trips such strings exactly). Entries are per key, so a wrong
+// password never finds another key's content. The cache keeps at most its
+// capacity of files (the oldest is dropped first): memory is bounded.
+//
+// It is safe for concurrent use; the cached contents are immutable and
+// never handed out (Stores copy before any change). The zero value is not
+// usable; use NewCache.
+type Cache struct {
+	mu     sync.Mutex               // guards the fields below
+	tables map[[32]byte]*cacheTable // per key
+	max    int                      // capacity in files, over all keys; immutable
+	fifo   []cacheRef               // insertion order, a ring of max slots
+	next   int                      // next slot of fifo to fill
+}
+
+// cacheTable is the part of a Cache for one key. Its fields are guarded by
+// the Cache's mu, except aead, which is immutable.
+type cacheTable struct {
+	c     *Cache
+	aead  cipher.AEAD                  // immutable; safe for concurrent use
+	files map[string]map[string]string // encrypted bytes -> content (immutable)
+}
+
+// cacheRef names one entry, for eviction.
+type cacheRef struct {
+	t    *cacheTable
+	file string
+}
+
+// NewCache returns an empty cache of at most entries files
+// (DefaultCacheEntries when entries <= 0).
+func NewCache(entries int) *Cache {
+	if entries <= 0 {
+		entries = DefaultCacheEntries
+	}
+	return &Cache{tables: map[[32]byte]*cacheTable{}, max: entries, fifo: make([]cacheRef, entries)}
+}
+
+// WithCache makes the Store share c's decoded files and cipher with every
+// other Store opened with c. A nil c is no cache.
+func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
+
+// table returns the table of key, creating it (and its cipher) once.
+func (c *Cache) table(key [32]byte) (*cacheTable, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.tables[key]; ok {
+		return t, nil
+	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	t := &cacheTable{c: c, aead: aead, files: map[string]map[string]string{}}
+	c.tables[key] = t
+	return t, nil
+}
+
+// get returns the content of the exact bytes file, if cached. The map must
+// not be modified.
+func (t *cacheTable) get(file []byte) (map[string]string, bool) {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	m, ok := t.files[string(file)]
+	return m, ok
+}
+
+// put records that file decodes to content, which must never be modified
+// afterwards. The oldest entry of the Cache is dropped when it is full.
+func (t *cacheTable) put(file []byte, content map[string]string) {
+	c := t.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := t.files[string(file)]; ok {
+		return
+	}
+	if old := c.fifo[c.next]; old.t != nil {
+		delete(old.t.files, old.file)
+	}
+	k := string(file)
+	t.files[k] = content
+	c.fifo[c.next] = cacheRef{t: t, file: k}
+	c.next = (c.next + 1) % c.max
+}

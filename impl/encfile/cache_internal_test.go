@@ -1,0 +1,80 @@
+package encfile
+
+import (
+	"context"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/impl/fslock"
+)
+
+// The cache holds at most its capacity, dropping the oldest entry first,
+// and keeps keys apart.
+func TestCacheBoundAndKeys(t *testing.T) {
+	c := NewCache(2)
+	k1, k2 := KeyFromPassword([]byte("one")), KeyFromPassword([]byte("two"))
+	t1, err := c.table(k1)
+	require.NoError(t, err)
+	again, err := c.table(k1)
+	require.NoError(t, err)
+	require.Same(t, t1, again)
+	t2, err := c.table(k2)
+	require.NoError(t, err)
+
+	t1.put([]byte("file-a"), map[string]string{"a": "1"})
+	t2.put([]byte("file-a"), map[string]string{"a": "2"})
+	m, ok := t1.get([]byte("file-a"))
+	require.True(t, ok)
+	require.Equal(t, "1", m["a"])
+	m, ok = t2.get([]byte("file-a"))
+	require.True(t, ok)
+	require.Equal(t, "2", m["a"])
+
+	t1.put([]byte("file-b"), map[string]string{"b": "1"}) // evicts t1's file-a, the oldest
+	_, ok = t1.get([]byte("file-a"))
+	require.False(t, ok)
+	_, ok = t2.get([]byte("file-a"))
+	require.True(t, ok)
+	_, ok = t1.get([]byte("file-b"))
+	require.True(t, ok)
+	require.Len(t, t1.files, 1)
+	require.Len(t, t2.files, 1)
+}
+
+// A Store with a cache decrypts each distinct file once: a second Open of
+// the same bytes takes the content from the cache (here planted, to show
+// it), and one changed byte is another file.
+func TestCacheDecodesOnce(t *testing.T) {
+	const path = "/d/secrets"
+	ctx := context.Background()
+	pw := []byte("pw")
+	fsys := fslock.WithLocker(afero.NewMemMapFs())
+	w, err := Open(fsys, path, pw)
+	require.NoError(t, err)
+	require.NoError(t, w.SetSecret(ctx, "k", "value-of-k-123"))
+
+	c := NewCache(8)
+	a, err := Open(fsys, path, pw, WithCache(c))
+	require.NoError(t, err)
+	tab := a.cache
+	require.Len(t, tab.files, 1)
+	data, err := afero.ReadFile(fsys, path)
+	require.NoError(t, err)
+	tab.put(data, nil) // no-op: already cached
+	for k := range tab.files {
+		tab.files[k] = map[string]string{"planted": "x"}
+	}
+	b, err := Open(fsys, path, pw, WithCache(c))
+	require.NoError(t, err)
+	got, err := b.Snapshot(ctx)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"planted": "x"}, got)
+
+	flipped := append([]byte(nil), data...)
+	flipped[len(flipped)-1] ^= 1
+	require.NoError(t, afero.WriteFile(fsys, path, flipped, 0o600))
+	_, err = Open(fsys, path, pw, WithCache(c))
+	require.ErrorIs(t, err, ErrDecrypt)
+}
