@@ -33,7 +33,9 @@ func newEnv(ctx context.Context, t Target) *env {
 	if mig == nil {
 		mig = RunnerMigrator(t.Policy)
 	}
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy}
+	// The explicit default scheme is the zero Scheme's meaning, without
+	// rebuilding it on every call.
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme()}}
 }
 
 // RunnerMigrator is the project's own migration (impl/migrate.Runner) with
@@ -43,8 +45,9 @@ func RunnerMigrator(p Policy) Migrator {
 	if p == model.Drop {
 		pol = migrate.Drop
 	}
+	sch := secrets.DefaultScheme() // what the zero Scheme means, built once
 	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
-		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath}, Policy: pol}
+		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath}, Policy: pol, Scheme: sch}
 		_, err := r.Run(ctx)
 		return err
 	}

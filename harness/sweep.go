@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"syscall"
 
@@ -35,6 +36,24 @@ type sweeper struct {
 	runs   int
 	fresh  map[string][]fileEntry // file set of a fresh store, by describe(state)
 	done   convergenceMemo        // images whose complete run passed, for the current initial state
+	exp    *expected              // what the last initial state is checked against
+}
+
+// expected is what the runs from one initial state are checked against.
+type expected struct {
+	s0    model.State // a private copy
+	want  model.State // Migrate(s0)
+	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
+}
+
+// expect returns the expectations of s0, computed once for consecutive
+// calls with an equal s0.
+func (sw *sweeper) expect(s0 model.State) *expected {
+	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && maps.Equal(x.s0.Secrets, s0.Secrets) {
+		return x
+	}
+	sw.exp = &expected{s0: s0.Clone(), want: sw.e.model.Migrate(s0, sw.e.policy)}
+	return sw.exp
 }
 
 func (sw *sweeper) nextSeed() uint64 {
@@ -49,7 +68,7 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals := valueSet(s0, sw.e.model.Migrate(s0, sw.e.policy))
+	vals := valueSet(s0, sw.expect(s0).want)
 	sw.done.reset()
 	if f := sw.idempotentBody(s0); f != nil {
 		return f, nil
@@ -78,7 +97,7 @@ func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth 
 		st, rerr := sw.e.observe(img)
 		vs = append(vs, sw.e.checkImage(s0, st, rerr)...)
 		if k == n && runErr == nil && rerr == nil {
-			for _, d := range model.Diff(sw.e.model.Migrate(s0, sw.e.policy), st) {
+			for _, d := range model.Diff(sw.expect(s0).want, st) {
 				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
 			}
 		}
@@ -128,7 +147,8 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 // writes nothing). It returns the number of operations of the run.
 func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (int, *failure) {
 	e := sw.e
-	want := e.model.Migrate(s0, e.policy)
+	x := sw.expect(s0)
+	want := x.want
 	fail := func(id model.InvariantID, format string, a ...any) (int, *failure) {
 		return 0, &failure{vs: []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}}, s0: s0, sched: append(slices.Clip(sched), "complete run")}
 	}
@@ -148,10 +168,12 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 	if err != nil {
 		return fail(model.I4, "cannot list files: %v", err)
 	}
-	fresh, err := sw.freshFiles(want)
-	if err != nil {
-		return fail(model.I4, "cannot build a fresh store: %v", err)
+	if x.fresh == nil {
+		if x.fresh, err = sw.freshFiles(want); err != nil {
+			return fail(model.I4, "cannot build a fresh store: %v", err)
+		}
 	}
+	fresh := x.fresh
 	if !slices.Equal(files, fresh) {
 		return fail(model.I4, "files on disk %v differ from a fresh store's %v", paths(files), paths(fresh))
 	}
