@@ -26,28 +26,34 @@ type env struct {
 	mig    Migrator
 	model  model.Model
 	policy Policy
+	flags  *config.Cache // parsed config contents (by exact bytes) of observe and the Runner
 }
 
 func newEnv(ctx context.Context, t Target) *env {
+	flags := config.NewCache(0)
 	mig := t.Migrate
 	if mig == nil {
-		mig = RunnerMigrator(t.Policy)
+		mig = runnerMigrator(t.Policy, flags)
 	}
 	// The explicit default scheme is the zero Scheme's meaning, without
 	// rebuilding it on every call.
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme()}}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme()}, flags: flags}
 }
 
 // RunnerMigrator is the project's own migration (impl/migrate.Runner) with
-// the flag in ConfigPath, as a Migrator.
-func RunnerMigrator(p Policy) Migrator {
+// the flag in ConfigPath, as a Migrator. Its runs share a config.Cache
+// (parse of each distinct config content once); it is safe for concurrent
+// use.
+func RunnerMigrator(p Policy) Migrator { return runnerMigrator(p, config.NewCache(0)) }
+
+func runnerMigrator(p Policy, flags *config.Cache) Migrator {
 	pol := migrate.Keep
 	if p == model.Drop {
 		pol = migrate.Drop
 	}
 	sch := secrets.DefaultScheme() // what the zero Scheme means, built once
 	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
-		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath}, Policy: pol, Scheme: sch}
+		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath, Cache: flags}, Policy: pol, Scheme: sch}
 		_, err := r.Run(ctx)
 		return err
 	}
@@ -150,7 +156,7 @@ func (e *env) observe(d *faults.MemFS) (model.State, error) {
 	if err != nil {
 		return model.State{}, fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := flagOn(proc).Migrated(e.ctx)
+	flag, err := config.Flag{Fs: proc, Path: ConfigPath, Cache: e.flags}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

@@ -26,30 +26,48 @@ type document struct {
 	value  *yaml.Node  // the value of Key; nil when absent
 }
 
-// load reads and validates path. A missing file is an empty document.
-func load(fsys afero.Fs, path string) (*document, error) {
+// rawConfig is a config file as read, before parsing.
+type rawConfig struct {
+	path   string
+	data   []byte      // empty when missing
+	exists bool        // the file exists
+	perm   os.FileMode // permission bits of the existing file, else 0600
+}
+
+// readConfig reads path, checking that it is a regular file of at most
+// maxSize bytes. A missing file reads as empty.
+func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
+	raw := rawConfig{path: path, perm: 0o600}
 	fi, err := lstat(fsys, path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return emptyDocument(), nil
+		return raw, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s: not a regular file (%s)", ErrInvalidConfig, path, fi.Mode().Type())
+		return raw, fmt.Errorf("%w: %s: not a regular file (%s)", ErrInvalidConfig, path, fi.Mode().Type())
 	}
 	if fi.Size() > maxSize {
-		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)
+		return raw, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)
 	}
-	data, err := read(fsys, path, fi.Size())
+	if raw.data, err = read(fsys, path, fi.Size()); err != nil {
+		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+	}
+	raw.exists, raw.perm = true, fi.Mode().Perm()
+	return raw, nil
+}
+
+// parse validates the content; a missing file is an empty document.
+func (r rawConfig) parse() (*document, error) {
+	if !r.exists {
+		return emptyDocument(), nil
+	}
+	d, err := parse(r.data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, r.path, err)
 	}
-	d, err := parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
-	}
-	d.exists, d.perm = true, fi.Mode().Perm()
+	d.exists, d.perm = true, r.perm
 	return d, nil
 }
 
@@ -172,7 +190,7 @@ func (d *document) encode(w io.Writer) error {
 }
 
 // keepNulls makes the encoder keep an implicit (empty) null a null where
-// yaml.v3 would otherwise write it as '' (an empty string): inside a flow
+// yaml.v3 would otherwise write it as ” (an empty string): inside a flow
 // collection, as a mapping key, or when it carries an anchor. Elsewhere the
 // empty form ("key:") is kept as written. Found by FuzzSetMigrated.
 func keepNulls(n *yaml.Node, risky bool) {

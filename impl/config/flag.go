@@ -19,6 +19,10 @@ import (
 type Flag struct {
 	Fs   afero.Fs
 	Path string
+	// Cache, when set, remembers the parse and render of every config
+	// content the Flag has seen, keyed by its exact bytes (see Cache).
+	// Optional: nil parses every time.
+	Cache *Cache
 }
 
 // dirPerm is the mode of a config directory SetMigrated creates.
@@ -44,11 +48,24 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
 	}
-	d, err := load(f.Fs, f.Path)
+	raw, err := readConfig(f.Fs, f.Path)
 	if err != nil {
 		return false, err
 	}
-	return d.migrated()
+	if f.Cache != nil {
+		if done, _, ok := f.Cache.get(raw.data); ok {
+			return done, nil
+		}
+	}
+	d, err := raw.parse()
+	if err != nil {
+		return false, err
+	}
+	done, err := d.migrated() // parse checked that it decodes
+	if err == nil && f.Cache != nil {
+		f.Cache.put(raw.data, done, nil)
+	}
+	return done, err
 }
 
 // SetMigrated records the completed migration: under the lock of the
@@ -75,27 +92,53 @@ func (f Flag) SetMigrated(ctx context.Context) error {
 	}
 	defer func() { _ = release() }()
 
-	d, err := load(f.Fs, f.Path)
+	raw, err := readConfig(f.Fs, f.Path)
 	if err != nil {
 		return err
 	}
-	if done, _ := d.migrated(); done {
-		return nil
+	out, done, err := f.render(raw)
+	if err != nil || done {
+		return err
 	}
-	d.setMigrated()
-	var buf bytes.Buffer
-	if err := d.encode(&buf); err != nil {
-		return fmt.Errorf("config %s: encode: %w", f.Path, err)
-	}
-	if !d.exists {
+	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
-	if err := atomicfile.Write(f.Fs, f.Path, buf.Bytes(), d.perm); err != nil {
+	if err := atomicfile.Write(f.Fs, f.Path, out, raw.perm); err != nil {
 		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	return release()
+}
+
+// render returns the content SetMigrated writes for raw, or done when the
+// flag is already set (nothing to write). It parses and renders, or takes
+// both from f.Cache. The result must not be modified.
+func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
+	if f.Cache != nil {
+		if done, set, ok := f.Cache.get(raw.data); ok && (done || set != nil) {
+			return set, done, nil
+		}
+	}
+	d, err := raw.parse()
+	if err != nil {
+		return nil, false, err
+	}
+	if done, _ := d.migrated(); done {
+		if f.Cache != nil {
+			f.Cache.put(raw.data, true, nil)
+		}
+		return nil, true, nil
+	}
+	d.setMigrated()
+	var buf bytes.Buffer
+	if err := d.encode(&buf); err != nil {
+		return nil, false, fmt.Errorf("config %s: encode: %w", f.Path, err)
+	}
+	if f.Cache != nil {
+		f.Cache.put(raw.data, false, buf.Bytes())
+	}
+	return buf.Bytes(), false, nil
 }
 
 // lock takes the directory lock; on a real filesystem whose directory is

@@ -1,0 +1,38 @@
+package config
+
+import (
+	"context"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/require"
+)
+
+// A cached content is not parsed again (a planted answer shows it); one
+// changed byte is another content. The cache is bounded, oldest first.
+func TestCacheSkipsParseAndIsBounded(t *testing.T) {
+	ctx := context.Background()
+	fsys := afero.NewMemMapFs()
+	const path = "/c/config.yaml"
+	require.NoError(t, afero.WriteFile(fsys, path, []byte("a: 1\n"), 0o600))
+	c := NewCache(2)
+	f := Flag{Fs: fsys, Path: path, Cache: c}
+	done, err := f.Migrated(ctx)
+	require.NoError(t, err)
+	require.False(t, done)
+	c.entries["a: 1\n"].migrated = true // planted
+	done, err = f.Migrated(ctx)
+	require.NoError(t, err)
+	require.True(t, done, "the answer came from the cache")
+	require.NoError(t, afero.WriteFile(fsys, path, []byte("a: 2\n"), 0o600))
+	done, err = f.Migrated(ctx)
+	require.NoError(t, err)
+	require.False(t, done, "another content is parsed")
+
+	c.put([]byte("b"), false, nil) // evicts "a: 1\n", the oldest
+	_, _, ok := c.get([]byte("a: 1\n"))
+	require.False(t, ok)
+	_, _, ok = c.get([]byte("a: 2\n"))
+	require.True(t, ok)
+	require.Len(t, c.entries, 2)
+}
