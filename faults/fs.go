@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,13 +37,19 @@ type FS struct {
 	inj     Injector
 	crashed atomic.Bool // set once, under mu; read without it
 
-	mu       sync.Mutex              // held for the whole of every mutating operation; guards the fields below
-	ops      int                     // mutating operations numbered so far
-	crash    Action                  // the crash, once crashed
-	log      []Op                    // every numbered operation
-	files    map[*file]struct{}      // open handles, closed by a crash
-	locks    map[uint64]func() error // held locks, released by a crash
-	nextLock uint64                  // key of the next entry of locks
+	mu       sync.Mutex // held for the whole of every mutating operation; guards the fields below
+	ops      int        // mutating operations numbered so far
+	crash    Action     // the crash, once crashed
+	log      []Op       // every numbered operation
+	files    []*file    // open handles, closed by a crash (few: a slice)
+	locks    []heldLock // held locks, released by a crash
+	nextLock uint64     // id of the next entry of locks
+}
+
+// heldLock is a lock an FS holds on its inner filesystem.
+type heldLock struct {
+	id      uint64
+	release func() error
 }
 
 // NewFS starts a process on inner with the given fault plan (nil: none).
@@ -185,12 +192,12 @@ func (f *FS) begin(op Op) (Action, error) {
 func (f *FS) crashLocked(a Action) {
 	f.crash = a
 	f.crashed.Store(true)
-	for h := range f.files {
+	for _, h := range f.files {
 		_ = h.inner.Close() // the process is gone; nothing to report to
 	}
 	f.files = nil
-	for _, release := range f.locks {
-		_ = release() // idempotent by contract; the disk must not stay locked
+	for _, l := range f.locks {
+		_ = l.release() // idempotent by contract; the disk must not stay locked
 	}
 	f.locks = nil
 }
@@ -211,11 +218,15 @@ func (f *FS) register(h afero.File, err error, name string, write bool) (afero.F
 		return nil, err
 	}
 	w := &file{fs: f, inner: h, name: name, write: write}
-	if f.files == nil {
-		f.files = make(map[*file]struct{})
-	}
-	f.files[w] = struct{}{}
+	f.files = append(f.files, w)
 	return w, nil
+}
+
+// unregister forgets an open handle. Caller holds f.mu.
+func (f *FS) unregister(h *file) {
+	if i := slices.Index(f.files, h); i >= 0 {
+		f.files = slices.Delete(f.files, i, i+1)
+	}
 }
 
 // Name implements afero.Fs.
@@ -359,23 +370,21 @@ func (f *FS) Lock(ctx context.Context, name string) (func() error, error) {
 		_ = release()
 		return nil, crashedErr("lock", name)
 	}
-	if f.locks == nil {
-		f.locks = make(map[uint64]func() error)
-	}
 	id := f.nextLock
 	f.nextLock++
-	f.locks[id] = release
+	f.locks = append(f.locks, heldLock{id: id, release: release})
 	return func() error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		r, held := f.locks[id]
-		if !held {
+		i := slices.IndexFunc(f.locks, func(l heldLock) bool { return l.id == id })
+		if i < 0 {
 			if f.crashed.Load() {
 				return crashedErr("unlock", name)
 			}
 			return nil
 		}
-		delete(f.locks, id)
+		r := f.locks[i].release
+		f.locks = slices.Delete(f.locks, i, i+1)
 		return r()
 	}, nil
 }

@@ -42,7 +42,7 @@ func (h *file) Close() error {
 	} else if f.crashed.Load() {
 		return crashedErr("close", h.name)
 	}
-	delete(f.files, h)
+	f.unregister(h)
 	return h.inner.Close()
 }
 

@@ -36,7 +36,10 @@ func (t *lockTable) sem(name string) chan struct{} {
 // reentrant. The release function is idempotent: calls after the first
 // return nil. A crash image starts with no lock held.
 func (m *MemFS) Lock(ctx context.Context, name string) (func() error, error) {
-	ch := m.locks.sem(filepath.Clean(name))
+	if !isCleanAbs(name) {
+		name = filepath.Clean(name)
+	}
+	ch := m.locks.sem(name)
 	select {
 	case ch <- struct{}{}:
 	default:

@@ -64,10 +64,36 @@ func (m *MemFS) rootLocked() *inode {
 
 // clean turns a name into a root-relative clean path ("" is the root).
 func clean(name string) string {
+	if isCleanAbs(name) { // the common case, without filepath.Clean's copy loop
+		return name[1:]
+	}
 	if !strings.HasPrefix(name, "/") {
 		name = "/" + name
 	}
 	return filepath.ToSlash(filepath.Clean(name))[1:]
+}
+
+// isCleanAbs reports whether p is an absolute slash path that
+// filepath.Clean leaves unchanged: no empty, "." or ".." element and no
+// trailing slash (except the root "/").
+func isCleanAbs(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	if len(p) == 1 {
+		return true
+	}
+	start := 1
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		if seg := p[start:i]; seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 // splitLast returns the parent path and the base name of a clean path.
