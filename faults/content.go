@@ -1,6 +1,9 @@
 package faults
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"os"
+)
 
 // AppendContent appends to dst a canonical encoding of the disk's live
 // tree and returns the extended slice: every directory and file in sorted
@@ -34,4 +37,36 @@ func appendNode(dst []byte, depth int, name string, n *inode) []byte {
 		dst = appendNode(dst, depth+1, e.name, e.node)
 	}
 	return dst
+}
+
+// VisitFiles calls fn for every file (every non-directory) of the live
+// tree, depth first in name order, with its absolute slash path, its mode,
+// the mode of the directory holding it, and its bytes. It stops at the
+// first error fn returns and returns it.
+//
+// data is the disk's own copy-on-write content: fn must neither modify nor
+// keep it, and must not call methods of m (the disk is locked during the
+// walk). It is the allocation-free way to scan or list a crash image.
+func (m *MemFS) VisitFiles(fn func(path string, mode, dirMode os.FileMode, data []byte) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return visitFiles("", m.rootLocked(), fn)
+}
+
+// visitFiles visits the files below directory n, whose path is prefix.
+// Caller holds the disk's mu.
+func visitFiles(prefix string, n *inode, fn func(string, os.FileMode, os.FileMode, []byte) error) error {
+	for _, e := range n.entries {
+		p := prefix + "/" + e.name
+		if e.node.dir {
+			if err := visitFiles(p, e.node, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(p, e.node.mode, n.mode, e.node.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

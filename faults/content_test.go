@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -58,4 +59,35 @@ func TestAppendContent(t *testing.T) {
 		require.NoError(t, change(d), name)
 		require.NotEqual(t, key, string(d.AppendContent(nil)), name)
 	}
+}
+
+// VisitFiles lists every file depth first in name order, with its mode,
+// its directory's mode and its live bytes, and stops at fn's error.
+func TestVisitFiles(t *testing.T) {
+	m := twoFileDisk(t)
+	require.NoError(t, m.MkdirAll("/d/sub", 0o755))
+	require.NoError(t, afero.WriteFile(m, "/d/sub/x", []byte("xx"), 0o640))
+	type seen struct {
+		path      string
+		mode, dir os.FileMode
+		data      string
+	}
+	var got []seen
+	require.NoError(t, m.VisitFiles(func(p string, mode, dir os.FileMode, data []byte) error {
+		got = append(got, seen{p, mode, dir, string(data)})
+		return nil
+	}))
+	require.Equal(t, []seen{
+		{"/d/.store.tmp", 0o600, os.ModeDir | 0o700, string(make([]byte, 1024))},
+		{"/d/config.yaml", 0o600, os.ModeDir | 0o700, "secret_scope_migration: false\n"},
+		{"/d/store", 0o600, os.ModeDir | 0o700, string(make([]byte, 1024))},
+		{"/d/sub/x", 0o640, os.ModeDir | 0o755, "xx"},
+	}, got)
+	calls := 0
+	stop := errors.New("stop")
+	require.ErrorIs(t, m.VisitFiles(func(string, os.FileMode, os.FileMode, []byte) error {
+		calls++
+		return stop
+	}), stop)
+	require.Equal(t, 1, calls)
 }

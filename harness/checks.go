@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/afero"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -22,9 +23,25 @@ type fileEntry struct {
 }
 
 // listFiles walks fsys and returns every regular file, sorted, with the
-// bytes of each (when data is non-nil, it is filled).
+// bytes of each (when data is non-nil, it is filled). On a *faults.MemFS
+// (every image) the bytes are the disk's own: read them before the disk
+// changes, never modify them.
 func listFiles(fsys afero.Fs, data map[string][]byte) ([]fileEntry, error) {
 	var out []fileEntry
+	if m, ok := fsys.(*faults.MemFS); ok {
+		err := m.VisitFiles(func(p string, mode, dir os.FileMode, b []byte) error {
+			out = append(out, fileEntry{Path: p, Mode: mode, Dir: dir.Perm()})
+			if data != nil {
+				if b == nil {
+					b = []byte{}
+				}
+				data[p] = b
+			}
+			return nil
+		})
+		slices.SortFunc(out, func(a, b fileEntry) int { return strings.Compare(a.Path, b.Path) })
+		return out, err
+	}
 	err := afero.Walk(fsys, "/", func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
