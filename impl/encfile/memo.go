@@ -39,6 +39,15 @@ func (m *memo) setFile(data []byte) {
 	m.content = nil
 }
 
+// swapFile records data (not copied: the caller gives it up) as the file,
+// forgets the content until setShared, and returns the previous file
+// buffer for reuse.
+func (m *memo) swapFile(data []byte) []byte {
+	old := m.file[:0]
+	m.file, m.content = data, nil
+	return old
+}
+
 // setShared records c as the content of the file set last, without a
 // copy: c must never be modified afterwards (it may also be in a Cache).
 func (m *memo) setShared(c map[string]string) {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/spf13/afero"
@@ -229,15 +230,19 @@ func (s *Store) load(shared bool) (content map[string]string, exists bool, err e
 	} else if m, ok := s.memo.get(data); ok {
 		return m, true, nil
 	}
-	s.memo.setFile(data) // a copy: decode clobbers data
 	var (
 		m      map[string]string
 		cached bool
 	)
 	if s.cache != nil {
-		m, cached = s.cache.get(s.memo.file)
+		m, cached = s.cache.get(data)
 	}
-	if !cached {
+	if cached {
+		// Nothing clobbers data: the read buffer becomes the memo's, and
+		// the memo's old buffer the next read buffer (no copy).
+		s.rbuf = s.memo.swapFile(data)
+	} else {
+		s.memo.setFile(data) // a copy: decode clobbers data
 		m, err = decode(s.aead, data)
 		if err != nil {
 			s.memo.reset()
@@ -255,14 +260,15 @@ func (s *Store) load(shared bool) (content map[string]string, exists bool, err e
 }
 
 // readAll reads f into s.rbuf, failing with ErrTooLarge past MaxFileSize.
+// The buffer starts at 1 KiB (a store of a few secrets fits) and doubles.
 func (s *Store) readAll(f afero.File) ([]byte, error) {
 	buf := s.rbuf[:0]
 	if cap(buf) < 512 {
-		buf = make([]byte, 0, 4096)
+		buf = make([]byte, 0, 1024)
 	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = slices.Grow(buf, len(buf))
 		}
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
