@@ -25,7 +25,7 @@ const DirstorePath = DataDir + "/secrets.d"
 // a restarted process decrypts each distinct file content once, keyed by
 // its exact bytes; every Open still reads and validates the file.
 func Targets() []Target {
-	cache := encfile.NewCache(0)
+	cache := encfile.NewCache(64)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
 			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache))
