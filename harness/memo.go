@@ -1,6 +1,9 @@
 package harness
 
 import (
+	"encoding/binary"
+	"slices"
+
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
@@ -61,4 +64,67 @@ func (sw *sweeper) completeOnce(s0 model.State, d *faults.MemFS, sched []string,
 		sw.done.ops[string(k)] = n
 	}
 	return n, f
+}
+
+// checkMemo remembers, for one initial state, the observed states that
+// passed the model's checks (I1–I3: model.CheckAll, a pure function of the
+// initial state, the observed state and the policy), keyed by the exact
+// observed state: every key, every value, the flag. Each crash image is
+// still restarted and read through the provider on its own (observe:
+// readable, every listed key readable, I7); only the comparison of an
+// already-seen observation with the model is shared. Failures are never
+// remembered. The zero value is empty; reset when the initial state
+// changes.
+type checkMemo struct {
+	passed map[string]struct{} // observed states that passed
+	buf    []byte              // scratch for keys
+	keys   []string            // scratch for sorting
+}
+
+func (c *checkMemo) reset() { clear(c.passed) }
+
+// key returns the encoding of st in c's scratch buffer (valid until the
+// next call): the flag, then every key and value, sorted, length-prefixed.
+func (c *checkMemo) key(st model.State) []byte {
+	c.keys = c.keys[:0]
+	for k := range st.Secrets {
+		c.keys = append(c.keys, k)
+	}
+	slices.Sort(c.keys)
+	b := c.buf[:0]
+	if st.Migrated {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	for _, k := range c.keys {
+		v := st.Secrets[k]
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	clear(c.keys)
+	c.buf = b
+	return b
+}
+
+// checkState is env.checkImage (I7 on a read error, else I1–I3), with the
+// verdict of an exactly equal observed state shared.
+func (sw *sweeper) checkState(s0, st model.State, readErr error) []model.Violation {
+	if readErr != nil {
+		return sw.e.checkImage(s0, st, readErr)
+	}
+	k := sw.checked.key(st)
+	if _, ok := sw.checked.passed[string(k)]; ok {
+		return nil
+	}
+	vs := sw.e.checkImage(s0, st, nil)
+	if len(vs) == 0 && len(sw.checked.passed) < maxMemo {
+		if sw.checked.passed == nil {
+			sw.checked.passed = make(map[string]struct{})
+		}
+		sw.checked.passed[string(k)] = struct{}{}
+	}
+	return vs
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/model"
 )
 
 // The convergence memo shares only the complete runs of byte-identical
@@ -42,4 +43,31 @@ func TestConvergenceMemo(t *testing.T) {
 	require.NoError(t, other.Chmod(ConfigDir, 0o755))
 	_, f = sw.completeOnce(s0, other, nil, true)
 	require.NotNil(t, f, "the changed image is checked, not taken from the memo")
+}
+
+// The check memo shares the model check of exactly equal observed states
+// only: a state that differs in one value or in the flag is checked, and a
+// failing state is never remembered.
+func TestCheckMemo(t *testing.T) {
+	sw := &sweeper{e: newEnv(context.Background(), Targets()[0]), depth: 1, seed: 1}
+	s0 := ExploreStore()
+	require.Empty(t, sw.checkState(s0, s0, nil))
+	require.Len(t, sw.checked.passed, 1)
+	require.Empty(t, sw.checkState(s0, s0.Clone(), nil), "an equal state passes (from the memo)")
+	require.Len(t, sw.checked.passed, 1)
+
+	lost := s0.Clone()
+	lost.Secrets["github-token"] = "another-value-123"
+	require.NotEmpty(t, sw.checkState(s0, lost, nil), "one changed value is checked")
+	require.NotEmpty(t, sw.checkState(s0, lost, nil), "and failures are not remembered")
+	flagged := s0.Clone()
+	flagged.Migrated = true
+	require.NotEmpty(t, sw.checkState(s0, flagged, nil), "the flag is part of the key (I3)")
+	require.Len(t, sw.checked.passed, 1)
+
+	// Keys cannot collide by concatenation.
+	a := model.State{Secrets: map[string]string{"ab": "c"}}
+	b := model.State{Secrets: map[string]string{"a": "bc"}}
+	ka := string(sw.checked.key(a)) // copied: key reuses its buffer
+	require.NotEqual(t, ka, string(sw.checked.key(b)))
 }

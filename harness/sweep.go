@@ -28,15 +28,16 @@ func (f *failure) lines() []string {
 
 // sweeper explores every crash point of a migration.
 type sweeper struct {
-	e      *env
-	depth  int
-	seed   uint64
-	modes  []faults.Mode
-	states int // crash images checked
-	runs   int
-	fresh  map[string][]fileEntry // file set of a fresh store, by describe(state)
-	done   convergenceMemo        // images whose complete run passed, for the current initial state
-	exp    *expected              // what the last initial state is checked against
+	e       *env
+	depth   int
+	seed    uint64
+	modes   []faults.Mode
+	states  int // crash images checked
+	runs    int
+	fresh   map[string][]fileEntry // file set of a fresh store, by describe(state)
+	done    convergenceMemo        // images whose complete run passed, for the current initial state
+	checked checkMemo              // observed states that passed I1–I3, for the current initial state
+	exp     *expected              // what the last initial state is checked against
 }
 
 // expected is what the runs from one initial state are checked against.
@@ -70,6 +71,7 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 	}
 	vals := valueSet(s0, sw.expect(s0).want)
 	sw.done.reset()
+	sw.checked.reset()
 	if f := sw.idempotentBody(s0); f != nil {
 		return f, nil
 	}
@@ -95,7 +97,7 @@ func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth 
 		sw.states++
 		vs := sw.e.checkHygiene(img, vals)
 		st, rerr := sw.e.observe(img)
-		vs = append(vs, sw.e.checkImage(s0, st, rerr)...)
+		vs = append(vs, sw.checkState(s0, st, rerr)...)
 		if k == n && runErr == nil && rerr == nil {
 			for _, d := range model.Diff(sw.expect(s0).want, st) {
 				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
@@ -120,6 +122,7 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 		return nil, err
 	}
 	sw.done.reset()
+	sw.checked.reset()
 	n, f := sw.completeOnce(s0, d, nil, true)
 	if f != nil {
 		return f, nil
@@ -132,7 +135,7 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 		sw.runs++
 		sw.states++
 		st, rerr := sw.e.observe(c)
-		if vs := sw.e.checkImage(s0, st, rerr); len(vs) > 0 {
+		if vs := sw.checkState(s0, st, rerr); len(vs) > 0 {
 			return &failure{vs: vs, s0: s0, sched: here}, nil
 		}
 		if _, f := sw.completeOnce(s0, c, here, false); f != nil {
