@@ -2,11 +2,14 @@ package harness_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -45,4 +48,32 @@ func TestVerifyDropPolicyTarget(t *testing.T) {
 	rep, err := harness.Verify(context.Background(), tg, harness.Config{Seed: 3, Checks: 5, Stores: 2, Depth: 1})
 	require.NoError(t, err)
 	require.Empty(t, rep.Violations)
+}
+
+// panicky is a provider whose every call panics.
+type panicky struct{ secrets.Provider }
+
+func (panicky) GetSecret(context.Context, string) (string, error) { panic("boom") }
+func (panicky) SetSecret(context.Context, string, string) error   { panic("boom") }
+func (panicky) ListSecrets(context.Context) ([]secrets.SecretDescription, error) {
+	panic("boom")
+}
+
+// Verify never panics on a bad target: a panicking Open or provider is
+// reported, as an error or as violations.
+func TestVerifySurvivesPanickingTargets(t *testing.T) {
+	for name, open := range map[string]func(afero.Fs) (secrets.Provider, error){
+		"open panics":     func(afero.Fs) (secrets.Provider, error) { panic("open boom") },
+		"provider panics": func(afero.Fs) (secrets.Provider, error) { return panicky{}, nil },
+		"open fails":      func(afero.Fs) (secrets.Provider, error) { return nil, errors.New("no store") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var rep harness.Report
+			var err error
+			require.NotPanics(t, func() {
+				rep, err = harness.Verify(context.Background(), harness.Target{Name: name, Open: open}, harness.Config{Seed: 1, Checks: 3, Stores: 1, Depth: 1})
+			})
+			require.True(t, err != nil || len(rep.Violations) > 0, "a broken target must not pass")
+		})
+	}
 }
