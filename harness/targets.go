@@ -23,12 +23,16 @@ const DirstorePath = DataDir + "/secrets.d"
 //
 // The encfile target's stores share one encfile.Cache (per Targets call):
 // a restarted process decrypts each distinct file content once, keyed by
-// its exact bytes; every Open still reads and validates the file.
+// its exact bytes; every Open still reads and validates the file. Each
+// simulated process draws its nonces from the same seeded stream
+// (simNonces; the product uses crypto/rand), like every other choice of
+// the harness: a run replays byte for byte, and two crash points that
+// leave the same files leave the same bytes.
 func Targets() []Target {
 	cache := encfile.NewCache(64)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache))
+			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
 		}},
 		DirstoreTarget(),
 	}

@@ -2,7 +2,9 @@ package harness
 
 import (
 	"fmt"
+	"io"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -41,3 +43,11 @@ func describe(s map[string]string) string {
 func describeState(s model.State) string {
 	return fmt.Sprintf("store %s migrated=%v", describe(s.Secrets), s.Migrated)
 }
+
+// simNonces returns the nonce source of one simulated process of the
+// built-in encfile target: a ChaCha8 stream from a fixed seed, the same for
+// every process. Reusing nonces across simulated processes only matters to
+// an attacker holding several ciphertexts of one real key; the harness's
+// stores are throwaway test data under TestPassword, and I8 still checks
+// that no image holds a value in plaintext.
+func simNonces() io.Reader { return rand.NewChaCha8([32]byte{'s', 'c', 'o', 'p', 'e', 'm', 'i', 'g'}) }
