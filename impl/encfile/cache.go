@@ -37,8 +37,8 @@ type Cache struct {
 // the Cache's mu, except aead, which is immutable.
 type cacheTable struct {
 	c     *Cache
-	aead  cipher.AEAD                  // immutable; safe for concurrent use
-	files map[string]map[string]string // encrypted bytes -> content (immutable)
+	aead  cipher.AEAD          // immutable; safe for concurrent use
+	files map[string]*contents // encrypted bytes -> their contents
 }
 
 // cacheRef names one entry, for eviction.
@@ -71,23 +71,22 @@ func (c *Cache) table(key [32]byte) (*cacheTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &cacheTable{c: c, aead: aead, files: map[string]map[string]string{}}
+	t := &cacheTable{c: c, aead: aead, files: map[string]*contents{}}
 	c.tables[key] = t
 	return t, nil
 }
 
-// get returns the content of the exact bytes file, if cached. The map must
-// not be modified.
-func (t *cacheTable) get(file []byte) (map[string]string, bool) {
+// get returns the contents of the exact bytes file, if cached.
+func (t *cacheTable) get(file []byte) (*contents, bool) {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
 	m, ok := t.files[string(file)]
 	return m, ok
 }
 
-// put records that file decodes to content, which must never be modified
-// afterwards. The oldest entry of the Cache is dropped when it is full.
-func (t *cacheTable) put(file []byte, content map[string]string) {
+// put records that file decodes to content. The oldest entry of the Cache
+// is dropped when it is full.
+func (t *cacheTable) put(file []byte, content *contents) {
 	c := t.c
 	c.mu.Lock()
 	defer c.mu.Unlock()

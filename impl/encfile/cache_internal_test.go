@@ -23,16 +23,16 @@ func TestCacheBoundAndKeys(t *testing.T) {
 	t2, err := c.table(k2)
 	require.NoError(t, err)
 
-	t1.put([]byte("file-a"), map[string]string{"a": "1"})
-	t2.put([]byte("file-a"), map[string]string{"a": "2"})
+	t1.put([]byte("file-a"), newContents(map[string]string{"a": "1"}))
+	t2.put([]byte("file-a"), newContents(map[string]string{"a": "2"}))
 	m, ok := t1.get([]byte("file-a"))
 	require.True(t, ok)
-	require.Equal(t, "1", m["a"])
+	require.Equal(t, "1", m.m["a"])
 	m, ok = t2.get([]byte("file-a"))
 	require.True(t, ok)
-	require.Equal(t, "2", m["a"])
+	require.Equal(t, "2", m.m["a"])
 
-	t1.put([]byte("file-b"), map[string]string{"b": "1"}) // evicts t1's file-a, the oldest
+	t1.put([]byte("file-b"), newContents(map[string]string{"b": "1"})) // evicts t1's file-a, the oldest
 	_, ok = t1.get([]byte("file-a"))
 	require.False(t, ok)
 	_, ok = t2.get([]byte("file-a"))
@@ -64,7 +64,7 @@ func TestCacheDecodesOnce(t *testing.T) {
 	require.NoError(t, err)
 	tab.put(data, nil) // no-op: already cached
 	for k := range tab.files {
-		tab.files[k] = map[string]string{"planted": "x"}
+		tab.files[k] = newContents(map[string]string{"planted": "x"})
 	}
 	b, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)

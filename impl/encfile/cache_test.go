@@ -94,6 +94,11 @@ func TestCacheConcurrent(t *testing.T) {
 					t.Errorf("goroutine %d: read back a different value", g)
 					return
 				}
+				l, err := r.ListSecrets(ctx)
+				if !assertNoErr(t, err) || len(l) != 1 || l[0].Key != "k" {
+					t.Errorf("goroutine %d: listed %v", g, l)
+					return
+				}
 			}
 		}()
 	}

@@ -3,8 +3,6 @@ package encfile
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -16,9 +14,9 @@ func (s *Store) GetSecret(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	var v string
-	err := s.view(ctx, func(m map[string]string) error {
+	err := s.view(ctx, func(c *contents) error {
 		var ok bool
-		if v, ok = m[name]; !ok {
+		if v, ok = c.m[name]; !ok {
 			return fmt.Errorf("encfile: get %q: %w", name, secrets.ErrNotFound)
 		}
 		return nil
@@ -65,9 +63,10 @@ func (s *Store) DeleteSecret(ctx context.Context, name string) error {
 // ListSecrets implements secrets.Provider: every key, sorted.
 func (s *Store) ListSecrets(ctx context.Context) ([]secrets.SecretDescription, error) {
 	var out []secrets.SecretDescription
-	err := s.view(ctx, func(m map[string]string) error {
-		out = make([]secrets.SecretDescription, 0, len(m))
-		for _, k := range slices.Sorted(maps.Keys(m)) {
+	err := s.view(ctx, func(c *contents) error {
+		keys := c.sorted()
+		out = make([]secrets.SecretDescription, 0, len(keys))
+		for _, k := range keys {
 			out = append(out, secrets.SecretDescription{Key: k})
 		}
 		return nil

@@ -105,7 +105,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	defer func() { _ = release() }()
-	if _, _, err := s.load(true); err != nil {
+	if _, _, err := s.load(); err != nil {
 		return nil, err
 	}
 	if dirExists {
@@ -202,13 +202,12 @@ func (s *Store) ensureDir() error {
 }
 
 // load reads and decrypts the file; a missing or empty file is an empty
-// store. The caller holds s.mu and the directory lock. The result is a
-// private copy unless shared: then it may be the memo's own map, which the
-// caller must not modify nor keep past the locks (read-only views).
-func (s *Store) load(shared bool) (content map[string]string, exists bool, err error) {
+// store. The caller holds s.mu and the directory lock. The contents are
+// immutable (shared with the memo and the Cache): copy before changing.
+func (s *Store) load() (c *contents, exists bool, err error) {
 	f, err := s.fsys.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]string{}, false, nil
+		return newContents(nil), false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
@@ -221,21 +220,14 @@ func (s *Store) load(shared bool) (content map[string]string, exists bool, err e
 		return nil, true, fmt.Errorf("encfile %s: read: %w", s.path, err)
 	}
 	if len(data) == 0 {
-		return map[string]string{}, true, nil
+		return newContents(nil), true, nil
 	}
-	if shared {
-		if m, ok := s.memo.peek(data); ok {
-			return m, true, nil
-		}
-	} else if m, ok := s.memo.get(data); ok {
-		return m, true, nil
+	if c, ok := s.memo.get(data); ok {
+		return c, true, nil
 	}
-	var (
-		m      map[string]string
-		cached bool
-	)
+	var cached bool
 	if s.cache != nil {
-		m, cached = s.cache.get(data)
+		c, cached = s.cache.get(data)
 	}
 	if cached {
 		// Nothing clobbers data: the read buffer becomes the memo's, and
@@ -243,20 +235,18 @@ func (s *Store) load(shared bool) (content map[string]string, exists bool, err e
 		s.rbuf = s.memo.swapFile(data)
 	} else {
 		s.memo.setFile(data) // a copy: decode clobbers data
-		m, err = decode(s.aead, data)
+		m, err := decode(s.aead, data)
 		if err != nil {
 			s.memo.reset()
 			return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
 		}
+		c = newContents(m)
 		if s.cache != nil {
-			s.cache.put(s.memo.file, m)
+			s.cache.put(s.memo.file, c)
 		}
 	}
-	s.memo.setShared(m) // m is immutable from here on
-	if shared {
-		return m, true, nil
-	}
-	return maps.Clone(m), true, nil
+	s.memo.setContents(c)
+	return c, true, nil
 }
 
 // readAll reads f into s.rbuf, failing with ErrTooLarge past MaxFileSize.
@@ -286,9 +276,9 @@ func (s *Store) readAll(f afero.File) ([]byte, error) {
 	return buf, nil
 }
 
-// view runs fn on the current content under both locks; fn must not
-// modify the map nor keep it.
-func (s *Store) view(ctx context.Context, fn func(map[string]string) error) error {
+// view runs fn on the current contents under both locks; fn must not
+// modify them nor keep them.
+func (s *Store) view(ctx context.Context, fn func(*contents) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	release, _, err := s.lock(ctx, false)
@@ -296,11 +286,11 @@ func (s *Store) view(ctx context.Context, fn func(map[string]string) error) erro
 		return err
 	}
 	defer func() { _ = release() }()
-	m, _, err := s.load(true)
+	c, _, err := s.load()
 	if err != nil {
 		return err
 	}
-	if err := fn(m); err != nil {
+	if err := fn(c); err != nil {
 		return err
 	}
 	return release()
@@ -317,10 +307,11 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 		return err
 	}
 	defer func() { _ = release() }()
-	m, exists, err := s.load(false)
+	cur, exists, err := s.load()
 	if err != nil {
 		return err
 	}
+	m := maps.Clone(cur.m)
 	write, err := fn(m)
 	if err != nil || !write {
 		return err
@@ -345,10 +336,11 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	// m was load's private copy and fn is done with it: it becomes the
 	// memoised (and cached) content of the bytes just written, unmodified
 	// from here on.
+	c := newContents(m)
 	s.memo.setFile(data)
-	s.memo.setShared(m)
+	s.memo.setContents(c)
 	if s.cache != nil {
-		s.cache.put(data, m)
+		s.cache.put(data, c)
 	}
 	return release()
 }

@@ -34,8 +34,8 @@ func (s *Store) Update(ctx context.Context, fn func(map[string]string) error) er
 // Snapshot returns a copy of the current content, reread from the file.
 func (s *Store) Snapshot(ctx context.Context) (map[string]string, error) {
 	var out map[string]string
-	err := s.view(ctx, func(m map[string]string) error {
-		out = maps.Clone(m) // view's map is shared
+	err := s.view(ctx, func(c *contents) error {
+		out = maps.Clone(c.m) // view's contents are shared
 		return nil
 	})
 	return out, err
