@@ -50,21 +50,23 @@ func appendNode(dst []byte, depth int, name string, n *inode) []byte {
 func (m *MemFS) VisitFiles(fn func(path string, mode, dirMode os.FileMode, data []byte) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return visitFiles("", m.rootLocked(), fn)
+	var buf [256]byte
+	return visitFiles(buf[:0], m.rootLocked(), fn)
 }
 
-// visitFiles visits the files below directory n, whose path is prefix.
-// Caller holds the disk's mu.
-func visitFiles(prefix string, n *inode, fn func(string, os.FileMode, os.FileMode, []byte) error) error {
+// visitFiles visits the files below directory n, whose path is prefix
+// (a scratch buffer: only the paths of files become strings). Caller holds
+// the disk's mu.
+func visitFiles(prefix []byte, n *inode, fn func(string, os.FileMode, os.FileMode, []byte) error) error {
 	for _, e := range n.entries {
-		p := prefix + "/" + e.name
+		p := append(append(prefix, '/'), e.name...)
 		if e.node.dir {
 			if err := visitFiles(p, e.node, fn); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := fn(p, e.node.mode, n.mode, e.node.data); err != nil {
+		if err := fn(string(p), e.node.mode, n.mode, e.node.data); err != nil {
 			return err
 		}
 	}

@@ -46,10 +46,21 @@ type FS struct {
 	nextLock uint64     // id of the next entry of locks
 }
 
-// heldLock is a lock an FS holds on its inner filesystem.
+// heldLock is a lock an FS holds on its inner filesystem: on a *MemFS its
+// semaphore (received from once to release), else the inner release.
 type heldLock struct {
 	id      uint64
+	sem     chan struct{}
 	release func() error
+}
+
+// free releases the inner lock. Caller holds f.mu and drops the entry.
+func (l heldLock) free() error {
+	if l.sem != nil {
+		<-l.sem
+		return nil
+	}
+	return l.release()
 }
 
 // NewFS starts a process on inner with the given fault plan (nil: none).
@@ -170,7 +181,7 @@ func (f *FS) begin(op Op) (Action, error) {
 	op.Index = f.ops
 	f.ops++
 	if f.log == nil {
-		f.log = make([]Op, 0, 16)
+		f.log = make([]Op, 0, 8)
 	}
 	f.log = append(f.log, op)
 	a := f.inj.Inject(op)
@@ -197,7 +208,7 @@ func (f *FS) crashLocked(a Action) {
 	}
 	f.files = nil
 	for _, l := range f.locks {
-		_ = l.release() // idempotent by contract; the disk must not stay locked
+		_ = l.free() // each entry once; the disk must not stay locked
 	}
 	f.locks = nil
 }
@@ -222,6 +233,26 @@ func (f *FS) register(h afero.File, err error, name string, write bool) (afero.F
 	return w, nil
 }
 
+// memHandle is a handle of an FS on a *MemFS: the wrapper and the disk's
+// handle in one allocation.
+type memHandle struct {
+	file
+	mem memFile
+}
+
+// openMem opens name on the inner *MemFS m and registers the handle.
+// Caller holds f.mu.
+func (f *FS) openMem(m *MemFS, name string, flag int, perm os.FileMode, write bool) (afero.File, error) {
+	var mf memFile
+	if err := m.openInto(&mf, name, flag, perm); err != nil {
+		return nil, err
+	}
+	h := &memHandle{file: file{fs: f, name: name, write: write}, mem: mf}
+	h.inner = &h.mem
+	f.files = append(f.files, &h.file)
+	return &h.file, nil
+}
+
 // unregister forgets an open handle. Caller holds f.mu.
 func (f *FS) unregister(h *file) {
 	if i := slices.Index(f.files, h); i >= 0 {
@@ -238,6 +269,9 @@ func (f *FS) Create(name string) (afero.File, error) {
 	defer f.mu.Unlock()
 	if _, err := f.begin(Op{Kind: OpCreate, Path: name}); err != nil {
 		return nil, err
+	}
+	if m, ok := f.inner.(*MemFS); ok {
+		return f.openMem(m, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666, true)
 	}
 	h, err := f.inner.Create(name)
 	return f.register(h, err, name, true)
@@ -257,6 +291,9 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 	if _, err := f.begin(Op{Kind: OpOpen, Path: name}); err != nil {
 		return nil, err
 	}
+	if m, ok := f.inner.(*MemFS); ok {
+		return f.openMem(m, name, flag, perm, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+	}
 	h, err := f.inner.OpenFile(name, flag, perm)
 	return f.register(h, err, name, flag&(os.O_WRONLY|os.O_RDWR) != 0)
 }
@@ -265,6 +302,21 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 func (f *FS) Open(name string) (afero.File, error) {
 	if f.crashed.Load() {
 		return nil, crashedErr("open", name)
+	}
+	if m, ok := f.inner.(*MemFS); ok {
+		var mf memFile
+		if err := m.openInto(&mf, name, os.O_RDONLY, 0); err != nil {
+			return nil, err
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.crashed.Load() {
+			return nil, crashedErr("open", name)
+		}
+		h := &memHandle{file: file{fs: f, name: name}, mem: mf}
+		h.inner = &h.mem
+		f.files = append(f.files, &h.file)
+		return &h.file, nil
 	}
 	h, err := f.inner.Open(name)
 	if err != nil {
@@ -356,35 +408,49 @@ func (f *FS) Lock(ctx context.Context, name string) (func() error, error) {
 	if f.crashed.Load() {
 		return nil, crashedErr("lock", name)
 	}
-	l, ok := f.inner.(locker)
-	if !ok {
-		return nil, ErrNoLocker
-	}
-	release, err := l.Lock(ctx, name)
-	if err != nil {
-		return nil, err
+	var held heldLock
+	if m, ok := f.inner.(*MemFS); ok { // the disk's semaphore, without its closure
+		sem, err := m.acquire(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		held.sem = sem
+	} else {
+		l, ok := f.inner.(locker)
+		if !ok {
+			return nil, ErrNoLocker
+		}
+		release, err := l.Lock(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		held.release = release
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.crashed.Load() {
-		_ = release()
+		_ = held.free()
 		return nil, crashedErr("lock", name)
 	}
-	id := f.nextLock
+	held.id = f.nextLock
 	f.nextLock++
-	f.locks = append(f.locks, heldLock{id: id, release: release})
-	return func() error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		i := slices.IndexFunc(f.locks, func(l heldLock) bool { return l.id == id })
-		if i < 0 {
-			if f.crashed.Load() {
-				return crashedErr("unlock", name)
-			}
-			return nil
+	f.locks = append(f.locks, held)
+	return func() error { return f.unlock(held.id, name) }, nil
+}
+
+// unlock releases the lock id if this process still holds it: nil if it
+// was released already, ErrCrashed if the crash released it.
+func (f *FS) unlock(id uint64, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := slices.IndexFunc(f.locks, func(l heldLock) bool { return l.id == id })
+	if i < 0 {
+		if f.crashed.Load() {
+			return crashedErr("unlock", name)
 		}
-		r := f.locks[i].release
-		f.locks = slices.Delete(f.locks, i, i+1)
-		return r()
-	}, nil
+		return nil
+	}
+	l := f.locks[i]
+	f.locks = slices.Delete(f.locks, i, i+1)
+	return l.free()
 }

@@ -10,22 +10,27 @@ import (
 
 // lockTable holds a disk's named exclusive locks. The zero value is empty.
 type lockTable struct {
-	mu    sync.Mutex               // guards locks
-	locks map[string]chan struct{} // name -> semaphore of capacity 1; never deleted
+	mu    sync.Mutex  // guards locks
+	locks []namedLock // never deleted; a disk has a handful of lock names
+}
+
+// namedLock is the semaphore of one lock name.
+type namedLock struct {
+	name string
+	sem  chan struct{} // capacity 1: full = held
 }
 
 // sem returns the semaphore of name.
 func (t *lockTable) sem(name string) chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ch, ok := t.locks[name]
-	if !ok {
-		if t.locks == nil {
-			t.locks = make(map[string]chan struct{})
+	for _, l := range t.locks {
+		if l.name == name {
+			return l.sem
 		}
-		ch = make(chan struct{}, 1)
-		t.locks[name] = ch
 	}
+	ch := make(chan struct{}, 1)
+	t.locks = append(t.locks, namedLock{name: name, sem: ch})
 	return ch
 }
 
@@ -36,18 +41,9 @@ func (t *lockTable) sem(name string) chan struct{} {
 // reentrant. The release function is idempotent: calls after the first
 // return nil. A crash image starts with no lock held.
 func (m *MemFS) Lock(ctx context.Context, name string) (func() error, error) {
-	if !isCleanAbs(name) {
-		name = filepath.Clean(name)
-	}
-	ch := m.locks.sem(name)
-	select {
-	case ch <- struct{}{}:
-	default:
-		select {
-		case ch <- struct{}{}:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("lock %q: %w", name, ctx.Err())
-		}
+	ch, err := m.acquire(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	var done atomic.Bool
 	return func() error {
@@ -56,4 +52,24 @@ func (m *MemFS) Lock(ctx context.Context, name string) (func() error, error) {
 		}
 		return nil
 	}, nil
+}
+
+// acquire takes the lock called name and returns its semaphore, which the
+// holder must receive from exactly once to release it.
+func (m *MemFS) acquire(ctx context.Context, name string) (chan struct{}, error) {
+	if !isCleanAbs(name) {
+		name = filepath.Clean(name)
+	}
+	ch := m.locks.sem(name)
+	select {
+	case ch <- struct{}{}:
+		return ch, nil
+	default:
+	}
+	select {
+	case ch <- struct{}{}:
+		return ch, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lock %q: %w", name, ctx.Err())
+	}
 }

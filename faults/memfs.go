@@ -157,6 +157,16 @@ func (m *MemFS) Open(name string) (afero.File, error) {
 // O_WRONLY, O_RDWR, O_CREATE, O_EXCL, O_TRUNC and O_APPEND (other flags
 // are ignored). A created file's mode is perm&(ModePerm|setuid|setgid|sticky).
 func (m *MemFS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	h := new(memFile)
+	if err := m.openInto(h, name, flag, perm); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// openInto is OpenFile into the handle h (so that a caller can allocate it
+// together with its own wrapper).
+func (m *MemFS) openInto(h *memFile, name string, flag int, perm os.FileMode) error {
 	rel := clean(name)
 	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
 	write := acc == os.O_WRONLY || acc == os.O_RDWR
@@ -168,14 +178,14 @@ func (m *MemFS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, e
 	} else {
 		d, base, errno := m.parent(rel)
 		if errno != 0 {
-			return nil, pathErr("open", name, errno)
+			return pathErr("open", name, errno)
 		}
 		n = d.lookup(base)
 		switch {
 		case n != nil && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
-			return nil, pathErr("open", name, syscall.EEXIST)
+			return pathErr("open", name, syscall.EEXIST)
 		case n == nil && flag&os.O_CREATE == 0:
-			return nil, pathErr("open", name, syscall.ENOENT)
+			return pathErr("open", name, syscall.ENOENT)
 		case n == nil:
 			now := m.now()
 			n = newFile(perm&chmodBits, now)
@@ -183,17 +193,18 @@ func (m *MemFS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, e
 		}
 	}
 	if n.dir && (write || flag&os.O_TRUNC != 0) {
-		return nil, pathErr("open", name, syscall.EISDIR)
+		return pathErr("open", name, syscall.EISDIR)
 	}
 	if write && flag&os.O_TRUNC != 0 && len(n.data) > 0 {
 		n.truncate(0, m.now())
 	}
-	return &memFile{
+	*h = memFile{
 		fs: m, n: n, name: name,
 		read:   acc == os.O_RDONLY || acc == os.O_RDWR,
 		write:  write,
 		append: flag&os.O_APPEND != 0,
-	}, nil
+	}
+	return nil
 }
 
 // Mkdir implements afero.Fs; the parent must exist.
