@@ -37,8 +37,15 @@ type Cache struct {
 // the Cache's mu, except aead, which is immutable.
 type cacheTable struct {
 	c     *Cache
-	aead  cipher.AEAD          // immutable; safe for concurrent use
-	files map[string]*contents // encrypted bytes -> their contents
+	aead  cipher.AEAD           // immutable; safe for concurrent use
+	files map[string]cacheEntry // encrypted bytes -> their contents
+}
+
+// cacheEntry is one cached file: its bytes (the map key, kept so that a
+// memo can share them) and their contents.
+type cacheEntry struct {
+	file string
+	c    *contents
 }
 
 // cacheRef names one entry, for eviction.
@@ -71,33 +78,33 @@ func (c *Cache) table(key [32]byte) (*cacheTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &cacheTable{c: c, aead: aead, files: map[string]*contents{}}
+	t := &cacheTable{c: c, aead: aead, files: map[string]cacheEntry{}}
 	c.tables[key] = t
 	return t, nil
 }
 
-// get returns the contents of the exact bytes file, if cached.
-func (t *cacheTable) get(file []byte) (*contents, bool) {
+// get returns the contents of the exact bytes file, if cached, with the
+// cache's own (immutable) copy of the bytes.
+func (t *cacheTable) get(file []byte) (string, *contents, bool) {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
-	m, ok := t.files[string(file)]
-	return m, ok
+	e, ok := t.files[string(file)]
+	return e.file, e.c, ok
 }
 
-// put records that file decodes to content. The oldest entry of the Cache
-// is dropped when it is full.
-func (t *cacheTable) put(file []byte, content *contents) {
+// put records that the bytes file decode to content. The oldest entry of
+// the Cache is dropped when it is full.
+func (t *cacheTable) put(file string, content *contents) {
 	c := t.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := t.files[string(file)]; ok {
+	if _, ok := t.files[file]; ok {
 		return
 	}
 	if old := c.fifo[c.next]; old.t != nil {
 		delete(old.t.files, old.file)
 	}
-	k := string(file)
-	t.files[k] = content
-	c.fifo[c.next] = cacheRef{t: t, file: k}
+	t.files[file] = cacheEntry{file: file, c: content}
+	c.fifo[c.next] = cacheRef{t: t, file: file}
 	c.next = (c.next + 1) % c.max
 }

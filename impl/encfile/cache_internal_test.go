@@ -23,21 +23,21 @@ func TestCacheBoundAndKeys(t *testing.T) {
 	t2, err := c.table(k2)
 	require.NoError(t, err)
 
-	t1.put([]byte("file-a"), newContents(map[string]string{"a": "1"}))
-	t2.put([]byte("file-a"), newContents(map[string]string{"a": "2"}))
-	m, ok := t1.get([]byte("file-a"))
+	t1.put("file-a", newContents(map[string]string{"a": "1"}))
+	t2.put("file-a", newContents(map[string]string{"a": "2"}))
+	_, m, ok := t1.get([]byte("file-a"))
 	require.True(t, ok)
 	require.Equal(t, "1", m.m["a"])
-	m, ok = t2.get([]byte("file-a"))
+	_, m, ok = t2.get([]byte("file-a"))
 	require.True(t, ok)
 	require.Equal(t, "2", m.m["a"])
 
-	t1.put([]byte("file-b"), newContents(map[string]string{"b": "1"})) // evicts t1's file-a, the oldest
-	_, ok = t1.get([]byte("file-a"))
+	t1.put("file-b", newContents(map[string]string{"b": "1"})) // evicts t1's file-a, the oldest
+	_, _, ok = t1.get([]byte("file-a"))
 	require.False(t, ok)
-	_, ok = t2.get([]byte("file-a"))
+	_, _, ok = t2.get([]byte("file-a"))
 	require.True(t, ok)
-	_, ok = t1.get([]byte("file-b"))
+	_, _, ok = t1.get([]byte("file-b"))
 	require.True(t, ok)
 	require.Len(t, t1.files, 1)
 	require.Len(t, t2.files, 1)
@@ -62,9 +62,9 @@ func TestCacheDecodesOnce(t *testing.T) {
 	require.Len(t, tab.files, 1)
 	data, err := afero.ReadFile(fsys, path)
 	require.NoError(t, err)
-	tab.put(data, nil) // no-op: already cached
+	tab.put(string(data), nil) // no-op: already cached
 	for k := range tab.files {
-		tab.files[k] = newContents(map[string]string{"planted": "x"})
+		tab.files[k] = cacheEntry{file: k, c: newContents(map[string]string{"planted": "x"})}
 	}
 	b, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)

@@ -36,7 +36,7 @@ type Store struct {
 	cache  *cacheTable // immutable after Open; nil = no shared Cache
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
-	rbuf []byte     // reusable read buffer (the file is decrypted in place)
+	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
 	wbuf []byte     // reusable encrypted-output buffer
 	memo memo       // the last file content decoded or written
 }
@@ -95,9 +95,11 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	}
 	path = filepath.Clean(path)
 	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm, cache: table}
-	if err := s.validateFile(); err != nil {
+	size, err := s.validateFile()
+	if err != nil {
 		return nil, err
 	}
+	s.rbuf = make([]byte, 0, size+64) // the file, and a little room to grow
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	release, dirExists, err := s.lock(ctx, false)
@@ -122,8 +124,9 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 // Path returns the store's file path.
 func (s *Store) Path() string { return s.path }
 
-// validateFile checks the kind and size of an existing file.
-func (s *Store) validateFile() error {
+// validateFile checks the kind and size of an existing file and returns
+// the size (0 when missing).
+func (s *Store) validateFile() (int64, error) {
 	var (
 		fi  os.FileInfo
 		err error
@@ -135,15 +138,15 @@ func (s *Store) validateFile() error {
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil
+		return 0, nil
 	case err != nil:
-		return fmt.Errorf("encfile %s: %w", s.path, err)
+		return 0, fmt.Errorf("encfile %s: %w", s.path, err)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+		return 0, fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
 	case fi.Size() > MaxFileSize:
-		return fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
+		return 0, fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
 	}
-	return nil
+	return fi.Size(), nil
 }
 
 // lock takes the directory lock. dirExists is false only when a real
@@ -212,7 +215,8 @@ func (s *Store) load() (c *contents, exists bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
 	}
-	data, err := s.readAll(f)
+	data, err := readAll(f, s.rbuf)
+	s.rbuf = data
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -225,35 +229,31 @@ func (s *Store) load() (c *contents, exists bool, err error) {
 	if c, ok := s.memo.get(data); ok {
 		return c, true, nil
 	}
-	var cached bool
 	if s.cache != nil {
-		c, cached = s.cache.get(data)
-	}
-	if cached {
-		// Nothing clobbers data: the read buffer becomes the memo's, and
-		// the memo's old buffer the next read buffer (no copy).
-		s.rbuf = s.memo.swapFile(data)
-	} else {
-		s.memo.setFile(data) // a copy: decode clobbers data
-		m, err := decode(s.aead, data)
-		if err != nil {
-			s.memo.reset()
-			return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
-		}
-		c = newContents(m)
-		if s.cache != nil {
-			s.cache.put(s.memo.file, c)
+		if file, c, ok := s.cache.get(data); ok {
+			s.memo.set(file, c)
+			return c, true, nil
 		}
 	}
-	s.memo.setContents(c)
+	file := string(data) // a copy: decode clobbers data
+	m, err := decode(s.aead, data)
+	if err != nil {
+		s.memo.reset()
+		return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	c = newContents(m)
+	if s.cache != nil {
+		s.cache.put(file, c)
+	}
+	s.memo.set(file, c)
 	return c, true, nil
 }
 
-// readAll reads f into s.rbuf, failing with ErrTooLarge past MaxFileSize.
-// The buffer starts at 1 KiB (a store of a few secrets fits) and doubles.
-func (s *Store) readAll(f afero.File) ([]byte, error) {
-	buf := s.rbuf[:0]
-	if cap(buf) < 512 {
+// readAll reads f into buf[:0], growing it (doubling), and fails with
+// ErrTooLarge past MaxFileSize.
+func readAll(f afero.File, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	if cap(buf) == 0 {
 		buf = make([]byte, 0, 1024)
 	}
 	for {
@@ -272,7 +272,6 @@ func (s *Store) readAll(f afero.File) ([]byte, error) {
 			return nil, err
 		}
 	}
-	s.rbuf = buf
 	return buf, nil
 }
 
@@ -337,10 +336,10 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	// memoised (and cached) content of the bytes just written, unmodified
 	// from here on.
 	c := newContents(m)
-	s.memo.setFile(data)
-	s.memo.setContents(c)
+	file := string(data)
+	s.memo.set(file, c)
 	if s.cache != nil {
-		s.cache.put(data, c)
+		s.cache.put(file, c)
 	}
 	return release()
 }
