@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Format constants of ToolHive's encrypted file.
@@ -91,31 +92,26 @@ func Encode(key [32]byte, secrets map[string]string, random io.Reader) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	return encode(aead, secrets, random, nil)
+	out, _, err := encode(aead, secrets, random, nil, nil)
+	return out, err
 }
 
-// encode appends the encrypted file for secrets to dst[:0].
-func encode(aead cipher.AEAD, secrets map[string]string, random io.Reader, dst []byte) ([]byte, error) {
-	if secrets == nil {
-		secrets = map[string]string{}
-	}
-	plain, err := json.Marshal(fileStructure{Secrets: secrets})
-	if err != nil {
-		return nil, fmt.Errorf("encfile: marshal: %w", err)
-	}
-	if len(plain) > MaxPlaintext {
-		return nil, fmt.Errorf("%w: %d bytes of plaintext", ErrTooLarge, len(plain))
-	}
+// encode appends the encrypted file for secrets to dst[:0]: the nonce,
+// then the JSON document (appendDocument: encoding/json's bytes) sealed in
+// place. keys is scratch space for appendDocument, returned for reuse.
+func encode(aead cipher.AEAD, secrets map[string]string, random io.Reader, dst []byte, keys []string) ([]byte, []string, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	need := NonceSize + len(plain) + TagSize
-	if cap(dst) < need {
-		dst = make([]byte, 0, need)
+	dst = append(dst[:0], make([]byte, NonceSize)...)
+	if _, err := io.ReadFull(random, dst); err != nil {
+		return nil, keys, fmt.Errorf("encfile: nonce: %w", err)
 	}
-	nonce := dst[:NonceSize]
-	if _, err := io.ReadFull(random, nonce); err != nil {
-		return nil, fmt.Errorf("encfile: nonce: %w", err)
+	dst, keys = appendDocument(dst, secrets, keys)
+	if n := len(dst) - NonceSize; n > MaxPlaintext {
+		return nil, keys, fmt.Errorf("%w: %d bytes of plaintext", ErrTooLarge, n)
 	}
-	return aead.Seal(nonce, nonce, plain, nil), nil
+	dst = slices.Grow(dst, TagSize)
+	// Seal in place: the output starts exactly where the plaintext does.
+	return aead.Seal(dst[:NonceSize], dst[:NonceSize], dst[NonceSize:], nil), keys, nil
 }

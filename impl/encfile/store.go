@@ -38,6 +38,7 @@ type Store struct {
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
 	wbuf []byte     // reusable encrypted-output buffer
+	keys []string   // reusable scratch of encode (sorted names)
 	memo memo       // the last file content decoded or written
 }
 
@@ -318,7 +319,8 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err := validContent(m); err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
-	data, err := encode(s.aead, m, s.random, s.wbuf)
+	data, keys, err := encode(s.aead, m, s.random, s.wbuf, s.keys)
+	s.keys = keys
 	if err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
