@@ -2,6 +2,8 @@ package faults
 
 import (
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -35,4 +37,21 @@ func FuzzIsCleanAbs(f *testing.F) {
 		want := p != "" && p[0] == '/' && filepath.Clean(p) == p
 		require.Equal(t, want, isCleanAbs(p))
 	})
+}
+
+// findEntry's linear scan agrees with a binary search on sorted entries.
+func TestFindEntrySmallAndLarge(t *testing.T) {
+	names := []string{"", ".a", "a", "a.b", "b", "bb", "c", "d", "e", "f", "g", "zz"}
+	for n := 0; n <= len(names); n++ {
+		es := make([]dirent, 0, n)
+		for _, name := range names[:n] {
+			es = append(es, dirent{name: name})
+		}
+		for _, q := range append(names, "0", "aa", "ba", "zzz", ".") {
+			i, ok := findEntry(es, q)
+			j, ok2 := slices.BinarySearchFunc(es, q, func(e dirent, q string) int { return strings.Compare(e.name, q) })
+			require.Equal(t, j, i, "%d entries, %q", n, q)
+			require.Equal(t, ok2, ok)
+		}
+	}
 }

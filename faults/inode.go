@@ -79,7 +79,18 @@ func (n *inode) lookup(name string) *inode {
 	return nil
 }
 
+// findEntry returns the position of name in the sorted entries es, or
+// where it would be inserted: a linear scan for the small directories of a
+// store (cheaper than a binary search's compare calls), binary above.
 func findEntry(es []dirent, name string) (int, bool) {
+	if len(es) <= 8 {
+		for i := range es {
+			if es[i].name >= name {
+				return i, es[i].name == name
+			}
+		}
+		return len(es), false
+	}
 	return slices.BinarySearchFunc(es, name, func(e dirent, name string) int {
 		return strings.Compare(e.name, name)
 	})

@@ -80,18 +80,29 @@ func isCleanAbs(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
-	if len(p) == 1 {
+	n := len(p)
+	if n == 1 {
 		return true
 	}
-	start := 1
-	for i := 1; i <= len(p); i++ {
-		if i < len(p) && p[i] != '/' {
+	if p[n-1] == '/' {
+		return false
+	}
+	// Every element starts after a '/': it must not be empty, "." or "..".
+	for i := 0; i < n; i++ {
+		if p[i] != '/' {
 			continue
 		}
-		if seg := p[start:i]; seg == "" || seg == "." || seg == ".." {
+		switch next := p[i+1]; { // i+1 < n: p does not end with '/'
+		case next == '/':
 			return false
+		case next == '.':
+			if i+2 == n || p[i+2] == '/' {
+				return false // "."
+			}
+			if p[i+2] == '.' && (i+3 == n || p[i+3] == '/') {
+				return false // ".."
+			}
 		}
-		start = i + 1
 	}
 	return true
 }
