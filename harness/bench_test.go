@@ -2,8 +2,11 @@ package harness
 
 import (
 	"context"
-	"os/exec"
+	"fmt"
+	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,7 +17,8 @@ import (
 // 10-secret ExploreStore with the built-in encfile target (depth-1 sweep:
 // every crash point of the migration, the image checked against the model,
 // then a recovery run). Compare states/s with BenchmarkRealProcessKill's
-// kills/s from the same `go test -bench` run.
+// kills/s from the same `go test -bench` run. Run with -cpu 1 for a
+// per-core figure that includes the garbage collector's work.
 func BenchmarkCrashStates(b *testing.B) {
 	for _, mode := range []faults.Mode{faults.Process, faults.Power} {
 		b.Run(mode.String(), func(b *testing.B) {
@@ -32,15 +36,57 @@ func BenchmarkCrashStates(b *testing.B) {
 	}
 }
 
-// BenchmarkRealProcessKill: one real child process (sleep) started, killed
-// with SIGKILL and reaped per iteration: the real-process counterpart of a
-// crash state.
-func BenchmarkRealProcessKill(b *testing.B) {
-	sleep, err := exec.LookPath("sleep")
-	if err != nil {
-		b.Skip("no sleep binary")
+// BenchmarkCrashStatesParallel: the same sweeps on every P at once (one
+// sweeper and its own disks per goroutine, one shared target), for the
+// whole-machine figure: states/s is the total. The garbage collector
+// competes with the workers here; GOGC=400 in the environment lets them
+// scale (docs/performance.md).
+func BenchmarkCrashStatesParallel(b *testing.B) {
+	for _, mode := range []faults.Mode{faults.Process, faults.Power} {
+		b.Run(mode.String(), func(b *testing.B) {
+			target := Targets()[0]
+			var states atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				sw := &sweeper{e: newEnv(context.Background(), target), depth: 1, seed: 1}
+				s0 := ExploreStore()
+				for pb.Next() {
+					f, err := sw.store(s0, mode)
+					if err != nil || f != nil {
+						b.Errorf("sweep: %v %v", err, f)
+						return
+					}
+				}
+				states.Add(int64(sw.states))
+			})
+			b.ReportMetric(float64(states.Load())/b.Elapsed().Seconds(), "states/s")
+		})
 	}
-	argv := []string{sleep, "3600"}
+}
+
+// killChildEnv makes the test binary the child of BenchmarkRealProcessKill.
+const killChildEnv = "SCOPEMIG_KILL_CHILD"
+
+// TestKillChild is not a test: run by BenchmarkRealProcessKill as a child
+// process (with killChildEnv set), it reports that it runs and waits to be
+// killed. Without the variable it returns at once.
+func TestKillChild(t *testing.T) {
+	if os.Getenv(killChildEnv) == "" {
+		return
+	}
+	fmt.Println("ready")
+	time.Sleep(time.Hour)
+}
+
+// BenchmarkRealProcessKill: one real child process (this test binary as a
+// tiny Go program) started, allowed to reach its own code, killed with
+// SIGKILL and reaped per iteration: the real-process counterpart of a crash
+// state.
+func BenchmarkRealProcessKill(b *testing.B) {
+	exe, err := os.Executable()
+	require.NoError(b, err)
+	b.Setenv(killChildEnv, "1")
+	argv := []string{exe, "-test.run=^TestKillChild$"}
 	for b.Loop() {
 		if err := KillCycle(context.Background(), argv); err != nil {
 			b.Fatal(err)

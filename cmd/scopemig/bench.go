@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type benchMigration struct {
 type benchExplore struct {
 	Mode          string  `json:"mode"`
 	Workers       int     `json:"workers"`
+	GOGC          int     `json:"gogc"` // the GC percent during the measurement
 	States        int     `json:"states"`
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"states_per_second"`
@@ -63,6 +65,7 @@ func newBenchCmd() *cobra.Command {
 		perKeyMax  int
 		exploreDur time.Duration
 		kills      int
+		gogc       string
 		childSleep bool
 	)
 	cmd := &cobra.Command{
@@ -71,14 +74,19 @@ func newBenchCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if childSleep { // the tiny child of the kill-rate measurement
+				fmt.Fprintln(cmd.OutOrStdout(), "ready") // KillCycle kills it once it runs
 				time.Sleep(time.Hour)
 				return nil
 			}
-			sizes, err := parseSizes(ns)
+			sizes, err := parseSizes(ns, "--n", 1)
 			if err != nil {
 				return err
 			}
-			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, max(kills, 1))
+			gcs, err := parseSizes(gogc, "--gogc", 10)
+			if err != nil {
+				return err
+			}
+			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, max(kills, 1), gcs)
 			if err != nil {
 				return err
 			}
@@ -98,24 +106,27 @@ func newBenchCmd() *cobra.Command {
 	f.IntVar(&perKeyMax, "per-key-max", 1000, "largest N the per-key algorithm is timed at (it is quadratic)")
 	f.DurationVar(&exploreDur, "explore", 2*time.Second, "duration of each crash-explorer measurement")
 	f.IntVar(&kills, "kills", 200, "real child processes started and killed with SIGKILL")
+	f.StringVar(&gogc, "gogc", "100,400", "comma-separated GC percents the explorer is measured at (100 is Go's default)")
 	f.BoolVar(&childSleep, "child-sleep", false, "internal: sleep (the child of the kill-rate measurement)")
 	_ = f.MarkHidden("child-sleep")
 	return cmd
 }
 
-func parseSizes(s string) ([]int, error) {
+// parseSizes parses a comma-separated list of integers of at least least
+// for the flag name.
+func parseSizes(s, name string, least int) ([]int, error) {
 	var out []int
 	for _, p := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("--n: %q is not a positive integer", p)
+		if err != nil || n < least {
+			return nil, fmt.Errorf("%s: %q is not an integer >= %d", name, p, least)
 		}
 		out = append(out, n)
 	}
 	return out, nil
 }
 
-func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur time.Duration, kills int) (benchOutput, error) {
+func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur time.Duration, kills int, gcs []int) (benchOutput, error) {
 	out := benchOutput{Cores: runtime.GOMAXPROCS(0), Reps: reps}
 	runner, perKey := harness.RunnerMigrator(model.Keep), harness.ToolHiveMigrator()
 	byN := map[int]float64{}
@@ -146,28 +157,44 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 
 	target := harness.Targets()[0]
 	s0 := harness.ExploreStore()
-	for _, workers := range []int{1, out.Cores} {
-		for _, mode := range []faults.Mode{faults.Process, faults.Power} {
-			fmt.Fprintf(log, "explorer %s x%d ...\n", mode, workers)
-			cpu0 := harness.CPUSeconds()
-			states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, exploreDur)
-			if err != nil {
-				return out, err
+	for _, gc := range gcs {
+		for _, workers := range []int{1, out.Cores} {
+			for _, mode := range []faults.Mode{faults.Process, faults.Power} {
+				fmt.Fprintf(log, "explorer %s x%d GOGC=%d ...\n", mode, workers, gc)
+				e, err := benchExplorer(ctx, target, s0, mode, workers, gc, exploreDur)
+				if err != nil {
+					return out, err
+				}
+				e.OverKillRate = e.PerSecondCore / out.KillPerSec
+				out.Explorer = append(out.Explorer, e)
 			}
-			cpu := harness.CPUSeconds() - cpu0
-			runtime.GC()
-			_, heap := harness.PeakRSS()
-			rate := float64(states) / secs
-			out.Explorer = append(out.Explorer, benchExplore{
-				Mode: mode.String(), Workers: workers, States: states, Seconds: secs,
-				PerSecond: rate, PerSecondCore: rate / float64(workers),
-				CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu,
-				OverKillRate: rate / float64(workers) / out.KillPerSec, HeapInuse: heap,
-			})
 		}
 	}
 	out.MaxRSS, out.HeapInuse = harness.PeakRSS()
 	return out, nil
+}
+
+// benchExplorer measures one explorer row at GC percent gc (restored
+// after): a small live heap and a high allocation rate make Go's default
+// collect very often, and with every core busy the collector competes with
+// the workers.
+func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, mode faults.Mode, workers, gc int, dur time.Duration) (benchExplore, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(gc))
+	runtime.GC()
+	cpu0 := harness.CPUSeconds()
+	states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
+	if err != nil {
+		return benchExplore{}, err
+	}
+	cpu := harness.CPUSeconds() - cpu0
+	runtime.GC()
+	_, heap := harness.PeakRSS()
+	rate := float64(states) / secs
+	return benchExplore{
+		Mode: mode.String(), Workers: workers, GOGC: gc, States: states, Seconds: secs,
+		PerSecond: rate, PerSecondCore: rate / float64(workers),
+		CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu, HeapInuse: heap,
+	}, nil
 }
 
 // benchMigrate times the Runner (A) and, if withPerKey, the per-key
@@ -243,11 +270,11 @@ func printBench(w io.Writer, o benchOutput) {
 	if o.Growth != nil {
 		fmt.Fprintf(w, "growth: t(10000)/t(1000) = %.2f, exponent log10 = %.2f\n", *o.GrowthRat, *o.Growth)
 	}
-	fmt.Fprintf(w, "\nreal process start+SIGKILL+wait: %.0f/s (%.0f µs per cycle)\n", o.KillPerSec, o.KillMicros)
+	fmt.Fprintf(w, "\nreal process start (until it runs) + SIGKILL + wait: %.0f/s (%.0f µs per cycle)\n", o.KillPerSec, o.KillMicros)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tx REAL KILLS\tHEAP AFTER\n")
+	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tGOGC\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tx REAL KILLS\tHEAP AFTER\n")
 	for _, e := range o.Explorer {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.1fx\t%.1f MiB\n", e.Mode, e.Workers, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.GOGC, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
