@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,15 +68,26 @@ func BenchmarkCrashStatesParallel(b *testing.B) {
 // killChildEnv makes the test binary the child of BenchmarkRealProcessKill.
 const killChildEnv = "SCOPEMIG_KILL_CHILD"
 
-// TestKillChild is not a test: run by BenchmarkRealProcessKill as a child
-// process (with killChildEnv set), it reports that it runs and waits to be
-// killed. Without the variable it returns at once.
+// TestKillChild checks KillCycle on this test binary as the child. Run
+// with killChildEnv set, it is that child: it reports that it runs and
+// waits to be killed.
 func TestKillChild(t *testing.T) {
-	if os.Getenv(killChildEnv) == "" {
+	if os.Getenv(killChildEnv) != "" {
+		fmt.Println("ready")
+		time.Sleep(time.Hour)
 		return
 	}
-	fmt.Println("ready")
-	time.Sleep(time.Hour)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	t.Setenv(killChildEnv, "1")
+	require.NoError(t, KillCycle(context.Background(), []string{exe, "-test.run=^TestKillChild$"}))
+	t.Setenv(killChildEnv, "")
+	err = KillCycle(context.Background(), []string{exe, "-test.run=^$"}) // prints PASS: not our child
+	require.NoError(t, err, "any first byte counts as running")
+	if tr, lerr := exec.LookPath("true"); lerr == nil {
+		err = KillCycle(context.Background(), []string{tr})
+		require.Error(t, err, "a child that exits silently never reported running")
+	}
 }
 
 // BenchmarkRealProcessKill: one real child process (this test binary as a
