@@ -92,10 +92,10 @@ func isCleanAbs(p string) bool {
 		if p[i] != '/' {
 			continue
 		}
-		switch next := p[i+1]; { // i+1 < n: p does not end with '/'
-		case next == '/':
+		switch p[i+1] { // i+1 < n: p does not end with '/'
+		case '/':
 			return false
-		case next == '.':
+		case '.':
 			if i+2 == n || p[i+2] == '/' {
 				return false // "."
 			}
