@@ -7,15 +7,29 @@ import (
 	"testing"
 )
 
+// DefaultRunSeed is the seed Run uses unless SCOPEMIG_SEED says otherwise:
+// a plain `go test` explores the same cases every time, so CI is
+// reproducible; set SCOPEMIG_SEED=random (or any number) to explore others.
+const DefaultRunSeed = 1
+
 // Run verifies target from a Go test and fails t with each violation's
-// minimal counterexample and replay line. SCOPEMIG_SEED, SCOPEMIG_CHECKS and
-// SCOPEMIG_DEPTH override the defaults, so a failure replays with
+// minimal counterexample and replay line. SCOPEMIG_SEED (a number, or
+// "random"), SCOPEMIG_CHECKS and SCOPEMIG_DEPTH override the defaults, so a
+// failure replays with
 //
 //	SCOPEMIG_SEED=<seed> go test -run '^TestName$' ./pkg
 func Run(t *testing.T, target Target) {
 	t.Helper()
-	cfg := Config{}
-	if s, err := strconv.ParseUint(os.Getenv("SCOPEMIG_SEED"), 10, 64); err == nil {
+	cfg := Config{Seed: DefaultRunSeed}
+	switch env := os.Getenv("SCOPEMIG_SEED"); env {
+	case "":
+	case "random":
+		cfg.Seed = 0 // Verify draws one and reports it
+	default:
+		s, err := strconv.ParseUint(env, 10, 64)
+		if err != nil {
+			t.Fatalf("SCOPEMIG_SEED=%q: want a number or \"random\"", env)
+		}
 		cfg.Seed = s
 	}
 	if n, err := strconv.Atoi(os.Getenv("SCOPEMIG_CHECKS")); err == nil {
