@@ -5,11 +5,18 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
 
 func main() {
+	// The explorer's live heap is a few MiB and it allocates fast: at the
+	// default GC target the collector competes with the workers (see
+	// docs/performance.md). A user's GOGC still wins.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(writeError(os.Stderr, newRoot().Execute()))
 }
 
