@@ -29,16 +29,37 @@
 //
 // SetSecret is one atomicfile.Write (temp file, fsync, chmod, rename, fsync
 // of the directory). DeleteSecret is remove + fsync of the directory.
-// Operations on several keys (DeleteSecrets, Cleanup) first write a
-// journal (pending.del, the file names to remove, by atomicfile.Write),
-// then remove the files, sync the directory and remove the journal: every
-// operation that takes the store lock rolls a leftover journal forward
-// first, so a crash leaves all or none of the batch deleted. Temp files
-// (atomicfile.IsTemp) and foreign files are never listed; Open removes
-// stale temps of this store under the lock.
 //
-// The store does not implement secrets.Updater: a multi-key update cannot
-// be one atomic replace, so migrations use the per-key path.
+// Changes to several files (Update, DeleteSecrets, Cleanup) are one
+// transaction through an intent journal, pending.jnl:
+//
+//	"SMJ2" | nonce(12) | AES-256-GCM(entries, aad = "SMJ2pending.jnl") | tag(16)
+//	entry = 's' | uvarint(len(base)) | base | uvarint(len(data)) | data
+//	      | 'd' | uvarint(len(base)) | base
+//
+// where base is a secret file name and data that file's complete sealed
+// content (so values are encrypted twice, never written in plaintext).
+// The steps, and what a crash at each leaves:
+//
+//  1. the journal is written by one atomicfile.Write. Crash before its
+//     rename is durable: the old content (a temp journal is removed by
+//     the next Open). After: the transaction is decided.
+//  2. each set is one atomicfile.Write, each delete one remove; then the
+//     directory is synced. Crash: a mix of old and new files, plus the
+//     journal.
+//  3. the journal is removed and the directory synced.
+//
+// Every operation that takes the store lock, and Open, first rolls a
+// leftover journal forward (steps 2 and 3 again: idempotent), so no
+// reader ever sees the mix: a crash leaves all of the old or all of the
+// new content. A transaction of one file skips the journal (one atomic
+// file step), and no change writes nothing. Temp files
+// (atomicfile.IsTemp), the journal and foreign files are never listed;
+// Open removes stale temps of this store under the lock.
+//
+// The store implements secrets.Updater, so migrations run as one
+// transaction (race-free against other processes, which take the same
+// lock). Journals of the unreleased format pending.del are not read.
 //
 // Every operation takes fslock.Acquire on the directory (a missing
 // directory is an empty store and is not locked for reads).

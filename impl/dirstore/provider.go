@@ -97,7 +97,7 @@ func (s *Store) DeleteSecret(ctx context.Context, name string) error {
 		if exists {
 			_, err := s.fsys.Stat(filepath.Join(s.dir, base))
 			if err == nil {
-				return s.removeFiles([]string{base})
+				return s.apply([]change{{base: base}})
 			}
 			if !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("dirstore: delete %q: %w", name, err)
@@ -146,7 +146,7 @@ func (s *Store) ListSecrets(ctx context.Context) ([]secrets.SecretDescription, e
 }
 
 // DeleteSecrets implements secrets.Provider: missing keys are ignored; the
-// present ones are deleted all-or-nothing (journal, see removeAll).
+// present ones are deleted all-or-nothing (one transaction, see commit).
 // Crash contract: all or none of the present keys are deleted once the
 // store is next opened or locked; retry safe.
 func (s *Store) DeleteSecrets(ctx context.Context, names []string) error {
@@ -159,14 +159,14 @@ func (s *Store) DeleteSecrets(ctx context.Context, names []string) error {
 		if !exists {
 			return nil
 		}
-		var bases []string
+		var changes []change
 		for _, n := range names {
 			b := s.fileName(n)
-			if _, err := s.fsys.Stat(filepath.Join(s.dir, b)); err == nil && !slices.Contains(bases, b) {
-				bases = append(bases, b)
+			if _, err := s.fsys.Stat(filepath.Join(s.dir, b)); err == nil && !slices.ContainsFunc(changes, func(c change) bool { return c.base == b }) {
+				changes = append(changes, change{base: b})
 			}
 		}
-		return s.removeAll(bases)
+		return s.commit(changes)
 	})
 }
 
@@ -181,7 +181,11 @@ func (s *Store) Cleanup() error {
 		if err != nil {
 			return err
 		}
-		return s.removeAll(bases)
+		changes := make([]change, len(bases))
+		for i, b := range bases {
+			changes[i] = change{base: b}
+		}
+		return s.commit(changes)
 	})
 }
 

@@ -25,7 +25,7 @@ const (
 )
 
 // Store is a directory of encrypted secret files. It implements
-// secrets.Provider (not secrets.Updater) and is safe for concurrent use,
+// secrets.Provider and secrets.Updater and is safe for concurrent use,
 // also by other Store instances and processes on the same directory.
 type Store struct {
 	fsys   afero.Fs
@@ -53,8 +53,8 @@ func WithRand(r io.Reader) Option { return func(s *Store) { s.random = r } }
 // ErrDecrypt, ErrCorrupt; ErrNoPassword for an empty password). An empty
 // store accepts any password.
 //
-// Then, under the directory lock, it rolls a leftover batch journal
-// forward and removes stale temp files of this store (then syncs the
+// Then, under the directory lock, it rolls a leftover intent journal
+// forward (see commit) and removes stale temp files of this store (then syncs the
 // directory): the only writes Open makes. Crash contract: each of those
 // steps is idempotent; a crash leaves work for the next Open, never a
 // secret half-deleted or a temp file listed.

@@ -89,7 +89,7 @@ func TestBatchJournalRolledForward(t *testing.T) {
 		if err := atomicfile.Write(f, p, data, perm); err != nil {
 			return err
 		}
-		if filepath.Base(p) == "pending.del" {
+		if filepath.Base(p) == "pending.jnl" {
 			return errCrash
 		}
 		return nil
