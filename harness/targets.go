@@ -19,7 +19,8 @@ const DirstorePath = DataDir + "/secrets.d"
 
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
 // file, the project's own Runner) and "dirstore" (one encrypted file per
-// secret, migrated by the Runner's per-key path).
+// secret; its Update is a journaled multi-file transaction, so the Runner
+// migrates it in one transaction too).
 //
 // The encfile target's stores share one encfile.Cache (per Targets call):
 // a restarted process decrypts each distinct file content once, keyed by
@@ -38,9 +39,9 @@ func Targets() []Target {
 	}
 }
 
-// DirstoreTarget is the built-in "dirstore" target. A per-key migration
-// makes about ten filesystem operations per moved key, so its default run
-// is smaller to stay within seconds: depth 1 unless asked, and at depth 2
+// DirstoreTarget is the built-in "dirstore" target. Every write touches a
+// file per changed key plus a journal, so its default run is smaller to
+// stay within seconds: depth 1 unless asked, and at depth 2
 // or more (nested crashes: states grow with the square of the operations)
 // fewer and smaller generated stores besides the fixture, unless the
 // caller set Stores or MaxKeys.
