@@ -155,5 +155,9 @@ func printVerify(w io.Writer, out verifyOutput) {
 	if !out.OK {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "\n%s: seed %d, depth %d, %d crash states in %.1fs\n", verdict, out.Seed, out.Depth, out.CrashStates, out.Seconds)
+	depth := "each target's default"
+	if out.Depth > 0 {
+		depth = fmt.Sprint(out.Depth)
+	}
+	fmt.Fprintf(w, "\n%s: seed %d, depth %s, %d crash states in %.1fs\n", verdict, out.Seed, depth, out.CrashStates, out.Seconds)
 }
