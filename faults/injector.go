@@ -175,7 +175,11 @@ func (s Schedule) Inject(op Op) Action {
 }
 
 // String joins the parts with ";".
-func (s Schedule) String() string {
+func (s Schedule) String() string { return joinSchedule(s) }
+
+// joinSchedule prints the parts of a schedule joined with ";" ("none" when
+// empty), the syntax ParseSchedule and ParseOpSchedule read back.
+func joinSchedule[T fmt.Stringer](s []T) string {
 	if len(s) == 0 {
 		return "none"
 	}

@@ -2,7 +2,6 @@ package faults
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Method names a provider call counted by Provider.
@@ -170,13 +169,4 @@ func (s OpSchedule) InjectCall(c Call) CallAction {
 }
 
 // String joins the parts with ";".
-func (s OpSchedule) String() string {
-	if len(s) == 0 {
-		return "none"
-	}
-	parts := make([]string, len(s))
-	for i, in := range s {
-		parts[i] = in.String()
-	}
-	return strings.Join(parts, ";")
-}
+func (s OpSchedule) String() string { return joinSchedule(s) }
