@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -32,23 +33,25 @@ func flockDir(ctx context.Context, dir string) (func() error, error) {
 		_ = unix.Close(fd)
 		return nil, fmt.Errorf("lock %q: %w", dir, err)
 	}
+	return unlockOnce(fd, "unlock "+strconv.Quote(dir)), nil
+}
+
+// unlockOnce returns the idempotent release of a flock held on fd: LOCK_UN
+// first, so the release does not depend on copies of the descriptor leaked
+// into children by fork, then close. what prefixes its error.
+func unlockOnce(fd int, what string) func() error {
 	var (
 		once   sync.Once
 		closed error
 	)
 	return func() error {
 		once.Do(func() {
-			// Closing the only descriptor of this open file description
-			// releases the lock; an explicit LOCK_UN first makes the release
-			// independent of descriptors leaked into children by fork.
-			unErr := unix.Flock(fd, unix.LOCK_UN)
-			closed = errors.Join(unErr, unix.Close(fd))
-			if closed != nil {
-				closed = fmt.Errorf("unlock %q: %w", dir, closed)
+			if closed = errors.Join(unix.Flock(fd, unix.LOCK_UN), unix.Close(fd)); closed != nil {
+				closed = fmt.Errorf("%s: %w", what, closed)
 			}
 		})
 		return closed
-	}, nil
+	}
 }
 
 func openDir(dir string) (int, error) {

@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,22 +45,8 @@ func flockFile(ctx context.Context, path string) (func() error, error) {
 }
 
 func fileRelease(fd int, path string) func() error {
-	var (
-		once   sync.Once
-		closed error
-	)
-	return func() error {
-		once.Do(func() {
-			// LOCK_UN first, so the release does not depend on copies of the
-			// descriptor. The file is deliberately left in place.
-			unErr := unix.Flock(fd, unix.LOCK_UN)
-			closed = errors.Join(unErr, unix.Close(fd))
-			if closed != nil {
-				closed = fmt.Errorf("unlock file %q: %w", path, closed)
-			}
-		})
-		return closed
-	}
+	// The lock file is deliberately left in place (see the package doc).
+	return unlockOnce(fd, "unlock file "+strconv.Quote(path))
 }
 
 func openLockFile(path string) (int, error) {
