@@ -13,6 +13,10 @@ const tempSuffix = ".scopemig-tmp"
 // file, so listings of the directory's stores skip it).
 func TempName(path string) string {
 	dir, base := filepath.Split(path)
+	if isClean(path) {
+		// dir is "" or ends with its one separator: Join would only Clean.
+		return dir + "." + base + tempSuffix
+	}
 	return filepath.Join(dir, "."+base+tempSuffix)
 }
 
