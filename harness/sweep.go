@@ -138,11 +138,42 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 		if vs := sw.checkState(s0, st, rerr); len(vs) > 0 {
 			return &failure{vs: vs, s0: s0, sched: here}, nil
 		}
-		if _, f := sw.completeOnce(s0, c, here, false); f != nil {
+		if f := sw.retryThenPowerLoss(s0, c, here); f != nil {
 			return f, nil
 		}
 	}
 	return nil, nil
+}
+
+// retryThenPowerLoss retries the migration to the end in a new process on
+// the disk a failed run left (c, whose unsynced data may not be durable),
+// then cuts the power: the data of the migration that returned must be
+// durable (I6) and the flag must not vouch for data that was lost (I3).
+// This is the fsync-failure case: a run after a failed sync sees the
+// migrated data in the page cache and must make it durable before it sets
+// the flag. The flag itself may be lost with the power when the failed run
+// had set it without a durable directory entry: a retry that finds it set
+// must not write (I5), and losing it only makes the next run repeat the
+// (idempotent) migration.
+func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []string) *failure {
+	if _, f := sw.complete(s0, c, sched); f != nil {
+		return f
+	}
+	here := append(slices.Clip(sched), "complete run", "power loss")
+	img := image(c, faults.Power, sw.nextSeed())
+	sw.states++
+	st, rerr := sw.e.observe(img)
+	vs := sw.checkState(s0, st, rerr)
+	if rerr == nil {
+		want := sw.expect(s0).want
+		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated}, st) {
+			vs = append(vs, model.Violation{ID: model.I6, Detail: "a retried migration that returned did not survive power loss: " + d})
+		}
+	}
+	if len(vs) > 0 {
+		return &failure{vs: vs, s0: s0, sched: here}
+	}
+	return nil
 }
 
 // complete runs the migration to the end on d (no faults) and checks I4

@@ -28,6 +28,13 @@ func movePerKey(deleteFirst bool) harness.Migrator {
 		if err := moveKeys(ctx, p, deleteFirst); err != nil {
 			return err
 		}
+		// The flag vouches for the data: make it durable first. A retry after
+		// a failed fsync sees moved data that may exist only in memory.
+		if sy, ok := p.(secrets.Syncer); ok {
+			if err := sy.Sync(ctx); err != nil {
+				return err
+			}
+		}
 		return harness.MarkMigrated(fsys)
 	}
 }

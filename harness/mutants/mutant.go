@@ -73,7 +73,13 @@ func joinIDs(ids []model.InvariantID) string {
 
 // Suite returns every mutant.
 func Suite() []Mutant {
-	return append(append(append(append(migratorMutants(), providerMutants()...), unlockedMutant()), dirstoreMutants()...), opLevelMutants()...)
+	var all []Mutant
+	for _, group := range [][]Mutant{
+		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync()}, dirstoreMutants(), opLevelMutants(),
+	} {
+		all = append(all, group...)
+	}
+	return all
 }
 
 // ByName returns the mutant called name.
