@@ -31,7 +31,9 @@ var ErrUnsupported = fmt.Errorf("fslock: directory locks: %w", errors.ErrUnsuppo
 //
 // Acquire writes nothing on any filesystem.
 func Acquire(ctx context.Context, fsys afero.Fs, dir string) (func() error, error) {
-	dir = filepath.Clean(dir)
+	if !isClean(dir) {
+		dir = filepath.Clean(dir)
+	}
 	switch fs := fsys.(type) {
 	case Locker:
 		return fs.Lock(ctx, dir)

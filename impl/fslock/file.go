@@ -35,7 +35,9 @@ import (
 // either no file or an empty one, and no lock held; both are valid starting
 // states for every later AcquireFile and for ToolHive.
 func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
-	path = filepath.Clean(path)
+	if !isClean(path) {
+		path = filepath.Clean(path)
+	}
 	switch fs := fsys.(type) {
 	case *afero.OsFs:
 		return flockFile(ctx, path)
