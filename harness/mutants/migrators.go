@@ -82,6 +82,11 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 	if m.flagFirst {
 		return nil
 	}
+	if sy, ok := p.(secrets.Syncer); ok { // the flag vouches for durable data
+		if err := sy.Sync(ctx); err != nil {
+			return err
+		}
+	}
 	return harness.MarkMigrated(fsys)
 }
 
