@@ -63,7 +63,7 @@ func Apply(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, polic
 	if err != nil {
 		return Result{}, err
 	}
-	steps, err := migrateKeys(ctx, providerKV{p: p}, keys, scheme, policy)
+	steps, err := migrateKeys(ctx, providerKV{p: p}, slices.Values(keys), len(keys), scheme, policy)
 	if err != nil {
 		return Result{Steps: steps}, fmt.Errorf("apply: %w", err)
 	}
@@ -79,7 +79,7 @@ func applyTx(ctx context.Context, u secrets.Updater, scheme secrets.Scheme, poli
 	err := u.Update(ctx, func(m map[string]string) error {
 		var err error
 		// fn may be called again by a retrying Updater: start afresh.
-		steps, err = migrateKeys(ctx, mapKV(m), slices.Collect(maps.Keys(m)), scheme, policy)
+		steps, err = migrateKeys(ctx, mapKV(m), maps.Keys(m), len(m), scheme, policy)
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -31,16 +32,24 @@ type kv interface {
 //
 // Every write is idempotent, so the body can be re-run from any prefix of
 // its own writes and reaches the same final content.
-func migrateKeys(ctx context.Context, s kv, keys []string, scheme secrets.Scheme, policy Policy) ([]Step, error) {
-	keys = slices.Clone(keys)
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	var steps []Step
-	for _, k := range keys {
-		scope, legacy := scheme.LegacyScope(k)
-		if !legacy {
-			continue
+// keys is read to the end before the first call on s, so it may range over
+// the map s writes to.
+func migrateKeys(ctx context.Context, s kv, keys iter.Seq[string], n int, scheme secrets.Scheme, policy Policy) ([]Step, error) {
+	// Only the legacy keys are sorted; n (the number of keys) bounds them.
+	legacy := make([]string, 0, n)
+	for k := range keys {
+		if _, ok := scheme.LegacyScope(k); ok {
+			legacy = append(legacy, k)
 		}
+	}
+	slices.Sort(legacy)
+	legacy = slices.Compact(legacy)
+	var steps []Step // nil when there is nothing to migrate, as before
+	if len(legacy) > 0 {
+		steps = make([]Step, 0, len(legacy))
+	}
+	for _, k := range legacy {
+		scope, _ := scheme.LegacyScope(k)
 		if err := ctx.Err(); err != nil {
 			return steps, fmt.Errorf("migrate %q: %w", k, err)
 		}

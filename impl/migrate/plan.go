@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -31,7 +32,7 @@ func Discover(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, po
 		return Plan{}, err
 	}
 	ov := &overlayKV{under: providerKV{p: p}, over: map[string]*string{}}
-	steps, err := migrateKeys(ctx, ov, keys, scheme, policy)
+	steps, err := migrateKeys(ctx, ov, slices.Values(keys), len(keys), scheme, policy)
 	if err != nil {
 		return Plan{}, fmt.Errorf("discover: %w", err)
 	}
