@@ -30,6 +30,14 @@ type Config struct {
 	Skip []string
 	// StopAtFirst stops Verify at the first violation (mutant runs).
 	StopAtFirst bool
+	// FailFiles, when set, names rapid's fail files: a failing property or
+	// state machine saves its minimal case under
+	// testdata/rapid/<FailFiles>_<target>_<phase>/ (relative to the working
+	// directory; rapid turns other characters into "_"), and every later run
+	// replays the saved cases first. Commit
+	// them from real bugs as regression tests. Run sets it to the test's
+	// name; empty (the default) writes nothing.
+	FailFiles string
 	// Log receives one progress line per phase; nil discards.
 	Log io.Writer
 }

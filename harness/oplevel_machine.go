@@ -1,8 +1,6 @@
 package harness
 
 import (
-	"time"
-
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
@@ -76,7 +74,6 @@ func opMigrate(m *machine, t *rapid.T) {
 
 func (v *verifier) opStateMachine() (int, *failure) {
 	var last *failure
-	failed, logs := checkRapid(v.rep.Target+"/statemachine", v.cfg.Seed+1, v.cfg.Checks, 10*time.Second,
-		v.sw.opMachineProperty(&last))
+	failed, logs := v.checkRapid("statemachine", v.cfg.Seed+1, v.sw.opMachineProperty(&last))
 	return v.cfg.Checks, rapidFailure(failed, last, logs)
 }

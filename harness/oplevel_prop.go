@@ -2,7 +2,6 @@ package harness
 
 import (
 	"slices"
-	"time"
 
 	"pgregory.net/rapid"
 
@@ -50,7 +49,6 @@ func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
 
 func (v *verifier) opProperty() (int, *failure) {
 	var last *failure
-	failed, logs := checkRapid(v.rep.Target+"/property", v.cfg.Seed, v.cfg.Checks, 10*time.Second,
-		v.sw.opCrashProperty(v.cfg.MaxKeys, &last))
+	failed, logs := v.checkRapid("property", v.cfg.Seed, v.sw.opCrashProperty(v.cfg.MaxKeys, &last))
 	return v.cfg.Checks, rapidFailure(failed, last, logs)
 }

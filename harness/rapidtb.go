@@ -49,7 +49,7 @@ var rapidFlags sync.Mutex
 
 // checkRapid runs prop under rapid with the given seed and number of checks
 // and reports whether it failed.
-func checkRapid(name string, seed uint64, checks int, shrink time.Duration, prop func(*rapid.T)) (failed bool, logs []string) {
+func checkRapid(name string, seed uint64, checks int, shrink time.Duration, failFiles bool, prop func(*rapid.T)) (failed bool, logs []string) {
 	rapidFlags.Lock()
 	defer rapidFlags.Unlock()
 	set := func(name, value string) func() {
@@ -63,7 +63,7 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, prop
 	}
 	defer set("rapid.seed", strconv.FormatUint(seed, 10))()
 	defer set("rapid.checks", strconv.Itoa(checks))()
-	defer set("rapid.nofailfile", "true")()
+	defer set("rapid.nofailfile", strconv.FormatBool(!failFiles))()
 	defer set("rapid.shrinktime", shrink.String())()
 	// rapid asks testing.Short(), which panics outside `go test` unless the
 	// testing flags are registered and parsed.
@@ -76,4 +76,14 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, prop
 	tb := &recTB{name: name}
 	rapid.Check(tb, prop)
 	return tb.failed, tb.logs
+}
+
+// checkRapid runs one rapid phase of Verify: named after the target and the
+// phase, with fail files when the config asks for them.
+func (v *verifier) checkRapid(phase string, seed uint64, prop func(*rapid.T)) (failed bool, logs []string) {
+	name := v.rep.Target + "/" + phase
+	if v.cfg.FailFiles != "" {
+		name = v.cfg.FailFiles + "/" + name
+	}
+	return checkRapid(name, seed, v.cfg.Checks, 10*time.Second, v.cfg.FailFiles != "", prop)
 }

@@ -13,14 +13,17 @@ import (
 const DefaultRunSeed = 1
 
 // Run verifies target from a Go test and fails t with each violation's
-// minimal counterexample and replay line. SCOPEMIG_SEED (a number, or
+// minimal counterexample and replay line. A rapid phase that fails saves
+// its minimal case as a fail file under testdata/rapid/<TestName>_… in the
+// package directory, and every later run replays saved cases first: commit
+// the files of real bugs as regression tests. SCOPEMIG_SEED (a number, or
 // "random"), SCOPEMIG_CHECKS and SCOPEMIG_DEPTH override the defaults, so a
 // failure replays with
 //
 //	SCOPEMIG_SEED=<seed> go test -run '^TestName$' ./pkg
 func Run(t *testing.T, target Target) {
 	t.Helper()
-	cfg := Config{Seed: DefaultRunSeed}
+	cfg := Config{Seed: DefaultRunSeed, FailFiles: t.Name()}
 	switch env := os.Getenv("SCOPEMIG_SEED"); env {
 	case "":
 	case "random":

@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -134,4 +135,28 @@ func TestThirdPartyCorrectPerKeyMigratorPasses(t *testing.T) {
 	for _, v := range rep.Violations {
 		t.Errorf("%s", v)
 	}
+}
+
+// With FailFiles set, a failing rapid phase leaves rapid's fail file with
+// the minimal case, and the next run replays it first.
+func TestFailFilesPersistMinimalCase(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg := harness.Config{Seed: 5, Checks: 20, Stores: 1, StopAtFirst: true, FailFiles: "regress", Skip: []string{"conformance"}}
+	target := encfileWith("flag-first", func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+		if err := harness.MarkMigrated(fsys); err != nil {
+			return err
+		}
+		return moveKeys(ctx, p, false)
+	})
+	rep, err := harness.Verify(context.Background(), target, cfg)
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations)
+	require.Equal(t, "property", rep.Violations[0].Phase)
+	files, err := filepath.Glob("testdata/rapid/regress_flag-first_property/*.fail")
+	require.NoError(t, err)
+	require.Len(t, files, 1, "rapid saved the minimal case")
+	again, err := harness.Verify(context.Background(), target, cfg)
+	require.NoError(t, err)
+	require.Equal(t, rep.Violations[0].Invariant, again.Violations[0].Invariant)
+	require.Equal(t, rep.Violations[0].Counterexample, again.Violations[0].Counterexample, "the saved case replays")
 }

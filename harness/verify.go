@@ -103,15 +103,13 @@ func (v *verifier) replay() string {
 
 func (v *verifier) property() (int, *failure) {
 	var last *failure
-	failed, logs := checkRapid(v.rep.Target+"/property", v.cfg.Seed, v.cfg.Checks, 10*time.Second,
-		v.sw.crashProperty(v.cfg.MaxKeys, v.cfg.Modes, &last))
+	failed, logs := v.checkRapid("property", v.cfg.Seed, v.sw.crashProperty(v.cfg.MaxKeys, v.cfg.Modes, &last))
 	return v.cfg.Checks, rapidFailure(failed, last, logs)
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
 	var last *failure
-	failed, logs := checkRapid(v.rep.Target+"/statemachine", v.cfg.Seed+1, v.cfg.Checks, 10*time.Second,
-		v.sw.machineProperty(v.cfg.Modes, &last))
+	failed, logs := v.checkRapid("statemachine", v.cfg.Seed+1, v.sw.machineProperty(v.cfg.Modes, &last))
 	return v.cfg.Checks, rapidFailure(failed, last, logs)
 }
 
