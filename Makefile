@@ -37,7 +37,8 @@ FUZZ_TARGETS := \
 	./impl/secrets:FuzzParseKey \
 	./impl/secrets:FuzzScopedKey \
 	./impl/config:FuzzSetMigrated \
-	./impl/dirstore:FuzzFileName
+	./impl/dirstore:FuzzFileName \
+	./impl/internal/cleanpath:FuzzIsClean
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -3,6 +3,8 @@ package atomicfile
 import (
 	"path/filepath"
 	"strings"
+
+	"github.com/scopemig/scopemig/impl/internal/cleanpath"
 )
 
 // tempSuffix ends every temp file name.
@@ -13,7 +15,7 @@ const tempSuffix = ".scopemig-tmp"
 // file, so listings of the directory's stores skip it).
 func TempName(path string) string {
 	dir, base := filepath.Split(path)
-	if isClean(path) {
+	if cleanpath.IsClean(path) {
 		// dir is "" or ends with its one separator: Join would only Clean.
 		return dir + "." + base + tempSuffix
 	}

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/internal/cleanpath"
 )
 
 // ErrUnsupported reports that the platform cannot lock a real directory
@@ -31,9 +32,7 @@ var ErrUnsupported = fmt.Errorf("fslock: directory locks: %w", errors.ErrUnsuppo
 //
 // Acquire writes nothing on any filesystem.
 func Acquire(ctx context.Context, fsys afero.Fs, dir string) (func() error, error) {
-	if !isClean(dir) {
-		dir = filepath.Clean(dir)
-	}
+	dir = cleanpath.Clean(dir)
 	switch fs := fsys.(type) {
 	case Locker:
 		return fs.Lock(ctx, dir)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/internal/cleanpath"
 )
 
 // AcquireFile takes an exclusive flock(2) on the lock file path (ToolHive's
@@ -35,9 +37,7 @@ import (
 // either no file or an empty one, and no lock held; both are valid starting
 // states for every later AcquireFile and for ToolHive.
 func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
-	if !isClean(path) {
-		path = filepath.Clean(path)
-	}
+	path = cleanpath.Clean(path)
 	switch fs := fsys.(type) {
 	case *afero.OsFs:
 		return flockFile(ctx, path)

@@ -1,12 +1,14 @@
-package atomicfile
+// Package cleanpath decides cheaply whether a path is already clean, so
+// the stores skip filepath.Clean on their hot paths.
+package cleanpath
 
 import "path/filepath"
 
-// isClean reports whether p is certainly equal to filepath.Clean(p) on a
+// IsClean reports whether p is certainly equal to filepath.Clean(p) on a
 // '/'-separated platform: "/", or elements that are neither empty, "." nor
 // "..", with no trailing separator. It may answer false for some clean
 // paths ("." or a leading ".."), which only costs the caller a Clean.
-func isClean(p string) bool {
+func IsClean(p string) bool {
 	if filepath.Separator != '/' || p == "" {
 		return false
 	}
@@ -38,4 +40,13 @@ func isClean(p string) bool {
 		start = i + 1
 	}
 	return true
+}
+
+// Clean is filepath.Clean(p), without its allocation when p is already
+// clean (the hot path of the crash explorer).
+func Clean(p string) string {
+	if IsClean(p) {
+		return p
+	}
+	return filepath.Clean(p)
 }

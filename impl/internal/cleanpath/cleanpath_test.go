@@ -1,4 +1,4 @@
-package fslock
+package cleanpath
 
 import (
 	"path/filepath"
@@ -8,12 +8,12 @@ import (
 )
 
 func TestIsCleanImpliesClean(t *testing.T) {
-	for _, p := range []string{"/", "/a", "/a/b", "a", "a/b", ".a", "/.a/..b/...", "a.."} {
-		require.True(t, isClean(p), p)
+	for _, p := range []string{"/", "/a", "/a/b", "a", "a/b", ".a", "/.a/..b/...", "a..", "/a/b.c"} {
+		require.True(t, IsClean(p), p)
 		require.Equal(t, filepath.Clean(p), p, p)
 	}
-	for _, p := range []string{"", ".", "..", "./a", "../a", "/a/", "a//b", "/a/./b", "/a/../b", "/a/..", "//a"} {
-		require.False(t, isClean(p), p)
+	for _, p := range []string{"", ".", "..", "./a", "../a", "/a/", "a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "//a", "a/"} {
+		require.False(t, IsClean(p), p)
 	}
 }
 
@@ -22,7 +22,7 @@ func FuzzIsClean(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		if isClean(p) {
+		if IsClean(p) {
 			require.Equal(t, filepath.Clean(p), p)
 		}
 	})
