@@ -70,7 +70,7 @@ func lostUpdateStore(t *testing.T) (secretsPath, configPath string) {
 // token.
 func TestLostUpdateToolHive(t *testing.T) {
 	secretsPath, configPath := lostUpdateStore(t)
-	w := &thInjector{Provider: thManager(t, secretsPath), inject: func() error { return rotateWithToolHive(secretsPath) }}
+	w := &thInjector{Provider: thManager(t, secretsPath), injectOnce: &injectOnce{inject: func() error { return rotateWithToolHive(secretsPath) }}}
 	require.NoError(t, toolhiveMigrateProvider(w, configPath))
 
 	require.Equal(t, []string{
@@ -102,15 +102,19 @@ func TestLostUpdateScopemig(t *testing.T) {
 			osfs := afero.NewOsFs()
 			st, err := encfile.Open(osfs, secretsPath, []byte(password))
 			require.NoError(t, err)
-			w := &smInjector{store: st, inject: func() error { return rotateWithToolHive(secretsPath) }}
+			w := &smInjector{store: st, injectOnce: &injectOnce{inject: func() error { return rotateWithToolHive(secretsPath) }}}
+			// A plan made first (as `scopemig plan` would) sees a plain move; the
+			// rotation then lands before the Runner's one transaction, which
+			// recomputes the moves on what it reads under the lock.
+			plan, err := migrate.Discover(context.Background(), w, secrets.Scheme{}, policy)
+			require.NoError(t, err)
+			require.Equal(t, migrate.Moved, plan.Steps[0].Outcome)
 			r := migrate.Runner{Provider: w, Flag: config.Flag{Fs: osfs, Path: configPath}, Policy: policy}
 			rep, err := r.Run(context.Background())
 			require.NoError(t, err)
 			require.Equal(t, migrate.StatusMigrated, rep.Status)
 			require.True(t, rep.Transactional)
 
-			// The discovery saw the key as a plain move; the rotation then
-			// landed before the one write.
 			require.Contains(t, w.trace, "get "+rtScoped+" -> not found")
 			require.Equal(t, []string{"inject", "update"}, w.trace[len(w.trace)-2:], "the interleaving")
 
@@ -131,10 +135,9 @@ func TestLostUpdateScopemig(t *testing.T) {
 	}
 }
 
-// thInjector wraps a ToolHive provider: it records every call and runs
-// inject once, immediately before the first mutating call.
-type thInjector struct {
-	thsecrets.Provider
+// injectOnce records calls and runs inject once, immediately before the
+// first mutating call. Both wrappers below embed it.
+type injectOnce struct {
 	inject func() error
 
 	mu    sync.Mutex // guards done and trace
@@ -142,15 +145,13 @@ type thInjector struct {
 	trace []string
 }
 
-var _ thsecrets.Provider = (*thInjector)(nil)
-
-func (w *thInjector) record(s string) {
+func (w *injectOnce) record(s string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.trace = append(w.trace, s)
 }
 
-func (w *thInjector) beforeWrite() error {
+func (w *injectOnce) beforeWrite() error {
 	w.mu.Lock()
 	first := !w.done
 	w.done = true
@@ -161,6 +162,14 @@ func (w *thInjector) beforeWrite() error {
 	w.record("inject")
 	return w.inject()
 }
+
+// thInjector wraps a ToolHive provider with an injectOnce.
+type thInjector struct {
+	thsecrets.Provider
+	*injectOnce
+}
+
+var _ thsecrets.Provider = (*thInjector)(nil)
 
 func (w *thInjector) GetSecret(ctx context.Context, name string) (string, error) {
 	v, err := w.Provider.GetSecret(ctx, name)
@@ -208,36 +217,14 @@ func (w *thInjector) Cleanup() error {
 // smInjector is the same wrapper around a scopemig encfile store; it keeps
 // the store's Updater (its transactional write).
 type smInjector struct {
-	store  *encfile.Store
-	inject func() error
-
-	mu    sync.Mutex // guards done and trace
-	done  bool
-	trace []string
+	store *encfile.Store
+	*injectOnce
 }
 
 var (
 	_ secrets.Provider = (*smInjector)(nil)
 	_ secrets.Updater  = (*smInjector)(nil)
 )
-
-func (w *smInjector) record(s string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.trace = append(w.trace, s)
-}
-
-func (w *smInjector) beforeWrite() error {
-	w.mu.Lock()
-	first := !w.done
-	w.done = true
-	w.mu.Unlock()
-	if !first {
-		return nil
-	}
-	w.record("inject")
-	return w.inject()
-}
 
 func (w *smInjector) GetSecret(ctx context.Context, name string) (string, error) {
 	v, err := w.store.GetSecret(ctx, name)
