@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,62 +129,4 @@ func yamlMap(t *testing.T, fsys afero.Fs, path string) map[string]any {
 	var m map[string]any
 	require.NoError(t, yaml.Unmarshal(b, &m))
 	return m
-}
-
-// countingFs counts every mutating filesystem call that goes through it.
-type countingFs struct {
-	afero.Fs
-	writes atomic.Int64
-}
-
-func (c *countingFs) Create(name string) (afero.File, error) {
-	c.writes.Add(1)
-	return c.Fs.Create(name)
-}
-
-func (c *countingFs) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
-	if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0 {
-		c.writes.Add(1)
-	}
-	return c.Fs.OpenFile(name, flag, perm)
-}
-
-func (c *countingFs) Mkdir(name string, perm os.FileMode) error {
-	c.writes.Add(1)
-	return c.Fs.Mkdir(name, perm)
-}
-
-func (c *countingFs) MkdirAll(name string, perm os.FileMode) error {
-	c.writes.Add(1)
-	return c.Fs.MkdirAll(name, perm)
-}
-
-func (c *countingFs) Remove(name string) error {
-	c.writes.Add(1)
-	return c.Fs.Remove(name)
-}
-
-func (c *countingFs) RemoveAll(name string) error {
-	c.writes.Add(1)
-	return c.Fs.RemoveAll(name)
-}
-
-func (c *countingFs) Rename(o, n string) error {
-	c.writes.Add(1)
-	return c.Fs.Rename(o, n)
-}
-
-func (c *countingFs) Chmod(name string, mode os.FileMode) error {
-	c.writes.Add(1)
-	return c.Fs.Chmod(name, mode)
-}
-
-func (c *countingFs) Chtimes(name string, a, m time.Time) error {
-	c.writes.Add(1)
-	return c.Fs.Chtimes(name, a, m)
-}
-
-func (c *countingFs) Chown(name string, uid, gid int) error {
-	c.writes.Add(1)
-	return c.Fs.Chown(name, uid, gid)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/migrate"
 )
 
@@ -65,22 +66,22 @@ func TestMigrateAcceptance(t *testing.T) {
 
 			// Second run: already done, zero writes.
 			before := snapshot(t, osfs, dir)
-			cfs := &countingFs{Fs: osfs}
-			out, errOut, code = run(t, newMigrateCmdEnv, testEnv(cfs, pwEnv()), args...)
+			cfs := faults.NewFS(osfs, nil) // counts every mutating operation
+			out, errOut, code = run(t, newMigrateCmdEnv, testEnv(cfs.Fs(), pwEnv()), args...)
 			require.Equal(t, 0, code, errOut)
 			require.Contains(t, out, "already done")
-			require.Zero(t, cfs.writes.Load())
+			require.Zero(t, cfs.Ops(), "mutating operations: %v", cfs.Log())
 			require.Equal(t, before, snapshot(t, osfs, dir))
 
 			// --force on a migrated store: nothing to move, still zero writes.
-			out, errOut, code = run(t, newMigrateCmdEnv, testEnv(cfs, pwEnv()), append(args, "--force", "--json")...)
+			out, errOut, code = run(t, newMigrateCmdEnv, testEnv(cfs.Fs(), pwEnv()), append(args, "--force", "--json")...)
 			require.Equal(t, 0, code, errOut)
 			var rep migrateReport
 			require.NoError(t, json.Unmarshal([]byte(out), &rep))
 			require.Equal(t, migrate.StatusMigrated, rep.Status)
 			require.True(t, rep.Forced)
 			require.Empty(t, rep.Steps)
-			require.Zero(t, cfs.writes.Load())
+			require.Zero(t, cfs.Ops(), "mutating operations: %v", cfs.Log())
 			require.Equal(t, before, snapshot(t, osfs, dir))
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/migrate"
 )
 
@@ -17,10 +18,10 @@ func TestPlanWritesNothing(t *testing.T) {
 			osfs := afero.NewOsFs()
 			dir := install(t, osfs, t.TempDir())
 			before := snapshot(t, osfs, dir)
-			cfs := &countingFs{Fs: osfs}
+			cfs := faults.NewFS(osfs, nil) // counts every mutating operation
 			args := []string{"--secrets-file", filepath.Join(dir, "secrets_encrypted"), "--config", filepath.Join(dir, "config.yaml"), "--on-conflict", policy}
 
-			out, errOut, code := run(t, newPlanCmdEnv, testEnv(cfs, pwEnv()), args...)
+			out, errOut, code := run(t, newPlanCmdEnv, testEnv(cfs.Fs(), pwEnv()), args...)
 			require.Equal(t, 0, code, errOut)
 			require.Contains(t, out, "KEY")
 			require.Contains(t, out, "__thv_workloads_BEARER_TOKEN_fetch")
@@ -32,7 +33,7 @@ func TestPlanWritesNothing(t *testing.T) {
 				require.Contains(t, out, "conflict-dropped")
 			}
 
-			out, errOut, code = run(t, newPlanCmdEnv, testEnv(cfs, pwEnv()), append(args, "--json")...)
+			out, errOut, code = run(t, newPlanCmdEnv, testEnv(cfs.Fs(), pwEnv()), append(args, "--json")...)
 			require.Equal(t, 0, code, errOut)
 			var rep planReport
 			require.NoError(t, json.Unmarshal([]byte(out), &rep))
@@ -41,7 +42,7 @@ func TestPlanWritesNothing(t *testing.T) {
 			require.Len(t, rep.Steps, 9)
 			require.Equal(t, 7, rep.Counts.Moved)
 
-			require.Zero(t, cfs.writes.Load())
+			require.Zero(t, cfs.Ops(), "mutating operations: %v", cfs.Log())
 			require.Equal(t, before, snapshot(t, osfs, dir))
 
 			// After a migration the plan is empty and says so.

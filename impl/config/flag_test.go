@@ -25,12 +25,12 @@ func fixture(t *testing.T) []byte {
 	return b
 }
 
-func memWith(t *testing.T, path string, data []byte, perm os.FileMode) *writeCounter {
+func memWith(t *testing.T, path string, data []byte, perm os.FileMode) *counting {
 	t.Helper()
 	mem := afero.NewMemMapFs()
 	require.NoError(t, mem.MkdirAll(filepath.Dir(path), 0o700))
 	require.NoError(t, afero.WriteFile(mem, path, data, perm))
-	return &writeCounter{Fs: mem}
+	return newCounting(mem)
 }
 
 func TestFixtureRoundTrip(t *testing.T) {
@@ -41,7 +41,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 	done, err := f.Migrated(ctx)
 	require.NoError(t, err)
 	require.False(t, done)
-	require.Zero(t, fsys.n.Load())
+	require.Zero(t, fsys.writes())
 
 	require.NoError(t, f.SetMigrated(ctx))
 	got, err := afero.ReadFile(fsys, "/cfg/config.yaml")
@@ -61,9 +61,9 @@ func TestFixtureRoundTrip(t *testing.T) {
 	require.Equal(t, before, after)
 
 	// Already set: not one more write.
-	n := fsys.n.Load()
+	n := fsys.writes()
 	require.NoError(t, f.SetMigrated(ctx))
-	require.Equal(t, n, fsys.n.Load())
+	require.Equal(t, n, fsys.writes())
 }
 
 func TestCommentsAndUnknownFieldsSurvive(t *testing.T) {
@@ -125,7 +125,7 @@ func TestInvalidConfigWritesNothing(t *testing.T) {
 			_, err := f.Migrated(ctx)
 			require.ErrorIs(t, err, config.ErrInvalidConfig)
 			require.ErrorIs(t, f.SetMigrated(ctx), config.ErrInvalidConfig)
-			require.Zero(t, fsys.n.Load(), "not one write")
+			require.Zero(t, fsys.writes(), "not one write")
 			got, err := afero.ReadFile(fsys, "/c.yaml")
 			require.NoError(t, err)
 			require.Equal(t, in, string(got))
@@ -140,12 +140,12 @@ func TestNotRegularFile(t *testing.T) {
 	require.NoError(t, os.Symlink("real.yaml", filepath.Join(dir, "link.yaml")))
 	before := treeSnapshot(t, dir)
 	for _, name := range []string{"adir", "link.yaml"} {
-		fsys := &writeCounter{Fs: afero.NewOsFs()}
+		fsys := newCounting(afero.NewOsFs())
 		f := config.Flag{Fs: fsys, Path: filepath.Join(dir, name)}
 		_, err := f.Migrated(ctx)
 		require.ErrorIs(t, err, config.ErrInvalidConfig, name)
 		require.ErrorIs(t, f.SetMigrated(ctx), config.ErrInvalidConfig, name)
-		require.Zero(t, fsys.n.Load(), name)
+		require.Zero(t, fsys.writes(), name)
 	}
 	require.Equal(t, before, treeSnapshot(t, dir))
 }
@@ -210,9 +210,9 @@ func TestInvalidFlagAndContext(t *testing.T) {
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	fsys := &writeCounter{Fs: afero.NewMemMapFs()}
+	fsys := newCounting(afero.NewMemMapFs())
 	require.ErrorIs(t, config.Flag{Fs: fsys, Path: "/c.yaml"}.SetMigrated(cancelled), context.Canceled)
-	require.Zero(t, fsys.n.Load())
+	require.Zero(t, fsys.writes())
 }
 
 // treeSnapshot maps every path under root to its mode and content.

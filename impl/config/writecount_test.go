@@ -2,64 +2,28 @@ package config_test
 
 import (
 	"os"
-	"sync/atomic"
 
 	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/faults"
 )
 
-// writeCounter counts the mutating operations made through it.
-type writeCounter struct {
-	afero.Fs
-	n atomic.Int64
+// counting hands the code under test a filesystem whose every mutating
+// operation is counted (by faults.FS, without faults).
+type counting struct {
+	afero.Fs // the process's view (no Lock unless the inner Fs has one)
+	proc     *faults.FS
 }
 
-func (w *writeCounter) Create(name string) (afero.File, error) {
-	w.n.Add(1)
-	return w.Fs.Create(name)
+func newCounting(fsys afero.Fs) *counting {
+	p := faults.NewFS(fsys, nil)
+	return &counting{Fs: p.Fs(), proc: p}
 }
 
-func (w *writeCounter) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
-	if flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND) != 0 {
-		w.n.Add(1)
-	}
-	return w.Fs.OpenFile(name, flag, perm)
-}
-
-func (w *writeCounter) Mkdir(name string, perm os.FileMode) error {
-	w.n.Add(1)
-	return w.Fs.Mkdir(name, perm)
-}
-
-func (w *writeCounter) MkdirAll(name string, perm os.FileMode) error {
-	w.n.Add(1)
-	return w.Fs.MkdirAll(name, perm)
-}
-
-func (w *writeCounter) Remove(name string) error {
-	w.n.Add(1)
-	return w.Fs.Remove(name)
-}
-
-func (w *writeCounter) RemoveAll(name string) error {
-	w.n.Add(1)
-	return w.Fs.RemoveAll(name)
-}
-
-func (w *writeCounter) Rename(o, n string) error {
-	w.n.Add(1)
-	return w.Fs.Rename(o, n)
-}
-
-func (w *writeCounter) Chmod(name string, mode os.FileMode) error {
-	w.n.Add(1)
-	return w.Fs.Chmod(name, mode)
-}
+// writes is the number of mutating operations so far.
+func (c *counting) writes() int { return c.proc.Ops() }
 
 // LstatIfPossible keeps symlink detection of the wrapped Fs.
-func (w *writeCounter) LstatIfPossible(name string) (os.FileInfo, bool, error) {
-	if ls, ok := w.Fs.(afero.Lstater); ok {
-		return ls.LstatIfPossible(name)
-	}
-	fi, err := w.Stat(name)
-	return fi, false, err
+func (c *counting) LstatIfPossible(name string) (os.FileInfo, bool, error) {
+	return c.proc.LstatIfPossible(name)
 }
