@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/impl/internal/fstest"
 )
 
 var ctx = context.Background()
@@ -38,23 +40,9 @@ func fixtureRaw(t testing.TB) map[string]string {
 // treeSnapshot maps every path under root to its mode and content.
 func treeSnapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	require.NoError(t, filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		v := fi.Mode().String()
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			v += ":" + string(b)
-		}
-		out[p] = v
-		return nil
-	}))
-	return out
+	tree, err := fstest.Tree(root)
+	require.NoError(t, err)
+	return tree
 }
 
 // zeroReader is a deterministic nonce source.
