@@ -192,24 +192,29 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 }
 
 // concurrency is Verify's phase: Checks cases spread over every scenario,
-// each under the interleaving its seed picks; the first failure is
-// minimized.
+// each under the interleaving its seed picks, on the verifier's workers
+// (each case is a shard); the first failure (in case order) is minimized.
 func (v *verifier) concurrency() (int, *failure) {
 	scs := ConcurrencyScenarios()
-	for i := 0; i < v.cfg.Checks; i++ {
+	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(i int) shardResult {
 		seed := mixSeed(v.cfg.Seed, uint64(i))
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
-			return i + 1, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
+			return shardResult{cases: 1, f: &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}}
 		}
 		if cf != nil {
 			f := &failure{vs: []model.Violation{{ID: cf.Violation.Invariant, Detail: cf.Violation.Detail}}}
 			f.s0 = model.State{}
 			f.sched = cf.Violation.Counterexample
-			return i + 1, f
+			return shardResult{cases: 1, f: f}
 		}
+		return shardResult{cases: 1}
+	})
+	cases, f := v.sw.merge(rs)
+	if f == nil {
+		cases = v.cfg.Checks
 	}
-	return v.cfg.Checks, nil
+	return cases, f
 }
 
 // mixSeed derives the seed of case i from the run's seed (SplitMix64).

@@ -28,6 +28,19 @@ type Config struct {
 	// Skip turns phases off by name: "conformance", "property",
 	// "statemachine", "sweep", "concurrency".
 	Skip []string
+	// Workers is the number of goroutines running the shards of each
+	// phase: the sweeps (one shard per store), the rapid cases (shards of
+	// a fixed number of cases) and the concurrency cases (default
+	// GOMAXPROCS). The report, crash-state counts included, is the same
+	// for any number of workers and the same seed. Op-level targets
+	// (OpLevelOnly: one external store) always run on one.
+	Workers int
+	// NoCache turns off the verdict memo: every crash image, complete run
+	// and observed state is checked afresh instead of once per distinct
+	// content (Report.DistinctImages then equals CrashStates). The
+	// verdicts, and so the report, are the same either way; this exists to
+	// prove that.
+	NoCache bool
 	// StopAtFirst stops Verify at the first violation (mutant runs).
 	StopAtFirst bool
 	// FailFiles, when set, names rapid's fail files: a failing property or
@@ -57,6 +70,9 @@ func (c Config) withDefaults() Config {
 	}
 	if len(c.Modes) == 0 {
 		c.Modes = []faults.Mode{faults.Process, faults.Torn, faults.Power, faults.PowerPartial}
+	}
+	if c.Workers <= 0 {
+		c.Workers = defaultWorkers()
 	}
 	if c.Log == nil {
 		c.Log = io.Discard

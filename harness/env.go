@@ -148,19 +148,26 @@ func dump(ctx context.Context, p secrets.Provider) (map[string]string, error) {
 // observe restarts a process on d and reads the whole state. Errors wrap
 // errUnreadable.
 func (e *env) observe(d *faults.MemFS) (model.State, error) {
+	st, _, err := e.observeWrites(d)
+	return st, err
+}
+
+// observeWrites is observe, and the number of mutating operations the
+// restarted process made on d (a store may clean up on open).
+func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	proc, p, err := e.open(d, nil)
 	if err != nil {
-		return model.State{}, fmt.Errorf("%w: open: %v", errUnreadable, err)
+		return model.State{}, proc.Ops(), fmt.Errorf("%w: open: %v", errUnreadable, err)
 	}
 	m, err := dump(e.ctx, p)
 	if err != nil {
-		return model.State{}, fmt.Errorf("%w: %v", errUnreadable, err)
+		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
 	flag, err := config.Flag{Fs: proc, Path: ConfigPath, Cache: e.flags}.Migrated(e.ctx)
 	if err != nil {
-		return model.State{}, fmt.Errorf("%w: config: %v", errUnreadable, err)
+		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	return model.State{Secrets: m, Migrated: flag}, nil
+	return model.State{Secrets: m, Migrated: flag}, proc.Ops(), nil
 }
 
 // run runs the migrator in a new process on d under inj and returns the

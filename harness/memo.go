@@ -1,55 +1,148 @@
 package harness
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"slices"
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
-// maxMemo bounds the images a convergenceMemo remembers (memory stays
-// flat however many states a sweep explores); past it, new images are
-// checked but no longer remembered.
+// maxMemo bounds the entries each memo of a sweeper remembers (memory
+// stays flat however many states a sweep explores); past it, new verdicts
+// are computed but no longer remembered.
 const maxMemo = 1 << 14
 
-// convergenceMemo remembers, for one initial state of one sweep, the disk
-// images on which sweeper.complete passed, keyed by the exact content of
-// the image (faults.MemFS.AppendContent: every path, mode and byte), with
-// the number of operations of the complete run.
-//
-// It is sound because complete is a pure function of the initial state and
-// of what the migration's processes can read on the disk: it restarts the
-// target on a copy of the image, runs the migration to the end without
-// faults, and checks I4 and I5. Two crash points that leave byte-identical
-// images (a crash just before or just after an fsync, in process mode, for
-// instance) would get the same verdict; the memo checks such an image once.
-// Every crash state is still produced and checked on its own (readable,
-// I1–I3, I6, I8): only the convergence run after it is shared. Failures are
-// never remembered (the sweep stops at the first one). The zero value is
-// empty; reset must be called when the initial state changes.
-type convergenceMemo struct {
-	ops map[string]int // image content -> operations of its complete run
-	buf []byte         // scratch for keys
+// verdictKey is the SHA-256 of what a verdict is a pure function of: the
+// kind of check, the expected state (the initial state, from which the
+// model derives Migrate(S0) and the values I8 scans for) and the exact
+// content of a crash image (faults.MemFS.AppendContent: every path, mode
+// and byte) or of an observed state.
+type verdictKey [sha256.Size]byte
+
+// Kinds of verdict, the first byte hashed into a verdictKey.
+const (
+	kindCrash    byte = 'c' // a crash image's checks: readable (I7), I8, I1–I3
+	kindComplete byte = 'r' // the complete run from an image: I4, I5
+	kindObserved byte = 'o' // an observed state's model check: I1–I3
+)
+
+// memo is a sweeper's verdict cache. Every verdict it holds is a pure
+// function of its key: the checks run a restarted target on a copy of the
+// image (or compare an observation with the model), and a simulated
+// process sees nothing but the image's names, modes and bytes. So two
+// crash points that leave byte-identical images (a crash just before or
+// just after an fsync, in process mode, for instance; or the same image
+// reached in two modes) get the same verdict, and the memo computes it
+// once. Only passing verdicts are remembered: a failure is always found by
+// a fresh check, which is what gets reported. The zero value is empty and
+// ready; with off set it remembers nothing (every check fresh: the test
+// that a cached verdict equals a fresh one).
+type memo struct {
+	off      bool
+	crash    map[verdictKey]crashVerdict // kindCrash
+	complete map[verdictKey]int          // kindComplete: operations of the complete run
+	observed map[verdictKey]struct{}     // kindObserved: passed
+	h        hash.Hash                   // scratch
+	buf      []byte                      // scratch for image encodings
+	keys     []string                    // scratch for sorting
 }
 
-func (c *convergenceMemo) reset() { clear(c.ops) }
+// crashVerdict is a crash image whose checks passed.
+type crashVerdict struct {
+	// after is the image as the checking restart left it when that
+	// restart wrote to it (a store that removes a crash's stale temp files
+	// on open, say), nil when it wrote nothing. The sweep goes on from the
+	// image after the restart, so a hit must go on from the same bytes.
+	// Never changed once stored (the sweep clones it before every run).
+	after *faults.MemFS
+	// isWant: the image reads exactly as Migrate(S0), flag included (what
+	// I6 asks of an image taken after a migration returned).
+	isWant bool
+}
 
-// key returns the content of d in c's scratch buffer (valid until the next
-// call).
-func (c *convergenceMemo) key(d *faults.MemFS) []byte {
-	c.buf = d.AppendContent(c.buf[:0])
-	return c.buf
+// reset forgets every verdict (keeping the scratch buffers).
+func (m *memo) reset() {
+	clear(m.crash)
+	clear(m.complete)
+	clear(m.observed)
+}
+
+// key hashes kind, the expected state's encoding and content.
+func (m *memo) key(kind byte, exp, content []byte) verdictKey {
+	if m.h == nil {
+		m.h = sha256.New()
+	}
+	m.h.Reset()
+	var n [binary.MaxVarintLen64 + 1]byte
+	n[0] = kind
+	m.h.Write(binary.AppendUvarint(n[:1], uint64(len(exp))))
+	m.h.Write(exp)
+	m.h.Write(content)
+	var k verdictKey
+	m.h.Sum(k[:0])
+	return k
+}
+
+// imageKey is the key of kind on image d for expectations x.
+func (m *memo) imageKey(kind byte, x *expected, d *faults.MemFS) verdictKey {
+	m.buf = d.AppendContent(m.buf[:0])
+	return m.key(kind, x.key, m.buf)
+}
+
+// stateKey is the key of the observed state st for expectations x.
+func (m *memo) stateKey(x *expected, st model.State) verdictKey {
+	m.buf = appendState(m.buf[:0], st, &m.keys)
+	return m.key(kindObserved, x.key, m.buf)
+}
+
+// appendState appends an exact encoding of st: the flag, then every key and
+// value, sorted, length-prefixed (no two states share one). keys is
+// scratch.
+func appendState(b []byte, st model.State, keys *[]string) []byte {
+	ks := (*keys)[:0]
+	for k := range st.Secrets {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	if st.Migrated {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	for _, k := range ks {
+		v := st.Secrets[k]
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	clear(ks)
+	*keys = ks
+	return b
+}
+
+// remember stores v in mp unless the memo is off or mp is full.
+func remember[V any](m *memo, mp *map[verdictKey]V, k verdictKey, v V) {
+	if m.off || len(*mp) >= maxMemo {
+		return
+	}
+	if *mp == nil {
+		*mp = make(map[verdictKey]V)
+	}
+	(*mp)[k] = v
 }
 
 // completeOnce is complete on d, skipped (with the remembered operation
-// count) when an image with the same content already passed for this
+// count) when an image with the same content already passed for the same
 // initial state. With clone, complete runs on a clone and d is not
 // changed; without, on d itself (a disk other processes may still hold
 // locks or handles on, as after an injected error).
 func (sw *sweeper) completeOnce(s0 model.State, d *faults.MemFS, sched []string, clone bool) (int, *failure) {
-	k := sw.done.key(d)
-	if n, ok := sw.done.ops[string(k)]; ok {
+	k := sw.memo.imageKey(kindComplete, sw.expect(s0), d)
+	if n, ok := sw.memo.complete[k]; ok {
 		return n, nil
 	}
 	run := d
@@ -57,74 +150,77 @@ func (sw *sweeper) completeOnce(s0 model.State, d *faults.MemFS, sched []string,
 		run = d.Clone()
 	}
 	n, f := sw.complete(s0, run, sched)
-	if f == nil && len(sw.done.ops) < maxMemo {
-		if sw.done.ops == nil {
-			sw.done.ops = make(map[string]int)
-		}
-		sw.done.ops[string(k)] = n
+	if f == nil {
+		remember(&sw.memo, &sw.memo.complete, k, n)
 	}
 	return n, f
 }
 
-// checkMemo remembers, for one initial state, the observed states that
-// passed the model's checks (I1–I3: model.CheckAll, a pure function of the
-// initial state, the observed state and the policy), keyed by the exact
-// observed state: every key, every value, the flag. Each crash image is
-// still restarted and read through the provider on its own (observe:
-// readable, every listed key readable, I7); only the comparison of an
-// already-seen observation with the model is shared. Failures are never
-// remembered. The zero value is empty; reset when the initial state
-// changes.
-type checkMemo struct {
-	passed map[string]struct{} // observed states that passed
-	buf    []byte              // scratch for keys
-	keys   []string            // scratch for sorting
-}
-
-func (c *checkMemo) reset() { clear(c.passed) }
-
-// key returns the encoding of st in c's scratch buffer (valid until the
-// next call): the flag, then every key and value, sorted, length-prefixed.
-func (c *checkMemo) key(st model.State) []byte {
-	c.keys = c.keys[:0]
-	for k := range st.Secrets {
-		c.keys = append(c.keys, k)
-	}
-	slices.Sort(c.keys)
-	b := c.buf[:0]
-	if st.Migrated {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
-	for _, k := range c.keys {
-		v := st.Secrets[k]
-		b = binary.AppendUvarint(b, uint64(len(k)))
-		b = append(b, k...)
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
-	}
-	clear(c.keys)
-	c.buf = b
-	return b
-}
-
 // checkState is env.checkImage (I7 on a read error, else I1–I3), with the
-// verdict of an exactly equal observed state shared.
+// verdict of an exactly equal observed state shared. Each crash image is
+// still restarted and read through the provider on its own (observe);
+// only the comparison of an already-seen observation with the model is
+// shared.
 func (sw *sweeper) checkState(s0, st model.State, readErr error) []model.Violation {
 	if readErr != nil {
 		return sw.e.checkImage(s0, st, readErr)
 	}
-	k := sw.checked.key(st)
-	if _, ok := sw.checked.passed[string(k)]; ok {
+	k := sw.memo.stateKey(sw.expect(s0), st)
+	if _, ok := sw.memo.observed[k]; ok {
 		return nil
 	}
 	vs := sw.e.checkImage(s0, st, nil)
-	if len(vs) == 0 && len(sw.checked.passed) < maxMemo {
-		if sw.checked.passed == nil {
-			sw.checked.passed = make(map[string]struct{})
-		}
-		sw.checked.passed[string(k)] = struct{}{}
+	if len(vs) == 0 {
+		remember(&sw.memo, &sw.memo.observed, k, struct{}{})
 	}
 	return vs
+}
+
+// checkCrash checks the crash image img of a run from s0: hygiene (I8),
+// readable through a restarted provider (I7), I1–I3 against the model,
+// and, when the crash came after the run returned nil (afterReturn), that
+// the migrated state survived (I6). It returns the image as the checking
+// restart left it (what the sweep goes on from: a restart may remove a
+// crash's leftovers) and the violations. An image whose checks already
+// passed for the same initial state is not checked again (sw.reused counts
+// it); a crash state is counted either way.
+func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals map[string]bool, afterReturn bool) (*faults.MemFS, []model.Violation) {
+	sw.states++
+	x := sw.expect(s0)
+	k := sw.memo.imageKey(kindCrash, x, img)
+	if v, ok := sw.memo.crash[k]; ok && (v.isWant || !afterReturn) {
+		sw.reused++
+		if v.after != nil {
+			return v.after, nil
+		}
+		return img, nil
+	}
+	vs := sw.e.checkHygiene(img, vals)
+	st, writes, rerr := sw.e.observeWrites(img)
+	vs = append(vs, sw.checkState(s0, st, rerr)...)
+	if afterReturn && rerr == nil {
+		for _, d := range model.Diff(x.want, st) {
+			vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
+		}
+	}
+	if len(vs) == 0 {
+		v := crashVerdict{isWant: rerr == nil && st.Migrated == x.want.Migrated && equalSecrets(st.Secrets, x.want.Secrets)}
+		if writes > 0 {
+			v.after = img
+		}
+		remember(&sw.memo, &sw.memo.crash, k, v)
+	}
+	return img, vs
+}
+
+func equalSecrets(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }

@@ -30,12 +30,12 @@ func TestConvergenceMemo(t *testing.T) {
 	// crashing runs and n+1 complete runs.
 	require.Less(t, sw.runs, 2*n+4, "identical images are completed once")
 	require.Greater(t, sw.runs, n+2)
-	require.NotEmpty(t, sw.done.ops)
+	require.NotEmpty(t, sw.memo.complete)
 
 	// A hit returns the remembered op count; a changed image misses.
-	k := string(sw.done.key(d))
-	sw.done.reset()
-	sw.done.ops[k] = 12345
+	k := sw.memo.imageKey(kindComplete, sw.expect(s0), d)
+	sw.memo.reset()
+	sw.memo.complete[k] = 12345
 	got, f := sw.completeOnce(s0, d, nil, true)
 	require.Nil(t, f)
 	require.Equal(t, 12345, got)
@@ -43,6 +43,9 @@ func TestConvergenceMemo(t *testing.T) {
 	require.NoError(t, other.Chmod(ConfigDir, 0o755))
 	_, f = sw.completeOnce(s0, other, nil, true)
 	require.NotNil(t, f, "the changed image is checked, not taken from the memo")
+	other2 := model.State{Secrets: map[string]string{"BEARER_TOKEN_x": "v"}}
+	_, f = sw.completeOnce(other2, d, nil, true)
+	require.NotNil(t, f, "the same image for another initial state is checked, not taken from the memo")
 }
 
 // The check memo shares the model check of exactly equal observed states
@@ -52,9 +55,9 @@ func TestCheckMemo(t *testing.T) {
 	sw := &sweeper{e: newEnv(context.Background(), Targets()[0]), depth: 1, seed: 1}
 	s0 := ExploreStore()
 	require.Empty(t, sw.checkState(s0, s0, nil))
-	require.Len(t, sw.checked.passed, 1)
+	require.Len(t, sw.memo.observed, 1)
 	require.Empty(t, sw.checkState(s0, s0.Clone(), nil), "an equal state passes (from the memo)")
-	require.Len(t, sw.checked.passed, 1)
+	require.Len(t, sw.memo.observed, 1)
 
 	lost := s0.Clone()
 	lost.Secrets["github-token"] = "another-value-123"
@@ -63,11 +66,13 @@ func TestCheckMemo(t *testing.T) {
 	flagged := s0.Clone()
 	flagged.Migrated = true
 	require.NotEmpty(t, sw.checkState(s0, flagged, nil), "the flag is part of the key (I3)")
-	require.Len(t, sw.checked.passed, 1)
+	require.Len(t, sw.memo.observed, 1)
 
 	// Keys cannot collide by concatenation.
 	a := model.State{Secrets: map[string]string{"ab": "c"}}
 	b := model.State{Secrets: map[string]string{"a": "bc"}}
-	ka := string(sw.checked.key(a)) // copied: key reuses its buffer
-	require.NotEqual(t, ka, string(sw.checked.key(b)))
+	var keys []string
+	require.NotEqual(t, string(appendState(nil, a, &keys)), string(appendState(nil, b, &keys)))
+	x := sw.expect(s0)
+	require.NotEqual(t, sw.memo.stateKey(x, a), sw.memo.stateKey(x, b))
 }

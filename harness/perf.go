@@ -89,6 +89,7 @@ func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults
 			sw := &sweeper{e: newEnv(ctx, target), depth: 1, seed: 1}
 			var werr error
 			for time.Now().Before(deadline) && ctx.Err() == nil {
+				sw.memo.reset() // each sweep checks its images afresh: no verdict carried over
 				f, err := sw.store(s0, mode)
 				if err != nil {
 					werr = err

@@ -35,22 +35,28 @@ func (v Violation) String() string {
 
 // Phase is the figure of one Verify phase.
 type Phase struct {
-	Name        string  `json:"name"`
-	Cases       int     `json:"cases"`
-	CrashStates int     `json:"crash_states"`
-	Seconds     float64 `json:"seconds"`
-	Violations  int     `json:"violations"`
+	Name        string `json:"name"`
+	Cases       int    `json:"cases"`
+	CrashStates int    `json:"crash_states"`
+	// DistinctImages is the number of crash states whose checks ran:
+	// CrashStates minus those whose image (same bytes, same initial
+	// state) had already passed in the same shard (Config.NoCache).
+	DistinctImages int     `json:"distinct_images"`
+	Seconds        float64 `json:"seconds"`
+	Violations     int     `json:"violations"`
 }
 
 // Report is the result of Verify.
 type Report struct {
-	Target      string      `json:"target"`
-	Seed        uint64      `json:"seed"`
-	Cases       int         `json:"cases"`
-	CrashStates int         `json:"crash_states"`
-	Seconds     float64     `json:"seconds"`
-	Phases      []Phase     `json:"phases"`
-	Violations  []Violation `json:"violations"`
+	Target      string `json:"target"`
+	Seed        uint64 `json:"seed"`
+	Cases       int    `json:"cases"`
+	CrashStates int    `json:"crash_states"`
+	// DistinctImages is the sum of the phases' DistinctImages.
+	DistinctImages int         `json:"distinct_images"`
+	Seconds        float64     `json:"seconds"`
+	Phases         []Phase     `json:"phases"`
+	Violations     []Violation `json:"violations"`
 }
 
 // OK reports whether no violation was found.

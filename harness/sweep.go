@@ -28,21 +28,22 @@ func (f *failure) lines() []string {
 
 // sweeper explores every crash point of a migration.
 type sweeper struct {
-	e       *env
-	depth   int
-	seed    uint64
-	modes   []faults.Mode
-	states  int // crash images checked
-	runs    int
-	fresh   map[string][]fileEntry // file set of a fresh store, by describe(state)
-	done    convergenceMemo        // images whose complete run passed, for the current initial state
-	checked checkMemo              // observed states that passed I1–I3, for the current initial state
-	exp     *expected              // what the last initial state is checked against
+	e      *env
+	depth  int
+	seed   uint64
+	modes  []faults.Mode
+	states int // crash states checked
+	reused int // crash states whose image's verdict came from the memo
+	runs   int
+	fresh  map[string][]fileEntry // file set of a fresh store, by describe(state)
+	memo   memo                   // verdicts that passed, by (kind, initial state, content)
+	exp    *expected              // what the last initial state is checked against
 }
 
 // expected is what the runs from one initial state are checked against.
 type expected struct {
 	s0    model.State // a private copy
+	key   []byte      // s0's exact encoding (appendState), the memo's expected-state key
 	want  model.State // Migrate(s0)
 	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
 }
@@ -53,7 +54,7 @@ func (sw *sweeper) expect(s0 model.State) *expected {
 	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && maps.Equal(x.s0.Secrets, s0.Secrets) {
 		return x
 	}
-	sw.exp = &expected{s0: s0.Clone(), want: sw.e.model.Migrate(s0, sw.e.policy)}
+	sw.exp = &expected{s0: s0.Clone(), key: appendState(nil, s0, &sw.memo.keys), want: sw.e.model.Migrate(s0, sw.e.policy)}
 	return sw.exp
 }
 
@@ -70,8 +71,6 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 		return nil, err
 	}
 	vals := valueSet(s0, sw.expect(s0).want)
-	sw.done.reset()
-	sw.checked.reset()
 	if f := sw.idempotentBody(s0); f != nil {
 		return f, nil
 	}
@@ -93,16 +92,7 @@ func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth 
 		here := append(slices.Clip(sched), inj.String())
 		_, runErr := sw.e.run(c, inj)
 		sw.runs++
-		img := image(c, mode, inj.Seed)
-		sw.states++
-		vs := sw.e.checkHygiene(img, vals)
-		st, rerr := sw.e.observe(img)
-		vs = append(vs, sw.checkState(s0, st, rerr)...)
-		if k == n && runErr == nil && rerr == nil {
-			for _, d := range model.Diff(sw.expect(s0).want, st) {
-				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
-			}
-		}
+		img, vs := sw.checkCrash(s0, image(c, mode, inj.Seed), vals, k == n && runErr == nil)
 		if len(vs) > 0 {
 			return &failure{vs: vs, s0: s0, sched: here}
 		}
@@ -121,8 +111,6 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 	if err != nil {
 		return nil, err
 	}
-	sw.done.reset()
-	sw.checked.reset()
 	n, f := sw.completeOnce(s0, d, nil, true)
 	if f != nil {
 		return f, nil
