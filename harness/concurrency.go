@@ -196,7 +196,8 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 // (each case is a shard); the first failure (in case order) is minimized.
 func (v *verifier) concurrency() (int, *failure) {
 	scs := ConcurrencyScenarios()
-	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(i int) shardResult {
+	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(c *shardCtl) shardResult {
+		i := c.i
 		seed := mixSeed(v.cfg.Seed, uint64(i))
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {

@@ -24,7 +24,7 @@ func TestRunShardsPrefix(t *testing.T) {
 	}
 	for _, workers := range []int{1, 2, 4, 16} {
 		var ran atomic.Int64
-		rs := runShards(context.Background(), workers, 10, func(i int) shardResult { ran.Add(1); return shard(i) })
+		rs := runShards(context.Background(), workers, 10, func(c *shardCtl) shardResult { ran.Add(1); return shard(c.i) })
 		require.Len(t, rs, 6, "workers=%d", workers)
 		for i, r := range rs {
 			require.Equal(t, i, r.states)
@@ -40,9 +40,37 @@ func TestRunShardsPrefix(t *testing.T) {
 			require.Equal(t, int64(6), ran.Load(), "one worker stops at the failure")
 		}
 	}
-	rs := runShards(context.Background(), 3, 4, func(i int) shardResult { return shardResult{cases: 1} })
+	rs := runShards(context.Background(), 3, 4, func(*shardCtl) shardResult { return shardResult{cases: 1} })
 	require.Len(t, rs, 4, "no failure: every shard")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	require.Empty(t, runShards(ctx, 2, 4, shard), "an ended context starts nothing")
+	require.Empty(t, runShards(ctx, 2, 4, func(c *shardCtl) shardResult { return shard(c.i) }), "an ended context starts nothing")
+}
+
+// A shard that announces a failure it does not return (or shards that
+// stop early because of it) cannot cut the prefix: runShards re-runs what
+// was abandoned below the first real failure.
+func TestRunShardsWrongAnnouncement(t *testing.T) {
+	fail := &failure{vs: []model.Violation{{ID: model.I2}}}
+	for _, workers := range []int{1, 2, 4} {
+		rs := runShards(context.Background(), workers, 8, func(c *shardCtl) shardResult {
+			if c.i == 1 {
+				c.failing() // but returns no failure
+				return shardResult{cases: 1, states: 1}
+			}
+			if c.stop() {
+				c.abandon()
+				return shardResult{states: -1000}
+			}
+			r := shardResult{cases: 1, states: 1}
+			if c.i == 6 {
+				r.f = fail
+			}
+			return r
+		})
+		require.Len(t, rs, 7, "workers=%d", workers)
+		for _, r := range rs {
+			require.Equal(t, 1, r.states)
+		}
+	}
 }

@@ -143,5 +143,14 @@ func (v *verifier) checkRapidN(phase string, seed uint64, checks int, prop func(
 	if v.cfg.FailFiles != "" {
 		name = v.cfg.FailFiles + "/" + name
 	}
-	return checkRapid(name, seed, checks, 10*time.Second, v.cfg.FailFiles != "", prop)
+	return checkRapid(name, seed, checks, rapidShrinkBound, v.cfg.FailFiles != "", prop)
 }
+
+// rapidShrinkBound is rapid's -rapid.shrinktime for Verify. rapid stops
+// minimizing at that deadline, so a shrink cut by it depends on the speed
+// of the machine, and with it the reported minimal case and crash-state
+// count. Shrinking ends on its own when no smaller failing case is found
+// (a few seconds for every mutant on one core); the bound only stops a
+// runaway shrink, and is far enough that a loaded machine, or several
+// workers shrinking at once, still gets the same report as an idle one.
+const rapidShrinkBound = 10 * time.Minute

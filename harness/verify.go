@@ -134,11 +134,25 @@ func (v *verifier) rapidShards(phase string, seed uint64, prop func(sw *sweeper,
 	if v.cfg.FailFiles != "" {
 		workers = 1
 	}
-	rs := runShards(v.sw.e.ctx, workers, n, func(i int) shardResult {
+	rs := runShards(v.sw.e.ctx, workers, n, func(c *shardCtl) shardResult {
+		i := c.i
 		checks := min(rapidShard, v.cfg.Checks-i*rapidShard)
 		sw := v.shardSweeper(0)
 		var last *failure
-		failed, logs := v.checkRapidN(phase, max(1, mixSeed(seed, uint64(i))), checks, prop(sw, &last))
+		p := prop(sw, &last)
+		abandonable := func(t *rapid.T) {
+			if c.stop() { // a lower shard fails: this result is cut, skip the (shrinking) runs
+				c.abandon()
+				return
+			}
+			defer func() {
+				if last != nil { // recorded a failure: rapid will report one
+					c.failing()
+				}
+			}()
+			p(t)
+		}
+		failed, logs := v.checkRapidN(phase, max(1, mixSeed(seed, uint64(i))), checks, abandonable)
 		return shardResult{cases: checks, states: sw.states, reused: sw.reused, f: rapidFailure(failed, last, logs)}
 	})
 	_, f := v.sw.merge(rs)
@@ -175,9 +189,9 @@ func (v *verifier) sweeps() (int, *failure) {
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}
-	rs := runShards(v.sw.e.ctx, v.cfg.Workers, len(stores), func(i int) shardResult {
-		sw := v.shardSweeper(mixSeed(v.cfg.Seed^0x5eed, uint64(i)))
-		cases, f := v.sweepStore(sw, stores[i])
+	rs := runShards(v.sw.e.ctx, v.cfg.Workers, len(stores), func(c *shardCtl) shardResult {
+		sw := v.shardSweeper(mixSeed(v.cfg.Seed^0x5eed, uint64(c.i)))
+		cases, f := v.sweepStore(sw, stores[c.i], c)
 		return shardResult{cases: cases, states: sw.states, reused: sw.reused, f: f}
 	})
 	return v.sw.merge(rs)
@@ -185,25 +199,37 @@ func (v *verifier) sweeps() (int, *failure) {
 
 // sweepStore sweeps s0 in every mode, then under injected EIO and ENOSPC,
 // and returns the cases run and the first failure, shrunk.
-func (v *verifier) sweepStore(sw *sweeper, s0 model.State) (int, *failure) {
+// It stops between cases when the shard is to stop (c.stop), and
+// announces a failure before shrinking it.
+func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *failure) {
 	cases := 0
 	for _, mode := range v.cfg.Modes {
+		if c.stop() {
+			c.abandon()
+			return cases, nil
+		}
 		cases++
 		f, err := sw.store(s0, mode)
 		if err != nil {
 			return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
 		}
 		if f != nil {
+			c.failing()
 			return cases, sw.shrinkStore(f, mode, 0)
 		}
 	}
 	for _, errno := range []syscall.Errno{syscall.EIO, syscall.ENOSPC} {
+		if c.stop() {
+			c.abandon()
+			return cases, nil
+		}
 		cases++
 		f, err := sw.errors(s0, errno)
 		if err != nil {
 			return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
 		}
 		if f != nil {
+			c.failing()
 			return cases, sw.shrinkStore(f, faults.Process, errno)
 		}
 	}

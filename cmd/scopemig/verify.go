@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
@@ -21,13 +25,15 @@ var errVerifyFailed = errors.New("verification failed")
 
 // verifyOutput is the --json document of `scopemig verify` (docs/cli.md).
 type verifyOutput struct {
-	Seed        uint64           `json:"seed"`
-	Depth       int              `json:"depth"`
-	OK          bool             `json:"ok"`
-	CrashStates int              `json:"crash_states"`
-	Seconds     float64          `json:"seconds"`
-	Targets     []targetOutput   `json:"targets"`
-	Mutants     []mutants.Result `json:"mutants"`
+	Seed           uint64           `json:"seed"`
+	Depth          int              `json:"depth"`
+	Workers        int              `json:"workers"`
+	OK             bool             `json:"ok"`
+	CrashStates    int              `json:"crash_states"`
+	DistinctImages int              `json:"distinct_images"`
+	Seconds        float64          `json:"seconds"`
+	Targets        []targetOutput   `json:"targets"`
+	Mutants        []mutants.Result `json:"mutants"`
 }
 
 type targetOutput struct {
@@ -44,6 +50,7 @@ func newVerifyCmd() *cobra.Command {
 		target  string
 		noMut   bool
 		verbose bool
+		workers int
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -53,9 +60,15 @@ func newVerifyCmd() *cobra.Command {
 			if seed == 0 {
 				seed = 1
 			}
-			cfg := harness.Config{Seed: seed, Depth: depth, Checks: checks}
+			if workers < 0 {
+				return fmt.Errorf("-p: %d is not a number of workers (0 means GOMAXPROCS)", workers)
+			}
+			if workers == 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			cfg := harness.Config{Seed: seed, Depth: depth, Checks: checks, Workers: workers}
 			if verbose {
-				cfg.Log = cmd.ErrOrStderr()
+				cfg.Log = &lockedWriter{w: cmd.ErrOrStderr()}
 			}
 			out, err := runVerify(cmd.Context(), cfg, target, !noMut)
 			if err != nil {
@@ -84,14 +97,21 @@ func newVerifyCmd() *cobra.Command {
 	f.StringVar(&target, "target", "all", "built-in target to verify (name, or all)")
 	f.BoolVar(&noMut, "no-mutants", false, "skip the mutant suite")
 	f.BoolVar(&verbose, "verbose", false, "log each phase on stderr")
+	f.IntVarP(&workers, "workers", "p", 0, "goroutines running targets, mutants and each phase's shards (0: GOMAXPROCS); the report is the same for any number")
 	return cmd
 }
 
+// runVerify verifies the chosen targets and, withMutants, the mutant suite.
+// The targets and mutants are jobs run on cfg.Workers goroutines (each
+// Verify shards its own phases on as many); the output lists them in the
+// fixed order, so it is the same for any number of workers (timings
+// aside). Seconds is the wall-clock time of the whole run.
 func runVerify(ctx context.Context, cfg harness.Config, target string, withMutants bool) (verifyOutput, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	out := verifyOutput{Seed: cfg.Seed, Depth: cfg.Depth, OK: true}
+	start := time.Now()
+	out := verifyOutput{Seed: cfg.Seed, Depth: cfg.Depth, Workers: max(cfg.Workers, 1), OK: true}
 	var names []string
 	targets := harness.Targets()
 	if name, ok := strings.CutPrefix(target, "mutant:"); ok {
@@ -101,40 +121,75 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 		}
 		targets, withMutants = []harness.Target{m.Target}, false
 	}
+	var chosen []harness.Target
 	for _, t := range targets {
 		names = append(names, t.Name)
-		if target != "all" && target != t.Name {
-			continue
+		if target == "all" || target == t.Name {
+			chosen = append(chosen, t)
 		}
-		rep, err := harness.Verify(ctx, t, cfg)
-		if err != nil {
-			return out, err
-		}
-		out.Targets = append(out.Targets, targetOutput{Report: rep, StatesPerSecond: rep.StatesPerSecond()})
-		out.CrashStates += rep.CrashStates
-		out.Seconds += rep.Seconds
-		out.OK = out.OK && rep.OK()
 	}
-	if len(out.Targets) == 0 {
+	if len(chosen) == 0 {
 		return out, fmt.Errorf("unknown target %q (have %s, all)", target, strings.Join(names, ", "))
 	}
+	var suite []mutants.Mutant
 	if withMutants {
-		for _, m := range mutants.Suite() {
-			res := mutants.Check(ctx, m, cfg)
-			out.Mutants = append(out.Mutants, res)
-			out.CrashStates += res.CrashStates
-			out.Seconds += res.Seconds
-			out.OK = out.OK && res.Caught
-		}
+		suite = mutants.Suite()
 	}
+	reps := make([]harness.Report, len(chosen))
+	out.Mutants = make([]mutants.Result, len(suite))
+	var g errgroup.Group
+	g.SetLimit(out.Workers)
+	for i, t := range chosen {
+		g.Go(func() (err error) {
+			reps[i], err = harness.Verify(ctx, t, cfg)
+			return err
+		})
+	}
+	for i, m := range suite {
+		g.Go(func() error {
+			out.Mutants[i] = mutants.Check(ctx, m, cfg)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return out, err
+	}
+	for _, rep := range reps {
+		out.Targets = append(out.Targets, targetOutput{Report: rep, StatesPerSecond: rep.StatesPerSecond()})
+		out.CrashStates += rep.CrashStates
+		out.DistinctImages += rep.DistinctImages
+		out.OK = out.OK && rep.OK()
+	}
+	for _, res := range out.Mutants {
+		out.CrashStates += res.CrashStates
+		out.DistinctImages += res.DistinctImages
+		out.OK = out.OK && res.Caught
+	}
+	if len(out.Mutants) == 0 {
+		out.Mutants = nil
+	}
+	out.Seconds = time.Since(start).Seconds()
 	return out, nil
+}
+
+// lockedWriter serialises the writes of concurrent Verify runs (their
+// --verbose lines).
+type lockedWriter struct {
+	mu sync.Mutex // guards w
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func printVerify(w io.Writer, out verifyOutput) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tCASES\tCRASH STATES\tSTATES/S\tSECONDS\tVIOLATIONS")
+	fmt.Fprintln(tw, "TARGET\tCASES\tCRASH STATES\tDISTINCT IMAGES\tSTATES/S\tSECONDS\tVIOLATIONS")
 	for _, t := range out.Targets {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%d\n", t.Target, t.Cases, t.CrashStates, t.StatesPerSecond, t.Seconds, len(t.Violations))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.2f\t%d\n", t.Target, t.Cases, t.CrashStates, t.DistinctImages, t.StatesPerSecond, t.Seconds, len(t.Violations))
 	}
 	tw.Flush()
 	for _, t := range out.Targets {
@@ -159,5 +214,5 @@ func printVerify(w io.Writer, out verifyOutput) {
 	if out.Depth > 0 {
 		depth = fmt.Sprint(out.Depth)
 	}
-	fmt.Fprintf(w, "\n%s: seed %d, depth %s, %d crash states in %.1fs\n", verdict, out.Seed, depth, out.CrashStates, out.Seconds)
+	fmt.Fprintf(w, "\n%s: seed %d, depth %s, %d crash states (%d distinct images checked) in %.1fs on %d workers\n", verdict, out.Seed, depth, out.CrashStates, out.DistinctImages, out.Seconds, out.Workers)
 }

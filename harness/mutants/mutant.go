@@ -35,6 +35,7 @@ type Result struct {
 	Counterexample     []string `json:"counterexample"`
 	Replay             string   `json:"replay"`
 	CrashStates        int      `json:"crash_states"`
+	DistinctImages     int      `json:"distinct_images"`
 	Seconds            float64  `json:"seconds"`
 }
 
@@ -46,7 +47,7 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 	start := time.Now()
 	rep, err := harness.Verify(ctx, m.Target, cfg)
 	res.Seconds = time.Since(start).Seconds()
-	res.CrashStates = rep.CrashStates
+	res.CrashStates, res.DistinctImages = rep.CrashStates, rep.DistinctImages
 	if err != nil {
 		res.Counterexample = []string{err.Error()}
 		return res
