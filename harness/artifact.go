@@ -139,7 +139,9 @@ func ReplayCase(ctx context.Context, t Target, cfg SoakConfig, index int) (SoakC
 		return SoakCase{}, nil, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
 	cfg = cfg.withDefaults()
-	res, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).run(cfg.Seed, index)
+	r := newSoakRunner(context.WithoutCancel(ctx), t, cfg)
+	r.describe = true
+	res, err := r.run(cfg.Seed, index)
 	return res.desc, res.art, err
 }
 
@@ -150,7 +152,10 @@ func DescribeCase(ctx context.Context, t Target, cfg SoakConfig, index int) (Soa
 		return SoakCase{}, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
 	cfg = cfg.withDefaults()
-	_, _, desc, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)
+	s0, _, desc, _, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)
+	if err == nil {
+		desc.Store = describeState(s0)
+	}
 	return desc, err
 }
 

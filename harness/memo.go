@@ -89,13 +89,21 @@ func (m *memo) key(kind byte, exp, content []byte) verdictKey {
 // imageKey is the key of kind on image d for expectations x.
 func (m *memo) imageKey(kind byte, x *expected, d *faults.MemFS) verdictKey {
 	m.buf = d.AppendContent(m.buf[:0])
-	return m.key(kind, x.key, m.buf)
+	return m.key(kind, m.expKey(x), m.buf)
 }
 
 // stateKey is the key of the observed state st for expectations x.
 func (m *memo) stateKey(x *expected, st model.State) verdictKey {
 	m.buf = appendState(m.buf[:0], st, &m.keys)
-	return m.key(kindObserved, x.key, m.buf)
+	return m.key(kindObserved, m.expKey(x), m.buf)
+}
+
+// expKey is x's initial state encoded, computed once.
+func (m *memo) expKey(x *expected) []byte {
+	if x.key == nil {
+		x.key = appendState(nil, x.s0, &m.keys)
+	}
+	return x.key
 }
 
 // appendState appends an exact encoding of st: the flag, then every key and

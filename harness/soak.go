@@ -232,13 +232,16 @@ type caseResult struct {
 // non-nil only when the store cannot be seeded at all.
 func (r *soakRunner) run(base uint64, index int) (caseResult, error) {
 	sw := &sweeper{e: r.e, depth: r.depth, seed: caseSeed(base, index)}
-	s0, steps, desc, err := r.plan(base, index)
+	s0, steps, desc, d0, err := r.plan(base, index)
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: %v", ErrBadTarget, err)
 	}
-	f, err := r.exec(sw, s0, steps)
+	f, err := r.exec(sw, s0, steps, d0)
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: case %d: %v", ErrBadTarget, index, err)
+	}
+	if f != nil || r.describe {
+		desc.Store = describeState(s0) // fingerprints of every value: only when reported
 	}
 	res := caseResult{desc: desc, states: sw.states, runs: sw.runs}
 	if f != nil {

@@ -55,19 +55,25 @@ type soakRunner struct {
 	// crashAfterError lets a crash follow an injected I/O error; off, an
 	// error step ends the faulty runs (as in the sweeps).
 	crashAfterError bool
+	// describe fills SoakCase.Store of passing cases too (replays); the
+	// soak itself describes only failing ones.
+	describe bool
 }
 
 // plan draws the store and the faulty runs of case index. It runs the
-// migration once (no fault) to learn its operation count.
-func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, SoakCase, error) {
+// migration once (no fault) on a copy of the seeded store to learn its
+// operation count, and returns the seeded store (for exec). SoakCase.Store
+// is left empty (describeState hashes every value: the caller fills it
+// when the case is reported).
+func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, SoakCase, *faults.MemFS, error) {
 	seed := caseSeed(base, index)
 	rng := rand.New(rand.NewPCG(seed, uint64(index)))
 	s0 := genStore(randChooser{rng}, r.maxKeys)
-	d, err := r.e.seed(s0)
+	d0, err := r.e.seed(s0)
 	if err != nil {
-		return s0, nil, SoakCase{}, fmt.Errorf("case %d: seed: %w", index, err)
+		return s0, nil, SoakCase{}, nil, fmt.Errorf("case %d: seed: %w", index, err)
 	}
-	n, _ := r.e.run(d, nil)
+	n, _ := r.e.run(d0.Clone(), nil)
 	steps := make([]soakStep, 1+rng.IntN(r.depth))
 	modes := faults.Modes()
 	for i := range steps {
@@ -91,8 +97,8 @@ func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, Soak
 			}
 		}
 	}
-	desc := SoakCase{Index: index, Seed: seed, Keys: len(s0.Secrets), Store: describeState(s0), Ops: n, Schedule: scheduleOf(steps)}
-	return s0, steps, desc, nil
+	desc := SoakCase{Index: index, Seed: seed, Keys: len(s0.Secrets), Ops: n, Schedule: scheduleOf(steps)}
+	return s0, steps, desc, d0, nil
 }
 
 func scheduleOf(steps []soakStep) []string {
@@ -105,8 +111,9 @@ func scheduleOf(steps []soakStep) []string {
 
 // exec runs one case on sw: the I5 body check, each faulty run followed by
 // a restart that checks the image (I1–I3, I6–I8), then a complete run (I4,
-// I5). nil when every check holds.
-func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep) (f *failure, err error) {
+// I5). nil when every check holds. d0, when not nil, is s0 seeded (exec
+// runs on it); nil seeds s0.
+func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *faults.MemFS) (f *failure, err error) {
 	e := r.e
 	defer func() {
 		if p := recover(); p != nil {
@@ -116,11 +123,13 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep) (f *fai
 	if f := sw.idempotentBody(s0); f != nil {
 		return f, nil
 	}
-	d, err := e.seed(s0)
-	if err != nil {
-		return nil, err
+	d := d0
+	if d == nil {
+		if d, err = e.seed(s0); err != nil {
+			return nil, err
+		}
 	}
-	want := e.model.Migrate(s0, e.policy)
+	want := sw.expect(s0).want
 	vals := valueSet(s0, want)
 	var sched []string
 	for _, st := range steps {
@@ -134,7 +143,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep) (f *fai
 			vs = e.checkHygiene(d, vals)
 		}
 		got, rerr := e.observe(d)
-		vs = append(vs, e.checkImage(s0, got, rerr)...)
+		vs = append(vs, sw.checkState(s0, got, rerr)...)
 		if st.crash && runErr == nil && rerr == nil && st.op >= ops {
 			for _, line := range model.Diff(want, got) {
 				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + line})
@@ -161,7 +170,7 @@ func (r *soakRunner) shrink(sw *sweeper, f *failure, steps []soakStep) *failure 
 			for _, k := range keys[i:min(i+size, len(keys))] {
 				delete(smaller.Secrets, k)
 			}
-			g, err := r.exec(sw, smaller, steps)
+			g, err := r.exec(sw, smaller, steps, nil)
 			if err == nil && g != nil && g.vs[0].ID == id {
 				best = g
 				continue

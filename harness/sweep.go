@@ -43,7 +43,7 @@ type sweeper struct {
 // expected is what the runs from one initial state are checked against.
 type expected struct {
 	s0    model.State // a private copy
-	key   []byte      // s0's exact encoding (appendState), the memo's expected-state key
+	key   []byte      // s0's exact encoding (appendState), the memo's expected-state key; nil until needed
 	want  model.State // Migrate(s0)
 	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
 }
@@ -54,7 +54,7 @@ func (sw *sweeper) expect(s0 model.State) *expected {
 	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && maps.Equal(x.s0.Secrets, s0.Secrets) {
 		return x
 	}
-	sw.exp = &expected{s0: s0.Clone(), key: appendState(nil, s0, &sw.memo.keys), want: sw.e.model.Migrate(s0, sw.e.policy)}
+	sw.exp = &expected{s0: s0.Clone(), want: sw.e.model.Migrate(s0, sw.e.policy)}
 	return sw.exp
 }
 
@@ -217,7 +217,7 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 // Migrate(s0) but has no flag changes no data.
 func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	e := sw.e
-	want := e.model.Migrate(s0, e.policy)
+	want := sw.expect(s0).want
 	unflagged := want.Clone()
 	unflagged.Migrated = false
 	d, err := e.seed(unflagged)
@@ -238,7 +238,7 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 
 // freshFiles returns the file set of a fresh store seeded with want.
 func (sw *sweeper) freshFiles(want model.State) ([]fileEntry, error) {
-	key := describeState(want)
+	key := string(appendState(nil, want, &sw.memo.keys)) // exact, and cheaper than describeState's hashes
 	if f, ok := sw.fresh[key]; ok {
 		return f, nil
 	}
