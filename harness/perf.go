@@ -66,19 +66,23 @@ func ExploreStore() model.State {
 // of the migration, each image checked against the model and completed by
 // a recovery run) of target on store s0 in mode, over and over, for about
 // dur, on workers goroutines (at least 1), and returns the number of crash
-// states checked and the wall-clock seconds it took. Violations are
+// states checked, how many of them were distinct images checked afresh
+// (the others' verdicts came from the sweep's memo: the same image bytes
+// already passed in that sweep; each sweep starts with an empty memo) and
+// the wall-clock seconds it took. Violations are
 // returned as an error wrapping ErrViolation: a rate of a wrong migration
 // is no figure. It allocates per sweep, never per state kept: memory stays
 // flat however many states are explored.
-func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults.Mode, workers int, dur time.Duration) (states int, secs float64, err error) {
+func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults.Mode, workers int, dur time.Duration) (states, images int, secs float64, err error) {
 	if workers < 1 {
 		workers = 1
 	}
 	start := time.Now()
 	deadline := start.Add(dur)
 	var (
-		mu    sync.Mutex // guards total and first
+		mu    sync.Mutex // guards total, fresh and first
 		total int
+		fresh int
 		first error
 		wg    sync.WaitGroup
 	)
@@ -102,6 +106,7 @@ func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults
 			}
 			mu.Lock()
 			total += sw.states
+			fresh += sw.states - sw.reused
 			if first == nil {
 				first = werr
 			}
@@ -109,7 +114,7 @@ func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults
 		}()
 	}
 	wg.Wait()
-	return total, time.Since(start).Seconds(), first
+	return total, fresh, time.Since(start).Seconds(), first
 }
 
 // ErrViolation reports that a benchmark run found an invariant violation.

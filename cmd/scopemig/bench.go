@@ -30,6 +30,7 @@ type benchOutput struct {
 	Growth     *float64         `json:"growth_exponent,omitempty"` // log10(t(10000)/t(1000)) of the Runner
 	GrowthRat  *float64         `json:"growth_ratio,omitempty"`    // t(10000)/t(1000) of the Runner
 	Explorer   []benchExplore   `json:"explorer"`
+	Soak       []benchSoak      `json:"soak"`
 	KillPerSec float64          `json:"real_kills_per_second"`
 	KillMicros float64          `json:"real_kill_cycle_us"`
 	MaxRSS     uint64           `json:"max_rss_bytes"`
@@ -48,6 +49,7 @@ type benchExplore struct {
 	Workers       int     `json:"workers"`
 	GOGC          int     `json:"gogc"` // the GC percent during the measurement
 	States        int     `json:"states"`
+	Images        int     `json:"distinct_images"` // states whose image was checked afresh (not from the sweep's memo)
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"states_per_second"`
 	PerSecondCore float64 `json:"states_per_second_per_core"`
@@ -57,6 +59,21 @@ type benchExplore struct {
 	HeapInuse     uint64  `json:"heap_inuse_bytes_after"`
 }
 
+// benchSoak is one soak row: harness.Soak of the encfile target with the
+// soak's defaults (the nightly workflow's cases) for --soak.
+type benchSoak struct {
+	Workers       int     `json:"workers"`
+	GOGC          int     `json:"gogc"`
+	Cases         int     `json:"cases"`
+	States        int     `json:"states"`
+	Seconds       float64 `json:"seconds"`
+	PerSecond     float64 `json:"states_per_second"`
+	PerSecondCore float64 `json:"states_per_second_per_core"`
+	CasesPerSec   float64 `json:"cases_per_second"`
+	CPUSeconds    float64 `json:"cpu_seconds"`
+	PerCPUSecond  float64 `json:"states_per_cpu_second"`
+}
+
 func newBenchCmd() *cobra.Command {
 	var (
 		asJSON     bool
@@ -64,6 +81,7 @@ func newBenchCmd() *cobra.Command {
 		reps       int
 		perKeyMax  int
 		exploreDur time.Duration
+		soakDur    time.Duration
 		kills      int
 		gogc       string
 		childSleep bool
@@ -86,7 +104,7 @@ func newBenchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, max(kills, 1), gcs)
+			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, soakDur, max(kills, 1), gcs)
 			if err != nil {
 				return err
 			}
@@ -105,6 +123,7 @@ func newBenchCmd() *cobra.Command {
 	f.IntVar(&reps, "reps", 3, "alternating A/B repetitions per N (medians are reported)")
 	f.IntVar(&perKeyMax, "per-key-max", 1000, "largest N the per-key algorithm is timed at (it is quadratic)")
 	f.DurationVar(&exploreDur, "explore", 2*time.Second, "duration of each crash-explorer measurement")
+	f.DurationVar(&soakDur, "soak", 2*time.Second, "duration of each soak measurement (0: none)")
 	f.IntVar(&kills, "kills", 200, "real child processes started and killed with SIGKILL")
 	f.StringVar(&gogc, "gogc", "100,400", "comma-separated GC percents the explorer is measured at (100 is Go's default)")
 	f.BoolVar(&childSleep, "child-sleep", false, "internal: sleep (the child of the kill-rate measurement)")
@@ -126,7 +145,7 @@ func parseSizes(s, name string, least int) ([]int, error) {
 	return out, nil
 }
 
-func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur time.Duration, kills int, gcs []int) (benchOutput, error) {
+func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur, soakDur time.Duration, kills int, gcs []int) (benchOutput, error) {
 	out := benchOutput{Cores: runtime.GOMAXPROCS(0), Reps: reps}
 	runner, perKey := harness.RunnerMigrator(model.Keep), harness.ToolHiveMigrator()
 	byN := map[int]float64{}
@@ -170,6 +189,19 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			}
 		}
 	}
+	for _, gc := range gcs {
+		for _, workers := range []int{1, out.Cores} {
+			if soakDur <= 0 {
+				break
+			}
+			fmt.Fprintf(log, "soak x%d GOGC=%d ...\n", workers, gc)
+			r, err := benchSoakRow(ctx, target, workers, gc, soakDur)
+			if err != nil {
+				return out, err
+			}
+			out.Soak = append(out.Soak, r)
+		}
+	}
 	out.MaxRSS, out.HeapInuse = harness.PeakRSS()
 	return out, nil
 }
@@ -182,7 +214,7 @@ func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, m
 	defer debug.SetGCPercent(debug.SetGCPercent(gc))
 	runtime.GC()
 	cpu0 := harness.CPUSeconds()
-	states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
+	states, images, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
 	if err != nil {
 		return benchExplore{}, err
 	}
@@ -191,9 +223,31 @@ func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, m
 	_, heap := harness.PeakRSS()
 	rate := float64(states) / secs
 	return benchExplore{
-		Mode: mode.String(), Workers: workers, GOGC: gc, States: states, Seconds: secs,
+		Mode: mode.String(), Workers: workers, GOGC: gc, States: states, Images: images, Seconds: secs,
 		PerSecond: rate, PerSecondCore: rate / float64(workers),
 		CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu, HeapInuse: heap,
+	}, nil
+}
+
+// benchSoakRow runs harness.Soak (the nightly soak's cases, its default
+// sizes) of target on workers goroutines for dur at GC percent gc.
+func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, dur time.Duration) (benchSoak, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(gc))
+	runtime.GC()
+	cpu0 := harness.CPUSeconds()
+	rep, err := harness.Soak(ctx, target, harness.SoakConfig{Seed: 1, Duration: dur, Workers: workers})
+	if err != nil {
+		return benchSoak{}, err
+	}
+	if !rep.OK() {
+		return benchSoak{}, fmt.Errorf("%w: soak case %d failed: %s", harness.ErrViolation, rep.Failures[0].Case, rep.Failures[0].Detail)
+	}
+	cpu := harness.CPUSeconds() - cpu0
+	rate := float64(rep.CrashStates) / rep.Seconds
+	return benchSoak{
+		Workers: workers, GOGC: gc, Cases: rep.Cases, States: rep.CrashStates, Seconds: rep.Seconds,
+		PerSecond: rate, PerSecondCore: rate / float64(workers), CasesPerSec: float64(rep.Cases) / rep.Seconds,
+		CPUSeconds: cpu, PerCPUSecond: float64(rep.CrashStates) / cpu,
 	}, nil
 }
 
@@ -272,11 +326,20 @@ func printBench(w io.Writer, o benchOutput) {
 	}
 	fmt.Fprintf(w, "\nreal process start (until it runs) + SIGKILL + wait: %.0f/s (%.0f µs per cycle)\n", o.KillPerSec, o.KillMicros)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tGOGC\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tx REAL KILLS\tHEAP AFTER\n")
+	fmt.Fprintf(tw, "EXPLORER (10-secret store)\tWORKERS\tGOGC\tSTATES\tDISTINCT IMAGES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tx REAL KILLS\tHEAP AFTER\n")
 	for _, e := range o.Explorer {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.GOGC, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.GOGC, e.States, e.Images, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
 	}
 	_ = tw.Flush()
+	if len(o.Soak) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+		fmt.Fprintf(tw, "SOAK (defaults: up to 200 keys, 4 faults)\tWORKERS\tGOGC\tCASES\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tCASES/S\n")
+		for _, r := range o.Soak {
+			fmt.Fprintf(tw, "soak\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", r.Workers, r.GOGC, r.Cases, r.States, r.PerSecond, r.PerSecondCore, r.PerCPUSecond, r.CasesPerSec)
+		}
+		_ = tw.Flush()
+	}
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
 }
 
