@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -160,27 +159,4 @@ func KillCycle(ctx context.Context, argv []string) error {
 		return fmt.Errorf("wait %s: %w", argv[0], err)
 	}
 	return nil
-}
-
-// PeakRSS returns the process's peak resident set size in bytes
-// (getrusage maxrss), and the Go heap in use now.
-func PeakRSS() (maxRSS, heapInuse uint64) {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		maxRSS = uint64(ru.Maxrss) * 1024 // Linux reports KiB
-	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return maxRSS, ms.HeapInuse
-}
-
-// CPUSeconds returns the user+system CPU time the process used so far: on a
-// shared machine, states per CPU-second is the fair per-core rate.
-func CPUSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
