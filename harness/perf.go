@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -75,39 +77,26 @@ func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults
 	}
 	start := time.Now()
 	deadline := start.Add(dur)
-	var (
-		mu    sync.Mutex // guards total and first
-		total int
-		first error
-		wg    sync.WaitGroup
-	)
+	var total atomic.Int64
+	g, gctx := errgroup.WithContext(ctx) // the first violation or error stops every worker
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sw := &sweeper{e: newEnv(ctx, target), depth: 1, seed: 1}
-			var werr error
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+		g.Go(func() error {
+			sw := &sweeper{e: newEnv(gctx, target), depth: 1, seed: 1}
+			defer func() { total.Add(int64(sw.states)) }()
+			for time.Now().Before(deadline) && gctx.Err() == nil {
 				f, err := sw.store(s0, mode)
 				if err != nil {
-					werr = err
-					break
+					return err
 				}
 				if f != nil {
-					werr = fmt.Errorf("%w: %s: %s", ErrViolation, f.vs[0].ID, f.vs[0].Detail)
-					break
+					return fmt.Errorf("%w: %s: %s", ErrViolation, f.vs[0].ID, f.vs[0].Detail)
 				}
 			}
-			mu.Lock()
-			total += sw.states
-			if first == nil {
-				first = werr
-			}
-			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	return total, time.Since(start).Seconds(), first
+	err = g.Wait()
+	return int(total.Load()), time.Since(start).Seconds(), err
 }
 
 // ErrViolation reports that a benchmark run found an invariant violation.
