@@ -11,3 +11,5 @@ const tempFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
 func ownerOf(os.FileInfo) Owner               { return Owner{} }
 func links(os.FileInfo) uint64                { return 1 }
 func sameInode(_, _ os.FileInfo) (bool, bool) { return false, false }
+
+func accessWrite(string) error { return nil }

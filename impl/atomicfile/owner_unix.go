@@ -5,6 +5,8 @@ package atomicfile
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // ownerOf returns the owner recorded in fi (Known false when fi does not
@@ -39,3 +41,9 @@ func sameInode(a, b os.FileInfo) (same, ok bool) {
 // O_EXCL alone already refuses a symlink at the name (it never follows
 // one); O_NOFOLLOW says so twice.
 const tempFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | syscall.O_NOFOLLOW
+
+// accessWrite checks with access(2), for the effective ids, that entries
+// can be created in the directory path.
+func accessWrite(path string) error {
+	return unix.Faccessat(unix.AT_FDCWD, path, unix.W_OK|unix.X_OK, unix.AT_EACCESS)
+}

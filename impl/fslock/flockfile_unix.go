@@ -134,3 +134,23 @@ func sameFile(fd int, path string) (bool, error) {
 	}
 	return held.Dev == named.Dev && held.Ino == named.Ino, nil
 }
+
+// preflightLockFile checks an existing lock file: a regular file this
+// process may open read-write. A missing one is fine.
+func preflightLockFile(path string) error {
+	var st unix.Stat_t
+	err := unix.Lstat(path, &st)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("stat: %w", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%w (mode %#o)", ErrNotRegular, st.Mode&unix.S_IFMT)
+	}
+	if err := unix.Faccessat(unix.AT_FDCWD, path, unix.R_OK|unix.W_OK, unix.AT_EACCESS); err != nil {
+		return fmt.Errorf("not writable: %w", err)
+	}
+	return nil
+}
