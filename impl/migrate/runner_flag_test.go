@@ -8,7 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopemig/scopemig/impl/migrate")
+	"github.com/scopemig/scopemig/impl/migrate"
+)
 
 // badFlag is an unset flag whose preflight and write fail as told.
 type badFlag struct {
