@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/encfile"
+	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -68,6 +72,11 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !st.migrated || force {
+				if err := preflightStore(env.fs, st.secretsPath); err != nil {
+					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
+				}
+			}
 			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force}
 			res, err := r.Run(ctx)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
@@ -97,6 +106,21 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "run even if the config says the migration already ran")
 	cmd.Flags().BoolVar(&f.noFlag, "no-flag", false, "migrate the data only: read and write no config (for a copy of a store; excludes --config)")
 	return cmd
+}
+
+// preflightStore checks, writing nothing, that the store and ToolHive's
+// lock file next to it can be written as they are (a regular file whose
+// owner is kept, a free or leftover temp name, a writable directory, a
+// regular lock file): the first write of a migration (creating the lock
+// file) then cannot be followed by a refusal.
+func preflightStore(fsys afero.Fs, path string) error {
+	if err := atomicfile.Preflight(fsys, path); err != nil {
+		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+	}
+	if err := fslock.PreflightFile(fsys, path+encfile.LockFileSuffix); err != nil {
+		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+	}
+	return nil
 }
 
 func writeMigrateText(w io.Writer, rep migrateReport) error {

@@ -82,7 +82,7 @@ type storeFlags struct {
 	policy       migrate.Policy
 	json         bool
 	lockTimeout  time.Duration
-	noFlag       bool            // migrate only: no config is read or written
+	noFlag       bool             // migrate only: no config is read or written
 	stderr       func() io.Writer // where lock waits are announced (the command's stderr)
 }
 

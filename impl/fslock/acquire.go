@@ -34,7 +34,7 @@ var ErrUnsupported = fmt.Errorf("fslock: directory locks: %w", errors.ErrUnsuppo
 // (WithWait) announces a long wait and bounds it.
 func Acquire(ctx context.Context, fsys afero.Fs, dir string) (func() error, error) {
 	dir = cleanpath.Clean(dir)
-	return withWait(ctx, dir+" (directory lock)", func(ctx context.Context) (func() error, error) {
+	return withWait(ctx, "lock on directory "+dir, func(ctx context.Context) (func() error, error) {
 		return acquireDir(ctx, fsys, dir)
 	})
 }

@@ -51,7 +51,7 @@ var ErrNotRegular = errors.New("lock file is not a regular file")
 // states for every later AcquireFile and for ToolHive.
 func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
 	path = cleanpath.Clean(path)
-	return withWait(ctx, path, func(ctx context.Context) (func() error, error) {
+	return withWait(ctx, "lock file "+path, func(ctx context.Context) (func() error, error) {
 		return acquireFile(ctx, fsys, path)
 	})
 }

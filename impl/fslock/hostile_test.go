@@ -44,9 +44,9 @@ func TestWaitAnnouncesAndTimesOut(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			dir := t.TempDir()
 			lockPath := filepath.Join(dir, "secrets_encrypted.lock")
-			acquire, target, env, want := fslock.AcquireFile, lockPath, helperFileEnv+"="+lockPath, lockPath
+			acquire, target, env, want := fslock.AcquireFile, lockPath, helperFileEnv+"="+lockPath, "lock file "+lockPath
 			if kind == "dir" {
-				acquire, target, env, want = fslock.Acquire, dir, helperEnv+"="+dir, dir+" (directory lock)"
+				acquire, target, env, want = fslock.Acquire, dir, helperEnv+"="+dir, "lock on directory "+dir
 			}
 			_, stdin := startHolderEnv(t, env)
 

@@ -20,9 +20,9 @@ const DefaultNotifyAfter = time.Second
 // a context without one) waits silently until the context is done.
 type Wait struct {
 	// Notify, when set, is called once per acquisition that has not been
-	// granted after NotifyAfter, with the lock's name (a path, and for a
-	// directory lock " (directory lock)"). It never runs after Acquire
-	// returned.
+	// granted after NotifyAfter, with the lock's description ("lock file
+	// <path>" or "lock on directory <dir>"). It never runs after the
+	// acquisition returned.
 	Notify func(lock string)
 	// NotifyAfter is the delay before Notify; zero means
 	// DefaultNotifyAfter.
@@ -77,7 +77,7 @@ func withWait(ctx context.Context, lock string, acquire func(context.Context) (f
 	}
 	release, err := acquire(ctx)
 	if err != nil && errors.Is(context.Cause(ctx), ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s not granted within %s: %w", ErrTimeout, lock, w.Timeout, err)
+		return nil, fmt.Errorf("%w: %s not granted within %s", ErrTimeout, lock, w.Timeout)
 	}
 	return release, err
 }
