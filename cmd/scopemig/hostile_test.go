@@ -35,6 +35,20 @@ type hostileCase struct {
 	env   map[string]string // nil: the right password in TOOLHIVE_SECRETS_PASSWORD
 	setup func(t *testing.T, dir string) []string
 	want  string // substring of the one error line; "" means the input is accepted
+	// planAccepts: plan accepts the input (exit 0, nothing written) although
+	// migrate refuses it (want); it concerns only what migrate writes.
+	planAccepts bool
+	noConfig    bool // run without --config
+	notice      bool // a refusal is preceded by the lock-wait notice line
+	// fs wraps the real filesystem the commands see (fault injection).
+	fs func(fsys afero.Fs, dir string) afero.Fs
+	// check runs after an accepted command, or after a refusal that is
+	// documented to write (written); nil for accepted inputs means plan
+	// and migrate must both succeed with the usual output.
+	check func(t *testing.T, command, dir string, out string, before, after map[string]treeEntry)
+	// writes: the refusal is documented to leave the store migrated (the
+	// flag write failed after it); check asserts exactly what changed.
+	writes bool
 }
 
 // treeEntry is one entry of a real directory tree: mode, size, content
@@ -144,6 +158,23 @@ func passwordFile(content string, mode os.FileMode) func(t *testing.T, dir strin
 }
 
 func hostileCases() []hostileCase {
+	return append(inputCases(), machineCases()...)
+}
+
+// emptyStoreCheck is what an empty store (0 bytes) gives: plan reports no
+// legacy key and writes nothing; migrate leaves the store untouched and
+// sets only the flag.
+func emptyStoreCheck(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+	if command == "plan" {
+		require.Contains(t, out, "no legacy keys")
+		return
+	}
+	require.Equal(t, true, yamlMap(t, afero.NewOsFs(), filepath.Join(dir, "config.yaml"))["secret_scope_migration"], "an empty store migrates trivially: only the flag is set")
+	require.Equal(t, before["secrets_encrypted"], after["secrets_encrypted"], "the empty store is not rewritten")
+}
+
+// inputCases are bad file contents, passwords and file kinds.
+func inputCases() []hostileCase {
 	const store, cfg = "secrets_encrypted", "config.yaml"
 	return []hostileCase{
 		{name: "store: one bit flipped", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { b[len(b)/2] ^= 1; return b }), want: "wrong password or corrupt"},
@@ -171,7 +202,7 @@ func hostileCases() []hostileCase {
 			require.NoError(t, os.Truncate(filepath.Join(dir, store), encfile.MaxFileSize+1))
 			return nil
 		}, want: "too large"},
-		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: ""},
+		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: "", check: emptyStoreCheck},
 		{name: "store: a directory", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "is a directory"},
 		{name: "store: a symlink to a valid store", setup: replaceWith(store, func(t *testing.T, dir, p string) {
 			b, err := os.ReadFile(filepath.Join(fixtureDir, store))
@@ -239,13 +270,21 @@ func TestHostileInputs(t *testing.T) {
 				if vars == nil {
 					vars = pwEnv()
 				}
-				args := append([]string{"--secrets-file", filepath.Join(dir, "secrets_encrypted"), "--config", filepath.Join(dir, "config.yaml")}, extra...)
+				args := []string{"--secrets-file", filepath.Join(dir, "secrets_encrypted")}
+				if !tc.noConfig {
+					args = append(args, "--config", filepath.Join(dir, "config.yaml"))
+				}
+				args = append(args, extra...)
 				newCmd := newPlanCmdEnv
 				if command == "migrate" {
 					newCmd = newMigrateCmdEnv
 				}
+				var fsys afero.Fs = osfs
+				if tc.fs != nil {
+					fsys = tc.fs(osfs, dir)
+				}
 				before := tree(t, dir)
-				out, errOut, code := run(t, newCmd, testEnv(osfs, vars), args...)
+				out, errOut, code := runAll(t, newCmd, testEnv(fsys, vars), args...)
 				after := tree(t, dir)
 				written := bytesWritten(before, after)
 				for _, s := range []string{out, errOut} {
@@ -254,24 +293,35 @@ func TestHostileInputs(t *testing.T) {
 				}
 				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
 				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
-				if tc.want == "" {
+				if tc.want == "" || (command == "plan" && tc.planAccepts) {
 					require.Equal(t, 0, code, errOut)
 					require.Empty(t, errOut)
 					if command == "plan" {
 						require.Zero(t, written, "plan never writes")
-						require.Contains(t, out, "no legacy keys")
-					} else {
-						require.Equal(t, true, yamlMap(t, osfs, filepath.Join(dir, "config.yaml"))["secret_scope_migration"], "an empty store migrates trivially: only the flag is set")
-						require.Equal(t, before["secrets_encrypted"], after["secrets_encrypted"], "the empty store is not rewritten")
 					}
-					rows[len(rows)-1].message = "(accepted: exit 0) " + firstLine(out)
+					if tc.check != nil {
+						tc.check(t, command, dir, out, before, after)
+					}
+					rows[len(rows)-1].message = "(accepted: exit 0) " + strings.ReplaceAll(lastLine(out), dir, "$DIR")
 					return
 				}
 				require.Equal(t, 1, code)
+				lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+				if tc.notice {
+					require.Len(t, lines, 2, "the wait notice, then the error: %q", errOut)
+					require.True(t, strings.HasPrefix(lines[0], "scopemig: waiting for the "), lines[0])
+					require.Contains(t, lines[0], "(held by another process")
+					rows[len(rows)-1].message = strings.ReplaceAll(msg, "\n", "` then `")
+				} else {
+					require.Len(t, lines, 1, "one line: %q", errOut)
+				}
+				require.True(t, strings.HasPrefix(lines[len(lines)-1], "scopemig: "), errOut)
+				require.Contains(t, lines[len(lines)-1], tc.want)
+				if tc.writes {
+					tc.check(t, command, dir, out, before, after)
+					return
+				}
 				require.Empty(t, out)
-				require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
-				require.True(t, strings.HasPrefix(errOut, "scopemig: "), errOut)
-				require.Contains(t, errOut, tc.want)
 				require.Equal(t, before, after, "not one byte written")
 				require.Zero(t, written)
 			})
@@ -290,9 +340,10 @@ func TestHostileInputs(t *testing.T) {
 	require.Equal(t, doc, string(committed), "docs/security.md is stale: regenerate it with %s=1 go test ./cmd/scopemig -run TestHostileInputs", writeSecurityDocEnv)
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return strings.Join(strings.Fields(line), " ")
+// lastLine is the last non-empty line of s (a command's summary).
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(strings.Fields(lines[len(lines)-1]), " ")
 }
 
 // renderSecurityDoc returns docs/security.md with the table of rows.

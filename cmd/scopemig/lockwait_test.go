@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/afero"
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/impl/fslock"
@@ -25,7 +26,11 @@ import (
 const holdLockEnv = "SCOPEMIG_TEST_HOLD_LOCK"
 
 func holdLock(path string) int {
-	release, err := fslock.AcquireFile(context.Background(), afero.NewOsFs(), path)
+	acquire := fslock.AcquireFile
+	if dir, ok := strings.CutPrefix(path, "dir:"); ok { // another scopemig: the directory lock
+		acquire, path = fslock.Acquire, dir
+	}
+	release, err := acquire(context.Background(), afero.NewOsFs(), path)
 	if err != nil {
 		os.Stdout.WriteString("error\n")
 		return 2
@@ -38,8 +43,9 @@ func holdLock(path string) int {
 	return 0
 }
 
-// startLockHolder starts a child process holding the flock of path and
-// returns its stdin: closing it releases the lock.
+// startLockHolder starts a child process holding the flock of path (or,
+// for "dir:<dir>", the directory lock of <dir>) and returns its stdin:
+// closing it releases the lock.
 func startLockHolder(t *testing.T, path string) io.WriteCloser {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -59,12 +65,12 @@ func startLockHolder(t *testing.T, path string) io.WriteCloser {
 	return stdin
 }
 
-// runStderr is run without run's rule that a command prints nothing on
+// runAll is run without run's rule that a command prints nothing on
 // stderr itself: it returns stdout, everything on stderr (notices first,
 // then the error line main would print) and the exit status.
-func runStderr(t *testing.T, env cliEnv, args ...string) (stdout, stderr string, code int) {
+func runAll(t *testing.T, newCmd func(cliEnv) *cobra.Command, env cliEnv, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := newMigrateCmdEnv(env)
+	cmd := newCmd(env)
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -88,7 +94,7 @@ func TestMigrateLockWaitAndTimeout(t *testing.T) {
 
 	before := tree(t, dir)
 	args := []string{"--secrets-file", store, "--config", cfg, "--lock-timeout", "1500ms"}
-	out, errOut, code := runStderr(t, testEnv(osfs, pwEnv()), args...)
+	out, errOut, code := runAll(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
 	require.Equal(t, 1, code)
 	require.Empty(t, out)
 	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
@@ -99,7 +105,7 @@ func TestMigrateLockWaitAndTimeout(t *testing.T) {
 	require.Equal(t, before, tree(t, dir), "not one byte written")
 
 	require.NoError(t, release.Close())
-	out, errOut, code = runStderr(t, testEnv(osfs, pwEnv()), args...)
+	out, errOut, code = runAll(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
 	require.Equal(t, 0, code, errOut)
 	require.Empty(t, errOut, "a free lock is not announced")
 	require.Contains(t, out, "flag set in "+cfg)

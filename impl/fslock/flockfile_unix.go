@@ -62,7 +62,7 @@ const lockOpenFlags = unix.O_RDWR | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NO
 func openLockFile(path string) (int, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err == nil && st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return -1, fmt.Errorf("%w (mode %#o)", ErrNotRegular, st.Mode&unix.S_IFMT)
+		return -1, fmt.Errorf("%w (%s)", ErrNotRegular, fileType(uint32(st.Mode)))
 	}
 	for {
 		created := true
@@ -99,7 +99,7 @@ func checkLockFile(fd int, path string, created bool) error {
 		return fmt.Errorf("fstat: %w", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("%w (mode %#o)", ErrNotRegular, st.Mode&unix.S_IFMT)
+		return fmt.Errorf("%w (%s)", ErrNotRegular, fileType(uint32(st.Mode)))
 	}
 	if !created || unix.Geteuid() != 0 {
 		return nil
@@ -147,10 +147,28 @@ func preflightLockFile(path string) error {
 		return fmt.Errorf("stat: %w", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("%w (mode %#o)", ErrNotRegular, st.Mode&unix.S_IFMT)
+		return fmt.Errorf("%w (%s)", ErrNotRegular, fileType(uint32(st.Mode)))
 	}
 	if err := unix.Faccessat(unix.AT_FDCWD, path, unix.R_OK|unix.W_OK, unix.AT_EACCESS); err != nil {
 		return fmt.Errorf("not writable: %w", err)
 	}
 	return nil
+}
+
+// fileType names the file type in mode for an error message.
+func fileType(mode uint32) string {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFLNK:
+		return "a symlink"
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFDIR:
+		return "a directory"
+	case unix.S_IFSOCK:
+		return "a socket"
+	case unix.S_IFCHR, unix.S_IFBLK:
+		return "a device"
+	default:
+		return fmt.Sprintf("file type %#o", mode&unix.S_IFMT)
+	}
 }

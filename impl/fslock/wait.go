@@ -21,8 +21,9 @@ const DefaultNotifyAfter = time.Second
 type Wait struct {
 	// Notify, when set, is called once per acquisition that has not been
 	// granted after NotifyAfter, with the lock's description ("lock file
-	// <path>" or "lock on directory <dir>"). It never runs after the
-	// acquisition returned.
+	// <path>" or "lock on directory <dir>"). A wait that ends in ErrTimeout
+	// with Timeout >= NotifyAfter is always announced first. It never runs
+	// after the acquisition returned.
 	Notify func(lock string)
 	// NotifyAfter is the delay before Notify; zero means
 	// DefaultNotifyAfter.
@@ -52,31 +53,36 @@ func withWait(ctx context.Context, lock string, acquire func(context.Context) (f
 		ctx, cancel = context.WithTimeoutCause(ctx, w.Timeout, ErrTimeout)
 		defer cancel()
 	}
-	if w.Notify != nil {
-		after := w.NotifyAfter
-		if after <= 0 {
-			after = DefaultNotifyAfter
-		}
-		var (
-			mu       sync.Mutex // guards returned; held while Notify runs
-			returned bool
-		)
-		t := time.AfterFunc(after, func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if !returned {
-				w.Notify(lock)
-			}
-		})
-		defer func() {
-			t.Stop()
-			mu.Lock()
-			returned = true
-			mu.Unlock()
-		}()
+	after := w.NotifyAfter
+	if after <= 0 {
+		after = DefaultNotifyAfter
 	}
+	var (
+		mu       sync.Mutex // guards returned and notified; held while Notify runs
+		returned bool
+		notified bool
+	)
+	notify := func() { // the caller holds mu
+		if w.Notify != nil && !returned && !notified {
+			notified = true
+			w.Notify(lock)
+		}
+	}
+	t := time.AfterFunc(after, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		notify()
+	})
 	release, err := acquire(ctx)
-	if err != nil && errors.Is(context.Cause(ctx), ErrTimeout) {
+	t.Stop()
+	timedOut := err != nil && errors.Is(context.Cause(ctx), ErrTimeout)
+	mu.Lock()
+	if timedOut && w.Timeout >= after {
+		notify() // the wait outlasted NotifyAfter: announced even if the timer lost the race
+	}
+	returned = true
+	mu.Unlock()
+	if timedOut {
 		return nil, fmt.Errorf("%w: %s not granted within %s", ErrTimeout, lock, w.Timeout)
 	}
 	return release, err
