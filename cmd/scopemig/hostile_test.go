@@ -371,7 +371,7 @@ every output, and how that is tested. **The table below is generated** by
 is stale. Regenerate it with
 ` + "`SCOPEMIG_WRITE_SECURITY_DOC=1 go test ./cmd/scopemig -run TestHostileInputs`" + `.
 
-## Bad inputs: a clear error, exit 1, zero bytes written
+## Bad inputs and hostile machines: exit 1 and zero bytes written, or the documented behaviour
 
 Every input runs through the real ` + "`plan`" + ` and ` + "`migrate`" + ` commands (in process,
 on a real temporary directory holding a copy of the ToolHive v0.47.0
@@ -379,20 +379,76 @@ fixture, password from ` + "`TOOLHIVE_SECRETS_PASSWORD`" + ` unless the row says
 otherwise). The test snapshots the whole directory (mode, size, SHA-256 of
 every entry, symlink targets) before and after: "bytes written" is the size
 of every entry that changed or appeared, and every rejected input must show
-0. It also checks the output is one line on stderr, nothing on stdout, and
-neither the password nor any secret value of the store appears. ` + "`$DIR`" + ` stands
-for the temporary directory.
+0. It also checks the output is one line on stderr (two for a held lock: the
+wait notice, then the error), nothing on stdout, and neither the password
+nor any secret value of the store appears. ` + "`$DIR`" + ` stands for the temporary
+directory. The rows from "store temp name" on are the real-machine hazards
+of issue 12: entries planted at the names scopemig writes, other owners, a
+copy of a store, held locks and a full disk.
 
 Why nothing can be written: both commands validate everything first — the
 password (file permissions, then decryption: AES-GCM authenticates the whole
 file), the store (a regular file, not a symlink, at most 32 MiB + 28 bytes,
 authentic, the expected JSON), the config (a regular file of at most 16 MiB,
-a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — and only
-then does ` + "`migrate`" + ` write, as one atomic replace of the store followed by the
-flag. Locks are ` + "`flock(2)`" + ` on an existing directory descriptor, which creates
-no file.
+a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — then
+` + "`migrate`" + ` runs a preflight that reads only: the store, the config, their temp
+names and their lock files (` + "`secrets_encrypted.lock`" + `, ` + "`config.yaml.lock`" + `) must
+be absent or regular files, their owners must be kept, and their directories
+writable by the effective user (` + "`access(2)`" + `). Only then does ` + "`migrate`" + ` write, as
+one atomic replace of the store followed by the flag. The directory lock is
+` + "`flock(2)`" + ` on an existing directory descriptor, which creates no file; the
+lock files ToolHive also uses are created (empty) only after the preflight.
 
-Notes on what the table shows:
+How the names scopemig writes are protected (the "temp name" and "lock file" rows):
+
+- Temp files are created with ` + "`O_CREAT|O_EXCL|O_NOFOLLOW`" + `: a planted file, symlink,
+  hard link or FIFO at ` + "`.secrets_encrypted.scopemig-tmp`" + ` or ` + "`.config.yaml.scopemig-tmp`" + `
+  is never opened, followed or written through. A regular file with one link
+  (what a crashed run leaves) is removed and the create retried; anything
+  else there is refused and left alone, with a message saying what it is.
+  Before the rename the temp file must still be the file written (same
+  inode) and the target must not have become a symlink, so neither the store
+  nor the config can become a symlink.
+- Lock files are opened with ` + "`O_NOFOLLOW|O_NONBLOCK`" + ` after an ` + "`lstat`" + `: a symlink
+  (even a dangling one, which ` + "`O_CREAT`" + ` would have created), a FIFO or a
+  directory at ` + "`secrets_encrypted.lock`" + ` or ` + "`config.yaml.lock`" + ` is refused.
+- ` + "`plan`" + ` accepts the rows that concern only what ` + "`migrate`" + ` writes; it refuses a
+  planted store temp name because opening a store removes a crashed writer's
+  leftover there, and a planted one is not a leftover.
+
+Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
+replaced store and config keep their uid and gid (the temp file is chowned
+before the rename) and mode 0600; a lock file or directory root creates gets
+the owner of the directory it is created in. The table checks every entry of
+the directory belongs to uid 4242 afterwards (the bytes written are the
+migrated store, the config with the flag, and the new lock file). A user who
+is not root and does not own the store or config (or cannot give back its
+group) is refused before any write (` + "`replacing the file would change its owner`" + `);
+root may write any directory, so that case and "the config's directory is
+not writable by the user" (the issue's case) run as uid 65534 in a child
+process: ` + "`TestMigrateRefusesOwnerChange`" + ` and ` + "`TestMigrateConfigDirNotWritable`" + `
+(cmd/scopemig/asuser_test.go), both exit 1 with zero bytes written.
+
+The last rows:
+
+- ` + "`--secrets-file`" + ` naming a store other than the default one needs ` + "`--config`" + ` (or
+  ` + "`--no-flag`" + ` for a data-only run), so that a copy's flag never lands in the
+  user's real config; ` + "`plan`" + ` writes nothing and accepts it.
+- A lock held by another process (a ToolHive process holding
+  ` + "`secrets_encrypted.lock`" + `, which only ` + "`migrate`" + ` takes; another scopemig holding the
+  directory lock, which both take) is announced on stderr after about a
+  second and given up after ` + "`--lock-timeout`" + ` (default 60s; 1.2s in the table).
+  The holder is a real child process.
+- A full disk when the flag is written (simulated: ` + "`faults.FS`" + ` over the real
+  directory fails every write to the config's temp file with ENOSPC; a real
+  full disk is not available to the tests) cannot be foreseen by the
+  preflight. The store is then migrated and the config untouched, and the
+  command says exactly that: exit 1,
+  ` + "`store migrated, flag not set, re-running is safe`" + `, the report on stdout (` + "`--json`" + `: status ` + "`store-migrated-flag-not-set`" + `,
+  ` + "`flag_set: false`" + `), no temp file left. This is the one refusal that writes
+  (the migrated store, its size in the table); re-running sets the flag.
+
+Notes on the other rows:
 
 - **An empty store file is valid**, not an error: ToolHive creates a
   zero-length file when it opens a missing store, and reads it as an empty
