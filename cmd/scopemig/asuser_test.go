@@ -109,3 +109,19 @@ func TestMigrateRefusesOwnerChange(t *testing.T) {
 	require.Contains(t, errOut, "replacing the file would change its owner")
 	require.Equal(t, before, tree(t, base), "not one byte written")
 }
+
+// A store directory the user cannot write (another user's) is found by the
+// preflight: refused before any write, even the lock file.
+func TestMigrateStoreDirNotWritable(t *testing.T) {
+	base, runAs := asUser(t)
+	store, cfg := userStore(t, base)
+	require.NoError(t, os.Chown(filepath.Dir(cfg), nobody, nobody))
+	require.NoError(t, os.Chown(filepath.Dir(store), 0, 0))
+	require.NoError(t, os.Chmod(filepath.Dir(store), 0o755))
+	before := tree(t, base)
+	errOut, code := runAs("migrate", "--secrets-file", store, "--config", cfg)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, errOut, "the store cannot be rewritten; nothing changed")
+	require.Contains(t, errOut, "directory not writable")
+	require.Equal(t, before, tree(t, base), "not one byte written")
+}

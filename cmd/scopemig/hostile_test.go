@@ -424,10 +424,13 @@ the directory belongs to uid 4242 afterwards (the bytes written are the
 migrated store, the config with the flag, and the new lock file). A user who
 is not root and does not own the store or config (or cannot give back its
 group) is refused before any write (` + "`replacing the file would change its owner`" + `);
-root may write any directory, so that case and "the config's directory is
-not writable by the user" (the issue's case) run as uid 65534 in a child
-process: ` + "`TestMigrateRefusesOwnerChange`" + ` and ` + "`TestMigrateConfigDirNotWritable`" + `
-(cmd/scopemig/asuser_test.go), both exit 1 with zero bytes written.
+root may write any directory, so that case, "the config's directory is not
+writable by the user" (the issue's case) and "the store's directory belongs
+to another user" run as uid 65534 in a child process:
+` + "`TestMigrateRefusesOwnerChange`" + `, ` + "`TestMigrateConfigDirNotWritable`" + ` and
+` + "`TestMigrateStoreDirNotWritable`" + ` (cmd/scopemig/asuser_test.go), each exit 1 with
+zero bytes written. Run as root, a root-owned lock file left in a user's
+directory (by an older ` + "`sudo`" + ` run) is given back to the directory's owner.
 
 The last rows:
 

@@ -31,7 +31,10 @@ var ErrNotRegular = errors.New("lock file is not a regular file")
 //     followed), a FIFO, a directory, a device — fails with
 //     ErrNotRegular before it is opened. A lock file created by root gets
 //     the owner of its directory (sudo on a user's store leaves the user a
-//     lock file they can open). After the flock is granted,
+//     lock file they can open); run as root, an existing lock file owned by
+//     root in a directory that is not root's gets the directory's owner
+//     too (a crash between create and chown, or an older sudo run, left
+//     it). After the flock is granted,
 //     the descriptor must still be the file named path (same device and
 //     inode); if another tool removed or replaced the file meanwhile, the
 //     lock is dropped and taken again on a freshly opened file.
@@ -47,7 +50,8 @@ var ErrNotRegular = errors.New("lock file is not a regular file")
 // A Wait attached to ctx (WithWait) announces a long wait and bounds it.
 //
 // Crash contract: the lock file holds no data. A crash at any point leaves
-// either no file or an empty one, and no lock held; both are valid starting
+// either no file or an empty one (root's, if root crashed before its chown:
+// the next root run gives it to the directory's owner), and no lock held; both are valid starting
 // states for every later AcquireFile and for ToolHive.
 func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
 	path = cleanpath.Clean(path)

@@ -91,8 +91,10 @@ func openLockFile(path string) (int, error) {
 	}
 }
 
-// checkLockFile verifies that fd is a regular file and, when this process
-// created it as root, gives it the owner of its directory.
+// checkLockFile verifies that fd is a regular file and, run as root, gives
+// it the owner of its directory when this process created it, or when it
+// is root's in a directory that is not (left by a crash between create and
+// chown, or by an older sudo run): the user must be able to open it.
 func checkLockFile(fd int, path string, created bool) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
@@ -101,14 +103,14 @@ func checkLockFile(fd int, path string, created bool) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fmt.Errorf("%w (%s)", ErrNotRegular, fileType(uint32(st.Mode)))
 	}
-	if !created || unix.Geteuid() != 0 {
+	if unix.Geteuid() != 0 || (!created && st.Uid != 0) {
 		return nil
 	}
 	var dir unix.Stat_t
 	if err := unix.Stat(filepath.Dir(path), &dir); err != nil {
 		return fmt.Errorf("stat directory: %w", err)
 	}
-	if dir.Uid == st.Uid && dir.Gid == st.Gid {
+	if (dir.Uid == st.Uid && dir.Gid == st.Gid) || (!created && dir.Uid == 0) {
 		return nil
 	}
 	if err := unix.Fchown(fd, int(dir.Uid), int(dir.Gid)); err != nil {

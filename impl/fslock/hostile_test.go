@@ -129,4 +129,24 @@ func TestLockFileOwnerAsRoot(t *testing.T) {
 	st := fi.Sys().(*syscall.Stat_t)
 	require.Equal(t, [2]uint32{4242, 4343}, [2]uint32{st.Uid, st.Gid})
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	// A root-owned lock file left in the user's directory is given back.
+	require.NoError(t, os.Chown(lock, 0, 0))
+	release, err = fslock.AcquireFile(context.Background(), afero.NewOsFs(), lock)
+	require.NoError(t, err)
+	require.NoError(t, release())
+	fi, err = os.Lstat(lock)
+	require.NoError(t, err)
+	st = fi.Sys().(*syscall.Stat_t)
+	require.Equal(t, [2]uint32{4242, 4343}, [2]uint32{st.Uid, st.Gid}, "healed")
+
+	// A lock file of a third user is left as it is.
+	require.NoError(t, os.Chown(lock, 5151, 5151))
+	release, err = fslock.AcquireFile(context.Background(), afero.NewOsFs(), lock)
+	require.NoError(t, err)
+	require.NoError(t, release())
+	fi, err = os.Lstat(lock)
+	require.NoError(t, err)
+	st = fi.Sys().(*syscall.Stat_t)
+	require.Equal(t, [2]uint32{5151, 5151}, [2]uint32{st.Uid, st.Gid}, "not root's: kept")
 }
