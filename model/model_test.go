@@ -140,3 +140,14 @@ func TestMigrateProperties(t *testing.T) {
 		}
 	})
 }
+
+// TestScopedNoFallbackForReservedNames: the model's scoped view never reads
+// another scope's key through the bare-key fallback (issue 12 item 9).
+func TestScopedNoFallbackForReservedNames(t *testing.T) {
+	s := model.State{Secrets: map[string]string{"__thv_registry_y": "r", "BEARER_TOKEN_b": "b"}}
+	_, ok := model.Scoped(s, "workloads", "__thv_registry_y")
+	require.False(t, ok)
+	v, ok := model.Scoped(s, "workloads", "BEARER_TOKEN_b")
+	require.True(t, ok)
+	require.Equal(t, "b", v)
+}
