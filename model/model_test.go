@@ -151,3 +151,19 @@ func TestScopedNoFallbackForReservedNames(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "b", v)
 }
+
+// TestQuarantineSlotsUnambiguous: slot 2 of K and slot 1 of "K#2" are two
+// different keys (issue 12 item 7): both losers are kept.
+func TestQuarantineSlotsUnambiguous(t *testing.T) {
+	s0 := model.State{Secrets: map[string]string{
+		"BEARER_TOKEN_K":                   "k-old",
+		"__thv_workloads_BEARER_TOKEN_K":   "k-new",
+		"__thv_legacy_BEARER_TOKEN_K":      "taken",
+		"BEARER_TOKEN_K#2":                 "k2-old",
+		"__thv_workloads_BEARER_TOKEN_K#2": "k2-new",
+	}}
+	got := model.Migrate(s0, model.Keep)
+	require.Equal(t, "k-old", got.Secrets["__thv_legacy_BEARER_TOKEN_K#2"])
+	require.Equal(t, "k2-old", got.Secrets["__thv_legacy_BEARER_TOKEN_K##2"])
+	require.Empty(t, model.Model{}.CheckAll(s0, got, model.Keep))
+}
