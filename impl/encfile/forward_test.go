@@ -36,11 +36,13 @@ func sealDoc(t *testing.T, path, plain string) {
 func TestUnknownMembersSurviveEveryWrite(t *testing.T) {
 	ctx := context.Background()
 	writes := map[string]func(*encfile.Store) error{
-		"set":           func(s *encfile.Store) error { return s.SetSecret(ctx, "b", "3") },
-		"delete":        func(s *encfile.Store) error { return s.DeleteSecret(ctx, "a") },
-		"delete-many":   func(s *encfile.Store) error { return s.DeleteSecrets(ctx, []string{"a", "zz"}) },
-		"cleanup":       func(s *encfile.Store) error { return s.Cleanup() },
-		"update":        func(s *encfile.Store) error { return s.Update(ctx, func(m map[string]string) error { m["c"] = "4"; return nil }) },
+		"set":         func(s *encfile.Store) error { return s.SetSecret(ctx, "b", "3") },
+		"delete":      func(s *encfile.Store) error { return s.DeleteSecret(ctx, "a") },
+		"delete-many": func(s *encfile.Store) error { return s.DeleteSecrets(ctx, []string{"a", "zz"}) },
+		"cleanup":     func(s *encfile.Store) error { return s.Cleanup() },
+		"update": func(s *encfile.Store) error {
+			return s.Update(ctx, func(m map[string]string) error { m["c"] = "4"; return nil })
+		},
 		"set-then-more": func(s *encfile.Store) error { _ = s.SetSecret(ctx, "b", "3"); return s.SetSecret(ctx, "b", "5") },
 	}
 	for name, write := range writes {
