@@ -63,7 +63,11 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	}
 	t := s.tick()
 	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
-	if ok, lines := checkHistory(e.model, e.policy, c.S0, h.operations()); !ok {
+	ok, lines, err := checkHistory(e.model, e.policy, c.S0, h.operations())
+	if err != nil {
+		return outcome{}, err
+	}
+	if !ok {
 		out.hist = lines
 		out.vs = []model.Violation{{ID: model.I6, Detail: "the history of the concurrent processes is not linearizable: " +
 			"an acknowledged write was lost or overwritten, or a read saw a value no sequential order explains"}}

@@ -101,7 +101,49 @@ func (sw *sweeper) conformance() *failure {
 	if f := sw.same(p, want, steps); f != nil {
 		return f
 	}
+	if f := sw.scopedDeletes(p, want, steps); f != nil {
+		return f
+	}
 	return sw.opCrashes()
+}
+
+// scopedDeletes deletes system keys through ScopedProvider: the scoped key
+// goes, the bare key of the same name (the reads' fallback) and the other
+// scopes' keys stay; a missing one is not found (or nil), never another
+// error.
+func (sw *sweeper) scopedDeletes(p secrets.Provider, want map[string]string, steps []string) *failure {
+	ctx := sw.e.ctx
+	sch := secrets.DefaultScheme()
+	fail := func(id model.InvariantID, format string, a ...any) *failure {
+		return &failure{vs: []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}}, sched: steps}
+	}
+	for i, name := range []string{"tok", "x#2", "dir/../sub", "ünï"} {
+		scope := sch.Scopes[i%len(sch.Scopes)]
+		sp, err := secrets.NewScopedProvider(p, sch, scope)
+		if err != nil {
+			return fail(model.I1, "NewScopedProvider(%s): %v", scope, err)
+		}
+		other := sch.Scopes[(i+1)%len(sch.Scopes)]
+		v := fmt.Sprintf("scoped-value-%04d", i)
+		steps = append(steps, fmt.Sprintf("%s set %q=%s, bare and %s keys of that name too; %s delete %q twice", scope, name, secrets.Fingerprint(v), other, scope, name))
+		for k, val := range map[string]string{sch.ScopedKey(scope, name): v, name: "bare-value-1234", sch.ScopedKey(other, name): "other-scope-1234"} {
+			if err := p.SetSecret(ctx, k, val); err != nil {
+				return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("SetSecret(%q): %v", k, err), sched: steps}
+			}
+			want[k] = val
+		}
+		if err := sp.DeleteSecret(ctx, name); err != nil {
+			return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("%s DeleteSecret(%q): %v", scope, name, err), sched: steps}
+		}
+		delete(want, sch.ScopedKey(scope, name))
+		if err := sp.DeleteSecret(ctx, name); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return fail(model.I1, "%s DeleteSecret of a deleted %q: err %v, want nil or secrets.ErrNotFound", scope, name, err)
+		}
+		if f := sw.same(p, want, steps); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // same compares the provider's content with want, through a restart too.
@@ -164,6 +206,11 @@ func (sw *sweeper) opCrashes() *failure {
 				crashed := proc.Crashed()
 				img := image(d, mode, inj.Seed)
 				sw.states++
+				// I8 first: observe reopens the image, and a store that
+				// cleans leftovers on open would destroy the evidence.
+				if vs := e.checkHygiene(img, valueSet(model.State{Secrets: old}, model.State{Secrets: neu})); len(vs) > 0 {
+					return &failure{vs: vs, sched: steps}
+				}
 				st, rerr := e.observe(img)
 				if rerr != nil {
 					return &failure{vs: []model.Violation{{ID: model.I7, Detail: "after the crash: " + rerr.Error()}}, sched: steps}
@@ -173,9 +220,6 @@ func (sw *sweeper) opCrashes() *failure {
 				}
 				if !maps.Equal(st.Secrets, old) && !maps.Equal(st.Secrets, neu) {
 					return &failure{vs: []model.Violation{{ID: model.I7, Detail: op.name + " left a third state: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}}, sched: steps}
-				}
-				if vs := e.checkHygiene(img, valueSet(model.State{Secrets: old}, model.State{Secrets: neu})); len(vs) > 0 {
-					return &failure{vs: vs, sched: steps}
 				}
 				if !crashed {
 					break
