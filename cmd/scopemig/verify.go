@@ -26,18 +26,18 @@ var errInconclusive = errors.New("verification inconclusive")
 
 // verifyOutput is the --json document of `scopemig verify` (docs/cli.md).
 type verifyOutput struct {
-	Seed        uint64           `json:"seed"`
-	Depth       int              `json:"depth"`
-	OK          bool             `json:"ok"`
+	Seed  uint64 `json:"seed"`
+	Depth int    `json:"depth"`
+	OK    bool   `json:"ok"`
 	// Inconclusive counts what could not be judged, targets and mutants
 	// together (each listed in its report); exit 2 when it is the only
 	// failure.
-	Inconclusive int `json:"inconclusive"`
-	CrashStates int              `json:"crash_states"`
-	Seconds     float64          `json:"seconds"`
-	Targets     []targetOutput   `json:"targets"`
-	Mutants     []mutants.Result `json:"mutants"`
-	violated    bool             // a violation, or a mutant escaped
+	Inconclusive int              `json:"inconclusive"`
+	CrashStates  int              `json:"crash_states"`
+	Seconds      float64          `json:"seconds"`
+	Targets      []targetOutput   `json:"targets"`
+	Mutants      []mutants.Result `json:"mutants"`
+	violated     bool             // a violation, or a mutant escaped
 }
 
 type targetOutput struct {

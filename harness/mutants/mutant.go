@@ -44,9 +44,9 @@ type Result struct {
 	// Inconclusive lists what Verify could not judge on the mutant (an
 	// escape, not a catch).
 	Inconclusive []harness.Inconclusive `json:"inconclusive"`
-	Replay             string   `json:"replay"`
-	CrashStates        int      `json:"crash_states"`
-	Seconds            float64  `json:"seconds"`
+	Replay       string                 `json:"replay"`
+	CrashStates  int                    `json:"crash_states"`
+	Seconds      float64                `json:"seconds"`
 }
 
 // Check runs Verify on m (stopping at the first violation) and reports
