@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/scopemig/scopemig/faults"
@@ -183,43 +184,22 @@ func singleOps() []singleOp {
 
 // opCrashes crashes every single operation at each of its filesystem
 // operations in every mode: the image must hold the old or the new content
-// (I7); an operation that returned nil must survive power loss (I6).
+// (I7); an operation that returned nil must survive power loss (I6). The
+// first failure is made 1-minimal (fewest keys, earliest crash point).
 func (sw *sweeper) opCrashes() *failure {
-	e := sw.e
-	old := map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}
+	old := model.State{Secrets: map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}}
 	for _, op := range singleOps() {
-		neu := maps.Clone(old)
-		op.after(neu)
-		base, err := e.seed(model.State{Secrets: old})
+		base, err := sw.e.seed(old)
 		if err != nil {
-			return &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
+			return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), old)
 		}
 		for _, mode := range sw.modes {
 			for k := 0; ; k++ {
-				d := base.Clone()
 				inj := faults.CrashAt{Op: k, Mode: mode, Seed: sw.nextSeed()}
-				steps := []string{describe(old), op.name + " under " + inj.String()}
-				proc, p, err := e.open(d, inj)
-				if err == nil {
-					err = op.apply(e.ctx, p)
-				}
-				crashed := proc.Crashed()
-				img := image(d, mode, inj.Seed)
-				sw.states++
-				// I8 first: observe reopens the image, and a store that
-				// cleans leftovers on open would destroy the evidence.
-				if vs := e.checkHygiene(img, valueSet(model.State{Secrets: old}, model.State{Secrets: neu})); len(vs) > 0 {
-					return &failure{vs: vs, sched: steps}
-				}
-				st, rerr := e.observe(img)
-				if rerr != nil {
-					return &failure{vs: []model.Violation{{ID: model.I7, Detail: "after the crash: " + rerr.Error()}}, sched: steps}
-				}
-				if !crashed && err == nil && !maps.Equal(st.Secrets, neu) {
-					return &failure{vs: []model.Violation{{ID: model.I6, Detail: op.name + " returned nil but its effect was lost: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}}, sched: steps}
-				}
-				if !maps.Equal(st.Secrets, old) && !maps.Equal(st.Secrets, neu) {
-					return &failure{vs: []model.Violation{{ID: model.I7, Detail: op.name + " left a third state: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}}, sched: steps}
+				crashed, f := sw.opCrashStep(old, op, base.Clone(), inj)
+				if f != nil {
+					f.c = &Case{Store: old.Clone(), Op: op.name, Crashes: []faults.CrashAt{inj}}
+					return sw.minimize(f)
 				}
 				if !crashed {
 					break
@@ -228,4 +208,57 @@ func (sw *sweeper) opCrashes() *failure {
 		}
 	}
 	return nil
+}
+
+// opCrashStep runs op on a store holding old (on d) in a process that
+// crashes at inj, and checks the crash image: I8 before anything reopens
+// it, then old or new content (I7), durable once returned (I6). crashed
+// is false when the operation ended before the crash point.
+func (sw *sweeper) opCrashStep(old model.State, op singleOp, d *faults.MemFS, inj faults.CrashAt) (crashed bool, f *failure) {
+	e := sw.e
+	neu := maps.Clone(old.Secrets)
+	op.after(neu)
+	fail := func(vs []model.Violation) *failure {
+		return &failure{vs: vs, s0: old, sched: []string{op.name + " under " + inj.String()}}
+	}
+	proc, p, err := e.open(d, inj)
+	if err == nil {
+		err = op.apply(e.ctx, p)
+	}
+	crashed = proc.Crashed()
+	img := image(d, inj.Mode, inj.Seed)
+	sw.states++
+	// I8 first: observe reopens the image, and a store that cleans
+	// leftovers on open would destroy the evidence.
+	if vs := e.checkHygiene(img, valueSet(old, model.State{Secrets: neu})); len(vs) > 0 {
+		return crashed, fail(vs)
+	}
+	st, rerr := e.observe(img)
+	if rerr != nil {
+		return crashed, fail([]model.Violation{{ID: model.I7, Detail: "after the crash: " + rerr.Error()}})
+	}
+	if !crashed && err == nil && !maps.Equal(st.Secrets, neu) {
+		return crashed, fail([]model.Violation{{ID: model.I6, Detail: op.name + " returned nil but its effect was lost: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}})
+	}
+	if !maps.Equal(st.Secrets, old.Secrets) && !maps.Equal(st.Secrets, neu) {
+		return crashed, fail([]model.Violation{{ID: model.I7, Detail: op.name + " left a third state: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}})
+	}
+	return crashed, nil
+}
+
+// replayOp reruns a single-operation case (Case.Op).
+func (sw *sweeper) replayOp(c Case) *failure {
+	i := slices.IndexFunc(singleOps(), func(o singleOp) bool { return o.name == c.Op })
+	if i < 0 || len(c.Crashes) != 1 {
+		return inconclusiveFailure(InconclusiveTargetError, fmt.Sprintf("no single operation %q with one crash", c.Op), c.Store)
+	}
+	d, err := sw.e.seed(c.Store)
+	if err != nil {
+		return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), c.Store)
+	}
+	_, f := sw.opCrashStep(c.Store, singleOps()[i], d, c.Crashes[0])
+	if f != nil {
+		f.c = ptr(c.clone())
+	}
+	return f
 }

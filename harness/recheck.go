@@ -9,15 +9,19 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// Case is a counterexample of the migration as data: an initial store and
-// the faulty runs before a complete one. Either Crashes (each run crashes
+// Case is a counterexample as data: an initial store and the faulty runs
+// before a complete one. Either Crashes (each run of the migration crashes
 // at its operation; the next run starts from the crash image) or Error
 // (one run fails with an injected I/O error, the process lives on; a
-// retry in a new process runs to the end, then the power is cut).
+// retry in a new process runs to the end, then the power is cut). When Op
+// is set, the case is conformance's instead: the single provider
+// operation of that name (set new key, overwrite key, delete key, delete
+// batch) on Store, crashed at Crashes[0].
 type Case struct {
 	Store   model.State
 	Crashes []faults.CrashAt
 	Error   *faults.ErrorAt
+	Op      string
 }
 
 // Keys is the number of keys of the initial store.
@@ -36,7 +40,7 @@ func (c Case) CrashPoints() []int {
 }
 
 func (c Case) clone() Case {
-	out := Case{Store: c.Store.Clone(), Crashes: slices.Clone(c.Crashes)}
+	out := Case{Store: c.Store.Clone(), Crashes: slices.Clone(c.Crashes), Op: c.Op}
 	if c.Error != nil {
 		e := *c.Error
 		out.Error = &e
@@ -69,6 +73,9 @@ func Recheck(ctx context.Context, t Target, c Case) (vs []model.Violation, err e
 // sweeps, step by step, each crash image scanned (I8) before anything
 // reopens it.
 func (sw *sweeper) replay(c Case) *failure {
+	if c.Op != "" {
+		return sw.replayOp(c)
+	}
 	e := sw.e
 	s0 := c.Store
 	d, err := e.seed(s0)
@@ -138,10 +145,10 @@ func (sw *sweeper) errorStep(s0 model.State, d *faults.MemFS, inj faults.ErrorAt
 func ptr[T any](v T) *T { return &v }
 
 // minimize makes a failing case 1-minimal: it drops whole faulty runs,
-// single keys and moves crash points earlier while the case still fails
-// with the same invariant, until no single removal of a key and no earlier
-// crash point of any run fails so. Deterministic; every candidate is
-// replayed from scratch.
+// single keys and moves crash points earlier while the case still
+// violates the same invariant (the first of f's), until no single removal
+// of a key and no earlier crash point of any run violates it. Deterministic;
+// every candidate is replayed from scratch.
 func (sw *sweeper) minimize(f *failure) *failure {
 	if f == nil || f.c == nil || len(f.vs) == 0 || sw.e.ctx.Err() != nil {
 		return f
@@ -155,16 +162,18 @@ func (sw *sweeper) minimize(f *failure) *failure {
 		sw.done.reset()
 		sw.checked.reset()
 		g := sw.replay(c)
-		if g == nil || len(g.vs) == 0 || g.vs[0].ID != id {
+		if g == nil || !slices.ContainsFunc(g.vs, func(v model.Violation) bool { return v.ID == id }) {
 			return false
 		}
+		// the invariant being minimized first, the others after it
+		slices.SortStableFunc(g.vs, func(a, b model.Violation) int { return boolInt(b.ID == id) - boolInt(a.ID == id) })
 		best = g
 		return true
 	}
 	for changed := true; changed; {
 		changed = false
 		c := *best.c
-		for i := range c.Crashes {
+		for i := 0; i < len(c.Crashes) && c.Op == ""; i++ {
 			cand := c.clone()
 			cand.Crashes = slices.Delete(cand.Crashes, i, i+1)
 			if changed = try(cand); changed {
@@ -197,4 +206,11 @@ func (sw *sweeper) minimize(f *failure) *failure {
 	sw.done.reset()
 	sw.checked.reset()
 	return best
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -25,8 +25,10 @@ type Result struct {
 	// Caught is true when Verify reported a violation of an expected
 	// invariant.
 	Caught bool `json:"caught"`
-	// Invariant is the id of the first violation reported ("" if none).
+	// Invariant is the id of the first violation reported ("" if none),
+	// Phase the Verify phase that found it.
 	Invariant model.InvariantID `json:"invariant"`
+	Phase     string            `json:"phase"`
 	// Expect lists the acceptable ids, comma-separated.
 	Expect string `json:"expect"`
 	// CounterexampleSize is the number of lines (store, runs, steps) of the
@@ -68,7 +70,7 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 		return res
 	}
 	v := rep.Violations[0]
-	res.Invariant = v.Invariant
+	res.Invariant, res.Phase = v.Invariant, v.Phase
 	res.Caught = slices.Contains(m.Expect, v.Invariant)
 	res.Counterexample = v.Counterexample
 	res.CounterexampleSize = len(v.Counterexample)
