@@ -31,7 +31,7 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
-	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}} // JSON: [] rather than null
+	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}, Inconclusive: []Inconclusive{}} // JSON: [] rather than null
 	if t.Open == nil {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
