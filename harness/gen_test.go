@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
@@ -105,7 +107,8 @@ var storeClassNames = []string{"near-miss user key", "quarantine chain (#1, #2 t
 // TestGeneratorClassFrequencies: every class of case that matters appears
 // in at least genFloor of the stores each generator draws (the PRNG one of
 // the sweeps and the soak, rapid's of the property), at Verify's default
-// size; and in the state machine's runs, scoped deletes of system keys.
+// size; and in the state machine's runs, scoped deletes of system keys
+// (through ScopedProvider), of stored ones too.
 func TestGeneratorClassFrequencies(t *testing.T) {
 	const n, maxKeys = 2000, 12
 	t.Run("sweep", func(t *testing.T) {
@@ -130,6 +133,35 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 			t.Fatalf("rapid: %v", logs)
 		}
 		tally(t, "property", cases, counts, storeClassNames)
+	})
+	t.Run("statemachine", func(t *testing.T) {
+		sw := &sweeper{e: newEnv(context.Background(), Targets()[0])}
+		var runs []*machine
+		var last *failure
+		failed, logs := checkRapid("gen-machine", 1, 100, 0, false, func(rt *rapid.T) {
+			m := &machine{sw: sw, modes: faults.Modes(), last: &last}
+			runs = append(runs, m)
+			m.run(rt)
+		})
+		if failed {
+			t.Fatalf("state machine failed: %v", logs)
+		}
+		counts := map[string]int{}
+		for _, m := range runs {
+			seen := map[string]bool{}
+			for _, l := range m.log {
+				if strings.Contains(l, " delete ") && strings.Contains(l, "(system key") {
+					seen["scoped delete of a system key"] = true
+				}
+				if strings.Contains(l, "present=true)") {
+					seen["scoped delete of a stored system key"] = true
+				}
+			}
+			for c := range seen {
+				counts[c]++
+			}
+		}
+		tally(t, "machine", len(runs), counts, []string{"scoped delete of a system key", "scoped delete of a stored system key"})
 	})
 }
 

@@ -137,10 +137,10 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			scope := rapid.SampledFrom(sch.Scopes).Draw(t, "scope")
 			k := name(t)
 			sk := sch.ScopedKey(scope, k)
-			m.step("%s delete %q (system key %q)", scope, k, sk)
+			_, present := m.want.Secrets[sk]
+			m.step("%s delete %q (system key %q, present=%v)", scope, k, sk, present)
 			sp, _ := secrets.NewScopedProvider(m.p, sch, scope)
 			err := sp.DeleteSecret(m.sw.e.ctx, k)
-			_, present := m.want.Secrets[sk]
 			switch {
 			case present && err != nil:
 				m.inconclusive(t, "%s delete %q: %v", scope, k, err)
@@ -261,11 +261,14 @@ func descKeys(ds []secrets.SecretDescription) []string {
 
 // machineProperty runs the state machine.
 func (sw *sweeper) machineProperty(modes []faults.Mode, last **failure) func(*rapid.T) {
-	return func(t *rapid.T) {
-		m := &machine{sw: sw, modes: modes, last: last}
-		m.init(t)
-		acts := m.actions()
-		acts[""] = m.check
-		t.Repeat(acts)
-	}
+	return func(t *rapid.T) { (&machine{sw: sw, modes: modes, last: last}).run(t) }
+}
+
+// run runs one case of the state machine: a drawn sequence of actions,
+// each followed by check.
+func (m *machine) run(t *rapid.T) {
+	m.init(t)
+	acts := m.actions()
+	acts[""] = m.check
+	t.Repeat(acts)
 }
