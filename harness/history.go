@@ -51,6 +51,7 @@ type histOut struct {
 type history struct {
 	mu  sync.Mutex // guards ops
 	ops []porcupine.Operation
+	hyg *hygiene // I8 scans of the run's disk (nil: none)
 }
 
 func (h *history) add(proc int, in histIn, call int64, out histOut, ret int64) {
