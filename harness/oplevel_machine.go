@@ -21,7 +21,7 @@ func (sw *sweeper) opMachineProperty(last **failure) func(*rapid.T) {
 		if err != nil {
 			m.failf(t, model.I7, "reset the store to empty: %v", err)
 		}
-		m.disk, m.want = d, model.State{Secrets: map[string]string{}}
+		m.disk, m.want, m.vals = d, model.State{Secrets: map[string]string{}}, map[string]bool{}
 		m.restart(t)
 		acts := m.actions()
 		acts["migrate"] = func(t *rapid.T) { opMigrate(m, t) }
