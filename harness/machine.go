@@ -70,10 +70,14 @@ func (m *machine) restart(t *rapid.T) {
 func (m *machine) init(t *rapid.T) {
 	d, err := newDisk()
 	if err != nil {
-		t.Fatalf("disk: %v", err)
+		m.inconclusive(t, "disk: %v", err)
 	}
 	m.disk, m.want, m.vals = d, model.State{Secrets: map[string]string{}}, map[string]bool{}
-	m.restart(t)
+	proc, p, err := m.sw.e.open(m.disk, nil)
+	if err != nil { // an empty store that cannot be opened: nothing crashed yet
+		m.inconclusive(t, "open an empty store: %v", err)
+	}
+	m.proc, m.p = proc, p
 }
 
 func (m *machine) actions() map[string]func(*rapid.T) {

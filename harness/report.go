@@ -10,7 +10,7 @@ import (
 // Violation is one broken invariant found by Verify: an invariant breach
 // only (errors of the target or the harness are Inconclusive).
 type Violation struct {
-	// Invariant is the id (I1–I8) and Name its short name.
+	// Invariant is the id (I1–I9) and Name its short name.
 	Invariant model.InvariantID `json:"invariant"`
 	Name      string            `json:"name"`
 	// Phase is the Verify phase that found it.
@@ -36,6 +36,7 @@ type Violation struct {
 func (v Violation) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s [%s]: %s\n", v.Invariant, v.Name, v.Phase, v.Detail)
+	fmt.Fprintf(&b, "  counterexample: %d keys, crash points %v\n", v.Keys, v.CrashPoints)
 	for _, l := range v.Counterexample {
 		fmt.Fprintf(&b, "    %s\n", l)
 	}
