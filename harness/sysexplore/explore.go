@@ -314,12 +314,16 @@ func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, se
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
 func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys string) {
-	done := map[model.InvariantID]bool{}
+	details := map[model.InvariantID][]string{}
+	var ids []model.InvariantID
 	for _, v := range vs {
-		if done[v.ID] {
-			continue
+		if details[v.ID] == nil {
+			ids = append(ids, v.ID)
 		}
-		done[v.ID] = true
+		details[v.ID] = append(details[v.ID], v.Detail)
+	}
+	for _, id := range ids {
+		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
 		key := string(v.ID) + "/" + string(m)
 		if i, ok := e.first[key]; ok {
 			e.rep.Violations[i].Count++
@@ -330,6 +334,14 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys str
 		e.first[key] = len(e.rep.Violations)
 		e.rep.Violations = append(e.rep.Violations, viol)
 	}
+}
+
+// joinDetails joins the details of one invariant at one point (at most 4).
+func joinDetails(d []string) string {
+	if len(d) > 4 {
+		return strings.Join(d[:4], "; ") + fmt.Sprintf("; and %d more", len(d)-4)
+	}
+	return strings.Join(d, "; ")
 }
 
 func invName(id model.InvariantID) string {
