@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -198,10 +199,14 @@ func (v *verifier) concurrency() (int, *failure) {
 	scs := ConcurrencyScenarios()
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(c *shardCtl) shardResult {
 		i := c.i
-		seed := mixSeed(v.cfg.Seed, uint64(i))
+		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
-			return shardResult{cases: 1, f: &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}}
+			kind := InconclusiveTargetError
+			if errors.Is(err, ErrCheckerTimeout) {
+				kind = InconclusiveTimeout
+			}
+			return shardResult{cases: 1, f: &failure{incKind: kind, incDetail: err.Error()}}
 		}
 		if cf != nil {
 			f := &failure{vs: []model.Violation{{ID: cf.Violation.Invariant, Detail: cf.Violation.Detail}}}
@@ -216,12 +221,4 @@ func (v *verifier) concurrency() (int, *failure) {
 		cases = v.cfg.Checks
 	}
 	return cases, f
-}
-
-// mixSeed derives the seed of case i from the run's seed (SplitMix64).
-func mixSeed(a, b uint64) uint64 {
-	z := a ^ (b+1)*0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -40,6 +41,59 @@ func (t *recTB) FailNow()                          { t.failed = true }
 func (t *recTB) Fail()                             { t.failed = true }
 func (t *recTB) Failed() bool                      { return t.failed }
 
+// ErrRapidFlag reports that pgregory.net/rapid no longer registers, or no
+// longer accepts, one of the -rapid.* flags Verify sets (rapid has no
+// per-call configuration, so the seed, the number of checks, the fail files
+// and the shrink budget all go through its process-global flags). Without
+// it the seed would silently not apply and a failure would not replay. The
+// harness is built and tested against the rapid version pinned in go.mod
+// (docs/harness.md, "rapid").
+var ErrRapidFlag = errors.New("rapid flag missing or changed")
+
+// rapidFlagNames are the -rapid.* flags Verify sets around each Check.
+var rapidFlagNames = [...]string{"rapid.seed", "rapid.checks", "rapid.nofailfile", "rapid.shrinktime"}
+
+// rapidFlagsIn returns an error wrapping ErrRapidFlag naming the first of
+// rapidFlagNames that fs does not define.
+func rapidFlagsIn(fs *flag.FlagSet) error {
+	for _, name := range rapidFlagNames {
+		if fs.Lookup(name) == nil {
+			return missingRapidFlag(name)
+		}
+	}
+	return nil
+}
+
+func missingRapidFlag(name string) error {
+	return fmt.Errorf("%w: -%s is not defined: this rapid is not the version the harness pins (see docs/harness.md)", ErrRapidFlag, name)
+}
+
+// setFlags sets each name to its value in fs and returns the function that
+// puts the old values back. Nothing is left changed when it fails: a
+// missing flag or a rejected value is an error wrapping ErrRapidFlag.
+func setFlags(fs *flag.FlagSet, values [][2]string) (restore func(), err error) {
+	var undo []func()
+	restore = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	for _, nv := range values {
+		f := fs.Lookup(nv[0])
+		if f == nil {
+			restore()
+			return nil, missingRapidFlag(nv[0])
+		}
+		old := f.Value.String()
+		if err := f.Value.Set(nv[1]); err != nil {
+			restore()
+			return nil, fmt.Errorf("%w: -%s rejects %q: %w", ErrRapidFlag, nv[0], nv[1], err)
+		}
+		undo = append(undo, func() { _ = f.Value.Set(old) })
+	}
+	return restore, nil
+}
+
 // rapidSettings are the rapid flags shared by every check in flight.
 type rapidSettings struct {
 	shrink    time.Duration
@@ -61,22 +115,16 @@ var rapidFlags struct {
 	mu       sync.Mutex // guards the fields below and rapid's flags
 	idle     *sync.Cond // signalled when inflight drops to 0; uses mu
 	inflight int
-	cur      rapidSettings     // valid while inflight > 0
-	saved    map[string]string // flag values before the first check in flight
+	cur      rapidSettings // valid while inflight > 0
+	restore  func()        // puts back the flags as they were before the first check in flight
 }
 
-// rapidFlagNames are the flags checkRapid sets (and restores).
-var rapidFlagNames = [...]string{"rapid.seed", "rapid.checks", "rapid.nofailfile", "rapid.shrinktime"}
-
 // checkRapid runs prop under rapid with the given seed and number of checks
-// and reports whether it failed. It is safe for concurrent use.
-func checkRapid(name string, seed uint64, checks int, shrink time.Duration, failFiles bool, prop func(*rapid.T)) (failed bool, logs []string) {
+// and reports whether it failed. It is safe for concurrent use. It returns
+// an error wrapping ErrRapidFlag, without running prop, when rapid's flags
+// cannot be set.
+func checkRapid(name string, seed uint64, checks int, shrink time.Duration, failFiles bool, prop func(*rapid.T)) (failed bool, logs []string, err error) {
 	g := &rapidFlags
-	set := func(name, value string) {
-		if f := flag.Lookup(name); f != nil {
-			_ = f.Value.Set(value)
-		}
-	}
 	want := rapidSettings{shrink: shrink, failFiles: failFiles}
 	g.mu.Lock()
 	if g.idle == nil {
@@ -86,6 +134,18 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, fail
 		g.idle.Wait()
 	}
 	if g.inflight == 0 {
+		// Save every flag this check and the ones joining it may set.
+		restore, err := setFlags(flag.CommandLine, [][2]string{
+			{"rapid.seed", strconv.FormatUint(seed, 10)},
+			{"rapid.checks", strconv.Itoa(checks)},
+			{"rapid.nofailfile", strconv.FormatBool(!failFiles)},
+			{"rapid.shrinktime", shrink.String()},
+		})
+		if err != nil {
+			g.mu.Unlock()
+			return false, nil, err
+		}
+		g.restore, g.cur = restore, want
 		// rapid asks testing.Short(), which panics outside `go test`
 		// unless the testing flags are registered and parsed.
 		if flag.Lookup("test.short") == nil {
@@ -94,19 +154,14 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, fail
 		if !flag.Parsed() {
 			_ = flag.CommandLine.Parse(nil)
 		}
-		g.saved = map[string]string{}
-		for _, n := range rapidFlagNames {
-			if f := flag.Lookup(n); f != nil {
-				g.saved[n] = f.Value.String()
-			}
-		}
-		set("rapid.nofailfile", strconv.FormatBool(!failFiles))
-		set("rapid.shrinktime", shrink.String())
-		g.cur = want
+	} else if _, err := setFlags(flag.CommandLine, [][2]string{
+		{"rapid.seed", strconv.FormatUint(seed, 10)},
+		{"rapid.checks", strconv.Itoa(checks)},
+	}); err != nil {
+		g.mu.Unlock()
+		return false, nil, err
 	}
 	g.inflight++
-	set("rapid.seed", strconv.FormatUint(seed, 10))
-	set("rapid.checks", strconv.Itoa(checks))
 	held := true
 	handOff := func() { // rapid has read seed and checks
 		if held {
@@ -122,17 +177,18 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, fail
 	g.mu.Lock()
 	g.inflight--
 	if g.inflight == 0 {
-		for n, v := range g.saved {
-			set(n, v)
-		}
+		g.restore()
 		g.idle.Broadcast()
 	}
 	g.mu.Unlock()
-	return tb.failed, tb.logs
+	return tb.failed, tb.logs, nil
 }
 
 // checkRapid runs one rapid phase of Verify: named after the target and the
 // phase, with fail files when the config asks for them.
+//
+// A rapid that rejects its flags cannot run: the error is kept for Verify
+// to return (the phase reports no case), never turned into a verdict.
 func (v *verifier) checkRapid(phase string, seed uint64, prop func(*rapid.T)) (failed bool, logs []string) {
 	return v.checkRapidN(phase, seed, v.cfg.Checks, prop)
 }
@@ -143,7 +199,11 @@ func (v *verifier) checkRapidN(phase string, seed uint64, checks int, prop func(
 	if v.cfg.FailFiles != "" {
 		name = v.cfg.FailFiles + "/" + name
 	}
-	return checkRapid(name, seed, checks, rapidShrinkBound, v.cfg.FailFiles != "", prop)
+	failed, logs, err := checkRapid(name, seed, checks, rapidShrinkBound, v.cfg.FailFiles != "", prop)
+	if err != nil {
+		v.setErr(err)
+	}
+	return failed, logs
 }
 
 // rapidShrinkBound is rapid's -rapid.shrinktime for Verify. rapid stops

@@ -99,14 +99,17 @@ func encfileWith(name string, m harness.Migrator) harness.Target {
 	return t
 }
 
+// Seed 12: with seed 11 the first failing rapid shard (Config.Workers) ends
+// in I4 instead (the key lost at the crash is missing after the complete
+// run), a genuine catch too; this test is about the crash image itself.
 func TestThirdPartyBrokenMigratorIsCaught(t *testing.T) {
 	rep, err := harness.Verify(context.Background(), encfileWith("delete-first", movePerKey(true)),
-		harness.Config{Seed: 11, Checks: 20, Stores: 3, StopAtFirst: true})
+		harness.Config{Seed: 12, Checks: 20, Stores: 3, StopAtFirst: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Violations, "deleting before writing loses a key at a crash point")
 	v := rep.Violations[0]
 	require.Contains(t, []model.InvariantID{model.I1, model.I2}, v.Invariant)
-	require.True(t, strings.HasPrefix(v.Replay, "scopemig verify --target delete-first --seed 11"), v.Replay)
+	require.True(t, strings.HasPrefix(v.Replay, "scopemig verify --target delete-first --seed 12"), v.Replay)
 	require.NotEmpty(t, v.Counterexample)
 	t.Logf("caught as expected:\n%s", v)
 }

@@ -3,8 +3,10 @@ package harness
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,8 +22,14 @@ var ErrBadTarget = errors.New("bad target")
 
 // Verify checks target t against the model and returns what it found. It
 // returns an error only when the target itself is unusable (wrapping
-// ErrBadTarget) or ctx ends; a broken provider or migration is reported
-// as Violations, never as a panic.
+// ErrBadTarget), rapid does not take the settings the harness gives it
+// (wrapping ErrRapidFlag: a seed that silently did not apply would make
+// every replay line a lie), or ctx ends; a broken provider or migration is
+// reported as Violations, never as a panic. What cannot be judged (target
+// errors where no fault was injected, panics, cancellation, checker
+// timeouts) is reported in Report.Inconclusive, never as a violation: when
+// ctx ends, the phase it cut is recorded as cancelled (its findings
+// dropped) and ctx's error is returned.
 func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if t.Defaults != nil {
 		cfg = t.Defaults(cfg)
@@ -30,9 +38,12 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
-	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}} // JSON: [] rather than null
+	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}, Inconclusive: []Inconclusive{}} // JSON: [] rather than null
 	if t.Open == nil {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	}
+	if err := rapidFlagsIn(flag.CommandLine); err != nil {
+		return rep, err
 	}
 	start := time.Now()
 	defer func() {
@@ -50,14 +61,38 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 			return rep, err
 		}
 		v.run(ph.name, ph.fn)
+		if err := v.firstErr(); err != nil {
+			return rep, err
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
 
 type verifier struct {
-	cfg Config
-	rep *Report
-	sw  *sweeper
+	cfg   Config
+	rep   *Report
+	sw    *sweeper
+	errMu sync.Mutex // guards err (phases set it from their shards' goroutines)
+	err   error      // the first error that stops Verify (ErrRapidFlag), set by a phase
+}
+
+// setErr records err unless an error was recorded already.
+func (v *verifier) setErr(err error) {
+	v.errMu.Lock()
+	defer v.errMu.Unlock()
+	if v.err == nil {
+		v.err = err
+	}
+}
+
+// firstErr returns the error recorded by setErr, or nil.
+func (v *verifier) firstErr() error {
+	v.errMu.Lock()
+	defer v.errMu.Unlock()
+	return v.err
 }
 
 type phase struct {
@@ -85,12 +120,26 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 	cases, f := fn()
 	ph := Phase{Name: name, Cases: cases, CrashStates: v.sw.states - states0, Seconds: time.Since(start).Seconds()}
 	ph.DistinctImages = ph.CrashStates - (v.sw.reused - reused0)
-	if f != nil {
+	if err := v.sw.e.ctx.Err(); err != nil { // a cut phase proves nothing either way
+		f = &failure{incKind: InconclusiveCancelled, incDetail: fmt.Sprintf("the phase was cut short: %v", err)}
+	}
+	switch {
+	case f == nil:
+	case len(f.vs) == 0:
+		v.rep.Inconclusive = append(v.rep.Inconclusive, Inconclusive{
+			Kind: f.incKind, Phase: name, Detail: f.incDetail, Counterexample: f.lines(), Replay: v.replay(),
+		})
+		ph.Inconclusive++
+	default:
 		for _, mv := range f.vs {
-			v.rep.Violations = append(v.rep.Violations, Violation{
+			viol := Violation{
 				Invariant: mv.ID, Name: mv.ID.Name(), Phase: name, Detail: mv.Detail,
-				Counterexample: f.lines(), Replay: v.replay(),
-			})
+				Counterexample: f.lines(), Replay: v.replay(), Keys: len(f.s0.Secrets), CrashPoints: []int{},
+			}
+			if f.c != nil {
+				viol.Keys, viol.CrashPoints, viol.Case = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
+			}
+			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
 		}
 	}
@@ -98,7 +147,7 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 	v.rep.Cases += cases
 	v.rep.CrashStates += ph.CrashStates
 	v.rep.DistinctImages += ph.DistinctImages
-	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d images=%-7d %.2fs violations=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.DistinctImages, ph.Seconds, ph.Violations)
+	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d images=%-7d %.2fs violations=%d inconclusive=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.DistinctImages, ph.Seconds, ph.Violations, ph.Inconclusive)
 }
 
 func (v *verifier) replay() string {
@@ -106,13 +155,13 @@ func (v *verifier) replay() string {
 }
 
 func (v *verifier) property() (int, *failure) {
-	return v.rapidShards("property", v.cfg.Seed, func(sw *sweeper, last **failure) func(*rapid.T) {
+	return v.rapidShards("property", v.cfg.Seed, true, func(sw *sweeper, last **failure) func(*rapid.T) {
 		return sw.crashProperty(v.cfg.MaxKeys, v.cfg.Modes, last)
 	})
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
-	return v.rapidShards("statemachine", v.cfg.Seed+1, func(sw *sweeper, last **failure) func(*rapid.T) {
+	return v.rapidShards("statemachine", v.cfg.Seed+1, false, func(sw *sweeper, last **failure) func(*rapid.T) {
 		return sw.machineProperty(v.cfg.Modes, last)
 	})
 }
@@ -123,12 +172,13 @@ func (v *verifier) stateMachine() (int, *failure) {
 const rapidShard = 5
 
 // rapidShards runs Checks cases of a rapid property in shards of
-// rapidShard cases, shard i under rapid seed mixSeed(seed, i) with its own
-// sweeper, on the verifier's workers; the first failing shard (in index
-// order) is the phase's failure, minimized by rapid within that shard.
+// rapidShard cases, shard i under a rapid seed drawn from (seed, i) with
+// its own sweeper, on the verifier's workers; the first failing shard (in
+// index order) is the phase's failure, minimized by rapid within that
+// shard (and then by sweeper.minimize, with minimize).
 // With FailFiles the shards run one at a time, so that only the reported
 // failure saves a fail file (every shard replays the saved ones first).
-func (v *verifier) rapidShards(phase string, seed uint64, prop func(sw *sweeper, last **failure) func(*rapid.T)) (int, *failure) {
+func (v *verifier) rapidShards(phase string, seed uint64, minimize bool, prop func(sw *sweeper, last **failure) func(*rapid.T)) (int, *failure) {
 	n := (v.cfg.Checks + rapidShard - 1) / rapidShard
 	workers := v.cfg.Workers
 	if v.cfg.FailFiles != "" {
@@ -152,8 +202,12 @@ func (v *verifier) rapidShards(phase string, seed uint64, prop func(sw *sweeper,
 			}()
 			p(t)
 		}
-		failed, logs := v.checkRapidN(phase, max(1, mixSeed(seed, uint64(i))), checks, abandonable)
-		return shardResult{cases: checks, states: sw.states, reused: sw.reused, f: rapidFailure(failed, last, logs)}
+		failed, logs := v.checkRapidN(phase, max(1, rand.NewPCG(seed, uint64(i)).Uint64()), checks, abandonable)
+		f := rapidFailure(failed, last, logs)
+		if minimize && !c.abandoned {
+			f = sw.minimize(f)
+		}
+		return shardResult{cases: checks, states: sw.states, reused: sw.reused, f: f}
 	})
 	_, f := v.sw.merge(rs)
 	return v.cfg.Checks, f
@@ -167,7 +221,7 @@ func (v *verifier) shardSweeper(seed uint64) *sweeper {
 
 // rapidFailure turns a rapid failure into a failure: the last one recorded
 // is the minimal case rapid replayed; a failure without a record (a panic
-// in the target) is reported with rapid's own output.
+// in the target) is inconclusive, reported with rapid's own output.
 func rapidFailure(failed bool, last *failure, logs []string) *failure {
 	if !failed {
 		return nil
@@ -175,7 +229,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 	if last != nil {
 		return last
 	}
-	return &failure{vs: []model.Violation{{ID: model.I7, Detail: "the target panicked or failed outside a check"}}, sched: logs}
+	return &failure{incKind: InconclusivePanic, incDetail: "the target panicked or failed outside a check", sched: logs}
 }
 
 // sweeps explores every crash point for the fixture store and generated
@@ -190,7 +244,7 @@ func (v *verifier) sweeps() (int, *failure) {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, len(stores), func(c *shardCtl) shardResult {
-		sw := v.shardSweeper(mixSeed(v.cfg.Seed^0x5eed, uint64(c.i)))
+		sw := v.shardSweeper(rand.NewPCG(v.cfg.Seed^0x5eed, uint64(c.i)).Uint64())
 		cases, f := v.sweepStore(sw, stores[c.i], c)
 		return shardResult{cases: cases, states: sw.states, reused: sw.reused, f: f}
 	})
@@ -211,7 +265,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.store(s0, mode)
 		if err != nil {
-			return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+			return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
 		}
 		if f != nil {
 			c.failing()
@@ -226,7 +280,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.errors(s0, errno)
 		if err != nil {
-			return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+			return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
 		}
 		if f != nil {
 			c.failing()

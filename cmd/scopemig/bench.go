@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/cmd/scopemig/internal/procstat"
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/model"
@@ -202,7 +203,8 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			out.Soak = append(out.Soak, r)
 		}
 	}
-	out.MaxRSS, out.HeapInuse = harness.PeakRSS()
+	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
+	out.HeapInuse = heapInuse()
 	return out, nil
 }
 
@@ -213,20 +215,25 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, mode faults.Mode, workers, gc int, dur time.Duration) (benchExplore, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gc))
 	runtime.GC()
-	cpu0 := harness.CPUSeconds()
+	cpu0, _ := procstat.CPU()
 	states, images, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
 	if err != nil {
 		return benchExplore{}, err
 	}
-	cpu := harness.CPUSeconds() - cpu0
+	cpu1, _ := procstat.CPU()
+	cpu := (cpu1 - cpu0).Seconds()
 	runtime.GC()
-	_, heap := harness.PeakRSS()
+	heap := heapInuse()
 	rate := float64(states) / secs
-	return benchExplore{
+	e := benchExplore{
 		Mode: mode.String(), Workers: workers, GOGC: gc, States: states, Images: images, Seconds: secs,
 		PerSecond: rate, PerSecondCore: rate / float64(workers),
-		CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu, HeapInuse: heap,
-	}, nil
+		CPUSeconds: cpu, HeapInuse: heap,
+	}
+	if cpu > 0 { // no CPU time reported: no per-CPU rate (and no +Inf in the JSON)
+		e.PerCPUSecond = float64(states) / cpu
+	}
+	return e, nil
 }
 
 // benchSoakRow runs harness.Soak (the nightly soak's cases, its default
@@ -234,7 +241,7 @@ func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, m
 func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, dur time.Duration) (benchSoak, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gc))
 	runtime.GC()
-	cpu0 := harness.CPUSeconds()
+	cpu0, _ := procstat.CPU()
 	rep, err := harness.Soak(ctx, target, harness.SoakConfig{Seed: 1, Duration: dur, Workers: workers})
 	if err != nil {
 		return benchSoak{}, err
@@ -242,13 +249,18 @@ func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, d
 	if !rep.OK() {
 		return benchSoak{}, fmt.Errorf("%w: soak case %d failed: %s", harness.ErrViolation, rep.Failures[0].Case, rep.Failures[0].Detail)
 	}
-	cpu := harness.CPUSeconds() - cpu0
+	cpu1, _ := procstat.CPU()
+	cpu := (cpu1 - cpu0).Seconds()
 	rate := float64(rep.CrashStates) / rep.Seconds
-	return benchSoak{
+	r := benchSoak{
 		Workers: workers, GOGC: gc, Cases: rep.Cases, States: rep.CrashStates, Seconds: rep.Seconds,
 		PerSecond: rate, PerSecondCore: rate / float64(workers), CasesPerSec: float64(rep.Cases) / rep.Seconds,
-		CPUSeconds: cpu, PerCPUSecond: float64(rep.CrashStates) / cpu,
-	}, nil
+		CPUSeconds: cpu,
+	}
+	if cpu > 0 {
+		r.PerCPUSecond = float64(rep.CrashStates) / cpu
+	}
+	return r, nil
 }
 
 // benchMigrate times the Runner (A) and, if withPerKey, the per-key
@@ -345,4 +357,11 @@ func printBench(w io.Writer, o benchOutput) {
 
 func fmtDur(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+}
+
+// heapInuse returns the Go heap in use now.
+func heapInuse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
