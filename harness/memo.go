@@ -15,6 +15,11 @@ import (
 // are computed but no longer remembered.
 const maxMemo = 1 << 14
 
+// maxAfter bounds the images a memo keeps (crashVerdict.after: an image a
+// checking restart wrote to): past it, such verdicts are not remembered,
+// and those images are checked afresh every time.
+const maxAfter = 1 << 10
+
 // verdictKey is the SHA-256 of what a verdict is a pure function of: the
 // kind of check, the expected state (the initial state, from which the
 // model derives Migrate(S0) and the values I8 scans for) and the exact
@@ -45,6 +50,7 @@ type memo struct {
 	crash    map[verdictKey]crashVerdict // kindCrash
 	complete map[verdictKey]int          // kindComplete: operations of the complete run
 	observed map[verdictKey]struct{}     // kindObserved: passed
+	after    int                         // crash verdicts holding an image
 	h        hash.Hash                   // scratch
 	buf      []byte                      // scratch for image encodings
 	keys     []string                    // scratch for sorting
@@ -65,6 +71,7 @@ type crashVerdict struct {
 
 // reset forgets every verdict (keeping the scratch buffers).
 func (m *memo) reset() {
+	m.after = 0
 	clear(m.crash)
 	clear(m.complete)
 	clear(m.observed)
@@ -213,10 +220,14 @@ func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals map[string
 	}
 	if len(vs) == 0 {
 		v := crashVerdict{isWant: rerr == nil && st.Migrated == x.want.Migrated && equalSecrets(st.Secrets, x.want.Secrets)}
-		if writes > 0 {
+		switch {
+		case writes == 0:
+			remember(&sw.memo, &sw.memo.crash, k, v)
+		case sw.memo.after < maxAfter && !sw.memo.off && len(sw.memo.crash) < maxMemo:
 			v.after = img
+			sw.memo.after++
+			remember(&sw.memo, &sw.memo.crash, k, v)
 		}
-		remember(&sw.memo, &sw.memo.crash, k, v)
 	}
 	return img, vs
 }
