@@ -279,7 +279,7 @@ func TestHostileInputs(t *testing.T) {
 				if command == "migrate" {
 					newCmd = newMigrateCmdEnv
 				}
-				var fsys afero.Fs = osfs
+				fsys := osfs
 				if tc.fs != nil {
 					fsys = tc.fs(osfs, dir)
 				}
