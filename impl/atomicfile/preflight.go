@@ -101,7 +101,7 @@ func realPath(fsys afero.Fs, name string) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		var inner afero.File = h
+		inner := h
 		if bp, ok := h.(*afero.BasePathFile); ok {
 			inner = bp.File
 		}
