@@ -77,7 +77,11 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 				}
 			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force}
+			fp, err := secrets.NewKeyedFingerprinter(nil)
+			if err != nil {
+				return err
+			}
+			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: fp}
 			res, err := r.Run(ctx)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)

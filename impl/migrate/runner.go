@@ -52,6 +52,12 @@ type Runner struct {
 	Policy   Policy
 	// Force runs the migration even when the flag says it already ran.
 	Force bool
+	// Fingerprinter computes the steps' fingerprints. The zero value is
+	// the stable secrets.Fingerprint (synthetic values); a command that
+	// reports on a real store passes a keyed one
+	// (secrets.NewKeyedFingerprinter), so that its output cannot confirm a
+	// guessed value.
+	Fingerprinter secrets.Fingerprinter
 }
 
 // Run executes the migration once.
@@ -98,7 +104,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 	// before the first write. A transactional store plans inside its one
 	// Update (a separate pass would reread the store once per legacy key).
 	if _, ok := r.Provider.(secrets.Updater); !ok {
-		if _, err := Discover(ctx, r.Provider, r.Scheme, r.Policy); err != nil {
+		if _, err := r.Plan(ctx); err != nil {
 			return rep, err
 		}
 	}
@@ -107,7 +113,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			return rep, fmt.Errorf("%w: %w", ErrFlagNotWritable, err)
 		}
 	}
-	res, err := Apply(ctx, r.Provider, r.Scheme, r.Policy)
+	res, err := apply(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
 	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
 	if err != nil {
 		return rep, err
