@@ -279,7 +279,7 @@ func TestHostileInputs(t *testing.T) {
 				if command == "migrate" {
 					newCmd = newMigrateCmdEnv
 				}
-				var fsys afero.Fs = osfs
+				fsys := osfs
 				if tc.fs != nil {
 					fsys = tc.fs(osfs, dir)
 				}
@@ -412,9 +412,9 @@ How the names scopemig writes are protected (the "temp name" and "lock file" row
 - Lock files are opened with ` + "`O_NOFOLLOW|O_NONBLOCK`" + ` after an ` + "`lstat`" + `: a symlink
   (even a dangling one, which ` + "`O_CREAT`" + ` would have created), a FIFO or a
   directory at ` + "`secrets_encrypted.lock`" + ` or ` + "`config.yaml.lock`" + ` is refused.
-- ` + "`plan`" + ` accepts the rows that concern only what ` + "`migrate`" + ` writes; it refuses a
-  planted store temp name because opening a store removes a crashed writer's
-  leftover there, and a planted one is not a leftover.
+- ` + "`plan`" + ` never writes and accepts these rows; a planted store temp name is
+  reported as ` + "`foreign file: …; migrate refuses to run until it is removed`" + `
+  (JSON ` + "`foreign_temp_files`" + `), not as the leftover of a crashed run.
 
 Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
 replaced store and config keep their uid and gid (the temp file is chowned
