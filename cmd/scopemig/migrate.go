@@ -20,6 +20,7 @@ type migrateReport struct {
 	Policy        migrate.Policy `json:"policy"`
 	Forced        bool           `json:"forced"`
 	Transactional bool           `json:"transactional"`
+	FlagWritten   bool           `json:"flag_written"`
 	Steps         []migrate.Step `json:"steps"`
 	Counts        migrate.Counts `json:"counts"`
 }
@@ -67,7 +68,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			}
 			rep := migrateReport{
 				Command: "migrate", Status: res.Status, SecretsFile: st.secretsPath, ConfigFile: st.configPath,
-				Policy: f.policy, Forced: res.Forced, Transactional: res.Transactional,
+				Policy: f.policy, Forced: res.Forced, Transactional: res.Transactional, FlagWritten: res.FlagWritten,
 				Steps: nonNil(res.Steps), Counts: res.Counts,
 			}
 			out := cmd.OutOrStdout()
@@ -95,7 +96,17 @@ func writeMigrateText(w io.Writer, rep migrateReport) error {
 		return err
 	}
 	c := rep.Counts
-	_, err := fmt.Fprintf(w, "migrated (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped; flag set in %s\n",
-		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, rep.ConfigFile)
+	flag := "flag set in " + rep.ConfigFile
+	if !rep.FlagWritten {
+		// --force on a migrated store: the flag was already set and is not
+		// rewritten (issue 12 item 11: never claim a write that did not happen).
+		flag = "flag already set in " + rep.ConfigFile + ", not rewritten"
+	}
+	data := ""
+	if c.Total() == 0 {
+		data = "; store not rewritten"
+	}
+	_, err := fmt.Fprintf(w, "migrated (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped%s; %s\n",
+		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, data, flag)
 	return err
 }
