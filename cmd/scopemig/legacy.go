@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +160,8 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 		_, err := fmt.Fprintf(w, "no quarantined values in %s\n", rep.SecretsFile)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tORIGINAL\tSLOT\tRESTORES TO\tVALUE\tCURRENT VALUE THERE")
 	for _, e := range rep.Entries {
 		orig, slot, target, cur := "?", "?", "(needs --as)", "-"
@@ -176,6 +178,9 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", displayKey(e.Key), orig, slot, target, e.Fingerprint, cur)
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries))
