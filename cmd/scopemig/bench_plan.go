@@ -92,7 +92,7 @@ func benchPlanVsMigrate(ctx context.Context, n, reps int) (benchPlan, error) {
 		if err != nil {
 			return 0, err
 		}
-		if last := lastLine(out.String()); !strings.HasPrefix(last, want) {
+		if last := benchLastLine(out.String()); !strings.HasPrefix(last, want) {
 			return 0, fmt.Errorf("bench plan: unexpected output %q", last)
 		}
 		return d, nil
@@ -117,8 +117,8 @@ func benchPlanVsMigrate(ctx context.Context, n, reps int) (benchPlan, error) {
 	return res, nil
 }
 
-// lastLine returns the last non-empty line of s.
-func lastLine(s string) string {
+// benchLastLine returns the last non-empty line of s.
+func benchLastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }

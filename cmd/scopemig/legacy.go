@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -77,7 +78,7 @@ func newLegacyCmdEnv(env cliEnv) *cobra.Command {
 
 // openLegacyStore resolves the store path, reads the password and opens the
 // store with open (read-only or read-write).
-func (e cliEnv) openLegacyStore(f legacyFlags, open storeOpenFunc) (string, secrets.Provider, error) {
+func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOpenFunc) (string, secrets.Provider, error) {
 	path, _, err := e.paths(storeFlags{secretsFile: f.secretsFile, configFile: os.DevNull})
 	if err != nil {
 		return "", nil, err
@@ -98,7 +99,7 @@ func (e cliEnv) openLegacyStore(f legacyFlags, open storeOpenFunc) (string, secr
 	case info.IsDir():
 		return "", nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
 	}
-	p, err := open(e.fs, path, password)
+	p, err := open(ctx, e.fs, path, password)
 	if err != nil {
 		return "", nil, err
 	}
@@ -106,8 +107,8 @@ func (e cliEnv) openLegacyStore(f legacyFlags, open storeOpenFunc) (string, secr
 }
 
 // openLegacyUpdater opens the store read-write for restore and drop.
-func (e cliEnv) openLegacyUpdater(f legacyFlags) (string, secrets.Updater, error) {
-	path, p, err := e.openLegacyStore(f, e.openStore)
+func (e cliEnv) openLegacyUpdater(ctx context.Context, f legacyFlags) (string, secrets.Updater, error) {
+	path, p, err := e.openLegacyStore(ctx, f, e.openStore)
 	if err != nil {
 		return "", nil, err
 	}
@@ -132,7 +133,7 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ro := env.readOnly()
-			path, p, err := ro.openLegacyStore(f, ro.openStore)
+			path, p, err := ro.openLegacyStore(cmd.Context(), f, ro.openStore)
 			if err != nil {
 				return err
 			}
@@ -209,7 +210,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(f)
+			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -248,7 +249,7 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(f)
+			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
 			if err != nil {
 				return err
 			}

@@ -115,8 +115,8 @@ func (e cliEnv) readOnly() cliEnv {
 }
 
 // inspectEncFile is the read-only storeOpenFunc of plan and legacy list.
-func inspectEncFile(fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
-	return encfile.Inspect(context.Background(), fsys, path, password)
+func inspectEncFile(ctx context.Context, fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
+	return encfile.Inspect(ctx, fsys, path, password)
 }
 
 // writeStepTable prints one row per step: key, target, outcome (with the
