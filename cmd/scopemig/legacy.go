@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,10 +26,20 @@ type legacyFlags struct {
 	secretsFile  string
 	passwordFile string
 	json         bool
+	lockTimeout  time.Duration
+	stderr       func() io.Writer // where lock waits are announced
+}
+
+// lockContext is storeFlags.lockContext: the same wait notice and
+// --lock-timeout as plan and migrate.
+func (f legacyFlags) lockContext(ctx context.Context) context.Context {
+	return storeFlags{lockTimeout: f.lockTimeout, stderr: f.stderr}.lockContext(ctx)
 }
 
 func (f *legacyFlags) register(cmd *cobra.Command) {
+	f.stderr = cmd.ErrOrStderr
 	fl := cmd.Flags()
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
@@ -132,8 +143,9 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := f.lockContext(cmd.Context())
 			ro := env.readOnly()
-			path, p, err := ro.openLegacyStore(cmd.Context(), f, ro.openStore)
+			path, p, err := ro.openLegacyStore(ctx, f, ro.openStore)
 			if err != nil {
 				return err
 			}
@@ -141,7 +153,7 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			entries, err := migrate.ListQuarantine(cmd.Context(), p, secrets.Scheme{}, fp)
+			entries, err := migrate.ListQuarantine(ctx, p, secrets.Scheme{}, fp)
 			if err != nil {
 				return fmt.Errorf("legacy list %s: %w", path, err)
 			}
@@ -210,7 +222,8 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			ctx := f.lockContext(cmd.Context())
+			path, u, err := env.openLegacyUpdater(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -218,7 +231,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := migrate.RestoreQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], as, fp)
+			res, err := migrate.RestoreQuarantined(ctx, u, secrets.Scheme{}, args[0], as, fp)
 			if err != nil {
 				return fmt.Errorf("legacy restore %s: %w", path, err)
 			}
@@ -249,7 +262,8 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			ctx := f.lockContext(cmd.Context())
+			path, u, err := env.openLegacyUpdater(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -257,7 +271,7 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e, err := migrate.DropQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], fp)
+			e, err := migrate.DropQuarantined(ctx, u, secrets.Scheme{}, args[0], fp)
 			if err != nil {
 				return fmt.Errorf("legacy drop %s: %w", path, err)
 			}
