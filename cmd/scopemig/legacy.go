@@ -199,7 +199,7 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	_, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries))
 	for _, l := range rep.Leftovers {
 		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed)\n", displayKey(l))
+			_, err = fmt.Fprintf(w, "leftover: %s (something at a temp name scopemig writes, left alone: this command never writes; migrate removes the temp file of an interrupted write and refuses anything else)\n", displayKey(l))
 		}
 	}
 	return err

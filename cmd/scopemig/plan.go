@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"text/tabwriter"
 	"unicode"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -72,8 +74,14 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 				Policy: f.policy, AlreadyMigrated: st.migrated,
 				Steps: nonNil(plan.Steps), Counts: plan.Counts(), Leftovers: []string{},
 			}
-			if snap, ok := st.provider.(*encfile.Snapshot); ok {
-				rep.Leftovers = append(rep.Leftovers, snap.Leftovers()...)
+			rep.Leftovers = append(rep.Leftovers, leftoversOf(st.provider)...)
+			if st.configPath != "" {
+				// The config's temp file too (a crashed flag write): reported,
+				// never removed; the next migrate's flag write removes it.
+				tmp := atomicfile.TempName(st.configPath)
+				if _, err := lstatFs(env.fs, tmp); err == nil {
+					rep.Leftovers = append(rep.Leftovers, tmp)
+				}
 			}
 			out := cmd.OutOrStdout()
 			if f.json {
@@ -95,13 +103,22 @@ func writePlanText(w io.Writer, rep planReport) error {
 		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped)
 	for _, l := range rep.Leftovers {
 		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
+			_, err = fmt.Fprintf(w, "leftover: %s (something at a temp name scopemig writes, left alone: plan never writes; migrate removes the temp file of an interrupted write and refuses anything else)\n", displayKey(l))
 		}
 	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
 	}
 	return err
+}
+
+// lstatFs is Lstat where fsys supports it, else Stat.
+func lstatFs(fsys afero.Fs, name string) (os.FileInfo, error) {
+	if ls, ok := fsys.(afero.Lstater); ok {
+		fi, _, err := ls.LstatIfPossible(name)
+		return fi, err
+	}
+	return fsys.Stat(name)
 }
 
 // readOnly returns e with a store opener that never writes: the store is
