@@ -35,8 +35,14 @@ type Report struct {
 	Steps []Step `json:"steps"`
 	// Counts tallies Steps by outcome.
 	Counts Counts `json:"counts"`
-	// Transactional is true when the data moved in one Update transaction.
+	// Transactional is true when the provider runs the data migration as
+	// one Update transaction (secrets.Updater), whatever the status: also
+	// when the run was already done and moved nothing.
 	Transactional bool `json:"transactional"`
+	// FlagWritten is true when this run set the flag (it was unset); false
+	// when it was already set (a forced run does not rewrite it), when
+	// there is no flag store, or when the run failed before the flag.
+	FlagWritten bool `json:"flag_written"`
 	// Forced is true when Force made the run ignore a set flag.
 	Forced bool `json:"forced,omitempty"`
 }
@@ -98,10 +104,11 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			return Report{}, fmt.Errorf("read migration flag: %w", err)
 		}
 	}
+	_, tx := r.Provider.(secrets.Updater)
 	if already && !r.Force {
-		return Report{Status: StatusAlreadyDone}, nil
+		return Report{Status: StatusAlreadyDone, Transactional: tx}, nil
 	}
-	rep := Report{Forced: already && r.Force}
+	rep := Report{Forced: already && r.Force, Transactional: tx}
 	if r.Provider.Capabilities().IsReadOnly() {
 		rep.Status = StatusNotApplicable
 		return rep, nil
@@ -120,7 +127,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 		}
 	}
 	res, err := apply(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
-	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
+	rep.Steps, rep.Counts = res.Steps, res.Counts()
 	if err != nil {
 		return rep, err
 	}
@@ -137,6 +144,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			rep.Status = StatusFlagNotSet
 			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
+		rep.FlagWritten = true
 	}
 	rep.Status = StatusMigrated
 	return rep, nil
