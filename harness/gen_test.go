@@ -123,12 +123,15 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 	})
 	t.Run("property", func(t *testing.T) {
 		counts, cases := map[string]int{}, 0
-		failed, logs := checkRapid("gen", 1, 500, 0, false, func(rt *rapid.T) {
+		failed, logs, err := checkRapid("gen", 1, 500, 0, false, func(rt *rapid.T) {
 			cases++
 			for _, c := range storeClasses(genStore(rapidChooser{rt}, maxKeys)) {
 				counts[c]++
 			}
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if failed {
 			t.Fatalf("rapid: %v", logs)
 		}
@@ -138,11 +141,14 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 		sw := &sweeper{e: newEnv(context.Background(), Targets()[0])}
 		var runs []*machine
 		var last *failure
-		failed, logs := checkRapid("gen-machine", 1, 100, 0, false, func(rt *rapid.T) {
+		failed, logs, err := checkRapid("gen-machine", 1, 100, 0, false, func(rt *rapid.T) {
 			m := &machine{sw: sw, modes: faults.Modes(), last: &last}
 			runs = append(runs, m)
 			m.run(rt)
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if failed {
 			t.Fatalf("state machine failed: %v", logs)
 		}
