@@ -33,8 +33,12 @@ type benchOutput struct {
 	Explorer   []benchExplore   `json:"explorer"`
 	KillPerSec float64          `json:"real_kills_per_second"`
 	KillMicros float64          `json:"real_kill_cycle_us"`
-	MaxRSS     uint64           `json:"max_rss_bytes"`
-	HeapInuse  uint64           `json:"heap_inuse_bytes"`
+	// Syscall is the syscall-level explorer on the real scopemig binary
+	// (bench_syscall.go); SyscallSkipped says why it is absent.
+	Syscall        []benchSyscallRow `json:"syscall_explorer,omitempty"`
+	SyscallSkipped string            `json:"syscall_explorer_skipped,omitempty"`
+	MaxRSS         uint64            `json:"max_rss_bytes"`
+	HeapInuse      uint64            `json:"heap_inuse_bytes"`
 }
 
 type benchMigration struct {
@@ -171,6 +175,9 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			}
 		}
 	}
+	if out.Syscall, out.SyscallSkipped, err = benchSyscall(ctx, log, exe); err != nil {
+		return out, err
+	}
 	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
 	out.HeapInuse = heapInuse()
 	return out, nil
@@ -284,6 +291,7 @@ func printBench(w io.Writer, o benchOutput) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.GOGC, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
 	}
 	_ = tw.Flush()
+	printBenchSyscall(w, o.Syscall, o.SyscallSkipped)
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
 }
 
