@@ -67,7 +67,7 @@ func genStore(c chooser, maxKeys int) model.State {
 			s[userNames[c.intn("user", len(userNames))]+"-"+name] = val
 		}
 	}
-	return model.State{Secrets: s}
+	return model.State{Secrets: s, Config: genConfig(c)}
 }
 
 // FixtureState is the raw content of the ToolHive v0.47.0 fixture store
@@ -103,5 +103,8 @@ func EdgeStates() []model.State {
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "bare-value-older"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-2"
-	return []model.State{FixtureState(), taken}
+	fixture := FixtureState()
+	fixture.Config = model.Config{Exists: true, Text: FixtureConfig}
+	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
+	return []model.State{fixture, taken}
 }

@@ -50,7 +50,12 @@ func (m *machine) init(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("disk: %v", err)
 	}
-	m.disk, m.want = d, model.State{Secrets: map[string]string{}}
+	cfg := genConfig(rapidChooser{t})
+	if err := writeConfigFile(d, ConfigPath, cfg); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	m.disk, m.want = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}
+	m.step("config: %s", describeConfig(cfg))
 	m.restart(t)
 }
 
@@ -187,7 +192,14 @@ func (m *machine) check(t *rapid.T) {
 	if err != nil {
 		m.failf(t, model.I7, "flag: %v", err)
 	}
-	st := model.State{Secrets: got, Migrated: flag}
+	cfg, err := readConfigFile(m.proc, ConfigPath)
+	if err != nil {
+		m.failf(t, model.I9, "config: %v", err)
+	}
+	st := model.State{Secrets: got, Migrated: flag, Config: cfg}
+	if vs := model.CheckConfig(m.want.Config, cfg); len(vs) > 0 {
+		m.fail(t, vs)
+	}
 	if d := model.Diff(m.want, st); len(d) > 0 {
 		m.failf(t, model.I6, "store differs from the model: %s", d[0])
 	}

@@ -50,7 +50,7 @@ type expected struct {
 // expect returns the expectations of s0, computed once for consecutive
 // calls with an equal s0.
 func (sw *sweeper) expect(s0 model.State) *expected {
-	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && maps.Equal(x.s0.Secrets, s0.Secrets) {
+	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && x.s0.Config == s0.Config && maps.Equal(x.s0.Secrets, s0.Secrets) {
 		return x
 	}
 	sw.exp = &expected{s0: s0.Clone(), want: sw.e.model.Migrate(s0, sw.e.policy)}
@@ -166,7 +166,7 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 	vs := sw.checkState(s0, st, rerr)
 	if rerr == nil {
 		want := sw.expect(s0).want
-		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated}, st) {
+		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated, Config: st.Config}, st) {
 			vs = append(vs, model.Violation{ID: model.I6, Detail: "a retried migration that returned did not survive power loss: " + d})
 		}
 	}
