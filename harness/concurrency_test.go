@@ -148,5 +148,7 @@ func TestVerifyConcurrencyPhaseSwitch(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Violations)
 	require.Equal(t, model.I6, rep.Violations[0].Invariant)
-	require.Contains(t, strings.Join(rep.Violations[0].Counterexample, "\n"), "schedule refresh/seed=")
+	// Its lost update shows under a scoped refresh, or under ToolHive's own
+	// secrets writer rotating a token.
+	require.Regexp(t, `schedule (refresh|toolhive)/seed=`, strings.Join(rep.Violations[0].Counterexample, "\n"))
 }

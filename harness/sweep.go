@@ -195,6 +195,9 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 	if err != nil {
 		return fail(model.I7, "after a complete run %v", err)
 	}
+	if vs := model.CheckConfig(s0.Config, st.Config); len(vs) > 0 {
+		return fail(model.I9, "after a complete run: %s", vs[0].Detail)
+	}
 	if diff := model.Diff(want, st); len(diff) > 0 {
 		return fail(model.I4, "the complete run did not yield Migrate(S0): %s", diff[0])
 	}
@@ -232,6 +235,7 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	want := e.model.Migrate(s0, e.policy)
 	unflagged := want.Clone()
 	unflagged.Migrated = false
+	unflagged.Config = s0.Config // Migrate's config of an absent one holds the flag
 	d, err := e.seed(unflagged)
 	if err != nil {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: err.Error()}}, s0: s0}
@@ -241,6 +245,9 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	st, rerr := e.observe(d)
 	if err != nil || rerr != nil {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: fmt.Sprintf("re-run on Migrate(S0): %v %v", err, rerr)}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
+	}
+	if vs := model.CheckConfig(unflagged.Config, st.Config); len(vs) > 0 {
+		return &failure{vs: vs, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
 	}
 	if diff := model.Diff(want, st); len(diff) > 0 {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: "re-running the migration on Migrate(S0) changed it: " + diff[0]}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}

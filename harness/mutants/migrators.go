@@ -22,6 +22,7 @@ type perKey struct {
 	dropConflicts bool // under Keep, forget the conflicting value
 	fixedSlot     bool // always quarantine into slot 1, overwriting it
 	ignoreFlag    bool // run even when the flag is set, rewriting every target
+	replaceConfig bool // write the flag as a flag-only config, replacing the user's
 }
 
 func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
@@ -87,6 +88,9 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 			return err
 		}
 	}
+	if m.replaceConfig {
+		return writeFlagOnlyConfig(fsys)
+	}
 	return harness.MarkMigrated(fsys)
 }
 
@@ -138,5 +142,6 @@ func migratorMutants() []Mutant {
 		mk("lost-conflict", "drops a conflicting legacy value under policy keep", perKey{dropConflicts: true}, model.I2, model.I4),
 		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4),
 		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
+		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
 	}
 }

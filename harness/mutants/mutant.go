@@ -75,7 +75,7 @@ func joinIDs(ids []model.InvariantID) string {
 func Suite() []Mutant {
 	var all []Mutant
 	for _, group := range [][]Mutant{
-		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync()}, dirstoreMutants(), opLevelMutants(),
+		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), configUnlocked()}, dirstoreMutants(), opLevelMutants(),
 	} {
 		all = append(all, group...)
 	}
