@@ -4,7 +4,7 @@ FUZZTIME ?= 30s
 DURATION ?= 10m
 GOLANGCI := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: test race cover lint bench fuzz soak explore interop verify sweep
+.PHONY: test race cover lint bench fuzz soak explore interop verify sweep cross
 
 # The README's test command: unit, conformance, rapid, sweeps and mutants; < 3 min on 2 cores.
 test:
@@ -21,6 +21,15 @@ cover:
 
 lint:
 	$(GO) run $(GOLANGCI) run ./...
+
+# The module builds, and its tests type-check, on systems other than Linux:
+# `go vet` compiles every package and test file for each GOOS.
+CROSS_GOOS ?= windows darwin
+cross:
+	@set -e; for os in $(CROSS_GOOS); do \
+		echo "GOOS=$$os go vet $(PKGS)"; \
+		GOOS=$$os $(GO) vet $(PKGS); \
+	done
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)

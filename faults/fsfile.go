@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"math/rand/v2"
 	"os"
 
 	"github.com/spf13/afero"
@@ -120,7 +121,7 @@ func (h *file) writeOp(p []byte, do func([]byte) (int, error)) (int, error) {
 	if a.Kind == Crash { // Torn: a prefix reaches the file, then the process dies
 		n := 0
 		if len(p) > 0 {
-			n = int(mix(a.Seed, uint64(f.ops-1)) % uint64(len(p)))
+			n = int(rand.NewPCG(a.Seed, uint64(f.ops-1)).Uint64() % uint64(len(p)))
 		}
 		if n > 0 {
 			n, _ = do(p[:n]) // the process dies whatever the outcome

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"syscall"
 )
@@ -126,7 +127,7 @@ type Randomly struct {
 
 // Inject implements Injector.
 func (r Randomly) Inject(op Op) Action {
-	if r.OneIn <= 0 || mix(r.Seed, uint64(op.Index))%uint64(r.OneIn) != 0 {
+	if r.OneIn <= 0 || rand.NewPCG(r.Seed, uint64(op.Index)).Uint64()%uint64(r.OneIn) != 0 {
 		return Action{}
 	}
 	return Action{Kind: Fail, Errno: orEIO(r.Errno)}
@@ -195,13 +196,4 @@ func orEIO(e syscall.Errno) syscall.Errno {
 		return syscall.EIO
 	}
 	return e
-}
-
-// mix is SplitMix64 of a and b: a cheap, well-spread hash for seeded
-// choices.
-func mix(a, b uint64) uint64 {
-	z := a ^ (b+1)*0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
 }

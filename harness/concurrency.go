@@ -199,7 +199,7 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 func (v *verifier) concurrency() (int, *failure) {
 	scs := append(ConcurrencyScenarios(), ScenarioToolHive)
 	for i := 0; i < v.cfg.Checks; i++ {
-		seed := mixSeed(v.cfg.Seed, uint64(i))
+		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
 			return i + 1, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
@@ -212,12 +212,4 @@ func (v *verifier) concurrency() (int, *failure) {
 		}
 	}
 	return v.cfg.Checks, nil
-}
-
-// mixSeed derives the seed of case i from the run's seed (SplitMix64).
-func mixSeed(a, b uint64) uint64 {
-	z := a ^ (b+1)*0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
 }

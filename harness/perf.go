@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"runtime"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -76,39 +77,26 @@ func ExploreRate(ctx context.Context, target Target, s0 model.State, mode faults
 	}
 	start := time.Now()
 	deadline := start.Add(dur)
-	var (
-		mu    sync.Mutex // guards total and first
-		total int
-		first error
-		wg    sync.WaitGroup
-	)
+	var total atomic.Int64
+	g, gctx := errgroup.WithContext(ctx) // the first violation or error stops every worker
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sw := &sweeper{e: newEnv(ctx, target), depth: 1, seed: 1}
-			var werr error
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+		g.Go(func() error {
+			sw := &sweeper{e: newEnv(gctx, target), depth: 1, seed: 1}
+			defer func() { total.Add(int64(sw.states)) }()
+			for time.Now().Before(deadline) && gctx.Err() == nil {
 				f, err := sw.store(s0, mode)
 				if err != nil {
-					werr = err
-					break
+					return err
 				}
 				if f != nil {
-					werr = fmt.Errorf("%w: %s: %s", ErrViolation, f.vs[0].ID, f.vs[0].Detail)
-					break
+					return fmt.Errorf("%w: %s: %s", ErrViolation, f.vs[0].ID, f.vs[0].Detail)
 				}
 			}
-			mu.Lock()
-			total += sw.states
-			if first == nil {
-				first = werr
-			}
-			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	return total, time.Since(start).Seconds(), first
+	err = g.Wait()
+	return int(total.Load()), time.Since(start).Seconds(), err
 }
 
 // ErrViolation reports that a benchmark run found an invariant violation.
@@ -160,27 +148,4 @@ func KillCycle(ctx context.Context, argv []string) error {
 		return fmt.Errorf("wait %s: %w", argv[0], err)
 	}
 	return nil
-}
-
-// PeakRSS returns the process's peak resident set size in bytes
-// (getrusage maxrss), and the Go heap in use now.
-func PeakRSS() (maxRSS, heapInuse uint64) {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		maxRSS = uint64(ru.Maxrss) * 1024 // Linux reports KiB
-	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return maxRSS, ms.HeapInuse
-}
-
-// CPUSeconds returns the user+system CPU time the process used so far: on a
-// shared machine, states per CPU-second is the fair per-core rate.
-func CPUSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }

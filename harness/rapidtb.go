@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -40,6 +41,59 @@ func (t *recTB) FailNow()                          { t.failed = true }
 func (t *recTB) Fail()                             { t.failed = true }
 func (t *recTB) Failed() bool                      { return t.failed }
 
+// ErrRapidFlag reports that pgregory.net/rapid no longer registers, or no
+// longer accepts, one of the -rapid.* flags Verify sets (rapid has no
+// per-call configuration, so the seed, the number of checks, the fail files
+// and the shrink budget all go through its process-global flags). Without
+// it the seed would silently not apply and a failure would not replay. The
+// harness is built and tested against the rapid version pinned in go.mod
+// (docs/harness.md, "rapid").
+var ErrRapidFlag = errors.New("rapid flag missing or changed")
+
+// rapidFlagNames are the -rapid.* flags Verify sets around each Check.
+var rapidFlagNames = [...]string{"rapid.seed", "rapid.checks", "rapid.nofailfile", "rapid.shrinktime"}
+
+// rapidFlagsIn returns an error wrapping ErrRapidFlag naming the first of
+// rapidFlagNames that fs does not define.
+func rapidFlagsIn(fs *flag.FlagSet) error {
+	for _, name := range rapidFlagNames {
+		if fs.Lookup(name) == nil {
+			return missingRapidFlag(name)
+		}
+	}
+	return nil
+}
+
+func missingRapidFlag(name string) error {
+	return fmt.Errorf("%w: -%s is not defined: this rapid is not the version the harness pins (see docs/harness.md)", ErrRapidFlag, name)
+}
+
+// setFlags sets each name to its value in fs and returns the function that
+// puts the old values back. Nothing is left changed when it fails: a
+// missing flag or a rejected value is an error wrapping ErrRapidFlag.
+func setFlags(fs *flag.FlagSet, values [][2]string) (restore func(), err error) {
+	var undo []func()
+	restore = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	for _, nv := range values {
+		f := fs.Lookup(nv[0])
+		if f == nil {
+			restore()
+			return nil, missingRapidFlag(nv[0])
+		}
+		old := f.Value.String()
+		if err := f.Value.Set(nv[1]); err != nil {
+			restore()
+			return nil, fmt.Errorf("%w: -%s rejects %q: %w", ErrRapidFlag, nv[0], nv[1], err)
+		}
+		undo = append(undo, func() { _ = f.Value.Set(old) })
+	}
+	return restore, nil
+}
+
 // rapidFlags guards rapid's process-global settings (the -rapid.* flags,
 // which rapid reads at each Check): Verify sets the seed, the number of
 // checks and the shrink budget for the duration of one Check. This is the
@@ -48,23 +102,21 @@ func (t *recTB) Failed() bool                      { return t.failed }
 var rapidFlags sync.Mutex
 
 // checkRapid runs prop under rapid with the given seed and number of checks
-// and reports whether it failed.
-func checkRapid(name string, seed uint64, checks int, shrink time.Duration, failFiles bool, prop func(*rapid.T)) (failed bool, logs []string) {
+// and reports whether it failed. It returns an error wrapping ErrRapidFlag,
+// without running prop, when rapid's flags cannot be set.
+func checkRapid(name string, seed uint64, checks int, shrink time.Duration, failFiles bool, prop func(*rapid.T)) (failed bool, logs []string, err error) {
 	rapidFlags.Lock()
 	defer rapidFlags.Unlock()
-	set := func(name, value string) func() {
-		f := flag.Lookup(name)
-		if f == nil {
-			return func() {}
-		}
-		old := f.Value.String()
-		_ = f.Value.Set(value)
-		return func() { _ = f.Value.Set(old) }
+	restore, err := setFlags(flag.CommandLine, [][2]string{
+		{"rapid.seed", strconv.FormatUint(seed, 10)},
+		{"rapid.checks", strconv.Itoa(checks)},
+		{"rapid.nofailfile", strconv.FormatBool(!failFiles)},
+		{"rapid.shrinktime", shrink.String()},
+	})
+	if err != nil {
+		return false, nil, err
 	}
-	defer set("rapid.seed", strconv.FormatUint(seed, 10))()
-	defer set("rapid.checks", strconv.Itoa(checks))()
-	defer set("rapid.nofailfile", strconv.FormatBool(!failFiles))()
-	defer set("rapid.shrinktime", shrink.String())()
+	defer restore()
 	// rapid asks testing.Short(), which panics outside `go test` unless the
 	// testing flags are registered and parsed.
 	if flag.Lookup("test.short") == nil {
@@ -75,15 +127,22 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, fail
 	}
 	tb := &recTB{name: name}
 	rapid.Check(tb, prop)
-	return tb.failed, tb.logs
+	return tb.failed, tb.logs, nil
 }
 
 // checkRapid runs one rapid phase of Verify: named after the target and the
 // phase, with fail files when the config asks for them.
+//
+// A rapid that rejects its flags cannot run: the error is kept for Verify
+// to return (the phase reports no case), never turned into a verdict.
 func (v *verifier) checkRapid(phase string, seed uint64, prop func(*rapid.T)) (failed bool, logs []string) {
 	name := v.rep.Target + "/" + phase
 	if v.cfg.FailFiles != "" {
 		name = v.cfg.FailFiles + "/" + name
 	}
-	return checkRapid(name, seed, v.cfg.Checks, 10*time.Second, v.cfg.FailFiles != "", prop)
+	failed, logs, err := checkRapid(name, seed, v.cfg.Checks, 10*time.Second, v.cfg.FailFiles != "", prop)
+	if err != nil && v.err == nil {
+		v.err = err
+	}
+	return failed, logs
 }

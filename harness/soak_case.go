@@ -39,13 +39,9 @@ type soakStep struct {
 	op    int
 }
 
-// caseSeed derives the seed of case index from the base seed (splitmix64).
-func caseSeed(base uint64, index int) uint64 {
-	z := base + uint64(index+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+// caseSeed derives the seed of case index from the base seed: the first
+// output of the PCG stream (base, index).
+func caseSeed(base uint64, index int) uint64 { return rand.NewPCG(base, uint64(index)).Uint64() }
 
 // soakRunner runs cases of one target.
 type soakRunner struct {

@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"syscall"
 
@@ -30,7 +31,8 @@ func (f *failure) lines() []string {
 type sweeper struct {
 	e       *env
 	depth   int
-	seed    uint64
+	seed    uint64 // the seed of the crash injectors' own choices (nextSeed)
+	draws   uint64 // seeds drawn so far
 	modes   []faults.Mode
 	states  int // crash images checked
 	runs    int
@@ -57,9 +59,11 @@ func (sw *sweeper) expect(s0 model.State) *expected {
 	return sw.exp
 }
 
+// nextSeed returns the next seed of the sweep's injectors: output number
+// draws of the PCG stream (seed, draws).
 func (sw *sweeper) nextSeed() uint64 {
-	sw.seed = sw.seed*6364136223846793005 + 1442695040888963407
-	return sw.seed
+	sw.draws++
+	return rand.NewPCG(sw.seed, sw.draws).Uint64()
 }
 
 // store sweeps one initial state in one mode; nil when every crash state

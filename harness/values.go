@@ -1,10 +1,10 @@
 package harness
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -46,26 +46,8 @@ func describeState(s model.State) string {
 
 // simNonces returns the nonce source of one simulated process of the
 // built-in encfile target: the same deterministic stream for every process
-// (nonceStream). Reusing nonces across simulated processes only matters to
+// (ChaCha8 from a zero seed; not a secret, and it need not be). Reusing nonces across simulated processes only matters to
 // an attacker holding several ciphertexts of one real key; the harness's
 // stores are throwaway test data under TestPassword, and I8 still checks
 // that no image holds a value in plaintext.
-func simNonces() io.Reader { return new(nonceStream) }
-
-// nonceStream is a deterministic byte stream: SplitMix64 outputs of a
-// counter, little-endian. It is not a cryptographic generator (it need not
-// be: see simNonces). The zero value starts the stream.
-type nonceStream struct{ n uint64 }
-
-func (s *nonceStream) Read(p []byte) (int, error) {
-	var w [8]byte
-	for i := 0; i < len(p); i += 8 {
-		s.n++
-		z := s.n * 0x9e3779b97f4a7c15
-		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-		z = (z ^ z>>27) * 0x94d049bb133111eb
-		binary.LittleEndian.PutUint64(w[:], z^z>>31)
-		copy(p[i:], w[:])
-	}
-	return len(p), nil
-}
+func simNonces() io.Reader { return rand.NewChaCha8([32]byte{}) }

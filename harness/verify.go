@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"syscall"
@@ -18,8 +19,10 @@ var ErrBadTarget = errors.New("bad target")
 
 // Verify checks target t against the model and returns what it found. It
 // returns an error only when the target itself is unusable (wrapping
-// ErrBadTarget) or ctx ends; a broken provider or migration is reported
-// as Violations, never as a panic.
+// ErrBadTarget), rapid does not take the settings the harness gives it
+// (wrapping ErrRapidFlag: a seed that silently did not apply would make
+// every replay line a lie), or ctx ends; a broken provider or migration is
+// reported as Violations, never as a panic.
 func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if t.Defaults != nil {
 		cfg = t.Defaults(cfg)
@@ -31,6 +34,9 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}} // JSON: [] rather than null
 	if t.Open == nil {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	}
+	if err := rapidFlagsIn(flag.CommandLine); err != nil {
+		return rep, err
 	}
 	start := time.Now()
 	defer func() {
@@ -48,6 +54,9 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 			return rep, err
 		}
 		v.run(ph.name, ph.fn)
+		if v.err != nil {
+			return rep, v.err
+		}
 	}
 	return rep, nil
 }
@@ -56,6 +65,7 @@ type verifier struct {
 	cfg Config
 	rep *Report
 	sw  *sweeper
+	err error // the first error that stops Verify (ErrRapidFlag), set by a phase
 }
 
 type phase struct {

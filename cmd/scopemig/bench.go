@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/cmd/scopemig/internal/procstat"
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/model"
@@ -170,7 +171,8 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			}
 		}
 	}
-	out.MaxRSS, out.HeapInuse = harness.PeakRSS()
+	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
+	out.HeapInuse = heapInuse()
 	return out, nil
 }
 
@@ -181,20 +183,25 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, mode faults.Mode, workers, gc int, dur time.Duration) (benchExplore, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gc))
 	runtime.GC()
-	cpu0 := harness.CPUSeconds()
+	cpu0, _ := procstat.CPU()
 	states, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
 	if err != nil {
 		return benchExplore{}, err
 	}
-	cpu := harness.CPUSeconds() - cpu0
+	cpu1, _ := procstat.CPU()
+	cpu := (cpu1 - cpu0).Seconds()
 	runtime.GC()
-	_, heap := harness.PeakRSS()
+	heap := heapInuse()
 	rate := float64(states) / secs
-	return benchExplore{
+	e := benchExplore{
 		Mode: mode.String(), Workers: workers, GOGC: gc, States: states, Seconds: secs,
 		PerSecond: rate, PerSecondCore: rate / float64(workers),
-		CPUSeconds: cpu, PerCPUSecond: float64(states) / cpu, HeapInuse: heap,
-	}, nil
+		CPUSeconds: cpu, HeapInuse: heap,
+	}
+	if cpu > 0 { // no CPU time reported: no per-CPU rate (and no +Inf in the JSON)
+		e.PerCPUSecond = float64(states) / cpu
+	}
+	return e, nil
 }
 
 // benchMigrate times the Runner (A) and, if withPerKey, the per-key
@@ -282,4 +289,11 @@ func printBench(w io.Writer, o benchOutput) {
 
 func fmtDur(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+}
+
+// heapInuse returns the Go heap in use now.
+func heapInuse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }

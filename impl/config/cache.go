@@ -2,7 +2,8 @@ package config
 
 import (
 	"bytes"
-	"sync"
+
+	"github.com/scopemig/scopemig/impl/internal/fifo"
 )
 
 // defaultCacheEntries is the capacity of a Cache made with a size <= 0.
@@ -20,17 +21,13 @@ const defaultCacheEntries = 64
 // It is safe for concurrent use and bounded (the oldest entry is dropped
 // first). The zero value is not usable; use NewCache.
 type Cache struct {
-	mu      sync.Mutex             // guards the fields below
-	entries map[string]*cacheEntry // file bytes -> results
-	fifo    []string               // insertion order, a ring of max slots
-	next    int                    // next slot of fifo to fill
-	full    bool                   // every slot of fifo holds a live key
+	entries *fifo.Map[string, cacheEntry] // file bytes -> results
 }
 
-// cacheEntry holds the results for one content. Guarded by Cache.mu.
+// cacheEntry holds the results for one content (immutable).
 type cacheEntry struct {
 	migrated bool
-	set      []byte // the content SetMigrated writes; nil until computed; immutable
+	set      []byte // the content SetMigrated writes; nil until computed
 }
 
 // NewCache returns an empty cache of at most entries contents (64 when
@@ -39,36 +36,25 @@ func NewCache(entries int) *Cache {
 	if entries <= 0 {
 		entries = defaultCacheEntries
 	}
-	return &Cache{entries: map[string]*cacheEntry{}, fifo: make([]string, entries)}
+	return &Cache{entries: fifo.New[string, cacheEntry](entries)}
 }
 
 // get returns the cached results of data.
 func (c *Cache) get(data []byte) (migrated bool, set []byte, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[string(data)]
-	if !ok {
-		return false, nil, false
-	}
-	return e.migrated, e.set, true
+	e, ok := c.entries.Get(string(data))
+	return e.migrated, e.set, ok
 }
 
-// put records the results of data (set may be nil: not computed).
+// put records the results of data (set may be nil: not computed; a set
+// already recorded is kept).
 func (c *Cache) put(data []byte, migrated bool, set []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.entries[string(data)]; ok {
-		if set != nil {
-			e.set = bytes.Clone(set)
+	c.entries.Upsert(string(data), func(old cacheEntry, ok bool) cacheEntry {
+		if ok {
+			if set != nil {
+				old.set = bytes.Clone(set)
+			}
+			return old
 		}
-		return
-	}
-	if c.full {
-		delete(c.entries, c.fifo[c.next])
-	}
-	k := string(data)
-	c.entries[k] = &cacheEntry{migrated: migrated, set: bytes.Clone(set)}
-	c.fifo[c.next] = k
-	c.next = (c.next + 1) % len(c.fifo)
-	c.full = c.full || c.next == 0
+		return cacheEntry{migrated: migrated, set: bytes.Clone(set)}
+	})
 }

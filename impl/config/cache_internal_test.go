@@ -20,7 +20,11 @@ func TestCacheSkipsParseAndIsBounded(t *testing.T) {
 	done, err := f.Migrated(ctx)
 	require.NoError(t, err)
 	require.False(t, done)
-	c.entries["a: 1\n"].migrated = true // planted
+	c.entries.Upsert("a: 1\n", func(e cacheEntry, ok bool) cacheEntry { // planted
+		require.True(t, ok)
+		e.migrated = true
+		return e
+	})
 	done, err = f.Migrated(ctx)
 	require.NoError(t, err)
 	require.True(t, done, "the answer came from the cache")
@@ -34,5 +38,5 @@ func TestCacheSkipsParseAndIsBounded(t *testing.T) {
 	require.False(t, ok)
 	_, _, ok = c.get([]byte("a: 2\n"))
 	require.True(t, ok)
-	require.Len(t, c.entries, 2)
+	require.Equal(t, 2, c.entries.Len())
 }

@@ -3,6 +3,8 @@ package encfile
 import (
 	"crypto/cipher"
 	"sync"
+
+	"github.com/scopemig/scopemig/impl/internal/fifo"
 )
 
 // DefaultCacheEntries is the capacity of a Cache made with a size <= 0.
@@ -26,32 +28,30 @@ const DefaultCacheEntries = 1024
 // never handed out (Stores copy before any change). The zero value is not
 // usable; use NewCache.
 type Cache struct {
-	mu     sync.Mutex               // guards the fields below
-	tables map[[32]byte]*cacheTable // per key
-	max    int                      // capacity in files, over all keys; immutable
-	fifo   []cacheRef               // insertion order, a ring of max slots
-	next   int                      // next slot of fifo to fill
+	mu    sync.Mutex                     // guards aeads
+	aeads map[[32]byte]*cacheTable       // per key
+	files *fifo.Map[fileKey, cacheEntry] // (key, encrypted bytes) -> their contents; at most the capacity
 }
 
-// cacheTable is the part of a Cache for one key. Its fields are guarded by
-// the Cache's mu, except aead, which is immutable.
+// cacheTable is the part of a Cache for one key (immutable).
 type cacheTable struct {
-	c     *Cache
-	aead  cipher.AEAD           // immutable; safe for concurrent use
-	files map[string]cacheEntry // encrypted bytes -> their contents
+	c    *Cache
+	key  [32]byte
+	aead cipher.AEAD // safe for concurrent use
 }
 
-// cacheEntry is one cached file: its bytes (the map key, kept so that a
-// memo can share them) and their contents.
+// fileKey names one cached file: the key it is encrypted under and its
+// bytes.
+type fileKey struct {
+	key  [32]byte
+	file string
+}
+
+// cacheEntry is one cached file: its bytes (kept so that a memo can share
+// the cache's copy) and their contents.
 type cacheEntry struct {
 	file string
 	c    *contents
-}
-
-// cacheRef names one entry, for eviction.
-type cacheRef struct {
-	t    *cacheTable
-	file string
 }
 
 // NewCache returns an empty cache of at most entries files
@@ -60,7 +60,7 @@ func NewCache(entries int) *Cache {
 	if entries <= 0 {
 		entries = DefaultCacheEntries
 	}
-	return &Cache{tables: map[[32]byte]*cacheTable{}, max: entries, fifo: make([]cacheRef, entries)}
+	return &Cache{aeads: map[[32]byte]*cacheTable{}, files: fifo.New[fileKey, cacheEntry](entries)}
 }
 
 // WithCache makes the Store share c's decoded files and cipher with every
@@ -71,40 +71,33 @@ func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
 func (c *Cache) table(key [32]byte) (*cacheTable, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t, ok := c.tables[key]; ok {
+	if t, ok := c.aeads[key]; ok {
 		return t, nil
 	}
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
 	}
-	t := &cacheTable{c: c, aead: aead, files: map[string]cacheEntry{}}
-	c.tables[key] = t
+	t := &cacheTable{c: c, key: key, aead: aead}
+	c.aeads[key] = t
 	return t, nil
 }
 
 // get returns the contents of the exact bytes file, if cached, with the
 // cache's own (immutable) copy of the bytes.
 func (t *cacheTable) get(file []byte) (string, *contents, bool) {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	e, ok := t.files[string(file)]
+	e, ok := t.c.files.Get(fileKey{t.key, string(file)})
 	return e.file, e.c, ok
 }
 
-// put records that the bytes file decode to content. The oldest entry of
-// the Cache is dropped when it is full.
+// put records that the bytes file decode to content (a file already
+// cached keeps its entry). The oldest entry of the Cache is dropped when
+// it is full.
 func (t *cacheTable) put(file string, content *contents) {
-	c := t.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := t.files[file]; ok {
-		return
-	}
-	if old := c.fifo[c.next]; old.t != nil {
-		delete(old.t.files, old.file)
-	}
-	t.files[file] = cacheEntry{file: file, c: content}
-	c.fifo[c.next] = cacheRef{t: t, file: file}
-	c.next = (c.next + 1) % c.max
+	t.c.files.Upsert(fileKey{t.key, file}, func(old cacheEntry, ok bool) cacheEntry {
+		if ok {
+			return old
+		}
+		return cacheEntry{file: file, c: content}
+	})
 }

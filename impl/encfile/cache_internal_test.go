@@ -39,8 +39,7 @@ func TestCacheBoundAndKeys(t *testing.T) {
 	require.True(t, ok)
 	_, _, ok = t1.get([]byte("file-b"))
 	require.True(t, ok)
-	require.Len(t, t1.files, 1)
-	require.Len(t, t2.files, 1)
+	require.Equal(t, 2, c.files.Len())
 }
 
 // A Store with a cache decrypts each distinct file once: a second Open of
@@ -59,13 +58,18 @@ func TestCacheDecodesOnce(t *testing.T) {
 	a, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)
 	tab := a.cache
-	require.Len(t, tab.files, 1)
+	require.Equal(t, 1, c.files.Len())
 	data, err := afero.ReadFile(fsys, path)
 	require.NoError(t, err)
 	tab.put(string(data), nil) // no-op: already cached
-	for k := range tab.files {
-		tab.files[k] = cacheEntry{file: k, c: newContents(map[string]string{"planted": "x"})}
-	}
+	_, cached, ok := tab.get(data)
+	require.True(t, ok)
+	require.NotNil(t, cached)
+	c.files.Upsert(fileKey{tab.key, string(data)}, func(e cacheEntry, ok bool) cacheEntry {
+		require.True(t, ok)
+		e.c = newContents(map[string]string{"planted": "x"})
+		return e
+	})
 	b, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)
 	got, err := b.Snapshot(ctx)

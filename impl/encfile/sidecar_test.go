@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/scopemig/scopemig/impl/encfile"
 )
@@ -28,19 +27,22 @@ const toolhiveHolderEnv = "ENCFILE_TEST_TOOLHIVE_LOCK"
 // ReleaseTrackedLock does.
 func toolhiveHolder(path string) int {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil || unix.Flock(int(f.Fd()), unix.LOCK_EX) != nil {
+	if err != nil || flockExclusive(f) != nil {
 		os.Stdout.WriteString("error\n")
 		return 2
 	}
 	os.Stdout.WriteString("locked\n")
 	_, _ = io.Copy(io.Discard, os.Stdin)
-	_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	_ = flockRelease(f)
 	_ = os.Remove(path)
 	return 0
 }
 
 func startToolHiveHolder(t *testing.T, lockPath string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
+	if !haveFlock {
+		t.Skip("no flock(2) on this system: ToolHive's lock is a Unix flock")
+	}
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^$")

@@ -21,6 +21,11 @@ const (
 	// StatusNotApplicable: the provider is read-only; nothing was written,
 	// the flag was left unset.
 	StatusNotApplicable Status = "not-applicable"
+	// StatusFlagNotSet: the data migration completed and is durable, but
+	// the flag could not be written (Run returns an error wrapping
+	// ErrFlagNotSet). Re-running is safe: it moves nothing and sets the
+	// flag.
+	StatusFlagNotSet Status = "store-migrated-flag-not-set"
 )
 
 // Report is what a Runner did.
@@ -55,9 +60,14 @@ type Runner struct {
 //  2. Capabilities: a read-only provider → StatusNotApplicable, no error,
 //     nothing written, flag left unset.
 //  3. Discover: lists and reads; any error stops the run before a write.
+//     Then, when the flag will be written and Flag is a FlagPreflighter,
+//     its preflight: a flag that cannot be written stops the run here,
+//     before any write (ErrFlagNotWritable).
 //  4. Apply (see Apply for its per-step crash contract).
 //  5. SetMigrated, only after Apply returned nil, i.e. once the data it
-//     vouches for is durable; skipped when the flag was already set.
+//     vouches for is durable; skipped when the flag was already set. If it
+//     fails, the Report has StatusFlagNotSet and the error wraps
+//     ErrFlagNotSet: the store is migrated, re-running is safe.
 //
 // Crash contract: after success the data is migrated and the flag set.
 // After an error, the flag is unset unless it was already set, and the data
@@ -92,6 +102,11 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 	}
+	if p, ok := r.Flag.(FlagPreflighter); ok && !already {
+		if err := p.PreflightSetMigrated(ctx); err != nil {
+			return rep, fmt.Errorf("%w: %w", ErrFlagNotWritable, err)
+		}
+	}
 	res, err := Apply(ctx, r.Provider, r.Scheme, r.Policy)
 	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
 	if err != nil {
@@ -107,7 +122,8 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			}
 		}
 		if err := r.Flag.SetMigrated(ctx); err != nil {
-			return rep, fmt.Errorf("set migration flag: %w", err)
+			rep.Status = StatusFlagNotSet
+			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
 	}
 	rep.Status = StatusMigrated
