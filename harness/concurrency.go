@@ -195,8 +195,11 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 // concurrency is Verify's phase: Checks cases spread over every scenario,
 // each under the interleaving its seed picks, on the verifier's workers
 // (each case is a shard); the first failure (in case order) is minimized.
+// The ToolHive scenario gets a double share: it has three writers (the
+// migration, ToolHive's config writer and its secrets writer), so its
+// interleavings are the most numerous.
 func (v *verifier) concurrency() (int, *failure) {
-	scs := ConcurrencyScenarios()
+	scs := append(ConcurrencyScenarios(), ScenarioToolHive)
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(c *shardCtl) shardResult {
 		i := c.i
 		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed

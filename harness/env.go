@@ -98,6 +98,9 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err := write(e.ctx, p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := writeConfigFile(proc, ConfigPath, s.Config); err != nil {
+		return nil, fmt.Errorf("seed: config: %w", err)
+	}
 	if s.Migrated {
 		if err := MarkMigrated(proc); err != nil {
 			return nil, fmt.Errorf("seed: flag: %w", err)
@@ -167,7 +170,11 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	return model.State{Secrets: m, Migrated: flag}, proc.Ops(), nil
+	cfg, err := readConfigFile(proc, ConfigPath)
+	if err != nil {
+		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
+	}
+	return model.State{Secrets: m, Migrated: flag, Config: cfg}, proc.Ops(), nil
 }
 
 // run runs the migrator in a new process on d under inj and returns the

@@ -113,9 +113,9 @@ func (m *memo) expKey(x *expected) []byte {
 	return x.key
 }
 
-// appendState appends an exact encoding of st: the flag, then every key and
-// value, sorted, length-prefixed (no two states share one). keys is
-// scratch.
+// appendState appends an exact encoding of st: the flag, the config
+// (present, and its bytes), then every key and value, sorted,
+// length-prefixed (no two states share one). keys is scratch.
 func appendState(b []byte, st model.State, keys *[]string) []byte {
 	ks := (*keys)[:0]
 	for k := range st.Secrets {
@@ -127,6 +127,13 @@ func appendState(b []byte, st model.State, keys *[]string) []byte {
 	} else {
 		b = append(b, 0)
 	}
+	if st.Config.Exists {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.Config.Text)))
+	b = append(b, st.Config.Text...)
 	for _, k := range ks {
 		v := st.Secrets[k]
 		b = binary.AppendUvarint(b, uint64(len(k)))
@@ -219,7 +226,7 @@ func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals map[string
 		}
 	}
 	if len(vs) == 0 {
-		v := crashVerdict{isWant: rerr == nil && st.Migrated == x.want.Migrated && equalSecrets(st.Secrets, x.want.Secrets)}
+		v := crashVerdict{isWant: rerr == nil && len(model.Diff(x.want, st)) == 0}
 		switch {
 		case writes == 0:
 			remember(&sw.memo, &sw.memo.crash, k, v)
@@ -230,16 +237,4 @@ func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals map[string
 		}
 	}
 	return img, vs
-}
-
-func equalSecrets(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
