@@ -67,9 +67,10 @@ func (sw *sweeper) completeOnce(s0 model.State, d *faults.MemFS, sched []string,
 }
 
 // checkMemo remembers, for one initial state, the observed states that
-// passed the model's checks (I1–I3: model.CheckAll, a pure function of the
-// initial state, the observed state and the policy), keyed by the exact
-// observed state: every key, every value, the flag, the config's bytes. Each crash image is
+// passed the model's checks (I1–I3 and I9: model.CheckAll, a pure function
+// of the initial state, the observed state and the policy), keyed by the
+// exact observed state: every key, every value, the flag, the config's
+// bytes. Each crash image is
 // still restarted and read through the provider on its own (observe:
 // readable, every listed key readable, I7); only the comparison of an
 // already-seen observation with the model is shared. Failures are never

@@ -9,7 +9,7 @@ import (
 
 // Violation is one broken invariant found by Verify.
 type Violation struct {
-	// Invariant is the id (I1–I8) and Name its short name.
+	// Invariant is the id (I1–I9) and Name its short name.
 	Invariant model.InvariantID `json:"invariant"`
 	Name      string            `json:"name"`
 	// Phase is the Verify phase that found it.

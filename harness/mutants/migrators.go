@@ -23,6 +23,7 @@ type perKey struct {
 	fixedSlot     bool // always quarantine into slot 1, overwriting it
 	ignoreFlag    bool // run even when the flag is set, rewriting every target
 	replaceConfig bool // write the flag as a flag-only config, replacing the user's
+	inPlaceConfig bool // write the config in place (truncate, write, no fsync)
 }
 
 func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
@@ -91,6 +92,9 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 	if m.replaceConfig {
 		return writeFlagOnlyConfig(fsys)
 	}
+	if m.inPlaceConfig {
+		return writeConfigInPlace(fsys)
+	}
 	return harness.MarkMigrated(fsys)
 }
 
@@ -143,5 +147,6 @@ func migratorMutants() []Mutant {
 		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4),
 		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
 		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
+		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync", perKey{inPlaceConfig: true}, model.I9),
 	}
 }
