@@ -33,7 +33,7 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 		return outcome{}, err
 	}
 	s := newSched(len(c.Workers), script, rng)
-	h := &history{}
+	h := &history{hyg: newHygiene(e, d, c)}
 	var g errgroup.Group
 	for i, w := range c.Workers {
 		g.Go(func() (err error) {
@@ -56,6 +56,11 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 		return outcome{}, err
 	}
 	out := outcome{script: s.choices()}
+	h.hyg.scan() // I8 before the final restart reopens the store
+	if vs := h.hyg.violations(); len(vs) > 0 {
+		out.vs = vs
+		return out, nil
+	}
 	final, err := e.observe(d)
 	if err != nil {
 		out.vs = []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("after the concurrent run: %v", err)}}
@@ -64,9 +69,13 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	t := s.tick()
 	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
 	ops := h.operations()
-	if ok, lines := checkHistory(e.model, e.policy, c.S0, ops, false); !ok {
+	ok, lines, err := checkHistory(e.model, e.policy, c.S0, ops, false)
+	if err != nil {
+		return outcome{}, err
+	}
+	if !ok {
 		out.hist = lines
-		if secretsOK, _ := checkHistory(e.model, e.policy, c.S0, ops, true); secretsOK {
+		if secretsOK, _, _ := checkHistory(e.model, e.policy, c.S0, ops, true); secretsOK {
 			out.vs = []model.Violation{{ID: model.I9, Detail: "the config of the concurrent processes is not linearizable: " +
 				"a config update of ToolHive or the migration's flag was lost, or the config was replaced (" + describeConfig(final.Config) + " at the end)"}}
 			return out, nil
@@ -113,6 +122,7 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 	}
 	if err != nil || p == nil {
 		if proc.Crashed() {
+			h.hyg.scan()
 			return nil
 		}
 		return fmt.Errorf("%w: open in process %d: %v", ErrBadTarget, id, err)
@@ -123,6 +133,7 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 		out := e.call(p, op)
 		h.add(id, histIn(op), call, out, s.tick())
 		if proc.Crashed() {
+			h.hyg.scan()
 			return nil
 		}
 	}
@@ -170,6 +181,7 @@ func (e *env) migrateWorker(s *sched, h *history, d *faults.MemFS, id int, w wor
 		}
 		done = err == nil && p != nil && !proc.Crashed()
 		if proc.Crashed() {
+			h.hyg.scan() // before the retry (or anyone else) reopens the store
 			s.released() // the crash dropped its locks behind the scheduler's back
 		}
 	}

@@ -64,6 +64,10 @@ type Target struct {
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
 	ToolHiveStore string
+	// Exec, when set, makes the target a real command checked at the
+	// syscall level instead of a provider on afero.Fs (Open and Migrate
+	// are then unused); see ExecTarget.
+	Exec *ExecTarget
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

@@ -101,15 +101,24 @@ func flagNotSet(t *testing.T, command, dir, out string, before, after map[string
 	require.NotContains(t, decrypt(t, afero.NewOsFs(), filepath.Join(dir, "secrets_encrypted")), "BEARER_TOKEN_fetch")
 }
 
+// foreignReported: plan reports a planted temp name as foreign, not as a
+// crashed run's leftover that migrate would remove.
+func foreignReported(t *testing.T, command, _, out string, _, _ map[string]treeEntry) {
+	if command == "plan" {
+		require.Contains(t, out, "foreign file: ")
+		require.NotContains(t, out, "leftover: ")
+	}
+}
+
 // machineCases are the real-machine hazards of issue 12: links and FIFOs
 // planted at temp and lock names, owners, a copy of a store without its
 // config, locks held by other processes, and a flag write that fails.
 func machineCases() []hostileCase {
 	storeTmp, cfgTmp := atomicfile.TempName("secrets_encrypted"), atomicfile.TempName("config.yaml")
 	return []hostileCase{
-		{name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), want: "has 2 hard links"},
+		{name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), planAccepts: true, want: "is a symlink that scopemig did not create"},
+		{name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), planAccepts: true, want: "is a symlink that scopemig did not create"},
+		{name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), planAccepts: true, want: "has 2 hard links"},
 		{name: "config temp name: a symlink to an unrelated file", setup: plantAt(cfgTmp, symlinkTo), planAccepts: true, want: "cannot be written; nothing changed"},
 		{name: "config temp name: a FIFO", setup: plantAt(cfgTmp, fifo), planAccepts: true, want: "is a FIFO that scopemig did not create"},
 		{name: "store lock file: a symlink to an unrelated file", setup: plantAt("secrets_encrypted.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},

@@ -288,6 +288,9 @@ func exitCode(err error) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, errInconclusive) { // verify: nothing violated, something not judged
+		return 2
+	}
 	return 1
 }
 
