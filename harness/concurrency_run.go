@@ -75,7 +75,7 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	}
 	if !ok {
 		out.hist = lines
-		if secretsOK, _, _ := checkHistory(e.model, e.policy, c.S0, ops, true); secretsOK {
+		if secretsOK, _, err := checkHistory(e.model, e.policy, c.S0, ops, true); err == nil && secretsOK {
 			out.vs = []model.Violation{{ID: model.I9, Detail: "the config of the concurrent processes is not linearizable: " +
 				"a config update of ToolHive or the migration's flag was lost, or the config was replaced (" + describeConfig(final.Config) + " at the end)"}}
 			return out, nil

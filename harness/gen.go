@@ -168,8 +168,8 @@ func buildStore(draws []keyDraw) model.State {
 // prefix), their scoped twins with the same or another value, quarantine
 // chains of up to three slots, other scoped keys, user keys (unicode,
 // spaces, "#", "/", ".."), near misses of the legacy and system prefixes.
-// Values are valueOf(small int), the empty value included. The config
-// file is drawn after the keys (genConfig).
+// Values are valueOf(small int), the empty value included.
+// The config document comes from genConfig.
 func genStore(c chooser, maxKeys int) model.State {
 	s := buildStore(drawKeys(c, maxKeys))
 	s.Config = genConfig(c)
@@ -222,13 +222,13 @@ func EdgeStates() []model.State {
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "quarantined-before-2"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-3"
+	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
 	near := FixtureState()
 	for _, k := range nearMisses {
 		near.Secrets[k] = "near-miss-value-" + k
 	}
 	fixture := FixtureState()
 	fixture.Config = model.Config{Exists: true, Text: FixtureConfig}
-	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
-	near.Config = model.Config{Exists: true, Text: FixtureConfig + model.ConfigFlag + ": false\n"}
+	near.Config = fixture.Config
 	return []model.State{fixture, taken, near}
 }

@@ -294,8 +294,8 @@ var ErrCheckerTimeout = errors.New("linearizability check timed out")
 // checkHistory checks ops, starting from s0, for linearizability. It
 // returns false with a description of the history (in call order) when no
 // linearization exists, and ErrCheckerTimeout when the check gave up.
-// With secretsOnly the final dump is compared on the secrets alone (see
-// storeModel).
+// secretsOnly leaves the config out of the model (to tell an I9 breach
+// from an I6 one).
 func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation, secretsOnly bool) (bool, []string, error) {
 	pm := storeModel(m, p, s0, secretsOnly)
 	switch porcupine.CheckOperationsTimeout(pm, ops, 5*time.Second) {

@@ -57,6 +57,10 @@ type Target struct {
 	// should only fill zero fields or shrink the generated stores, never
 	// drop a phase or a mode the caller asked for.
 	Defaults func(Config) Config
+	// Exec, when set, makes the target a real command checked at the
+	// syscall level instead of a provider on afero.Fs (Open and Migrate
+	// are then unused); see ExecTarget.
+	Exec *ExecTarget
 	// ToolHiveStore, when set, is the path of the target's store file on
 	// the simulated disk, in ToolHive's own format (encfile) under
 	// TestPassword: the concurrency phase then runs ToolHive's secrets
@@ -64,10 +68,6 @@ type Target struct {
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
 	ToolHiveStore string
-	// Exec, when set, makes the target a real command checked at the
-	// syscall level instead of a provider on afero.Fs (Open and Migrate
-	// are then unused); see ExecTarget.
-	Exec *ExecTarget
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

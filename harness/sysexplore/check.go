@@ -88,9 +88,10 @@ func (e *explorer) checkAck(ctx context.Context, dir string) []model.Violation {
 	return out
 }
 
-// want is Migrate(S0) to compare the store st read from an image with:
-// its config is st's own, since the readers here do not read the config
-// into the state and checkConfig checks it (I9) from the files.
+// want is Migrate(S0) for comparison with st, an image read by the store
+// reader: its secrets and its flag. The config file's other content is
+// checked on its own, against the starting config (checkConfig, I9), since
+// the readers do not load it into st.
 func (e *explorer) want(st model.State) model.State {
 	w := model.Model{}.Migrate(e.s0, e.cfg.Policy)
 	w.Config = st.Config
