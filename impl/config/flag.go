@@ -43,8 +43,12 @@ func (f Flag) check(ctx context.Context) error {
 // missing file or a missing Key is false. An unreadable file, a file that
 // is not regular (a directory, a symlink), garbage YAML, a top level that
 // is not a mapping, or a Key that is not a boolean fail with an error
-// wrapping ErrInvalidConfig. It writes nothing and takes no lock (every
-// writer replaces the file atomically, so a read sees a whole version).
+// wrapping ErrInvalidConfig. It writes nothing and takes no lock (taking
+// ToolHive's would create its lock file). scopemig's writers replace the
+// file atomically, but ToolHive rewrites it in place: a read during that
+// write can see it empty (not migrated: the caller goes on, and
+// SetMigrated rereads under the lock) or, for a write larger than one
+// write(2), cut short (an error; nothing is written).
 func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
