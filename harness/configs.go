@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/afero"
 
@@ -113,4 +114,40 @@ func describeConfig(c model.Config) string {
 		return fmt.Sprintf("config blank (%d bytes)", len(c.Text))
 	}
 	return fmt.Sprintf("config %d fields, %d bytes", len(d.Fields), len(c.Text))
+}
+
+// maxConfigMemo bounds the parsed configs a configMemo keeps (it is
+// cleared when full: a run sees a handful of distinct configs).
+const maxConfigMemo = 1 << 10
+
+// configMemo remembers model.ParseConfig by exact config (existence and
+// bytes): the model's I9 checks and Diff parse the same few documents at
+// every crash image and state-machine step. Safe for concurrent use; the
+// zero value is empty.
+type configMemo struct {
+	mu   sync.Mutex // guards docs
+	docs map[model.Config]parsedConfig
+}
+
+type parsedConfig struct {
+	doc model.ConfigDoc
+	err error
+}
+
+// parse is a model.ConfigParser.
+func (c *configMemo) parse(cfg model.Config) (model.ConfigDoc, error) {
+	c.mu.Lock()
+	p, ok := c.docs[cfg]
+	c.mu.Unlock()
+	if ok {
+		return p.doc, p.err
+	}
+	doc, err := model.ParseConfig(cfg)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.docs == nil || len(c.docs) >= maxConfigMemo {
+		c.docs = make(map[model.Config]parsedConfig)
+	}
+	c.docs[cfg] = parsedConfig{doc, err}
+	return doc, err
 }

@@ -21,7 +21,7 @@
 //     to the configured depth, then a complete run;
 //   - concurrency checks (several simulated processes on one disk).
 //
-// Every violation is named by its invariant id (I1–I8, see package model),
+// Every violation is named by its invariant id (I1–I9, see package model),
 // carries a minimal counterexample in which values appear only as
 // fingerprints, and a one-line replay command.
 package harness

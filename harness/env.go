@@ -37,7 +37,8 @@ func newEnv(ctx context.Context, t Target) *env {
 	}
 	// The explicit default scheme is the zero Scheme's meaning, without
 	// rebuilding it on every call.
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme()}, flags: flags}
+	configs := &configMemo{}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}, flags: flags}
 }
 
 // RunnerMigrator is the project's own migration (impl/migrate.Runner) with

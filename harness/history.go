@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	"gopkg.in/yaml.v3"
 
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
@@ -146,17 +145,8 @@ func keyFields(key string) map[string]string {
 // value (the config is created when absent).
 func configSetKey(key, field, value string) string {
 	fields := keyFields(key)
-	fields[field] = canonicalString(value)
+	fields[field] = model.ConfigValue(value)
 	return fieldsKey(fields)
-}
-
-// canonicalString is model.ParseConfig's canonical form of a string value.
-func canonicalString(v string) string {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return v
-	}
-	return strings.TrimSuffix(string(b), "\n")
 }
 
 // describeEnc renders an encoded state with fingerprints instead of values

@@ -211,7 +211,7 @@ func (m *machine) migrate(t *rapid.T) {
 		case rerr != nil:
 			vs = append(vs, e.checkImage(s0, st, rerr)...)
 		case s0.Migrated: // one-shot: legacy keys written since stay put
-			for _, d := range model.Diff(s0, st) {
+			for _, d := range e.model.Diff(s0, st) {
 				vs = append(vs, model.Violation{ID: model.I5, Detail: "a run on a migrated store changed it: " + d})
 			}
 		default:
@@ -246,10 +246,10 @@ func (m *machine) check(t *rapid.T) {
 		m.failf(t, model.I9, "config: %v", err)
 	}
 	st := model.State{Secrets: got, Migrated: flag, Config: cfg}
-	if vs := model.CheckConfig(m.want.Config, cfg); len(vs) > 0 {
+	if vs := e.model.CheckConfig(m.want.Config, cfg); len(vs) > 0 {
 		m.fail(t, vs)
 	}
-	if d := model.Diff(m.want, st); len(d) > 0 {
+	if d := e.model.Diff(m.want, st); len(d) > 0 {
 		m.failf(t, model.I6, "store differs from the model: %s", d[0])
 	}
 	sch := secrets.DefaultScheme()

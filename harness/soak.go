@@ -126,7 +126,7 @@ func (c *soakCounters) stats(start time.Time) SoakStats {
 // Depth), so any case can be replayed (ReplayCase) and the same seed gives
 // the same sequence of cases. Each case: a store of up to MaxKeys keys, up
 // to Depth nested faulty runs (crashes of every mode at random operations,
-// EIO/ENOSPC errors), each checked on restart, then a complete run (I1–I8
+// EIO/ENOSPC errors), each checked on restart, then a complete run (I1–I9
 // as in the sweeps). A failing case is shrunk to a minimal store and
 // returned as an Artifact. Memory stays flat: nothing is kept per case but
 // the counters. Cases are run with a context that the deadline does not

@@ -106,7 +106,7 @@ func scheduleOf(steps []soakStep) []string {
 }
 
 // exec runs one case on sw: the I5 body check, each faulty run followed by
-// a restart that checks the image (I1–I3, I6–I8), then a complete run (I4,
+// a restart that checks the image (I1–I3, I6–I9), then a complete run (I4,
 // I5). nil when every check holds. d0, when not nil, is s0 seeded (exec
 // runs on it); nil seeds s0.
 func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *faults.MemFS) (f *failure, err error) {
@@ -141,7 +141,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 		got, rerr := e.observe(d)
 		vs = append(vs, sw.checkState(s0, got, rerr)...)
 		if st.crash && runErr == nil && rerr == nil && st.op >= ops {
-			for _, line := range model.Diff(want, got) {
+			for _, line := range e.model.Diff(want, got) {
 				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + line})
 			}
 		}

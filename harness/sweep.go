@@ -164,7 +164,7 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 	vs = append(vs, sw.checkState(s0, st, rerr)...)
 	if rerr == nil {
 		want := sw.expect(s0).want
-		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated, Config: st.Config}, st) {
+		for _, d := range sw.e.model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated, Config: st.Config}, st) {
 			vs = append(vs, model.Violation{ID: model.I6, Detail: "a retried migration that returned did not survive power loss: " + d})
 		}
 	}
@@ -193,10 +193,10 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 	if err != nil {
 		return fail(model.I7, "after a complete run %v", err)
 	}
-	if vs := model.CheckConfig(s0.Config, st.Config); len(vs) > 0 {
+	if vs := e.model.CheckConfig(s0.Config, st.Config); len(vs) > 0 {
 		return fail(model.I9, "after a complete run: %s", vs[0].Detail)
 	}
-	if diff := model.Diff(want, st); len(diff) > 0 {
+	if diff := e.model.Diff(want, st); len(diff) > 0 {
 		return fail(model.I4, "the complete run did not yield Migrate(S0): %s", diff[0])
 	}
 	files, err := listFiles(d, nil)
@@ -244,10 +244,10 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	if err != nil || rerr != nil {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: fmt.Sprintf("re-run on Migrate(S0): %v %v", err, rerr)}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
 	}
-	if vs := model.CheckConfig(unflagged.Config, st.Config); len(vs) > 0 {
+	if vs := e.model.CheckConfig(unflagged.Config, st.Config); len(vs) > 0 {
 		return &failure{vs: vs, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
 	}
-	if diff := model.Diff(want, st); len(diff) > 0 {
+	if diff := e.model.Diff(want, st); len(diff) > 0 {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: "re-running the migration on Migrate(S0) changed it: " + diff[0]}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
 	}
 	return nil

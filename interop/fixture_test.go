@@ -9,6 +9,7 @@ import (
 	thsecrets "github.com/stacklok/toolhive/pkg/secrets"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 )
@@ -52,12 +53,14 @@ func TestFixtureAcceptance(t *testing.T) {
 			checkFixtureMigrated(t, want, policy, secretsPath, configPath)
 			require.Equal(t, wantCfg, thLoadConfig(t, configPath), "ToolHive's config loader: every field intact, flag set")
 
-			// Only the two files and ToolHive's sidecar lock file (which
-			// encfile's writes lock and deliberately keep, see impl/fslock)
-			// are left, no temp file, all 0600.
+			// Only the two files and ToolHive's two sidecar lock files
+			// (which encfile's writes and the config's flag write lock and
+			// deliberately keep, see impl/fslock) are left, no temp file,
+			// all 0600.
 			ls := dirListing(t, filepath.Dir(secretsPath))
-			require.Len(t, ls, 3, "files: %v", ls)
+			require.Len(t, ls, 4, "files: %v", ls)
 			require.Contains(t, ls, filepath.Base(secretsPath)+encfile.LockFileSuffix)
+			require.Contains(t, ls, filepath.Base(configPath)+config.LockFileSuffix)
 			for name, mode := range ls {
 				require.Equal(t, os.FileMode(0o600), mode.Perm(), name)
 			}

@@ -12,6 +12,7 @@ import (
 	thsecrets "github.com/stacklok/toolhive/pkg/secrets"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 )
@@ -88,11 +89,14 @@ func checkRandomStore(t *testing.T, content map[string]string) {
 	got := readViews(t, drop.secrets, probes)
 	require.Equal(t, want, got, "policy drop: every view equals ToolHive's own migration")
 	require.Equal(t, thLoadConfig(t, tool.config), thLoadConfig(t, drop.config))
-	// Same files and modes, except the sidecar lock file: ToolHive removes
-	// it after each write, scopemig keeps it (see impl/fslock).
+	// Same files and modes, except the sidecar lock files of the store and
+	// the config: ToolHive removes them after each write, scopemig keeps
+	// them (see impl/fslock).
 	dropLs := dirListing(t, drop.dir)
-	require.Equal(t, os.FileMode(0o600), dropLs[secretsName+encfile.LockFileSuffix].Perm())
-	delete(dropLs, secretsName+encfile.LockFileSuffix)
+	for _, lock := range []string{secretsName + encfile.LockFileSuffix, configName + config.LockFileSuffix} {
+		require.Equal(t, os.FileMode(0o600), dropLs[lock].Perm(), lock)
+		delete(dropLs, lock)
+	}
 	require.Equal(t, dirListing(t, tool.dir), dropLs)
 
 	// Policy keep: ToolHive's content plus the quarantined conflict losers.

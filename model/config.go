@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -37,6 +38,18 @@ type ConfigDoc struct {
 	// HasFlag: the flag field is present; Flag is its value.
 	HasFlag bool
 	Flag    bool
+}
+
+// ConfigParser parses a config: ParseConfig, or a caller's memo of it
+// (Model.ParseConfig). It must return what ParseConfig returns, and the
+// caller must not modify the returned document.
+type ConfigParser func(Config) (ConfigDoc, error)
+
+func (m Model) parseConfig(c Config) (ConfigDoc, error) {
+	if m.ParseConfig != nil {
+		return m.ParseConfig(c)
+	}
+	return ParseConfig(c)
 }
 
 // errConfig marks a config that does not parse.
@@ -71,9 +84,12 @@ func ParseConfig(c Config) (ConfigDoc, error) {
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		key, err := canonical(k)
-		if err != nil {
-			return d, err
+		key := k.Value
+		if k.Kind != yaml.ScalarNode || k.ShortTag() != "!!str" {
+			var err error
+			if key, err = canonical(k); err != nil {
+				return d, err
+			}
 		}
 		if k.Kind == yaml.ScalarNode && k.Value == ConfigFlag {
 			if d.HasFlag {
@@ -97,33 +113,105 @@ func ParseConfig(c Config) (ConfigDoc, error) {
 	return d, nil
 }
 
-// canonical renders a node's decoded value as YAML (so equal values, NaN
-// included, compare equal whatever their layout, anchors or comments).
+// canonical renders a node's decoded value canonically (so equal values,
+// NaN included, compare equal whatever their layout, anchors or comments):
+// a type tag and the value, maps with sorted keys.
 func canonical(n *yaml.Node) (string, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
 		return "", fmt.Errorf("%w: line %d: %v", errConfig, n.Line, err)
 	}
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("%w: line %d: %v", errConfig, n.Line, err)
+	var b strings.Builder
+	writeCanonical(&b, v)
+	return b.String(), nil
+}
+
+// ConfigValue is the canonical form ParseConfig gives a decoded value
+// (what ConfigDoc.Fields holds): for a driver that sets a field and
+// predicts the document.
+func ConfigValue(v any) string {
+	var b strings.Builder
+	writeCanonical(&b, v)
+	return b.String()
+}
+
+// writeCanonical appends v (as yaml.v3 decodes into an interface value) in
+// canonical form.
+func writeCanonical(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("~")
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString("i" + strconv.Itoa(x))
+	case int64:
+		b.WriteString("i" + strconv.FormatInt(x, 10))
+	case uint64:
+		b.WriteString("i" + strconv.FormatUint(x, 10))
+	case float64:
+		b.WriteString("f" + strconv.FormatFloat(x, 'g', -1, 64))
+	case []any:
+		b.WriteString("[")
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			writeCanonical(b, e)
+		}
+		b.WriteString("]")
+	case map[string]any:
+		b.WriteString("{")
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(strconv.Quote(k) + ":")
+			writeCanonical(b, x[k])
+		}
+		b.WriteString("}")
+	case map[any]any:
+		keys := make([]string, 0, len(x))
+		byKey := make(map[string]any, len(x))
+		for k, e := range x {
+			var kb strings.Builder
+			writeCanonical(&kb, k)
+			keys = append(keys, kb.String())
+			byKey[kb.String()] = e
+		}
+		slices.Sort(keys)
+		b.WriteString("{")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(k + ":")
+			writeCanonical(b, byKey[k])
+		}
+		b.WriteString("}")
+	default: // timestamps, binary: their type and printed value
+		fmt.Fprintf(b, "%T(%v)", x, x)
 	}
-	return strings.TrimSuffix(string(b), "\n"), nil
 }
 
 // ConfigEqual reports whether a and b are the same config for the model:
 // both absent, or both present with the same fields other than the flag
 // (their flags are compared as State.Migrated). A config that does not
 // parse equals only the same bytes.
-func ConfigEqual(a, b Config) bool {
+func ConfigEqual(a, b Config) bool { return Model{}.ConfigEqual(a, b) }
+
+// ConfigEqual is the package's ConfigEqual with m's config parser.
+func (m Model) ConfigEqual(a, b Config) bool {
 	if a == b {
 		return true
 	}
 	if a.Exists != b.Exists {
 		return false
 	}
-	da, erra := ParseConfig(a)
-	db, errb := ParseConfig(b)
+	da, erra := m.parseConfig(a)
+	db, errb := m.parseConfig(b)
 	if erra != nil || errb != nil {
 		return false
 	}
@@ -132,15 +220,15 @@ func ConfigEqual(a, b Config) bool {
 
 // configDiff describes how got's config differs from want's, by field
 // name only (values are not printed).
-func configDiff(want, got Config) []string {
-	if ConfigEqual(want, got) {
+func (m Model) configDiff(want, got Config) []string {
+	if m.ConfigEqual(want, got) {
 		return nil
 	}
 	if want.Exists != got.Exists {
 		return []string{fmt.Sprintf("config exists=%v, want %v", got.Exists, want.Exists)}
 	}
-	dw, errw := ParseConfig(want)
-	dg, errg := ParseConfig(got)
+	dw, errw := m.parseConfig(want)
+	dg, errg := m.parseConfig(got)
 	if errw != nil || errg != nil {
 		return []string{fmt.Sprintf("config is %s, want %s", describeConfigErr(errg), describeConfigErr(errw))}
 	}
@@ -178,11 +266,14 @@ func fieldDiff(want, got map[string]string) []string {
 // fields of before other than the flag, each with the same value. An
 // original that does not parse must be left byte for byte unchanged.
 // Details name fields, never values.
-func CheckConfig(before, after Config) []Violation {
+func CheckConfig(before, after Config) []Violation { return Model{}.CheckConfig(before, after) }
+
+// CheckConfig is the package's CheckConfig with m's config parser.
+func (m Model) CheckConfig(before, after Config) []Violation {
 	if before == after {
 		return nil
 	}
-	db, berr := ParseConfig(before)
+	db, berr := m.parseConfig(before)
 	if berr != nil {
 		return []Violation{violation(I9, "an unparsable config was changed or removed")}
 	}
@@ -192,7 +283,7 @@ func CheckConfig(before, after Config) []Violation {
 		}
 		return nil
 	}
-	da, aerr := ParseConfig(after)
+	da, aerr := m.parseConfig(after)
 	if aerr != nil {
 		return []Violation{violation(I9, "config.yaml does not parse (truncated or torn): %v", aerr)}
 	}

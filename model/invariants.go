@@ -147,13 +147,13 @@ func (m Model) CheckFlagAfterData(c State) []Violation {
 
 // CheckConverged (I4): final equals Migrate(s0, p) exactly.
 func (m Model) CheckConverged(s0, final State, p Policy) []Violation {
-	return diff(I4, m.Migrate(s0, p), final)
+	return m.diff(I4, m.Migrate(s0, p), final)
 }
 
 // CheckIdempotent (I5): the migration body run on the migrated state changes
 // nothing.
 func (m Model) CheckIdempotent(migrated, rerun State) []Violation {
-	return diff(I5, migrated, rerun)
+	return m.diff(I5, migrated, rerun)
 }
 
 // CheckAll runs I1, I2, I3 and I9 on a crash image c of a migration from
@@ -162,12 +162,15 @@ func (m Model) CheckAll(s0, c State, p Policy) []Violation {
 	out := m.CheckObservable(s0, c)
 	out = append(out, m.CheckNoLoss(s0, c, p)...)
 	out = append(out, m.CheckFlagAfterData(c)...)
-	return append(out, CheckConfig(s0.Config, c.Config)...)
+	return append(out, m.CheckConfig(s0.Config, c.Config)...)
 }
 
 // Diff describes how got differs from want, key by key, with fingerprints,
 // then the config's fields by name.
-func Diff(want, got State) []string {
+func Diff(want, got State) []string { return Model{}.Diff(want, got) }
+
+// Diff is the package's Diff with m's config parser.
+func (m Model) Diff(want, got State) []string {
 	var out []string
 	if want.Migrated != got.Migrated {
 		out = append(out, fmt.Sprintf("flag is %v, want %v", got.Migrated, want.Migrated))
@@ -179,12 +182,12 @@ func Diff(want, got State) []string {
 			out = append(out, fmt.Sprintf("%q is %s, want %s", k, fp(g, gok), fp(w, wok)))
 		}
 	}
-	return append(out, configDiff(want.Config, got.Config)...)
+	return append(out, m.configDiff(want.Config, got.Config)...)
 }
 
-func diff(id InvariantID, want, got State) []Violation {
+func (m Model) diff(id InvariantID, want, got State) []Violation {
 	var out []Violation
-	for _, d := range Diff(want, got) {
+	for _, d := range m.Diff(want, got) {
 		out = append(out, Violation{ID: id, Detail: d})
 	}
 	return out

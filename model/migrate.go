@@ -8,6 +8,10 @@ import (
 // ToolHive's default scheme.
 type Model struct {
 	Scheme secrets.Scheme
+	// ParseConfig parses configs for the I9 checks, Diff and ConfigEqual;
+	// nil is ParseConfig. A harness that checks the same configs many
+	// times passes a memo of it (the checks stay pure functions).
+	ParseConfig ConfigParser
 }
 
 // Move is one legacy key and the scoped key it moves to.

@@ -1,6 +1,7 @@
 package mutants
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -69,4 +70,31 @@ func writeFlagOnlyConfig(fsys afero.Fs) error {
 		return err
 	}
 	return atomicfile.Write(fsys, harness.ConfigPath, []byte(model.ConfigFlag+": true\n"), 0o600)
+}
+
+// writeConfigInPlace records the flag the way ToolHive writes its config:
+// read, append the flag, then truncate and rewrite config.yaml in place
+// with no fsync (perKey's inPlaceConfig). A crash inside the write leaves
+// an empty or torn config, and a power loss can leave it empty.
+func writeConfigInPlace(fsys afero.Fs) error {
+	old, err := afero.ReadFile(fsys, harness.ConfigPath)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	f, err := fsys.OpenFile(harness.ConfigPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	out := bytes.Replace(old, []byte(model.ConfigFlag+": false"), []byte(model.ConfigFlag+": true"), 1)
+	if bytes.Equal(out, old) {
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			out = append(out, '\n')
+		}
+		out = append(out, model.ConfigFlag+": true\n"...)
+	}
+	_, werr := f.Write(out)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	return werr
 }

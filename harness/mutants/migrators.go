@@ -23,9 +23,10 @@ type perKey struct {
 	dropConflicts bool // under Keep, forget the conflicting value
 	fixedSlot     bool // always quarantine into slot 1, overwriting it
 	ignoreFlag    bool // run even when the flag is set, rewriting every target
+	replaceConfig bool // write the flag as a flag-only config, replacing the user's
+	inPlaceConfig bool // write the config in place (truncate, write, no fsync)
 	twoSlots      bool // quarantine chains end at slot #2: a third conflict overwrites it
 	broadRegistry bool // any "registry-" key is legacy (ToolHive's are "registry-user-" and "registry-default-")
-	replaceConfig bool // write the flag as a flag-only config, replacing the user's
 }
 
 // target is the scoped key of legacy key k, ok false for other keys.
@@ -102,6 +103,9 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 	if m.replaceConfig {
 		return writeFlagOnlyConfig(fsys)
 	}
+	if m.inPlaceConfig {
+		return writeConfigInPlace(fsys)
+	}
 	return harness.MarkMigrated(fsys)
 }
 
@@ -156,5 +160,6 @@ func migratorMutants() []Mutant {
 		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4),
 		mk("broad-registry-prefix", "treats every \"registry-\" key as legacy (registry-mirror is a user's key)", perKey{broadRegistry: true}, model.I1, model.I4),
 		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
+		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync", perKey{inPlaceConfig: true}, model.I9),
 	}
 }

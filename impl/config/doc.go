@@ -4,5 +4,14 @@
 // The file is edited as a yaml.Node tree, so every other field — unknown
 // ones included — its order, and its comments survive an update, and a file
 // that needs no change is never rewritten. Updates are one atomic, durable
-// replace (impl/atomicfile) under the directory lock (impl/fslock).
+// replace (impl/atomicfile) under the directory lock (fslock.Acquire) and
+// ToolHive's own config lock, a flock on "config.yaml.lock"
+// (fslock.AcquireFile), the lock ToolHive v0.47.0's UpdateConfigAtPath
+// holds for its read-modify-write. Without it the two read-modify-writes
+// interleave: ToolHive's update or the flag is lost, or, when the flag
+// writer reads the file ToolHive has just truncated for its in-place
+// write, the whole config is replaced by a flag-only document (issue 11).
+// ToolHive removes its lock file after unlocking; SetMigrated checks the
+// lock file before and after its write and retries when it was replaced
+// while held (see Flag.SetMigrated).
 package config

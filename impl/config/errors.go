@@ -12,4 +12,8 @@ var (
 	ErrInvalidConfig = errors.New("invalid config file")
 	// ErrInvalidFlag reports a Flag without a filesystem or a path.
 	ErrInvalidFlag = errors.New("config flag needs a filesystem and a path")
+	// ErrLockFileUnstable reports that ToolHive's config lock file was
+	// removed or replaced every time SetMigrated held it (another program
+	// keeps deleting it): the flag may or may not be set; retry.
+	ErrLockFileUnstable = errors.New("config lock file keeps being removed or replaced while held")
 )

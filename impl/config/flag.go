@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/afero"
@@ -42,8 +43,12 @@ func (f Flag) check(ctx context.Context) error {
 // missing file or a missing Key is false. An unreadable file, a file that
 // is not regular (a directory, a symlink), garbage YAML, a top level that
 // is not a mapping, or a Key that is not a boolean fail with an error
-// wrapping ErrInvalidConfig. It writes nothing and takes no lock (every
-// writer replaces the file atomically, so a read sees a whole version).
+// wrapping ErrInvalidConfig. It writes nothing and takes no lock (taking
+// ToolHive's would create its lock file). scopemig's writers replace the
+// file atomically, but ToolHive rewrites it in place: a read during that
+// write can see it empty (not migrated: the caller goes on, and
+// SetMigrated rereads under the lock) or, for a write larger than one
+// write(2), cut short (an error; nothing is written).
 func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
@@ -86,7 +91,10 @@ const LockFileSuffix = ".lock"
 // atomicfile.Write with the file's existing permission bits (0600 for a
 // new file). A missing directory is created with mode 0700; a missing file
 // is created. On a real filesystem the lock file is created when missing
-// and never removed (see impl/fslock).
+// and never removed (see impl/fslock). When the lock file was removed or
+// replaced while held (ToolHive removes its lock file after unlocking), the
+// locked read-modify-write is redone, at most lockFileAttempts times, then
+// SetMigrated fails with ErrLockFileUnstable.
 //
 // Crash contract: the config holds either its old content or the new one
 // (atomicfile.Write), never a mix; after a nil return the flag is durable.
@@ -105,29 +113,60 @@ func (f Flag) SetMigrated(ctx context.Context) error {
 		return err
 	}
 	dir := filepath.Dir(f.Path)
-	release, err := f.lock(ctx, dir)
+	for range lockFileAttempts {
+		settled, err := f.setLocked(ctx, dir)
+		if err != nil || settled {
+			return err
+		}
+	}
+	return fmt.Errorf("config %s: %w", f.Path, ErrLockFileUnstable)
+}
+
+// lockFileAttempts bounds SetMigrated's retries when ToolHive's lock file
+// is replaced while scopemig holds it (see setLocked).
+const lockFileAttempts = 8
+
+// setLocked is one locked read-modify-write of SetMigrated. settled is
+// false when ToolHive's lock file was removed or replaced while it was
+// held (the lock may then not have excluded a ToolHive process) and the
+// caller must retry: before the write, nothing was written; after it, the
+// retry rereads and rewrites only if a concurrent ToolHive write dropped
+// the flag.
+//
+// Why: ToolHive v0.47.0 unlocks its lock file and then removes it. A
+// waiter granted the flock between the two holds an inode that loses its
+// name a moment later, and ToolHive's next update locks a new file: both
+// run at once. fslock.AcquireFile checks the name right after locking; the
+// checks here, before and after the write, catch a removal that came just
+// after that check.
+func (f Flag) setLocked(ctx context.Context, dir string) (settled bool, err error) {
+	release, stable, err := f.lock(ctx, dir)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() { _ = release() }()
 
 	raw, err := readConfig(f.Fs, f.Path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	out, done, err := f.render(raw)
 	if err != nil || done {
-		return err
+		return true, err
+	}
+	if !stable() {
+		return false, nil
 	}
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
-			return fmt.Errorf("config %s: %w", f.Path, err)
+			return false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
 	if err := atomicfile.Write(f.Fs, f.Path, out, raw.perm); err != nil {
-		return fmt.Errorf("config %s: %w", f.Path, err)
+		return false, fmt.Errorf("config %s: %w", f.Path, err)
 	}
-	return release()
+	settled = stable()
+	return settled, release()
 }
 
 // render returns the content SetMigrated writes for raw, or done when the
@@ -164,26 +203,38 @@ func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
 // order encfile uses for its store); on a real filesystem whose directory
 // is missing it creates the directory first (there is nothing to protect
 // yet). The release gives both back in reverse order and is idempotent.
-func (f Flag) lock(ctx context.Context, dir string) (func() error, error) {
+// stable reports whether the lock file's name still refers to the file
+// that was locked (always true where no lock file exists: a simulated
+// disk's lock is not a file).
+func (f Flag) lock(ctx context.Context, dir string) (release func() error, stable func() bool, err error) {
 	releaseDir, err := fslock.Acquire(ctx, f.Fs, dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := ensureDir(f.Fs, dir); err != nil {
-			return nil, fmt.Errorf("config %s: %w", f.Path, err)
+			return nil, nil, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 		releaseDir, err = fslock.Acquire(ctx, f.Fs, dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", f.Path, err)
+		return nil, nil, fmt.Errorf("config %s: %w", f.Path, err)
 	}
-	releaseFile, err := fslock.AcquireFile(ctx, f.Fs, f.Path+LockFileSuffix)
+	lockPath := f.Path + LockFileSuffix
+	releaseFile, err := fslock.AcquireFile(ctx, f.Fs, lockPath)
 	if err != nil {
 		_ = releaseDir()
-		return nil, fmt.Errorf("config %s: %w", f.Path, err)
+		return nil, nil, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	held, heldErr := lstat(f.Fs, lockPath)
+	stable = func() bool {
+		now, err := lstat(f.Fs, lockPath)
+		if heldErr != nil || err != nil {
+			return errors.Is(heldErr, fs.ErrNotExist) && errors.Is(err, fs.ErrNotExist)
+		}
+		return os.SameFile(held, now)
 	}
 	return func() error {
 		fileErr := releaseFile()
 		return errors.Join(fileErr, releaseDir())
-	}, nil
+	}, stable, nil
 }
 
 // ensureDir durably creates dir (mode 0700) if it does not exist; it

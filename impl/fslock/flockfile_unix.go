@@ -151,7 +151,13 @@ func preflightLockFile(path string) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fmt.Errorf("%w (%s)", ErrNotRegular, fileType(uint32(st.Mode)))
 	}
-	if err := unix.Faccessat(unix.AT_FDCWD, path, unix.R_OK|unix.W_OK, unix.AT_EACCESS); err != nil {
+	err = unix.Faccessat(unix.AT_FDCWD, path, unix.R_OK|unix.W_OK, unix.AT_EACCESS)
+	if errors.Is(err, unix.ENOENT) {
+		// Removed since the Lstat: ToolHive removes its lock file after
+		// every write. Missing is fine (AcquireFile creates it).
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("not writable: %w", err)
 	}
 	return nil
