@@ -204,20 +204,19 @@ func FixtureState() model.State {
 }
 
 // EdgeStates are the fixed stores every sweep explores besides the
-// generated ones: the ToolHive fixture; the fixture with its conflicting
-// key's quarantine slots #1 and #2 already taken by other values (the
-// migration must find slot #3, never overwrite one) and another key's
-// slot #1 taken; and the fixture with near misses of the legacy prefixes
-// that must stay where they are.
+// generated ones: the ToolHive fixture, and the fixture with its
+// conflicting key's quarantine slots #1 and #2 already taken by other
+// values (the migration must find slot #3, never overwrite one), another
+// key's slot #1 taken, and near misses of the legacy prefixes that must
+// stay where they are.
 func EdgeStates() []model.State {
 	taken := FixtureState()
 	sch := secrets.DefaultScheme()
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "quarantined-before-2"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-3"
-	near := FixtureState()
-	for _, k := range nearMisses {
-		near.Secrets[k] = "near-miss-value-" + k
+	for _, k := range []string{"registry-mirror", "BEARER_TOKEN", "bearer_token_x", "OAUTH_x"} {
+		taken.Secrets[k] = "near-miss-value-" + k
 	}
-	return []model.State{FixtureState(), taken, near}
+	return []model.State{FixtureState(), taken}
 }
