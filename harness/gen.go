@@ -169,7 +169,12 @@ func buildStore(draws []keyDraw) model.State {
 // chains of up to three slots, other scoped keys, user keys (unicode,
 // spaces, "#", "/", ".."), near misses of the legacy and system prefixes.
 // Values are valueOf(small int), the empty value included.
-func genStore(c chooser, maxKeys int) model.State { return buildStore(drawKeys(c, maxKeys)) }
+// The config document comes from genConfig.
+func genStore(c chooser, maxKeys int) model.State {
+	s := buildStore(drawKeys(c, maxKeys))
+	s.Config = genConfig(c)
+	return s
+}
 
 // genStoreN draws a store of exactly n keys (Explore's fixed size).
 func genStoreN(c chooser, n int) model.State {
@@ -177,7 +182,9 @@ func genStoreN(c chooser, n int) model.State {
 	for len(buildStore(draws).Secrets) < n {
 		draws = append(draws, drawKey(c))
 	}
-	return buildStore(draws)
+	s := buildStore(draws)
+	s.Config = genConfig(c)
+	return s
 }
 
 // FixtureState is the raw content of the ToolHive v0.47.0 fixture store
@@ -204,11 +211,12 @@ func FixtureState() model.State {
 }
 
 // EdgeStates are the fixed stores every sweep explores besides the
-// generated ones: the ToolHive fixture, and the fixture with its
-// conflicting key's quarantine slots #1 and #2 already taken by other
-// values (the migration must find slot #3, never overwrite one), another
-// key's slot #1 taken, and near misses of the legacy prefixes that must
-// stay where they are.
+// generated ones: the ToolHive fixture with its config; and the fixture
+// with its conflicting key's quarantine slots #1 and #2 already taken by
+// other values (the migration must find slot #3, never overwrite one),
+// another key's slot #1 taken, near misses of the legacy prefixes that
+// must stay where they are, and a hand-edited config (comment, unknown
+// nested field).
 func EdgeStates() []model.State {
 	taken := FixtureState()
 	sch := secrets.DefaultScheme()
@@ -218,5 +226,8 @@ func EdgeStates() []model.State {
 	for _, k := range []string{"registry-mirror", "BEARER_TOKEN", "bearer_token_x", "OAUTH_x"} {
 		taken.Secrets[k] = "near-miss-value-" + k
 	}
-	return []model.State{FixtureState(), taken}
+	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
+	fixture := FixtureState()
+	fixture.Config = model.Config{Exists: true, Text: FixtureConfig}
+	return []model.State{fixture, taken}
 }
