@@ -211,24 +211,23 @@ func FixtureState() model.State {
 }
 
 // EdgeStates are the fixed stores every sweep explores besides the
-// generated ones: the ToolHive fixture; the fixture with its conflicting
-// key's quarantine slots #1 and #2 already taken by other values (the
-// migration must find slot #3, never overwrite one) and another key's
-// slot #1 taken; and the fixture with near misses of the legacy prefixes
-// that must stay where they are.
+// generated ones: the ToolHive fixture with its config; and the fixture
+// with its conflicting key's quarantine slots #1 and #2 already taken by
+// other values (the migration must find slot #3, never overwrite one),
+// another key's slot #1 taken, near misses of the legacy prefixes that
+// must stay where they are, and a hand-edited config (comment, unknown
+// nested field).
 func EdgeStates() []model.State {
 	taken := FixtureState()
 	sch := secrets.DefaultScheme()
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "quarantined-before-2"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-3"
-	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
-	near := FixtureState()
-	for _, k := range nearMisses {
-		near.Secrets[k] = "near-miss-value-" + k
+	for _, k := range []string{"registry-mirror", "BEARER_TOKEN", "bearer_token_x", "OAUTH_x"} {
+		taken.Secrets[k] = "near-miss-value-" + k
 	}
+	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
 	fixture := FixtureState()
 	fixture.Config = model.Config{Exists: true, Text: FixtureConfig}
-	near.Config = fixture.Config
-	return []model.State{fixture, taken, near}
+	return []model.State{fixture, taken}
 }

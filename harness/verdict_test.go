@@ -65,3 +65,32 @@ func TestTargetErrorIsInconclusive(t *testing.T) {
 	require.Contains(t, rep.Inconclusive[0].Detail, errRefused.Error())
 	require.False(t, rep.OK())
 }
+
+// emptyForMissing is encfile whose GetSecret of a missing key returns ""
+// and no error: a reader cannot tell it from a stored empty value.
+type emptyForMissing struct{ *encfile.Store }
+
+func (e emptyForMissing) GetSecret(ctx context.Context, name string) (string, error) {
+	v, err := e.Store.GetSecret(ctx, name)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", nil
+	}
+	return v, err
+}
+
+// A message says <not found> where the model expects no key, never the
+// fingerprint of "" (which would read "got sha256:e3b0… want
+// sha256:e3b0…", no visible difference).
+func TestMessagesSayNotFound(t *testing.T) {
+	target := harness.Target{Name: "empty-for-missing", Open: func(fsys afero.Fs) (secrets.Provider, error) {
+		s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+		return emptyForMissing{s}, err
+	}}
+	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 1, StopAtFirst: true,
+		Skip: []string{"conformance", "property", "sweep", "concurrency"}})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Violations)
+	v := rep.Violations[0]
+	require.Contains(t, v.Detail, "want <not found>", "%s", v)
+	require.NotContains(t, v.Detail, "want "+secrets.Fingerprint(""), "%s", v)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -82,7 +83,7 @@ func (s *brokenStore) update(ctx context.Context, single bool, fn func(map[strin
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	dir := path.Dir(s.path)
-	if err := s.fsys.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(s.fsys, dir, 0o700); err != nil { // durable: the flaw is elsewhere
 		return err
 	}
 	release, err := fslock.Acquire(ctx, s.fsys, dir)
