@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -77,8 +79,14 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 				Policy: f.policy, AlreadyMigrated: st.migrated,
 				Steps: nonNil(plan.Steps), Counts: plan.Counts(), Leftovers: []string{},
 			}
-			if snap, ok := st.provider.(*encfile.Snapshot); ok {
-				rep.Leftovers = append(rep.Leftovers, snap.Leftovers()...)
+			rep.Leftovers = append(rep.Leftovers, leftoversOf(st.provider)...)
+			if st.configPath != "" {
+				// The config's temp file too (a crashed flag write): reported,
+				// never removed; the next migrate's flag write removes it.
+				tmp := atomicfile.TempName(st.configPath)
+				if _, err := lstatFs(env.fs, tmp); err == nil {
+					rep.Leftovers = append(rep.Leftovers, tmp)
+				}
 			}
 			rep.ForeignTempFiles = []string{}
 			for _, l := range rep.Leftovers {
@@ -120,6 +128,15 @@ func writePlanText(w io.Writer, rep planReport) error {
 	return err
 }
 
+// lstatFs is Lstat where fsys supports it, else Stat.
+func lstatFs(fsys afero.Fs, name string) (os.FileInfo, error) {
+	if ls, ok := fsys.(afero.Lstater); ok {
+		fi, _, err := ls.LstatIfPossible(name)
+		return fi, err
+	}
+	return fsys.Stat(name)
+}
+
 // readOnly returns e with a store opener that never writes: the store is
 // read and decrypted once into an encfile.Snapshot, and a stale temp file
 // is reported instead of removed.
@@ -142,7 +159,10 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 		_, err := fmt.Fprintln(w, "no legacy keys")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// Buffered: tabwriter writes cell by cell, one system call each on an
+	// unbuffered stdout (a 2,000-key table cost more than the plan itself).
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tTARGET\tOUTCOME\tVALUE")
 	for _, s := range steps {
 		outcome := string(s.Outcome)
@@ -151,7 +171,10 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", displayKey(s.Key), displayKey(s.Target), displayKey(outcome), s.Fingerprint)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // displayKey quotes a key that holds control or non-printable characters
