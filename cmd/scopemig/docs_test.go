@@ -94,6 +94,7 @@ var snippetImports = map[string]string{
 	"filepath": "path/filepath",
 	"fmt":      "fmt",
 	"harness":  "github.com/scopemig/scopemig/harness",
+	"json":     "encoding/json",
 	"migrate":  "github.com/scopemig/scopemig/impl/migrate",
 	"model":    "github.com/scopemig/scopemig/model",
 	"mutants":  "github.com/scopemig/scopemig/harness/mutants",
