@@ -116,9 +116,9 @@ func foreignReported(t *testing.T, command, _, out string, _, _ map[string]treeE
 func machineCases() []hostileCase {
 	storeTmp, cfgTmp := atomicfile.TempName("secrets_encrypted"), atomicfile.TempName("config.yaml")
 	return []hostileCase{
-		{name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), planAccepts: true, want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), planAccepts: true, want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), planAccepts: true, want: "has 2 hard links"},
+		{name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
+		{name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
+		{name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), planAccepts: true, check: foreignReported, want: "has 2 hard links"},
 		{name: "config temp name: a symlink to an unrelated file", setup: plantAt(cfgTmp, symlinkTo), planAccepts: true, want: "cannot be written; nothing changed"},
 		{name: "config temp name: a FIFO", setup: plantAt(cfgTmp, fifo), planAccepts: true, want: "is a FIFO that scopemig did not create"},
 		{name: "store lock file: a symlink to an unrelated file", setup: plantAt("secrets_encrypted.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},

@@ -7,6 +7,18 @@
 // writers of one directory (fslock.Acquire) — two concurrent writers of one
 // target would share the temp file.
 //
+// On a real machine (issue 12) the files it replaces are protected against
+// what other users may plant: the temp file is created exclusively and
+// never through a link (O_CREAT|O_EXCL|O_NOFOLLOW); anything at the temp
+// name other than a crashed Write's leftover (a symlink, a hard link, a
+// FIFO) and a target that is not a regular file fail with ErrNotRegular
+// and are left alone; a replaced file keeps its uid and gid (chown of the
+// temp file before the rename when running as root; ErrOwner, before any
+// write, for anyone else who does not own it). Preflight checks all of
+// that, plus a writable directory, without writing, so that a caller can
+// refuse before an earlier write elsewhere.
+//
 // The sequence of filesystem operations is minimal and fixed, because the
-// crash-sweep harness enumerates crash points by counting them; see Write.
+// crash-sweep harness enumerates crash points by counting them (the checks
+// are reads, which it does not count); see Write.
 package atomicfile

@@ -157,3 +157,42 @@ func TestWriteRefusesOwnerChange(t *testing.T) {
 	self := atomicfile.Identity{UID: int(uid), GID: int(gid), Known: true}
 	require.NoError(t, atomicfile.WriteAs(afero.NewOsFs(), target, []byte("new"), 0o600, self))
 }
+
+// swapOnChmod is the OS filesystem with a racing attacker: right after
+// Write's chmod of the temp file (its last step before the rename), the
+// temp name is replaced by a symlink to an unrelated file.
+type swapOnChmod struct {
+	afero.Fs
+	tmp, victim string
+}
+
+func (s swapOnChmod) Chmod(name string, mode os.FileMode) error {
+	if err := s.Fs.Chmod(name, mode); err != nil {
+		return err
+	}
+	if name == s.tmp {
+		if err := os.Remove(s.tmp); err != nil {
+			return err
+		}
+		return os.Symlink(s.victim, s.tmp)
+	}
+	return nil
+}
+
+// A temp file swapped for a symlink between the write and the rename is
+// not renamed over the target: the target never becomes a symlink.
+func TestWriteRefusesSwappedTemp(t *testing.T) {
+	_, target, victim := hostileDir(t)
+	fsys := swapOnChmod{Fs: afero.NewOsFs(), tmp: atomicfile.TempName(target), victim: victim}
+	err := atomicfile.Write(fsys, target, []byte("new"), 0o600)
+	require.ErrorIs(t, err, atomicfile.ErrNotRegular)
+	fi, err := os.Lstat(target)
+	require.NoError(t, err)
+	require.True(t, fi.Mode().IsRegular(), "the target is still a regular file")
+	got, err := os.ReadFile(target)
+	require.NoError(t, err)
+	require.Equal(t, "old", string(got))
+	got, err = os.ReadFile(victim)
+	require.NoError(t, err)
+	require.Equal(t, "precious", string(got))
+}

@@ -49,5 +49,16 @@
 // process dies; a crash leaves at most an empty lock file, which every later
 // locker (scopemig or ToolHive) simply reuses.
 //
+// Hostile names (issue 12): a lock file is never opened through a symlink
+// and never a FIFO, directory or device (ErrNotRegular); PreflightFile
+// checks that without opening it. Run as root, a lock file it creates in a
+// user's directory belongs to that user.
+//
+// Waits: a Wait attached to the context (WithWait) makes Acquire and
+// AcquireFile announce a wait that outlasts NotifyAfter (the CLI prints
+// "waiting for the lock file … (held by another process)") and give up
+// after Timeout with ErrTimeout; without one they wait until the context
+// is done.
+//
 // The package holds no mutable package-level state.
 package fslock
