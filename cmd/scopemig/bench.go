@@ -34,8 +34,13 @@ type benchOutput struct {
 	Plan       []benchPlan      `json:"plan_vs_migrate"` // bench_plan.go
 	KillPerSec float64          `json:"real_kills_per_second"`
 	KillMicros float64          `json:"real_kill_cycle_us"`
-	MaxRSS     uint64           `json:"max_rss_bytes"`
-	HeapInuse  uint64           `json:"heap_inuse_bytes"`
+
+	// Syscall is the syscall-level explorer on the real scopemig binary
+	// (bench_syscall.go); SyscallSkipped says why it is absent.
+	Syscall        []benchSyscallRow `json:"syscall_explorer,omitempty"`
+	SyscallSkipped string            `json:"syscall_explorer_skipped,omitempty"`
+	MaxRSS         uint64            `json:"max_rss_bytes"`
+	HeapInuse      uint64            `json:"heap_inuse_bytes"`
 }
 
 type benchMigration struct {
@@ -186,6 +191,9 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			}
 		}
 	}
+	if out.Syscall, out.SyscallSkipped, err = benchSyscall(ctx, log, exe); err != nil {
+		return out, err
+	}
 	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
 	out.HeapInuse = heapInuse()
 	return out, nil
@@ -300,6 +308,7 @@ func printBench(w io.Writer, o benchOutput) {
 	}
 	_ = tw.Flush()
 	printBenchPlan(w, o.Plan, o.Reps)
+	printBenchSyscall(w, o.Syscall, o.SyscallSkipped)
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
 }
 

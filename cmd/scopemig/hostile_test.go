@@ -282,7 +282,7 @@ func TestHostileInputs(t *testing.T) {
 				if command == "migrate" {
 					newCmd = newMigrateCmdEnv
 				}
-				var fsys afero.Fs = osfs
+				fsys := osfs
 				if tc.fs != nil {
 					fsys = tc.fs(osfs, dir)
 				}
@@ -419,9 +419,9 @@ How the names scopemig writes are protected (the "temp name" and "lock file" row
 - Lock files are opened with ` + "`O_NOFOLLOW|O_NONBLOCK`" + ` after an ` + "`lstat`" + `: a symlink
   (even a dangling one, which ` + "`O_CREAT`" + ` would have created), a FIFO or a
   directory at ` + "`secrets_encrypted.lock`" + ` or ` + "`config.yaml.lock`" + ` is refused.
-- ` + "`plan`" + ` accepts the rows that concern only what ` + "`migrate`" + ` writes. It never
-  writes (it reads the store once, read-only): whatever sits at the store's
-  temp name is reported as a leftover and left alone.
+- ` + "`plan`" + ` never writes and accepts these rows; a planted store temp name is
+  reported as ` + "`foreign file: …; migrate refuses to run until it is removed`" + `
+  (JSON ` + "`foreign_temp_files`" + `), not as the leftover of a crashed run.
 
 Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
 replaced store and config keep their uid and gid (the temp file is chowned

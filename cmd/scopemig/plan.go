@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 	"unicode"
@@ -33,6 +34,10 @@ type planReport struct {
 	// Leftovers are stale files next to the store (a crashed write's temp
 	// file): reported, never removed (plan never writes).
 	Leftovers []string `json:"leftovers"`
+	// ForeignTempFiles are the Leftovers that a crashed write cannot have
+	// left (a symlink, a hard link, a FIFO at the temp name): migrate
+	// refuses to run until they are removed.
+	ForeignTempFiles []string `json:"foreign_temp_files"`
 }
 
 // newPlanCmd returns `scopemig plan` on the real environment.
@@ -83,6 +88,12 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 					rep.Leftovers = append(rep.Leftovers, tmp)
 				}
 			}
+			rep.ForeignTempFiles = []string{}
+			for _, l := range rep.Leftovers {
+				if atomicfile.CheckLeftover(env.fs, l) != nil {
+					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
+				}
+			}
 			out := cmd.OutOrStdout()
 			if f.json {
 				return writeJSON(out, rep)
@@ -102,9 +113,14 @@ func writePlanText(w io.Writer, rep planReport) error {
 	_, err := fmt.Fprintf(w, "plan (on-conflict=%s): %d legacy keys: %d to move, %d already scoped, %d to quarantine, %d to drop; nothing written\n",
 		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped)
 	for _, l := range rep.Leftovers {
-		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (something at a temp name scopemig writes, left alone: plan never writes; migrate removes the temp file of an interrupted write and refuses anything else)\n", displayKey(l))
+		if err != nil {
+			break
 		}
+		if slices.Contains(rep.ForeignTempFiles, l) {
+			_, err = fmt.Fprintf(w, "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); migrate refuses to run until it is removed\n", displayKey(l))
+			continue
+		}
+		_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
 	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)

@@ -38,7 +38,7 @@ func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 		out, errOut, code := run(t, newPlanCmdEnv, testEnv(fsys, pwEnv()), args...)
 		require.Equal(t, 0, code, errOut)
 		require.Contains(t, out, "leftover: "+leftover+" ")
-		require.Contains(t, out, "leftover: "+cfgLeftover+" ")
+		require.Contains(t, out, "foreign file: "+cfgLeftover+" ")
 		require.Contains(t, out, "nothing written")
 
 		out, errOut, code = run(t, newPlanCmdEnv, testEnv(fsys, pwEnv()), append(args, "--json")...)
@@ -46,6 +46,7 @@ func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 		var rep planReport
 		require.NoError(t, json.Unmarshal([]byte(out), &rep))
 		require.Equal(t, []string{leftover, cfgLeftover}, rep.Leftovers)
+		require.Equal(t, []string{cfgLeftover}, rep.ForeignTempFiles, "a planted symlink is no leftover of a crashed write")
 		require.Len(t, rep.Steps, 9)
 		require.Equal(t, before, tree(t, dir), "plan never writes")
 	}
