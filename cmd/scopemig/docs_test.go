@@ -90,6 +90,7 @@ var snippetImports = map[string]string{
 	"dirstore": "github.com/scopemig/scopemig/impl/dirstore",
 	"encfile":  "github.com/scopemig/scopemig/impl/encfile",
 	"errors":   "errors",
+	"json":     "encoding/json",
 	"faults":   "github.com/scopemig/scopemig/faults",
 	"filepath": "path/filepath",
 	"fmt":      "fmt",
