@@ -43,6 +43,7 @@ verify:
 FUZZ_TARGETS := \
 	./impl/encfile:FuzzDecode \
 	./impl/encfile:FuzzDecodePlaintext \
+	./impl/encfile:FuzzOnlySecrets \
 	./impl/secrets:FuzzParseKey \
 	./impl/secrets:FuzzScopedKey \
 	./impl/secrets:FuzzQuarantineKey \

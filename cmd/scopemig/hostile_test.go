@@ -511,6 +511,7 @@ case in ` + "`TestSchemeValidate`" + ` (impl/secrets/scheme_test.go).
 |---|---|---|
 | impl/encfile | ` + "`FuzzDecode`" + ` | arbitrary file bytes: never panics, fails only with ErrTruncated/ErrTooLarge/ErrDecrypt/ErrCorrupt, anything accepted re-encodes and decodes to the same map |
 | impl/encfile | ` + "`FuzzDecodePlaintext`" + ` | arbitrary plaintext sealed with the right key (reaches the JSON layer): same contract, authentic data fails only with ErrCorrupt; unknown top-level members survive a re-encoding verbatim and in place, and a file without them re-encodes byte for byte as ToolHive writes it |
+| impl/encfile | ` + "`FuzzOnlySecrets`" + ` | the allocation-free check that a document holds nothing but its secrets (the fast path of every decode) never claims so for a document with another top-level member |
 | impl/secrets | ` + "`FuzzParseKey`" + ` | ParseKey/ScopedKey round trip; a legacy key is never a system key, its target parses back to (scope, key) in a declared non-quarantine scope and is never legacy itself |
 | impl/secrets | ` + "`FuzzQuarantineKey`" + ` | QuarantineKey and ParseQuarantineKey are inverse bijections between (key, slot) and the quarantine keys, whatever characters the key holds (a ` + "`#`" + ` in a key is doubled, so slot 2 of ` + "`K`" + ` and slot 1 of ` + "`K#2`" + ` differ) |
 | impl/secrets | ` + "`FuzzScopedKey`" + ` | ScopedKey then ParseKey gives back (scope, name) for every valid scope; quarantine slots parse into the quarantine scope and never equal a migration target |

@@ -69,7 +69,7 @@ func decodeDoc(aead cipher.AEAD, data []byte) (map[string]string, *others, error
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := parseOthers(plain, m)
+	o, err := parseOthers(plain)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}

@@ -85,13 +85,12 @@ func EncodeDocument(key [32]byte, d Document, random io.Reader) ([]byte, error) 
 // successfully, so it is valid JSON; a top level that is not an object
 // (null) has no members.
 //
-// The fast path: a document whose canonical re-encoding (appendDocument of
-// its secrets) is plain itself has no other member — true of every file
-// ToolHive v0.47.0 or scopemig writes without extras — and costs one
-// encode, no second parse.
-func parseOthers(plain []byte, secrets map[string]string) (*others, error) {
-	canon, _ := appendDocument(make([]byte, 0, len(plain)), secrets, nil)
-	if bytes.Equal(canon, plain) {
+// The fast path: a document whose top level is exactly one member named
+// "secrets" (as every file ToolHive v0.47.0 writes) has no other member;
+// onlySecrets finds that out in one allocation-free pass over the bytes,
+// without a second parse.
+func parseOthers(plain []byte) (*others, error) {
+	if onlySecrets(plain) {
 		return nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(plain))
@@ -171,4 +170,80 @@ func appendOthersDocument(dst []byte, secrets map[string]string, o *others, keys
 		dst = append(dst, o.members[i].Value...)
 	}
 	return append(dst, '}'), keys
+}
+
+// onlySecrets reports whether the valid JSON document plain is an object
+// with exactly one member, spelled "secrets" with no escapes. It only
+// skips: plain has already been parsed successfully, so strings and
+// brackets are balanced.
+func onlySecrets(plain []byte) bool {
+	i := skipSpace(plain, 0)
+	if i >= len(plain) || plain[i] != '{' {
+		return false
+	}
+	i = skipSpace(plain, i+1)
+	const key = `"secrets"`
+	if !bytes.HasPrefix(plain[i:], []byte(key)) {
+		return false
+	}
+	i = skipSpace(plain, i+len(key))
+	if i >= len(plain) || plain[i] != ':' {
+		return false
+	}
+	i = skipValue(plain, skipSpace(plain, i+1))
+	i = skipSpace(plain, i)
+	return i < len(plain) && plain[i] == '}'
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that starts at b[i] ('"').
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index after the value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
 }
