@@ -232,6 +232,9 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if k > e.trace.Points() {
+				continue // the complete run: checked by prepare
+			}
 			if err := e.processPoint(ctx, k); err != nil {
 				return err
 			}
