@@ -38,6 +38,8 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 
 // restart runs the command to completion on the image (I4).
 func (e *explorer) restart(ctx context.Context, dir string) []model.Violation {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, e.cfg.Argv[0], substitute(e.cfg.Argv[1:], dir)...)
 	cmd.Env = e.cfg.Env
 	if err := cmd.Run(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scopemig/scopemig/model"
 )
@@ -35,6 +36,11 @@ type Config struct {
 	// Attempts bounds the re-runs of a nondeterministic command (default
 	// 64); a point still not reached is reported inconclusive.
 	Attempts int
+	// RunTimeout bounds one run of the command (default 2 minutes): a
+	// traced run that exceeds it is killed and the exploration fails with
+	// context.DeadlineExceeded; a restart that exceeds it is an I4
+	// violation ("cannot run").
+	RunTimeout time.Duration
 	// Dump, when set, is a command printing the store in "{dir}" as JSON
 	// {"secrets":{...},"migrated":bool}; nil reads ToolHive's layout
 	// natively (Layout, Password).

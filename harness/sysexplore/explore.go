@@ -84,6 +84,9 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
 	}
+	if cfg.RunTimeout <= 0 {
+		cfg.RunTimeout = 2 * time.Minute
+	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 64
 	}
@@ -148,7 +151,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed}
+	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
@@ -312,7 +315,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 				return err
 			}
 		}
-		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed})
+		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
 		if err != nil {
 			return err
 		}

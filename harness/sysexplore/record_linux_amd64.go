@@ -118,6 +118,17 @@ func traceOnThread(ctx context.Context, spec runSpec) (runResult, error) {
 	}
 	pid := cmd.Process.Pid
 	defer cmd.Process.Release()
+	// A command that hangs (or a ctx that ends) must not hang the
+	// explorer: the watchdog kills the process group; the loop then sees
+	// the tracees die and ctx's error is returned.
+	runCtx, cancel := context.WithCancel(ctx)
+	if spec.Timeout > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, spec.Timeout)
+	}
+	defer cancel()
+	stop := context.AfterFunc(runCtx, func() { _ = unix.Kill(-pid, unix.SIGKILL) })
+	defer stop()
+	ctx = runCtx
 	cwd := spec.Dir
 	if cwd == "" {
 		cwd, _ = os.Getwd()
