@@ -9,7 +9,8 @@ import (
 	"github.com/scopemig/scopemig/impl/secrets"
 )
 
-// InvariantID names an invariant of SPEC §2.
+// InvariantID names one of the invariants listed, with what each means,
+// in docs/invariants.md.
 type InvariantID string
 
 // The invariants. Violations are reported by these ids.

@@ -13,7 +13,8 @@
 //     key, write-before-delete, so that a crash at any point leaves every
 //     value reachable and a re-run converges.
 //   - Runner wires the one-shot flag around it: flag check, capability check,
-//     discover, apply, and only then SetMigrated.
+//     discover (per-key providers; an Updater plans inside its transaction),
+//     apply, sync, and only then SetMigrated.
 //
 // Conflict semantics are those of the reference model (package model), which
 // this package deliberately does not import: for a legacy key k with target

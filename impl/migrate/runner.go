@@ -35,16 +35,22 @@ type Report struct {
 	Steps []Step `json:"steps"`
 	// Counts tallies Steps by outcome.
 	Counts Counts `json:"counts"`
-	// Transactional is true when the data moved in one Update transaction.
+	// Transactional is true when the provider runs the data migration as
+	// one Update transaction (secrets.Updater), whatever the status: also
+	// when the run was already done and moved nothing.
 	Transactional bool `json:"transactional"`
+	// FlagWritten is true when this run set the flag (it was unset); false
+	// when it was already set (a forced run does not rewrite it), when
+	// there is no flag store, or when the run failed before the flag.
+	FlagWritten bool `json:"flag_written"`
 	// Forced is true when Force made the run ignore a set flag.
 	Forced bool `json:"forced,omitempty"`
 }
 
 // Runner is the one-shot migration: flag check → capability check →
-// discover → apply → flag. The zero Scheme is ToolHive's; the zero Policy
-// is Keep; a nil Flag means no flag is read or written (the data migration
-// alone, which is idempotent).
+// discover (per-key providers) → apply → sync → flag. The zero Scheme is
+// ToolHive's; the zero Policy is Keep; a nil Flag means no flag is read or
+// written (the data migration alone, which is idempotent).
 type Runner struct {
 	Provider secrets.Provider
 	Flag     FlagStore
@@ -65,21 +71,27 @@ type Runner struct {
 //  1. Flag: if set and !Force → StatusAlreadyDone, zero writes.
 //  2. Capabilities: a read-only provider → StatusNotApplicable, no error,
 //     nothing written, flag left unset.
-//  3. Discover: lists and reads; any error stops the run before a write.
-//     Then, when the flag will be written and Flag is a FlagPreflighter,
-//     its preflight: a flag that cannot be written stops the run here,
+//  3. Discover, for a provider without secrets.Updater only: lists and
+//     reads; any error stops the run before a write. An Updater plans
+//     inside its one Update in step 5 instead (a separate pass would read
+//     the store twice); a read error there also stops it before a write.
+//  4. Preflight, when the flag will be written and Flag is a
+//     FlagPreflighter: a flag that cannot be written stops the run here,
 //     before any write (ErrFlagNotWritable).
-//  4. Apply (see Apply for its per-step crash contract).
-//  5. SetMigrated, only after Apply returned nil, i.e. once the data it
-//     vouches for is durable; skipped when the flag was already set. If it
-//     fails, the Report has StatusFlagNotSet and the error wraps
+//  5. Apply (see Apply for its per-step crash contract).
+//  6. Sync, when the provider implements secrets.Syncer and the flag is to
+//     be set: the data the flag vouches for is made durable, even when this
+//     run moved nothing (an earlier run may have moved it without a sync).
+//  7. SetMigrated, only after steps 5 and 6 returned nil, i.e. once the
+//     data it vouches for is durable; skipped when the flag was already set.
+//     If it fails, the Report has StatusFlagNotSet and the error wraps
 //     ErrFlagNotSet: the store is migrated, re-running is safe.
 //
 // Crash contract: after success the data is migrated and the flag set.
 // After an error, the flag is unset unless it was already set, and the data
-// is as described by Apply (no value lost). After a crash before step 5 the
+// is as described by Apply (no value lost). After a crash before step 7 the
 // flag is unset (the flag is never durable before the data); after a crash
-// in step 5 the flag store holds old or new (its own atomicity). Re-running
+// in step 7 the flag store holds old or new (its own atomicity). Re-running
 // after an error or crash is safe and converges.
 func (r Runner) Run(ctx context.Context) (Report, error) {
 	if r.Provider == nil {
@@ -92,10 +104,11 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			return Report{}, fmt.Errorf("read migration flag: %w", err)
 		}
 	}
+	_, tx := r.Provider.(secrets.Updater)
 	if already && !r.Force {
-		return Report{Status: StatusAlreadyDone}, nil
+		return Report{Status: StatusAlreadyDone, Transactional: tx}, nil
 	}
-	rep := Report{Forced: already && r.Force}
+	rep := Report{Forced: already && r.Force, Transactional: tx}
 	if r.Provider.Capabilities().IsReadOnly() {
 		rep.Status = StatusNotApplicable
 		return rep, nil
@@ -114,7 +127,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 		}
 	}
 	res, err := apply(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
-	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
+	rep.Steps, rep.Counts = res.Steps, res.Counts()
 	if err != nil {
 		return rep, err
 	}
@@ -131,6 +144,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			rep.Status = StatusFlagNotSet
 			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
+		rep.FlagWritten = true
 	}
 	rep.Status = StatusMigrated
 	return rep, nil
