@@ -50,7 +50,7 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	defer os.RemoveAll(e.work)
+	defer func() { _ = os.RemoveAll(e.work) }()
 	if err := e.prepare(ctx); err != nil {
 		return e.rep, err
 	}
@@ -295,7 +295,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	// Any run that reaches crash point k gives a real crash state of the
 	// command. A command whose path depends on scheduling (Go's per-thread
 	// runtime rand drives map order) may take another path than the
