@@ -438,12 +438,20 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, tr
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
 		key := string(v.ID) + "/" + string(m)
-		if i, ok := e.first[key]; ok {
-			e.rep.Violations[i].Count++
-			continue
-		}
 		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Trace: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
+		if i, ok := e.first[key]; ok {
+			// Keep the smallest crash point (the complete run, checked
+			// first, is point N+1).
+			old := e.rep.Violations[i]
+			if k < old.Point {
+				viol.Count = old.Count + 1
+				e.rep.Violations[i] = viol
+			} else {
+				e.rep.Violations[i].Count++
+			}
+			continue
+		}
 		e.first[key] = len(e.rep.Violations)
 		e.rep.Violations = append(e.rep.Violations, viol)
 	}
