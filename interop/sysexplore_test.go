@@ -75,7 +75,7 @@ func TestToolHiveCrashFindings(t *testing.T) {
 	// Each replays deterministically from its (point, mode, seed) alone.
 	for _, want := range []sysexplore.Violation{i9, i6, i2} {
 		c := cfg
-		c.Modes, c.Point, c.Seed, c.Subsets, c.TraceID = []sysexplore.Mode{want.Mode}, want.Point, max(want.Seed, 1), 1, want.Trace
+		c.Modes, c.Point, c.Seed, c.Subsets, c.ImageID = []sysexplore.Mode{want.Mode}, want.Point, max(want.Seed, 1), 1, want.Image
 		again, err := sysexplore.Explore(context.Background(), c)
 		require.NoError(t, err)
 		require.Empty(t, again.Inconclusive)

@@ -28,11 +28,11 @@ type Config struct {
 	Subsets int
 	// Point, when > 0, explores that crash point only (a replay).
 	Point int
-	// TraceID, when set, is the path a replay must follow (a violation's
-	// Trace): in process mode the killed run is repeated until its ops up
-	// to the crash point have this fingerprint; in the power modes the
-	// command is recorded again until the whole trace has it.
-	TraceID string
+	// ImageID, when set, is the crash image a replay must reach (a
+	// violation's Image): a command whose syscalls depend on scheduling is
+	// re-run (process mode) or re-recorded (power modes) until the image
+	// at the crash point has this fingerprint.
+	ImageID string
 	// Attempts bounds the re-runs of a nondeterministic command (default
 	// 64); a point still not reached is reported inconclusive.
 	Attempts int
@@ -79,8 +79,8 @@ func ReplayCommand(c Config, v Violation) string {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())
-	if v.Trace != "" {
-		b.WriteString(" --trace " + v.Trace)
+	if v.Image != "" {
+		b.WriteString(" --image " + v.Image)
 	}
 	if c.Layout.SecretsFile != "" {
 		b.WriteString(" --secrets-name " + shellQuote(c.Layout.SecretsFile))

@@ -44,6 +44,21 @@ func readConfigDoc(path string) (doc map[string]any, present bool, err error) {
 	return m, true, nil
 }
 
+// readConfigBytes reads a config file; nil when it does not exist.
+func readConfigBytes(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
 // checkConfig (I9): the config of an image is absent only where the
 // starting one was, parses, and keeps every field other than the flag
 // with its value. Field values are never printed, only field names.

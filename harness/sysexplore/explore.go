@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -155,30 +156,12 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	// A command whose syscalls depend on scheduling (Go's runtime rand
-	// per thread, goroutines) is recorded again until its trace is the
-	// one asked for (a replay names it).
-	var res runResult
-	for attempt := 1; ; attempt++ {
-		res, err = record(ctx, spec)
-		if err != nil {
-			return err
-		}
-		if res.Trace.Exit != 0 {
-			return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
-		}
-		if e.cfg.TraceID == "" || !e.powerModes() || traceID(res.Trace, e.recRoot) == e.cfg.TraceID {
-			break
-		}
-		if attempt == e.cfg.Attempts {
-			return fmt.Errorf("%w: %d recordings, none is trace %s (the command is nondeterministic)", ErrBadConfig, attempt, e.cfg.TraceID)
-		}
-		if err := os.RemoveAll(e.recRoot); err != nil {
-			return err
-		}
-		if err := copyTree(e.cfg.From, e.recRoot); err != nil {
-			return err
-		}
+	res, err := record(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if res.Trace.Exit != 0 {
+		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	e.trace = res.Trace
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
@@ -193,18 +176,12 @@ func (e *explorer) prepare(ctx context.Context) error {
 	}
 	// The complete run itself: converged, config kept, hygiene.
 	vs := e.checkFinal(ctx, e.recRoot, model.I4)
-	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", e.rep.TraceID)
+	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", "")
 	return nil
 }
 
 func (e *explorer) argv(dir string) []string {
 	return append([]string{e.cfg.Argv[0]}, substitute(e.cfg.Argv[1:], dir)...)
-}
-
-// powerModes reports whether a power mode is explored (they replay the
-// recording, so a replay needs the very recording).
-func (e *explorer) powerModes() bool {
-	return slices.ContainsFunc(e.cfg.Modes, func(m Mode) bool { return m != Process })
 }
 
 // points lists the crash points to explore: every one, or cfg.Point.
@@ -260,20 +237,18 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
-				if err != nil {
-					e.inconclusive(m, k, seed, err)
-					continue
-				}
 				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				if err := writeDisk(img, dir); err != nil {
+				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
+				if err != nil {
 					return err
 				}
-				sys := "none (after the complete run)"
-				if o, ok := e.trace.Point(k); ok {
-					sys = o.Describe(e.recRoot)
+				if id != "" {
+					sys := "none (after the complete run)"
+					if o, ok := e.trace.Point(k); ok {
+						sys = o.Describe(e.recRoot)
+					}
+					e.checkPoint(ctx, dir, m, k, seed, sys, id)
 				}
-				e.checkPoint(ctx, dir, m, k, seed, sys, e.rep.TraceID)
 				_ = os.RemoveAll(dir)
 				mr.Points++
 			}
@@ -299,9 +274,9 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	// Any run that reaches crash point k gives a real crash state of the
 	// command. A command whose path depends on scheduling (Go's per-thread
 	// runtime rand drives map order) may take another path than the
-	// recording: the run's own op at k is reported, and its prefix's
-	// fingerprint names it. A replay (TraceID set) re-runs until the run
-	// took that very prefix.
+	// recording: the run's own op at k is reported, and its image's
+	// fingerprint names it. A replay (ImageID set) re-runs until the run
+	// leaves that very image.
 	var (
 		res     runResult
 		reached bool
@@ -319,15 +294,15 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 		if err != nil {
 			return err
 		}
-		if res.Killed && (e.cfg.TraceID == "" || prefixID(res, dir) == e.cfg.TraceID) {
+		if res.Killed && (e.cfg.ImageID == "" || e.imageID(ctx, dir) == e.cfg.ImageID) {
 			reached = true
 			break
 		}
 	}
 	if !reached {
 		why := "no run reached crash point " + strconv.Itoa(k)
-		if e.cfg.TraceID != "" {
-			why = "no run took the path " + e.cfg.TraceID + " to crash point " + strconv.Itoa(k)
+		if e.cfg.ImageID != "" {
+			why = "no run left the image " + e.cfg.ImageID + " at crash point " + strconv.Itoa(k)
 		}
 		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
 		return nil
@@ -335,18 +310,75 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
-	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), prefixID(res, dir))
+	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
 	return nil
 }
 
-// prefixID fingerprints the path of a killed run: its ops before the
-// crash point and the op at it (12 hex digits).
-func prefixID(res runResult, root string) string {
-	h := sha256.New()
-	for _, o := range res.Trace.Ops {
-		fmt.Fprintln(h, shape(o, root, true))
+// powerPoint writes the power image of crash point k into dir and
+// returns its fingerprint. A replay (ImageID set) re-records the command
+// until the image at k is the one named (a command whose syscalls depend
+// on scheduling records another trace each time); "" means it could not
+// (reported inconclusive) or the replay diverged.
+func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m Mode, k int, seed uint64) (string, error) {
+	for attempt := 1; ; attempt++ {
+		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
+		if err != nil {
+			e.inconclusive(m, k, seed, err)
+			return "", nil
+		}
+		_ = os.RemoveAll(dir)
+		if err := writeDisk(img, dir); err != nil {
+			return "", err
+		}
+		id := e.imageID(ctx, dir)
+		if e.cfg.ImageID == "" || id == e.cfg.ImageID {
+			return id, nil
+		}
+		if attempt >= e.cfg.Attempts {
+			e.inconclusive(m, k, seed, fmt.Errorf("nondeterministic command, %d recordings: none left the image %s at crash point %d", attempt, e.cfg.ImageID, k))
+			return "", nil
+		}
+		if err := e.rerecord(ctx); err != nil {
+			return "", err
+		}
 	}
-	fmt.Fprintln(h, shape(res.At, root, false))
+}
+
+// rerecord records the command again on a fresh copy (replays of a
+// nondeterministic command).
+func (e *explorer) rerecord(ctx context.Context) error {
+	root, err := e.fresh("rec-")
+	if err != nil {
+		return err
+	}
+	res, err := record(ctx, runSpec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	if err != nil {
+		return err
+	}
+	if res.Trace.Exit != 0 {
+		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
+	}
+	_ = os.RemoveAll(e.recRoot)
+	e.recRoot, e.trace = root, res.Trace
+	return nil
+}
+
+// imageID fingerprints a crash image by what the model sees (12 hex
+// digits): the store content read from it (values as fingerprints), the
+// config's bytes and the file names. Random nonces and temp names do not
+// change it; a different crash state does.
+func (e *explorer) imageID(ctx context.Context, dir string) string {
+	h := sha256.New()
+	st, err := e.rd.read(ctx, dir)
+	if err != nil {
+		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, ErrUnreadable))
+	} else {
+		fmt.Fprintln(h, st.String())
+	}
+	cfg, _ := readConfigBytes(filepath.Join(dir, e.cfg.Layout.config()))
+	fmt.Fprintf(h, "config %v %x\n", cfg == nil, sha256.Sum256(cfg))
+	names, _ := treeNames(dir)
+	fmt.Fprintln(h, strings.Join(names, "\x00"))
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
@@ -438,7 +470,7 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, tr
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
 		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Trace: trace}
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked

@@ -22,8 +22,8 @@ func TestViolationsKeepTheSmallestPoint(t *testing.T) {
 	v := e.rep.Violations[0]
 	require.Equal(t, 2, v.Point)
 	require.Equal(t, 3, v.Count)
-	require.Equal(t, "t2", v.Trace)
+	require.Equal(t, "t2", v.Image)
 	require.Contains(t, v.Syscall, "#2 write")
-	require.Equal(t, "scopemig explore --exec --from /s0 --mode process --point 2 --on-conflict keep --trace t2 -- cmd {dir}", v.Replay)
+	require.Equal(t, "scopemig explore --exec --from /s0 --mode process --point 2 --on-conflict keep --image t2 -- cmd {dir}", v.Replay)
 	require.Equal(t, Power, e.rep.Violations[1].Mode)
 }
