@@ -25,11 +25,10 @@ var ErrBadConfig = errors.New("bad exploration")
 type explorer struct {
 	cfg     Config
 	rd      reader
-	work    string      // private scratch directory
-	s0      model.State // the starting store
-	s0Dir   string      // a pristine copy of From
-	cfgDoc  map[string]any
-	cfgHas  bool
+	work    string                 // private scratch directory
+	s0      model.State            // the starting store
+	s0Dir   string                 // a pristine copy of From
+	cfgRaw  []byte                 // the starting config (nil: none)
 	s0Perm  map[string]os.FileMode // starting permission bits per path
 	s0Sums  map[string][32]byte    // starting content per file
 	trace   Trace
@@ -140,8 +139,8 @@ func (e *explorer) prepare(ctx context.Context) error {
 		return fmt.Errorf("%w: the starting store: %v", ErrBadConfig, err)
 	}
 	e.rep.Store = e.s0.String()
-	if e.cfgDoc, e.cfgHas, err = readConfigDoc(filepath.Join(e.s0Dir, e.cfg.Layout.config())); err != nil {
-		return fmt.Errorf("%w: the starting config %v", ErrBadConfig, err)
+	if e.cfgRaw, err = readConfigBytes(filepath.Join(e.s0Dir, e.cfg.Layout.config())); err != nil {
+		return fmt.Errorf("%w: the starting config: %v", ErrBadConfig, err)
 	}
 	if e.s0Perm, err = perms(e.s0Dir); err != nil {
 		return err
@@ -497,12 +496,7 @@ func joinDetails(d []string) string {
 	return strings.Join(d, "; ")
 }
 
-func invName(id model.InvariantID) string {
-	if id == I9 {
-		return "config-preservation"
-	}
-	return id.Name()
-}
+func invName(id model.InvariantID) string { return id.Name() }
 
 func (e *explorer) inconclusive(m Mode, k int, seed uint64, err error) {
 	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
