@@ -40,7 +40,7 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string) ([]benchSyscal
 	if err != nil {
 		return nil, "", err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	data, err := encfile.Encode(encfile.KeyFromPassword([]byte(benchSyscallPassword)), harness.ExploreStore().Secrets, rand.Reader)
 	if err != nil {
 		return nil, "", err

@@ -28,7 +28,7 @@ type execFlags struct {
 	secretsName string
 	configName  string
 	plaintext   bool
-	trace       string
+	image       string
 	attempts    int
 }
 
@@ -42,7 +42,7 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.dump, "dump", "", "--exec: command printing the store in {dir} as JSON {\"secrets\":{...},\"migrated\":bool} (default: read ToolHive's encrypted file and config natively)")
 	fl.StringVar(&f.secretsName, "secrets-name", "", "--exec: name of the encrypted secrets file in the directory (default secrets_encrypted)")
 	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
-	fl.StringVar(&f.trace, "trace", "", "--exec: re-record until the trace has this fingerprint (as printed in a replay line)")
+	fl.StringVar(&f.image, "image", "", "--exec: re-run until the crash image has this fingerprint (as printed in a replay line)")
 	fl.IntVar(&f.attempts, "attempts", 64, "--exec: re-runs allowed for a nondeterministic command before a point is inconclusive")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
 }
@@ -69,7 +69,7 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	}
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
-		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext, TraceID: f.trace, Attempts: f.attempts,
+		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
 		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
 	}
 	if f.dump != "" {

@@ -33,11 +33,13 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 		out = append(out, model.Model{}.CheckAll(e.s0, st, e.cfg.Policy)...)
 	}
 	out = append(out, e.hygiene(dir)...)
-	return append(out, checkConfig(e.cfgDoc, e.cfgHas, filepath.Join(dir, e.cfg.Layout.config()))...)
+	return append(out, checkConfig(e.cfgRaw, filepath.Join(dir, e.cfg.Layout.config()))...)
 }
 
 // restart runs the command to completion on the image (I4).
 func (e *explorer) restart(ctx context.Context, dir string) []model.Violation {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, e.cfg.Argv[0], substitute(e.cfg.Argv[1:], dir)...)
 	cmd.Env = e.cfg.Env
 	if err := cmd.Run(); err != nil {
@@ -71,7 +73,7 @@ func (e *explorer) checkFinal(ctx context.Context, dir string, id model.Invarian
 		out = append(out, model.Violation{ID: id, Detail: fmt.Sprintf("files %v after a complete run, want %v (as after a run without crash)", names, e.names)})
 	}
 	out = append(out, e.hygiene(dir)...)
-	return append(out, checkConfig(e.cfgDoc, e.cfgHas, filepath.Join(dir, e.cfg.Layout.config()))...)
+	return append(out, checkConfig(e.cfgRaw, filepath.Join(dir, e.cfg.Layout.config()))...)
 }
 
 // checkAck (I6): the command exited 0, so the image of a power loss right

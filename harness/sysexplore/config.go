@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scopemig/scopemig/model"
 )
@@ -27,14 +28,19 @@ type Config struct {
 	Subsets int
 	// Point, when > 0, explores that crash point only (a replay).
 	Point int
-	// TraceID, when set, is the path a replay must follow (a violation's
-	// Trace): in process mode the killed run is repeated until its ops up
-	// to the crash point have this fingerprint; in the power modes the
-	// command is recorded again until the whole trace has it.
-	TraceID string
+	// ImageID, when set, is the crash image a replay must reach (a
+	// violation's Image): a command whose syscalls depend on scheduling is
+	// re-run (process mode) or re-recorded (power modes) until the image
+	// at the crash point has this fingerprint.
+	ImageID string
 	// Attempts bounds the re-runs of a nondeterministic command (default
 	// 64); a point still not reached is reported inconclusive.
 	Attempts int
+	// RunTimeout bounds one run of the command (default 2 minutes): a
+	// traced run that exceeds it is killed and the exploration fails with
+	// context.DeadlineExceeded; a restart that exceeds it is an I4
+	// violation ("cannot run").
+	RunTimeout time.Duration
 	// Dump, when set, is a command printing the store in "{dir}" as JSON
 	// {"secrets":{...},"migrated":bool}; nil reads ToolHive's layout
 	// natively (Layout, Password).
@@ -73,8 +79,8 @@ func ReplayCommand(c Config, v Violation) string {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())
-	if v.Trace != "" {
-		b.WriteString(" --trace " + v.Trace)
+	if v.Image != "" {
+		b.WriteString(" --image " + v.Image)
 	}
 	if c.Layout.SecretsFile != "" {
 		b.WriteString(" --secrets-name " + shellQuote(c.Layout.SecretsFile))
@@ -99,9 +105,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@{}%", r))
-	}) < 0 {
+	plain := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@{}%", r)
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !plain(r) }) < 0 {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -4,10 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
-	"reflect"
-	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -17,12 +14,11 @@ import (
 // flagKey is the config field of the migration flag.
 const flagKey = "secret_scope_migration"
 
-// I9 is config-preservation (SPEC §2). It is checked here until the model
-// carries the config (then this check defers to it).
-const I9 model.InvariantID = "I9"
+// I9 is config-preservation (model.I9).
+const I9 = model.I9
 
-// readConfigDoc parses a YAML config into its top-level fields. present
-// is false when the file does not exist.
+// readConfigDoc parses a YAML config into its top-level fields (for the
+// native reader's flag). present is false when the file does not exist.
 func readConfigDoc(path string) (doc map[string]any, present bool, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -44,34 +40,28 @@ func readConfigDoc(path string) (doc map[string]any, present bool, err error) {
 	return m, true, nil
 }
 
-// checkConfig (I9): the config of an image is absent only where the
-// starting one was, parses, and keeps every field other than the flag
-// with its value. Field values are never printed, only field names.
-func checkConfig(before map[string]any, beforePresent bool, path string) []model.Violation {
-	after, present, err := readConfigDoc(path)
-	v := func(format string, a ...any) model.Violation {
-		return model.Violation{ID: I9, Detail: fmt.Sprintf(format, a...)}
+// readConfigBytes reads a config file; nil when it does not exist.
+func readConfigBytes(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
 	}
-	switch {
-	case !present && beforePresent:
-		return []model.Violation{v("config is gone")}
-	case !present:
-		return nil
-	case err != nil:
-		return []model.Violation{v("config %v", err)}
+	if err != nil {
+		return nil, err
 	}
-	var out []model.Violation
-	for _, k := range slices.Sorted(maps.Keys(before)) {
-		if k == flagKey {
-			continue
-		}
-		got, ok := after[k]
-		switch {
-		case !ok:
-			out = append(out, v("config field %q is gone", k))
-		case !reflect.DeepEqual(got, before[k]):
-			out = append(out, v("config field %q changed", k))
-		}
+	if b == nil {
+		b = []byte{}
 	}
-	return out
+	return b, nil
+}
+
+// checkConfig (I9) is the model's check (model.CheckConfigBytes) of the
+// config at path against the starting one (nil: there was none). Details
+// name fields, never values.
+func checkConfig(before []byte, path string) []model.Violation {
+	after, err := readConfigBytes(path)
+	if err != nil {
+		return []model.Violation{{ID: I9, Detail: "cannot read the config: " + err.Error()}}
+	}
+	return model.CheckConfigBytes(before, after)
 }

@@ -68,7 +68,7 @@ func TestExecTargetPythonProvider(t *testing.T) {
 // failing generated store is shrunk key by key to a 1-minimal one: the
 // bug needs no key at all (the flag rewrite alone tears the file).
 func TestExecTargetShrinksBrokenProvider(t *testing.T) {
-	target := pyTarget(t, "--broken")
+	target := pyTarget(t, "broken")
 	target.Exec.Modes = []sysexplore.Mode{sysexplore.Process}
 	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 3, Stores: 1, MaxKeys: 6})
 	require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -24,11 +25,10 @@ var ErrBadConfig = errors.New("bad exploration")
 type explorer struct {
 	cfg     Config
 	rd      reader
-	work    string      // private scratch directory
-	s0      model.State // the starting store
-	s0Dir   string      // a pristine copy of From
-	cfgDoc  map[string]any
-	cfgHas  bool
+	work    string                 // private scratch directory
+	s0      model.State            // the starting store
+	s0Dir   string                 // a pristine copy of From
+	cfgRaw  []byte                 // the starting config (nil: none)
 	s0Perm  map[string]os.FileMode // starting permission bits per path
 	s0Sums  map[string][32]byte    // starting content per file
 	trace   Trace
@@ -50,7 +50,7 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	defer os.RemoveAll(e.work)
+	defer func() { _ = os.RemoveAll(e.work) }()
 	if err := e.prepare(ctx); err != nil {
 		return e.rep, err
 	}
@@ -83,6 +83,9 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
+	}
+	if cfg.RunTimeout <= 0 {
+		cfg.RunTimeout = 2 * time.Minute
 	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 64
@@ -136,8 +139,8 @@ func (e *explorer) prepare(ctx context.Context) error {
 		return fmt.Errorf("%w: the starting store: %v", ErrBadConfig, err)
 	}
 	e.rep.Store = e.s0.String()
-	if e.cfgDoc, e.cfgHas, err = readConfigDoc(filepath.Join(e.s0Dir, e.cfg.Layout.config())); err != nil {
-		return fmt.Errorf("%w: the starting config %v", ErrBadConfig, err)
+	if e.cfgRaw, err = readConfigBytes(filepath.Join(e.s0Dir, e.cfg.Layout.config())); err != nil {
+		return fmt.Errorf("%w: the starting config: %v", ErrBadConfig, err)
 	}
 	if e.s0Perm, err = perms(e.s0Dir); err != nil {
 		return err
@@ -148,34 +151,16 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed}
+	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	// A command whose syscalls depend on scheduling (Go's runtime rand
-	// per thread, goroutines) is recorded again until its trace is the
-	// one asked for (a replay names it).
-	var res runResult
-	for attempt := 1; ; attempt++ {
-		res, err = record(ctx, spec)
-		if err != nil {
-			return err
-		}
-		if res.Trace.Exit != 0 {
-			return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
-		}
-		if e.cfg.TraceID == "" || !e.powerModes() || traceID(res.Trace, e.recRoot) == e.cfg.TraceID {
-			break
-		}
-		if attempt == e.cfg.Attempts {
-			return fmt.Errorf("%w: %d recordings, none is trace %s (the command is nondeterministic)", ErrBadConfig, attempt, e.cfg.TraceID)
-		}
-		if err := os.RemoveAll(e.recRoot); err != nil {
-			return err
-		}
-		if err := copyTree(e.cfg.From, e.recRoot); err != nil {
-			return err
-		}
+	res, err := record(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if res.Trace.Exit != 0 {
+		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	e.trace = res.Trace
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
@@ -190,18 +175,12 @@ func (e *explorer) prepare(ctx context.Context) error {
 	}
 	// The complete run itself: converged, config kept, hygiene.
 	vs := e.checkFinal(ctx, e.recRoot, model.I4)
-	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", e.rep.TraceID)
+	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", "")
 	return nil
 }
 
 func (e *explorer) argv(dir string) []string {
 	return append([]string{e.cfg.Argv[0]}, substitute(e.cfg.Argv[1:], dir)...)
-}
-
-// powerModes reports whether a power mode is explored (they replay the
-// recording, so a replay needs the very recording).
-func (e *explorer) powerModes() bool {
-	return slices.ContainsFunc(e.cfg.Modes, func(m Mode) bool { return m != Process })
 }
 
 // points lists the crash points to explore: every one, or cfg.Point.
@@ -232,6 +211,9 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if k > e.trace.Points() {
+				continue // the complete run: checked by prepare
+			}
 			if err := e.processPoint(ctx, k); err != nil {
 				return err
 			}
@@ -254,20 +236,18 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
-				if err != nil {
-					e.inconclusive(m, k, seed, err)
-					continue
-				}
 				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				if err := writeDisk(img, dir); err != nil {
+				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
+				if err != nil {
 					return err
 				}
-				sys := "none (after the complete run)"
-				if o, ok := e.trace.Point(k); ok {
-					sys = o.Describe(e.recRoot)
+				if id != "" {
+					sys := "none (after the complete run)"
+					if o, ok := e.trace.Point(k); ok {
+						sys = o.Describe(e.recRoot)
+					}
+					e.checkPoint(ctx, dir, m, k, seed, sys, id)
 				}
-				e.checkPoint(ctx, dir, m, k, seed, sys, e.rep.TraceID)
 				_ = os.RemoveAll(dir)
 				mr.Points++
 			}
@@ -289,13 +269,13 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	// Any run that reaches crash point k gives a real crash state of the
 	// command. A command whose path depends on scheduling (Go's per-thread
 	// runtime rand drives map order) may take another path than the
-	// recording: the run's own op at k is reported, and its prefix's
-	// fingerprint names it. A replay (TraceID set) re-runs until the run
-	// took that very prefix.
+	// recording: the run's own op at k is reported, and its image's
+	// fingerprint names it. A replay (ImageID set) re-runs until the run
+	// leaves that very image.
 	var (
 		res     runResult
 		reached bool
@@ -309,19 +289,19 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 				return err
 			}
 		}
-		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed})
+		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
 		if err != nil {
 			return err
 		}
-		if res.Killed && (e.cfg.TraceID == "" || prefixID(res, dir) == e.cfg.TraceID) {
+		if res.Killed && (e.cfg.ImageID == "" || e.imageID(ctx, dir) == e.cfg.ImageID) {
 			reached = true
 			break
 		}
 	}
 	if !reached {
 		why := "no run reached crash point " + strconv.Itoa(k)
-		if e.cfg.TraceID != "" {
-			why = "no run took the path " + e.cfg.TraceID + " to crash point " + strconv.Itoa(k)
+		if e.cfg.ImageID != "" {
+			why = "no run left the image " + e.cfg.ImageID + " at crash point " + strconv.Itoa(k)
 		}
 		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
 		return nil
@@ -329,18 +309,75 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
-	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), prefixID(res, dir))
+	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
 	return nil
 }
 
-// prefixID fingerprints the path of a killed run: its ops before the
-// crash point and the op at it (12 hex digits).
-func prefixID(res runResult, root string) string {
-	h := sha256.New()
-	for _, o := range res.Trace.Ops {
-		fmt.Fprintln(h, shape(o, root, true))
+// powerPoint writes the power image of crash point k into dir and
+// returns its fingerprint. A replay (ImageID set) re-records the command
+// until the image at k is the one named (a command whose syscalls depend
+// on scheduling records another trace each time); "" means it could not
+// (reported inconclusive) or the replay diverged.
+func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m Mode, k int, seed uint64) (string, error) {
+	for attempt := 1; ; attempt++ {
+		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
+		if err != nil {
+			e.inconclusive(m, k, seed, err)
+			return "", nil
+		}
+		_ = os.RemoveAll(dir)
+		if err := writeDisk(img, dir); err != nil {
+			return "", err
+		}
+		id := e.imageID(ctx, dir)
+		if e.cfg.ImageID == "" || id == e.cfg.ImageID {
+			return id, nil
+		}
+		if attempt >= e.cfg.Attempts {
+			e.inconclusive(m, k, seed, fmt.Errorf("nondeterministic command, %d recordings: none left the image %s at crash point %d", attempt, e.cfg.ImageID, k))
+			return "", nil
+		}
+		if err := e.rerecord(ctx); err != nil {
+			return "", err
+		}
 	}
-	fmt.Fprintln(h, shape(res.At, root, false))
+}
+
+// rerecord records the command again on a fresh copy (replays of a
+// nondeterministic command).
+func (e *explorer) rerecord(ctx context.Context) error {
+	root, err := e.fresh("rec-")
+	if err != nil {
+		return err
+	}
+	res, err := record(ctx, runSpec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	if err != nil {
+		return err
+	}
+	if res.Trace.Exit != 0 {
+		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
+	}
+	_ = os.RemoveAll(e.recRoot)
+	e.recRoot, e.trace = root, res.Trace
+	return nil
+}
+
+// imageID fingerprints a crash image by what the model sees (12 hex
+// digits): the store content read from it (values as fingerprints), the
+// config's bytes and the file names. Random nonces and temp names do not
+// change it; a different crash state does.
+func (e *explorer) imageID(ctx context.Context, dir string) string {
+	h := sha256.New()
+	st, err := e.rd.read(ctx, dir)
+	if err != nil {
+		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, ErrUnreadable))
+	} else {
+		fmt.Fprintln(h, st.String())
+	}
+	cfg, _ := readConfigBytes(filepath.Join(dir, e.cfg.Layout.config()))
+	fmt.Fprintf(h, "config %v %x\n", cfg == nil, sha256.Sum256(cfg))
+	names, _ := treeNames(dir)
+	fmt.Fprintln(h, strings.Join(names, "\x00"))
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
@@ -432,12 +469,20 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, tr
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
 		key := string(v.ID) + "/" + string(m)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
-			e.rep.Violations[i].Count++
+			// Keep the smallest crash point (the complete run, checked
+			// first, is point N+1).
+			old := e.rep.Violations[i]
+			if k < old.Point {
+				viol.Count = old.Count + 1
+				e.rep.Violations[i] = viol
+			} else {
+				e.rep.Violations[i].Count++
+			}
 			continue
 		}
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Trace: trace}
-		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		e.first[key] = len(e.rep.Violations)
 		e.rep.Violations = append(e.rep.Violations, viol)
 	}
@@ -451,12 +496,7 @@ func joinDetails(d []string) string {
 	return strings.Join(d, "; ")
 }
 
-func invName(id model.InvariantID) string {
-	if id == I9 {
-		return "config-preservation"
-	}
-	return id.Name()
-}
+func invName(id model.InvariantID) string { return id.Name() }
 
 func (e *explorer) inconclusive(m Mode, k int, seed uint64, err error) {
 	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))

@@ -100,7 +100,7 @@ func TestExplorePythonProvider(t *testing.T) {
 	require.True(t, rep.OK(), "%+v", rep.Violations)
 	require.Greater(t, rep.Points, 4)
 
-	broken := pyConfig(t, py, "--broken")
+	broken := pyConfig(t, py, "broken")
 	rep, err = Explore(context.Background(), broken)
 	require.NoError(t, err)
 	v, ok := rep.Has(model.I7, Process)

@@ -102,7 +102,7 @@ func traceOnThread(ctx context.Context, spec runSpec) (runResult, error) {
 	if err != nil {
 		return runResult{}, err
 	}
-	defer devnull.Close()
+	defer func() { _ = devnull.Close() }()
 	cmd := exec.Command(spec.Argv[0], spec.Argv[1:]...)
 	cmd.Env, cmd.Dir = spec.Env, spec.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
@@ -117,7 +117,18 @@ func traceOnThread(ctx context.Context, spec runSpec) (runResult, error) {
 		return runResult{}, fmt.Errorf("start %s: %w", spec.Argv[0], err)
 	}
 	pid := cmd.Process.Pid
-	defer cmd.Process.Release()
+	defer func() { _ = cmd.Process.Release() }()
+	// A command that hangs (or a ctx that ends) must not hang the
+	// explorer: the watchdog kills the process group; the loop then sees
+	// the tracees die and ctx's error is returned.
+	runCtx, cancel := context.WithCancel(ctx)
+	if spec.Timeout > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, spec.Timeout)
+	}
+	defer cancel()
+	stop := context.AfterFunc(runCtx, func() { _ = unix.Kill(-pid, unix.SIGKILL) })
+	defer stop()
+	ctx = runCtx
 	cwd := spec.Dir
 	if cwd == "" {
 		cwd, _ = os.Getwd()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -124,4 +125,13 @@ dfd = os.open(d, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
 	o, _ := r.Trace.Point(1)
 	require.NotEqual(t, o.PID, w.PID, "the write came from another thread")
 	require.Equal(t, o.Desc, w.Desc, "through the same description")
+}
+
+// A hanging command does not hang the explorer: the run is killed at its
+// timeout and the error says so.
+func TestRecordTimeout(t *testing.T) {
+	needPtrace(t)
+	root := realRoot(t)
+	_, err := record(context.Background(), runSpec{Argv: []string{"/bin/sh", "-c", "sleep 30 & wait"}, Root: root, Timeout: 300 * time.Millisecond})
+	require.ErrorIs(t, err, context.DeadlineExceeded) // (a hang would fail the test by its timeout)
 }

@@ -12,7 +12,7 @@ type Violation struct {
 	Seed      uint64            `json:"seed,omitempty"` // power-partial draw
 	Syscall   string            `json:"syscall"`        // the syscall at the crash point (not executed)
 	Detail    string            `json:"detail"`
-	Trace     string            `json:"trace"` // the recorded trace (Report.TraceID) the point is in
+	Image     string            `json:"image"` // fingerprint of the crash image (what the model sees), for replays
 	Replay    string            `json:"replay"`
 	Count     int               `json:"count"` // crash points of this mode with the same invariant
 }

@@ -1,16 +1,20 @@
 package sysexplore
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // runSpec is one traced run.
 type runSpec struct {
 	Argv    []string
 	Env     []string
-	Dir     string // working directory ("" = the explorer's)
-	Root    string // the explored tree: absolute, symlinks resolved
-	KillAt  int    // SIGKILL the tree on entry to this crash point; 0 = never
-	Capture bool   // keep the written bytes (for power-mode replay)
-	Seed    uint64 // pins the AT_RANDOM bytes of every program started
+	Dir     string        // working directory ("" = the explorer's)
+	Root    string        // the explored tree: absolute, symlinks resolved
+	KillAt  int           // SIGKILL the tree on entry to this crash point; 0 = never
+	Capture bool          // keep the written bytes (for power-mode replay)
+	Seed    uint64        // pins the AT_RANDOM bytes of every program started
+	Timeout time.Duration // kill the tree after this long (0: never); the run fails
 	Stdout  *os.File
 	Stderr  *os.File
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A secrets store in one JSON file, with scopemig's migration (policy keep).
-  pystore.py migrate DIR [--broken]   migrate DIR/store.json (--broken: in place, no fsync)
+  pystore.py migrate DIR [broken]     migrate DIR/store.json (broken: in place, no fsync)
   pystore.py dump DIR                 print the store as {"secrets":{...},"migrated":bool}"""
 import json, os, sys
 LEGACY = [("BEARER_TOKEN_", "workloads"), ("OAUTH_CLIENT_SECRET_", "workloads"),
@@ -38,4 +38,4 @@ if __name__ == "__main__":
     if cmd == "dump": print(json.dumps(st)); sys.exit(0)
     if st.get("migrated"): sys.exit(0)
     migrate(st)
-    (save_broken if "--broken" in sys.argv else save)(d, st)
+    (save_broken if "broken" in sys.argv[3:] else save)(d, st)
