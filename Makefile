@@ -45,6 +45,7 @@ FUZZ_TARGETS := \
 	./impl/encfile:FuzzDecodePlaintext \
 	./impl/secrets:FuzzParseKey \
 	./impl/secrets:FuzzScopedKey \
+	./impl/secrets:FuzzQuarantineKey \
 	./impl/config:FuzzSetMigrated \
 	./impl/dirstore:FuzzFileName \
 	./impl/internal/cleanpath:FuzzIsClean

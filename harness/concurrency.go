@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -200,7 +201,11 @@ func (v *verifier) concurrency() (int, *failure) {
 		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
-			return i + 1, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
+			kind := InconclusiveTargetError
+			if errors.Is(err, ErrCheckerTimeout) {
+				kind = InconclusiveTimeout
+			}
+			return i + 1, &failure{incKind: kind, incDetail: err.Error()}
 		}
 		if cf != nil {
 			f := &failure{vs: []model.Violation{{ID: cf.Violation.Invariant, Detail: cf.Violation.Detail}}}

@@ -33,7 +33,7 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 		return outcome{}, err
 	}
 	s := newSched(len(c.Workers), script, rng)
-	h := &history{}
+	h := &history{hyg: newHygiene(e, d, c)}
 	var g errgroup.Group
 	for i, w := range c.Workers {
 		g.Go(func() (err error) {
@@ -56,6 +56,11 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 		return outcome{}, err
 	}
 	out := outcome{script: s.choices()}
+	h.hyg.scan() // I8 before the final restart reopens the store
+	if vs := h.hyg.violations(); len(vs) > 0 {
+		out.vs = vs
+		return out, nil
+	}
 	final, err := e.observe(d)
 	if err != nil {
 		out.vs = []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("after the concurrent run: %v", err)}}
@@ -63,7 +68,11 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	}
 	t := s.tick()
 	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
-	if ok, lines := checkHistory(e.model, e.policy, c.S0, h.operations()); !ok {
+	ok, lines, err := checkHistory(e.model, e.policy, c.S0, h.operations())
+	if err != nil {
+		return outcome{}, err
+	}
+	if !ok {
 		out.hist = lines
 		out.vs = []model.Violation{{ID: model.I6, Detail: "the history of the concurrent processes is not linearizable: " +
 			"an acknowledged write was lost or overwritten, or a read saw a value no sequential order explains"}}
@@ -82,6 +91,7 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 	p, err := e.target.Open(proc)
 	if err != nil || p == nil {
 		if proc.Crashed() {
+			h.hyg.scan()
 			return nil
 		}
 		return fmt.Errorf("%w: open in process %d: %v", ErrBadTarget, id, err)
@@ -92,6 +102,7 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 		out := e.call(p, op)
 		h.add(id, histIn(op), call, out, s.tick())
 		if proc.Crashed() {
+			h.hyg.scan()
 			return nil
 		}
 	}
@@ -139,6 +150,7 @@ func (e *env) migrateWorker(s *sched, h *history, d *faults.MemFS, id int, w wor
 		}
 		done = err == nil && p != nil && !proc.Crashed()
 		if proc.Crashed() {
+			h.hyg.scan() // before the retry (or anyone else) reopens the store
 			s.released() // the crash dropped its locks behind the scheduler's back
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/scopemig/scopemig/faults"
@@ -39,11 +40,11 @@ func (sw *sweeper) conformance() *failure {
 	}
 	d, err := newDisk()
 	if err != nil {
-		return fail(model.I7, "disk: %v", err)
+		return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("disk: %v", err)}
 	}
 	_, p, err := e.open(d, nil)
-	if err != nil {
-		return fail(model.I7, "open an empty store: %v", err)
+	if err != nil { // nothing crashed: a target error, not an invariant breach
+		return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("open an empty store: %v", err)}
 	}
 	want := map[string]string{}
 	steps = append(steps, "get missing key")
@@ -101,7 +102,49 @@ func (sw *sweeper) conformance() *failure {
 	if f := sw.same(p, want, steps); f != nil {
 		return f
 	}
+	if f := sw.scopedDeletes(p, want, steps); f != nil {
+		return f
+	}
 	return sw.opCrashes()
+}
+
+// scopedDeletes deletes system keys through ScopedProvider: the scoped key
+// goes, the bare key of the same name (the reads' fallback) and the other
+// scopes' keys stay; a missing one is not found (or nil), never another
+// error.
+func (sw *sweeper) scopedDeletes(p secrets.Provider, want map[string]string, steps []string) *failure {
+	ctx := sw.e.ctx
+	sch := secrets.DefaultScheme()
+	fail := func(id model.InvariantID, format string, a ...any) *failure {
+		return &failure{vs: []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}}, sched: steps}
+	}
+	for i, name := range []string{"tok", "x#2", "dir/../sub", "ünï"} {
+		scope := sch.Scopes[i%len(sch.Scopes)]
+		sp, err := secrets.NewScopedProvider(p, sch, scope)
+		if err != nil {
+			return fail(model.I1, "NewScopedProvider(%s): %v", scope, err)
+		}
+		other := sch.Scopes[(i+1)%len(sch.Scopes)]
+		v := fmt.Sprintf("scoped-value-%04d", i)
+		steps = append(steps, fmt.Sprintf("%s set %q=%s, bare and %s keys of that name too; %s delete %q twice", scope, name, secrets.Fingerprint(v), other, scope, name))
+		for k, val := range map[string]string{sch.ScopedKey(scope, name): v, name: "bare-value-1234", sch.ScopedKey(other, name): "other-scope-1234"} {
+			if err := p.SetSecret(ctx, k, val); err != nil {
+				return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("SetSecret(%q): %v", k, err), sched: steps}
+			}
+			want[k] = val
+		}
+		if err := sp.DeleteSecret(ctx, name); err != nil {
+			return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("%s DeleteSecret(%q): %v", scope, name, err), sched: steps}
+		}
+		delete(want, sch.ScopedKey(scope, name))
+		if err := sp.DeleteSecret(ctx, name); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return fail(model.I1, "%s DeleteSecret of a deleted %q: err %v, want nil or secrets.ErrNotFound", scope, name, err)
+		}
+		if f := sw.same(p, want, steps); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // same compares the provider's content with want, through a restart too.
@@ -141,41 +184,22 @@ func singleOps() []singleOp {
 
 // opCrashes crashes every single operation at each of its filesystem
 // operations in every mode: the image must hold the old or the new content
-// (I7); an operation that returned nil must survive power loss (I6).
+// (I7); an operation that returned nil must survive power loss (I6). The
+// first failure is made 1-minimal (fewest keys, earliest crash point).
 func (sw *sweeper) opCrashes() *failure {
-	e := sw.e
-	old := map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}
+	old := model.State{Secrets: map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}}
 	for _, op := range singleOps() {
-		neu := maps.Clone(old)
-		op.after(neu)
-		base, err := e.seed(model.State{Secrets: old})
+		base, err := sw.e.seed(old)
 		if err != nil {
-			return &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}}
+			return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), old)
 		}
 		for _, mode := range sw.modes {
 			for k := 0; ; k++ {
-				d := base.Clone()
 				inj := faults.CrashAt{Op: k, Mode: mode, Seed: sw.nextSeed()}
-				steps := []string{describe(old), op.name + " under " + inj.String()}
-				proc, p, err := e.open(d, inj)
-				if err == nil {
-					err = op.apply(e.ctx, p)
-				}
-				crashed := proc.Crashed()
-				img := image(d, mode, inj.Seed)
-				sw.states++
-				st, rerr := e.observe(img)
-				if rerr != nil {
-					return &failure{vs: []model.Violation{{ID: model.I7, Detail: "after the crash: " + rerr.Error()}}, sched: steps}
-				}
-				if !crashed && err == nil && !maps.Equal(st.Secrets, neu) {
-					return &failure{vs: []model.Violation{{ID: model.I6, Detail: op.name + " returned nil but its effect was lost: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}}, sched: steps}
-				}
-				if !maps.Equal(st.Secrets, old) && !maps.Equal(st.Secrets, neu) {
-					return &failure{vs: []model.Violation{{ID: model.I7, Detail: op.name + " left a third state: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}}, sched: steps}
-				}
-				if vs := e.checkHygiene(img, valueSet(model.State{Secrets: old}, model.State{Secrets: neu})); len(vs) > 0 {
-					return &failure{vs: vs, sched: steps}
+				crashed, f := sw.opCrashStep(old, op, base.Clone(), inj)
+				if f != nil {
+					f.c = &Case{Store: old.Clone(), Op: op.name, Crashes: []faults.CrashAt{inj}}
+					return sw.minimize(f)
 				}
 				if !crashed {
 					break
@@ -184,4 +208,57 @@ func (sw *sweeper) opCrashes() *failure {
 		}
 	}
 	return nil
+}
+
+// opCrashStep runs op on a store holding old (on d) in a process that
+// crashes at inj, and checks the crash image: I8 before anything reopens
+// it, then old or new content (I7), durable once returned (I6). crashed
+// is false when the operation ended before the crash point.
+func (sw *sweeper) opCrashStep(old model.State, op singleOp, d *faults.MemFS, inj faults.CrashAt) (crashed bool, f *failure) {
+	e := sw.e
+	neu := maps.Clone(old.Secrets)
+	op.after(neu)
+	fail := func(vs []model.Violation) *failure {
+		return &failure{vs: vs, s0: old, sched: []string{op.name + " under " + inj.String()}}
+	}
+	proc, p, err := e.open(d, inj)
+	if err == nil {
+		err = op.apply(e.ctx, p)
+	}
+	crashed = proc.Crashed()
+	img := image(d, inj.Mode, inj.Seed)
+	sw.states++
+	// I8 first: observe reopens the image, and a store that cleans
+	// leftovers on open would destroy the evidence.
+	if vs := e.checkHygiene(img, valueSet(old, model.State{Secrets: neu})); len(vs) > 0 {
+		return crashed, fail(vs)
+	}
+	st, rerr := e.observe(img)
+	if rerr != nil {
+		return crashed, fail([]model.Violation{{ID: model.I7, Detail: "after the crash: " + rerr.Error()}})
+	}
+	if !crashed && err == nil && !maps.Equal(st.Secrets, neu) {
+		return crashed, fail([]model.Violation{{ID: model.I6, Detail: op.name + " returned nil but its effect was lost: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}})
+	}
+	if !maps.Equal(st.Secrets, old.Secrets) && !maps.Equal(st.Secrets, neu) {
+		return crashed, fail([]model.Violation{{ID: model.I7, Detail: op.name + " left a third state: " + strings.Join(model.Diff(model.State{Secrets: neu}, st), "; ")}})
+	}
+	return crashed, nil
+}
+
+// replayOp reruns a single-operation case (Case.Op).
+func (sw *sweeper) replayOp(c Case) *failure {
+	i := slices.IndexFunc(singleOps(), func(o singleOp) bool { return o.name == c.Op })
+	if i < 0 || len(c.Crashes) != 1 {
+		return inconclusiveFailure(InconclusiveTargetError, fmt.Sprintf("no single operation %q with one crash", c.Op), c.Store)
+	}
+	d, err := sw.e.seed(c.Store)
+	if err != nil {
+		return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), c.Store)
+	}
+	_, f := sw.opCrashStep(c.Store, singleOps()[i], d, c.Crashes[0])
+	if f != nil {
+		f.c = ptr(c.clone())
+	}
+	return f
 }

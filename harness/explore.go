@@ -53,19 +53,6 @@ func (r ExploreReport) OK() bool {
 	return true
 }
 
-// fixedKeys forces the store size drawn by genStore.
-type fixedKeys struct {
-	chooser
-	n int
-}
-
-func (c fixedKeys) intn(label string, n int) int {
-	if label == "keys" {
-		return min(c.n, n-1)
-	}
-	return c.chooser.intn(label, n)
-}
-
 // Explore enumerates every crash point of the migration of one generated
 // store of exactly Keys keys, nested to Depth, in each mode, and counts the
 // crash states and runs per mode. Violations are reported per mode, never
@@ -87,7 +74,7 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 	if t.Open == nil {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
-	s0 := genStore(fixedKeys{randChooser{rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys}, cfg.Keys)
+	s0 := genStoreN(randChooser{rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
 	rep.Store = describeState(s0)
 	e := newEnv(context.WithoutCancel(ctx), t)
 	for _, mode := range cfg.Modes {

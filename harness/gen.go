@@ -27,47 +27,157 @@ func (c randChooser) intn(_ string, n int) int { return c.r.IntN(n) }
 var (
 	legacyPrefixes = [...]string{"BEARER_TOKEN_", "OAUTH_CLIENT_SECRET_", "OAUTH_REFRESH_TOKEN_",
 		"registry-user-", "registry-default-", "BUILD_AUTH_FILE_", "REGISTRY_OAUTH_"}
-	baseNames = []string{"a", "gh", "x_y", "naïve ✓", "with space", "docker.io"}
-	userNames = []string{"github-token", "my key", "ключ", "BEARER", "__thv", "thv_x"}
+	// baseNames end legacy, scoped and user keys. Half are hostile: "#"
+	// (the quarantine slot separator), "/" and ".." (path escapes for a
+	// store that maps names to files), unicode.
+	baseNames = [...]string{"a", "gh", "docker.io", "with space", "x#2", "../up", "dir/sub", "naïve-ключ-✓"}
+	userNames = [...]string{"github-token", "my key", "ключ", "thv_x"}
+	// nearMisses are user keys that look like legacy or system keys but
+	// are not: a migration must leave them alone.
+	nearMisses = [...]string{"registry-mirror", "registry-", "registry-users-x", "registry-default",
+		"BEARER_TOKEN", "bearer_token_x", "BEARER-TOKEN-x", "OAUTH_x", "OAUTH_CLIENT_SECRET",
+		"REGISTRY_OAUTH", "BUILD_AUTH_FILEx", "_thv_workloads_x", "__THV_workloads_x", "__thv", " BEARER_TOKEN_x"}
 )
 
-// genStore draws a store of at most maxKeys keys. Kinds: legacy keys (every
-// prefix), their scoped twins with the same or another value, quarantine
-// keys already in use, other scoped keys, user keys (unicode, spaces,
-// look-alikes of the prefixes). Values are valueOf(small int).
-func genStore(c chooser, maxKeys int) model.State {
+// keyKind is what one key draw adds to a store.
+type keyKind int
+
+const (
+	kindLegacy   keyKind = iota // a legacy key (every prefix)
+	kindTwin                    // the scoped target of the last legacy key
+	kindSlot                    // the next quarantine slot of the last legacy key
+	kindScoped                  // another scoped key
+	kindUser                    // a user key
+	kindNearMiss                // a user key that nearly matches a legacy prefix
+)
+
+// kindOf maps a draw in [0, len(kindOf)) to a kind, weighted so that
+// legacy keys with twins and quarantine chains are common, and ordered so
+// that rapid (which favours small draws) builds chains too. Draw 0 is a
+// legacy key: what rapid shrinks towards.
+var kindOf = [...]keyKind{kindLegacy, kindTwin, kindSlot, kindSlot, kindLegacy, kindTwin, kindSlot, kindNearMiss,
+	kindLegacy, kindTwin, kindSlot, kindScoped, kindUser, kindNearMiss}
+
+// keyDraw is one drawn key. A store is a list of draws, built in order and
+// deduplicated (the first draw of a key wins): rapid removes a draw, so a
+// key, at a time when it shrinks.
+type keyDraw struct {
+	kind  keyKind
+	pick  int // prefix, scope, user or near-miss index; for a twin or a slot, 0 refers to the first legacy key, 1 to the last
+	name  int // base name index
+	same  bool
+	value int
+}
+
+func drawKey(c chooser) keyDraw {
+	d := keyDraw{kind: kindOf[c.intn("kind", len(kindOf))]}
+	switch d.kind {
+	case kindLegacy:
+		d.pick = c.intn("prefix", len(legacyPrefixes))
+		d.name = c.intn("name", len(baseNames))
+	case kindTwin:
+		d.same = c.intn("same", 3) == 0
+		d.pick = c.intn("ref", 2)
+	case kindSlot:
+		d.pick = c.intn("ref", 2)
+	case kindScoped:
+		d.pick = c.intn("scope", len(secrets.DefaultScheme().Scopes))
+		d.name = c.intn("name", len(baseNames))
+	case kindUser:
+		d.pick = c.intn("user", len(userNames))
+		d.name = c.intn("name", len(baseNames))
+	case kindNearMiss:
+		d.pick = c.intn("near-miss", len(nearMisses))
+	}
+	if !d.same {
+		d.value = c.intn("value", 8)
+	}
+	return d
+}
+
+// drawKeys draws up to maxKeys key draws: under rapid a slice of draws
+// (each removable on its own when rapid shrinks), else a count and a loop.
+func drawKeys(c chooser, maxKeys int) []keyDraw {
+	if rc, ok := c.(rapidChooser); ok {
+		gen := rapid.Custom(func(t *rapid.T) keyDraw { return drawKey(rapidChooser{t}) })
+		return rapid.SliceOfN(gen, 0, maxKeys).Draw(rc.t, "keys")
+	}
+	out := make([]keyDraw, c.intn("keys", maxKeys+1))
+	for i := range out {
+		out[i] = drawKey(c)
+	}
+	return out
+}
+
+// buildStore turns draws into a store. A twin or a slot refers to the
+// first or the last legacy key drawn before it (when there is none yet, it
+// is that legacy key, BEARER_TOKEN_a, itself); a slot draw takes that key's next quarantine slot (#1, #2,
+// then #3), so a few draws build a chain whose first slots are held by
+// other values.
+func buildStore(draws []keyDraw) model.State {
 	sch := secrets.DefaultScheme()
 	s := map[string]string{}
-	n := c.intn("keys", maxKeys+1)
-	for len(s) < n {
-		val := valueOf(c.intn("value", 8))
-		name := baseNames[c.intn("name", len(baseNames))]
-		switch c.intn("kind", 6) {
-		case 0, 1: // a legacy key, maybe with a twin
-			k := legacyPrefixes[c.intn("prefix", len(legacyPrefixes))] + name
-			s[k] = val
-			if c.intn("twin", 3) > 0 && len(s) < n {
-				t, _ := sch.LegacyTarget(k)
-				if c.intn("same", 2) == 0 {
-					s[t] = val
-				} else {
-					s[t] = valueOf(c.intn("twin-value", 8))
-					if c.intn("slot-taken", 2) == 0 {
-						s[sch.QuarantineKey(k, 1)] = valueOf(c.intn("slot-value", 8))
-					}
-				}
+	type legacy struct {
+		key, val string
+		slots    int
+	}
+	var keys []*legacy // legacy keys in the order drawn
+	ref := func(pick int) *legacy {
+		if pick == 0 {
+			return keys[0]
+		}
+		return keys[len(keys)-1]
+	}
+	for _, d := range draws {
+		var k string
+		v := valueOf(d.value)
+		if len(keys) == 0 && (d.kind == kindTwin || d.kind == kindSlot) {
+			d = keyDraw{kind: kindLegacy, value: d.value} // nothing to refer to yet
+		}
+		switch d.kind {
+		case kindLegacy:
+			k = legacyPrefixes[d.pick] + baseNames[d.name]
+			if _, dup := s[k]; !dup {
+				keys = append(keys, &legacy{key: k, val: v})
 			}
-		case 2: // a quarantine slot already in use
-			k := legacyPrefixes[c.intn("prefix", len(legacyPrefixes))] + name
-			s[sch.QuarantineKey(k, 1+c.intn("slot", 2))] = val
-		case 3: // another scoped key
-			scope := sch.Scopes[c.intn("scope", len(sch.Scopes))]
-			s[sch.ScopedKey(scope, name)] = val
-		default: // a user key
-			s[userNames[c.intn("user", len(userNames))]+"-"+name] = val
+		case kindTwin:
+			l := ref(d.pick)
+			k, _ = sch.LegacyTarget(l.key)
+			if d.same {
+				v = l.val
+			}
+		case kindSlot:
+			l := ref(d.pick)
+			l.slots = min(l.slots+1, 3)
+			k = sch.QuarantineKey(l.key, l.slots)
+		case kindScoped:
+			k = sch.ScopedKey(sch.Scopes[d.pick], baseNames[d.name])
+		case kindUser:
+			k = userNames[d.pick] + "-" + baseNames[d.name]
+		case kindNearMiss:
+			k = nearMisses[d.pick]
+		}
+		if _, dup := s[k]; !dup {
+			s[k] = v
 		}
 	}
 	return model.State{Secrets: s}
+}
+
+// genStore draws a store of at most maxKeys keys. Kinds: legacy keys (every
+// prefix), their scoped twins with the same or another value, quarantine
+// chains of up to three slots, other scoped keys, user keys (unicode,
+// spaces, "#", "/", ".."), near misses of the legacy and system prefixes.
+// Values are valueOf(small int), the empty value included.
+func genStore(c chooser, maxKeys int) model.State { return buildStore(drawKeys(c, maxKeys)) }
+
+// genStoreN draws a store of exactly n keys (Explore's fixed size).
+func genStoreN(c chooser, n int) model.State {
+	var draws []keyDraw
+	for len(buildStore(draws).Secrets) < n {
+		draws = append(draws, drawKey(c))
+	}
+	return buildStore(draws)
 }
 
 // FixtureState is the raw content of the ToolHive v0.47.0 fixture store
@@ -94,14 +204,20 @@ func FixtureState() model.State {
 }
 
 // EdgeStates are the fixed stores every sweep explores besides the
-// generated ones: the ToolHive fixture, and the fixture with its
-// conflicting key's quarantine slots already taken by other values (the
-// migration must find the first free slot, never overwrite one).
+// generated ones: the ToolHive fixture; the fixture with its conflicting
+// key's quarantine slots #1 and #2 already taken by other values (the
+// migration must find slot #3, never overwrite one) and another key's
+// slot #1 taken; and the fixture with near misses of the legacy prefixes
+// that must stay where they are.
 func EdgeStates() []model.State {
 	taken := FixtureState()
 	sch := secrets.DefaultScheme()
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
-	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "bare-value-older"
-	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-2"
-	return []model.State{FixtureState(), taken}
+	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "quarantined-before-2"
+	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-3"
+	near := FixtureState()
+	for _, k := range nearMisses {
+		near.Secrets[k] = "near-miss-value-" + k
+	}
+	return []model.State{FixtureState(), taken, near}
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -50,6 +51,7 @@ type histOut struct {
 type history struct {
 	mu  sync.Mutex // guards ops
 	ops []porcupine.Operation
+	hyg *hygiene // I8 scans of the run's disk (nil: none)
 }
 
 func (h *history) add(proc int, in histIn, call int64, out histOut, ret int64) {
@@ -199,14 +201,20 @@ func describeOp(in histIn, out histOut) string {
 	return fmt.Sprintf("%s -> %s", in.Kind, res)
 }
 
+// ErrCheckerTimeout reports a linearizability check that gave up: the
+// case is inconclusive, neither passed nor failed.
+var ErrCheckerTimeout = errors.New("linearizability check timed out")
+
 // checkHistory checks ops, starting from s0, for linearizability. It
 // returns false with a description of the history (in call order) when no
-// linearization exists; a check that times out counts as passing.
-func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation) (bool, []string) {
+// linearization exists, and ErrCheckerTimeout when the check gave up.
+func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation) (bool, []string, error) {
 	pm := storeModel(m, p, s0)
-	res := porcupine.CheckOperationsTimeout(pm, ops, 5*time.Second)
-	if res != porcupine.Illegal {
-		return true, nil
+	switch porcupine.CheckOperationsTimeout(pm, ops, 5*time.Second) {
+	case porcupine.Ok:
+		return true, nil, nil
+	case porcupine.Unknown:
+		return false, nil, fmt.Errorf("%w after 5s (%d operations)", ErrCheckerTimeout, len(ops))
 	}
 	sorted := append([]porcupine.Operation(nil), ops...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Call < sorted[j].Call })
@@ -215,5 +223,5 @@ func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Opera
 		lines = append(lines, fmt.Sprintf("p%d [%d,%d] %s", op.ClientId, op.Call, op.Return,
 			describeOp(op.Input.(histIn), op.Output.(histOut))))
 	}
-	return false, lines
+	return false, lines, nil
 }

@@ -22,7 +22,8 @@ type machine struct {
 	proc  *faults.FS
 	p     secrets.Provider
 	want  model.State
-	log   []string // the steps so far, values as fingerprints
+	log   []string        // the steps so far, values as fingerprints
+	vals  map[string]bool // every value written so far (I8 scans for them)
 	last  **failure
 }
 
@@ -35,9 +36,30 @@ func (m *machine) failf(t *rapid.T, id model.InvariantID, format string, a ...an
 	m.fail(t, []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}})
 }
 
+// inconclusive stops the run on a target error where no fault was
+// injected: not an invariant breach.
+func (m *machine) inconclusive(t *rapid.T, format string, a ...any) {
+	*m.last = &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf(format, a...), sched: slices.Clone(m.log)}
+	t.Fatalf(format, a...)
+}
+
+// fpOr prints a value's fingerprint, or <not found> when there is none.
+func fpOr(v string, ok bool) string {
+	if !ok {
+		return "<not found>"
+	}
+	return secrets.Fingerprint(v)
+}
+
 func (m *machine) step(format string, a ...any) { m.log = append(m.log, fmt.Sprintf(format, a...)) }
 
+// restart opens a new process on the disk. The disk is a crash image:
+// nothing has reopened it yet, so I8 scans it first (a store that cleans
+// its leftovers on open would destroy the evidence).
 func (m *machine) restart(t *rapid.T) {
+	if vs := m.sw.e.checkHygiene(m.disk, m.vals); len(vs) > 0 {
+		m.fail(t, vs)
+	}
 	proc, p, err := m.sw.e.open(m.disk, nil)
 	if err != nil {
 		m.failf(t, model.I7, "restart: %v", err)
@@ -48,18 +70,25 @@ func (m *machine) restart(t *rapid.T) {
 func (m *machine) init(t *rapid.T) {
 	d, err := newDisk()
 	if err != nil {
-		t.Fatalf("disk: %v", err)
+		m.inconclusive(t, "disk: %v", err)
 	}
-	m.disk, m.want = d, model.State{Secrets: map[string]string{}}
-	m.restart(t)
+	m.disk, m.want, m.vals = d, model.State{Secrets: map[string]string{}}, map[string]bool{}
+	proc, p, err := m.sw.e.open(m.disk, nil)
+	if err != nil { // an empty store that cannot be opened: nothing crashed yet
+		m.inconclusive(t, "open an empty store: %v", err)
+	}
+	m.proc, m.p = proc, p
 }
 
 func (m *machine) actions() map[string]func(*rapid.T) {
 	sch := secrets.DefaultScheme()
-	name := func(t *rapid.T) string {
-		return rapid.SampledFrom(append(baseNames[:], "__thv_workloads_x", "BEARER_TOKEN_a")).Draw(t, "name")
+	names := append(baseNames[:], "__thv_workloads_x", "BEARER_TOKEN_a", "registry-mirror", "BEARER_TOKEN")
+	name := func(t *rapid.T) string { return rapid.SampledFrom(names).Draw(t, "name") }
+	val := func(t *rapid.T) string {
+		v := valueOf(rapid.IntRange(0, 9).Draw(t, "value"))
+		m.vals[v] = true
+		return v
 	}
-	val := func(t *rapid.T) string { return valueOf(rapid.IntRange(0, 9).Draw(t, "value")) }
 	return map[string]func(*rapid.T){
 		"userSet": func(t *rapid.T) {
 			k, v := name(t), val(t)
@@ -72,7 +101,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				return
 			}
 			if err != nil {
-				m.failf(t, model.I6, "user set %q: %v", k, err)
+				m.inconclusive(t, "user set %q: %v", k, err)
 			}
 			m.want.Secrets[k] = v
 		},
@@ -87,7 +116,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 					m.failf(t, model.I1, "user delete of reserved %q: err %v, want ErrReservedKeyName", k, err)
 				}
 			case present && err != nil:
-				m.failf(t, model.I6, "user delete %q: %v", k, err)
+				m.inconclusive(t, "user delete %q: %v", k, err)
 			case present:
 				delete(m.want.Secrets, k)
 			}
@@ -101,9 +130,28 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 				err = sp.SetSecret(m.sw.e.ctx, k, v)
 			}
 			if err != nil {
-				m.failf(t, model.I6, "%s set %q: %v", scope, k, err)
+				m.inconclusive(t, "%s set %q: %v", scope, k, err)
 			}
 			m.want.Secrets[sch.ScopedKey(scope, k)] = v
+		},
+		// A delete through ScopedProvider deletes a system key: it must
+		// remove exactly that key (never the bare one the reads fall back
+		// to), and report a missing one as not found or not at all.
+		"scopedDelete": func(t *rapid.T) {
+			scope := rapid.SampledFrom(sch.Scopes).Draw(t, "scope")
+			k := name(t)
+			sk := sch.ScopedKey(scope, k)
+			_, present := m.want.Secrets[sk]
+			m.step("%s delete %q (system key %q, present=%v)", scope, k, sk, present)
+			sp, _ := secrets.NewScopedProvider(m.p, sch, scope)
+			err := sp.DeleteSecret(m.sw.e.ctx, k)
+			switch {
+			case present && err != nil:
+				m.inconclusive(t, "%s delete %q: %v", scope, k, err)
+			case !present && err != nil && !errors.Is(err, secrets.ErrNotFound):
+				m.failf(t, model.I1, "%s delete of missing %q: err %v, want nil or secrets.ErrNotFound", scope, k, err)
+			}
+			delete(m.want.Secrets, sk)
 		},
 		"scopedGet": func(t *rapid.T) {
 			scope := rapid.SampledFrom(sch.Scopes).Draw(t, "scope")
@@ -113,7 +161,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			got, err := sp.GetSecret(m.sw.e.ctx, k)
 			want, ok := m.sw.e.model.Scoped(m.want, scope, k)
 			if ok != (err == nil) || (ok && got != want) || (!ok && !errors.Is(err, secrets.ErrNotFound)) {
-				m.failf(t, model.I1, "%s get %q = %s (err %v), want %s", scope, k, secrets.Fingerprint(got), err, secrets.Fingerprint(want))
+				m.failf(t, model.I1, "%s get %q = %s (err %v), want %s", scope, k, fpOr(got, err == nil), err, fpOr(want, ok))
 			}
 		},
 		"legacyWrite": func(t *rapid.T) {
@@ -121,7 +169,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			v := val(t)
 			m.step("old binary set %q=%s", k, secrets.Fingerprint(v))
 			if err := m.p.SetSecret(m.sw.e.ctx, k, v); err != nil {
-				m.failf(t, model.I6, "legacy set %q: %v", k, err)
+				m.inconclusive(t, "legacy set %q: %v", k, err)
 			}
 			m.want.Secrets[k] = v
 		},
@@ -146,7 +194,8 @@ func (m *machine) migrate(t *rapid.T) {
 	vals := valueSet(s0, want)
 	for i, n := 0, rapid.IntRange(0, 2).Draw(t, "crashes"); i < n; i++ {
 		mode := rapid.SampledFrom(m.modes).Draw(t, "mode")
-		inj := faults.CrashAt{Op: rapid.IntRange(0, 30).Draw(t, "op"), Mode: mode, Seed: uint64(len(m.log))}
+		n, _ := e.run(m.disk.Clone(), nil) // this run's operation count: crash points are drawn in [0, n]
+		inj := faults.CrashAt{Op: rapid.IntRange(0, n).Draw(t, "op"), Mode: mode, Seed: uint64(len(m.log))}
 		m.step("migrate, %s", inj)
 		_, _ = e.run(m.disk, inj)
 		m.disk = image(m.disk, mode, inj.Seed)
@@ -181,11 +230,11 @@ func (m *machine) check(t *rapid.T) {
 	e := m.sw.e
 	got, err := dump(e.ctx, m.p)
 	if err != nil {
-		m.failf(t, model.I7, "read: %v", err)
+		m.inconclusive(t, "read: %v", err)
 	}
 	flag, err := flagOn(m.proc).Migrated(e.ctx)
 	if err != nil {
-		m.failf(t, model.I7, "flag: %v", err)
+		m.inconclusive(t, "flag: %v", err)
 	}
 	st := model.State{Secrets: got, Migrated: flag}
 	if d := model.Diff(m.want, st); len(d) > 0 {
@@ -216,11 +265,14 @@ func descKeys(ds []secrets.SecretDescription) []string {
 
 // machineProperty runs the state machine.
 func (sw *sweeper) machineProperty(modes []faults.Mode, last **failure) func(*rapid.T) {
-	return func(t *rapid.T) {
-		m := &machine{sw: sw, modes: modes, last: last}
-		m.init(t)
-		acts := m.actions()
-		acts[""] = m.check
-		t.Repeat(acts)
-	}
+	return func(t *rapid.T) { (&machine{sw: sw, modes: modes, last: last}).run(t) }
+}
+
+// run runs one case of the state machine: a drawn sequence of actions,
+// each followed by check.
+func (m *machine) run(t *rapid.T) {
+	m.init(t)
+	acts := m.actions()
+	acts[""] = m.check
+	t.Repeat(acts)
 }

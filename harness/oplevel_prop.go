@@ -6,7 +6,6 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/model"
 )
 
 // opCrashProperty is the rapid property of the migration on an op-level
@@ -19,7 +18,7 @@ func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
 		s0 := genStore(rapidChooser{t}, maxKeys)
 		d, err := e.seed(s0)
 		if err != nil {
-			*last = &failure{vs: []model.Violation{{ID: model.I7, Detail: "cannot seed the store: " + err.Error()}}, s0: s0}
+			*last = inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
 			t.Fatalf("seed: %v", err)
 		}
 		var sched []string

@@ -7,9 +7,10 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// Violation is one broken invariant found by Verify.
+// Violation is one broken invariant found by Verify: an invariant breach
+// only (errors of the target or the harness are Inconclusive).
 type Violation struct {
-	// Invariant is the id (I1–I8) and Name its short name.
+	// Invariant is the id (I1–I9) and Name its short name.
 	Invariant model.InvariantID `json:"invariant"`
 	Name      string            `json:"name"`
 	// Phase is the Verify phase that found it.
@@ -21,15 +22,64 @@ type Violation struct {
 	Counterexample []string `json:"counterexample"`
 	// Replay is a one-line command that reproduces the failure.
 	Replay string `json:"replay"`
+	// Keys and CrashPoints are the size of the counterexample: the keys of
+	// its initial store and the crash (or error) points of its schedule,
+	// each the operation index of one faulty run (empty when the case has
+	// none).
+	Keys        int   `json:"keys"`
+	CrashPoints []int `json:"crash_points"`
+	// Case is the counterexample as data, for Recheck (not in JSON: it
+	// holds values).
+	Case *Case `json:"-"`
 }
 
 func (v Violation) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s [%s]: %s\n", v.Invariant, v.Name, v.Phase, v.Detail)
+	fmt.Fprintf(&b, "  counterexample: %d keys, crash points %v\n", v.Keys, v.CrashPoints)
 	for _, l := range v.Counterexample {
 		fmt.Fprintf(&b, "    %s\n", l)
 	}
 	fmt.Fprintf(&b, "  replay: %s", v.Replay)
+	return b.String()
+}
+
+// Kinds of Inconclusive: why a case could not be judged.
+const (
+	// InconclusiveTargetError: the target returned an error where no fault
+	// was injected (an operation of a live process, seeding a store).
+	InconclusiveTargetError = "target-error"
+	// InconclusivePanic: the target panicked (or failed outside any check).
+	InconclusivePanic = "panic"
+	// InconclusiveCancelled: the context ended before the phase finished.
+	InconclusiveCancelled = "cancelled"
+	// InconclusiveTimeout: a checker gave up (porcupine's linearizability
+	// check ran out of time), so the case was neither passed nor failed.
+	InconclusiveTimeout = "checker-timeout"
+)
+
+// Inconclusive is a case Verify could not judge: never an invariant
+// breach, never a pass. A report with one is not OK and not a violation.
+type Inconclusive struct {
+	// Kind is one of the Inconclusive* constants.
+	Kind string `json:"kind"`
+	// Phase is the Verify phase that met it.
+	Phase string `json:"phase"`
+	// Detail says what happened, values as fingerprints.
+	Detail string `json:"detail"`
+	// Counterexample is the case, one line per step (may be empty).
+	Counterexample []string `json:"counterexample"`
+	// Replay is a one-line command that reruns it.
+	Replay string `json:"replay"`
+}
+
+func (i Inconclusive) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "inconclusive (%s) [%s]: %s\n", i.Kind, i.Phase, i.Detail)
+	for _, l := range i.Counterexample {
+		fmt.Fprintf(&b, "    %s\n", l)
+	}
+	fmt.Fprintf(&b, "  replay: %s", i.Replay)
 	return b.String()
 }
 
@@ -40,6 +90,8 @@ type Phase struct {
 	CrashStates int     `json:"crash_states"`
 	Seconds     float64 `json:"seconds"`
 	Violations  int     `json:"violations"`
+	// Inconclusive counts the cases of the phase that could not be judged.
+	Inconclusive int `json:"inconclusive"`
 }
 
 // Report is the result of Verify.
@@ -51,10 +103,14 @@ type Report struct {
 	Seconds     float64     `json:"seconds"`
 	Phases      []Phase     `json:"phases"`
 	Violations  []Violation `json:"violations"`
+	// Inconclusive lists what could not be judged (target errors, panics,
+	// cancellation, checker timeouts): reported apart, never as a
+	// violation.
+	Inconclusive []Inconclusive `json:"inconclusive"`
 }
 
-// OK reports whether no violation was found.
-func (r Report) OK() bool { return len(r.Violations) == 0 }
+// OK reports whether no violation was found and nothing was inconclusive.
+func (r Report) OK() bool { return len(r.Violations) == 0 && len(r.Inconclusive) == 0 }
 
 // StatesPerSecond is CrashStates / Seconds.
 func (r Report) StatesPerSecond() float64 {

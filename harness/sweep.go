@@ -17,6 +17,22 @@ type failure struct {
 	vs    []model.Violation
 	s0    model.State
 	sched []string // one line per run: the injector of that run
+	c     *Case    // the case as data, when it is a store and faulty runs (replay, minimize)
+	// incKind and incDetail, set when vs is empty: the case could not be
+	// judged (an Inconclusive* kind and why).
+	incKind, incDetail string
+}
+
+func inconclusiveFailure(kind, detail string, s0 model.State) *failure {
+	return &failure{incKind: kind, incDetail: detail, s0: s0}
+}
+
+// id names how f fails: its first invariant, or "inconclusive:<kind>".
+func (f *failure) id() string {
+	if len(f.vs) > 0 {
+		return string(f.vs[0].ID)
+	}
+	return "inconclusive:" + f.incKind
 }
 
 func (f *failure) lines() []string {
@@ -83,32 +99,28 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 }
 
 // sweep checks a complete run from d, then crashes the run at each of its
-// operations, checks the image, and recurses on the image.
-func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, sched []string, depth int, mode faults.Mode, vals map[string]bool) *failure {
+// operations, checks the image, and recurses on the image. crashes are
+// the faulty runs that led to d.
+func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, crashes []faults.CrashAt, depth int, mode faults.Mode, vals map[string]bool) *failure {
+	sched := make([]string, len(crashes))
+	for i, c := range crashes {
+		sched[i] = c.String()
+	}
 	n, f := sw.completeOnce(s0, d, sched, true)
+	if f != nil {
+		f.c = &Case{Store: s0.Clone(), Crashes: slices.Clone(crashes)}
+	}
 	if f != nil || depth == 0 {
 		return f
 	}
 	// k == n crashes right after a complete run: in power modes that checks
 	// that a migration that returned is durable.
 	for k := 0; k <= n; k++ {
-		c := d.Clone()
 		inj := faults.CrashAt{Op: k, Mode: mode, Seed: sw.nextSeed()}
-		here := append(slices.Clip(sched), inj.String())
-		_, runErr := sw.e.run(c, inj)
-		sw.runs++
-		img := image(c, mode, inj.Seed)
-		sw.states++
-		vs := sw.e.checkHygiene(img, vals)
-		st, rerr := sw.e.observe(img)
-		vs = append(vs, sw.checkState(s0, st, rerr)...)
-		if k == n && runErr == nil && rerr == nil {
-			for _, d := range model.Diff(sw.expect(s0).want, st) {
-				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + d})
-			}
-		}
+		here := append(slices.Clip(crashes), inj)
+		img, vs := sw.crashStep(s0, d.Clone(), inj, vals)
 		if len(vs) > 0 {
-			return &failure{vs: vs, s0: s0, sched: here}
+			return &failure{vs: vs, s0: s0, sched: append(slices.Clip(sched), inj.String()), c: &Case{Store: s0.Clone(), Crashes: here}}
 		}
 		if f := sw.sweep(s0, img, here, depth-1, mode, vals); f != nil {
 			return f
@@ -132,17 +144,9 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 		return f, nil
 	}
 	for k := 0; k < n; k++ {
-		c := d.Clone()
 		inj := faults.ErrorAt{Op: k, Errno: errno}
-		here := []string{inj.String()}
-		_, _ = sw.e.run(c, inj)
-		sw.runs++
-		sw.states++
-		st, rerr := sw.e.observe(c)
-		if vs := sw.checkState(s0, st, rerr); len(vs) > 0 {
-			return &failure{vs: vs, s0: s0, sched: here}, nil
-		}
-		if f := sw.retryThenPowerLoss(s0, c, here); f != nil {
+		if f := sw.errorStep(s0, d.Clone(), inj); f != nil {
+			f.c = &Case{Store: s0.Clone(), Error: &inj}
 			return f, nil
 		}
 	}
@@ -166,8 +170,9 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 	here := append(slices.Clip(sched), "complete run", "power loss")
 	img := image(c, faults.Power, sw.nextSeed())
 	sw.states++
+	vs := sw.e.checkHygiene(img, valueSet(s0, sw.expect(s0).want))
 	st, rerr := sw.e.observe(img)
-	vs := sw.checkState(s0, st, rerr)
+	vs = append(vs, sw.checkState(s0, st, rerr)...)
 	if rerr == nil {
 		want := sw.expect(s0).want
 		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated}, st) {
@@ -281,9 +286,13 @@ func paths(fs []fileEntry) []string {
 	return out
 }
 
-// shrinkStore removes keys from a failing store while the same invariant
-// still fails, and returns the smallest failure found.
+// shrinkStore removes keys from a failing store while a sweep of the
+// smaller store still fails with the same invariant, then makes the
+// failing case 1-minimal (minimize), and returns it.
 func (sw *sweeper) shrinkStore(f *failure, mode faults.Mode, errno syscall.Errno) *failure {
+	if len(f.vs) == 0 {
+		return f
+	}
 	id := f.vs[0].ID
 	best := f
 	for changed := true; changed; {
@@ -297,11 +306,11 @@ func (sw *sweeper) shrinkStore(f *failure, mode faults.Mode, errno syscall.Errno
 			} else {
 				g, _ = sw.store(smaller, mode)
 			}
-			if g != nil && g.vs[0].ID == id {
+			if g != nil && len(g.vs) > 0 && g.vs[0].ID == id {
 				best, changed = g, true
 				break
 			}
 		}
 	}
-	return best
+	return sw.minimize(best)
 }

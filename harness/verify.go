@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/model"
 )
 
 // ErrBadTarget reports a Target that cannot be verified (no Open, or a
@@ -22,7 +21,11 @@ var ErrBadTarget = errors.New("bad target")
 // ErrBadTarget), rapid does not take the settings the harness gives it
 // (wrapping ErrRapidFlag: a seed that silently did not apply would make
 // every replay line a lie), or ctx ends; a broken provider or migration is
-// reported as Violations, never as a panic.
+// reported as Violations, never as a panic. What cannot be judged (target
+// errors where no fault was injected, panics, cancellation, checker
+// timeouts) is reported in Report.Inconclusive, never as a violation: when
+// ctx ends, the phase it cut is recorded as cancelled (its findings
+// dropped) and ctx's error is returned.
 func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if t.Defaults != nil {
 		cfg = t.Defaults(cfg)
@@ -31,7 +34,7 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
-	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}} // JSON: [] rather than null
+	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}, Inconclusive: []Inconclusive{}} // JSON: [] rather than null
 	if t.Open == nil {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
@@ -56,6 +59,9 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		v.run(ph.name, ph.fn)
 		if v.err != nil {
 			return rep, v.err
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
@@ -92,19 +98,33 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 	states0 := v.sw.states
 	cases, f := fn()
 	ph := Phase{Name: name, Cases: cases, CrashStates: v.sw.states - states0, Seconds: time.Since(start).Seconds()}
-	if f != nil {
+	if err := v.sw.e.ctx.Err(); err != nil { // a cut phase proves nothing either way
+		f = &failure{incKind: InconclusiveCancelled, incDetail: fmt.Sprintf("the phase was cut short: %v", err)}
+	}
+	switch {
+	case f == nil:
+	case len(f.vs) == 0:
+		v.rep.Inconclusive = append(v.rep.Inconclusive, Inconclusive{
+			Kind: f.incKind, Phase: name, Detail: f.incDetail, Counterexample: f.lines(), Replay: v.replay(),
+		})
+		ph.Inconclusive++
+	default:
 		for _, mv := range f.vs {
-			v.rep.Violations = append(v.rep.Violations, Violation{
+			viol := Violation{
 				Invariant: mv.ID, Name: mv.ID.Name(), Phase: name, Detail: mv.Detail,
-				Counterexample: f.lines(), Replay: v.replay(),
-			})
+				Counterexample: f.lines(), Replay: v.replay(), Keys: len(f.s0.Secrets), CrashPoints: []int{},
+			}
+			if f.c != nil {
+				viol.Keys, viol.CrashPoints, viol.Case = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
+			}
+			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
 		}
 	}
 	v.rep.Phases = append(v.rep.Phases, ph)
 	v.rep.Cases += cases
 	v.rep.CrashStates += ph.CrashStates
-	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d %.2fs violations=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.Seconds, ph.Violations)
+	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d %.2fs violations=%d inconclusive=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.Seconds, ph.Violations, ph.Inconclusive)
 }
 
 func (v *verifier) replay() string {
@@ -114,7 +134,7 @@ func (v *verifier) replay() string {
 func (v *verifier) property() (int, *failure) {
 	var last *failure
 	failed, logs := v.checkRapid("property", v.cfg.Seed, v.sw.crashProperty(v.cfg.MaxKeys, v.cfg.Modes, &last))
-	return v.cfg.Checks, rapidFailure(failed, last, logs)
+	return v.cfg.Checks, v.sw.minimize(rapidFailure(failed, last, logs))
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
@@ -125,7 +145,7 @@ func (v *verifier) stateMachine() (int, *failure) {
 
 // rapidFailure turns a rapid failure into a failure: the last one recorded
 // is the minimal case rapid replayed; a failure without a record (a panic
-// in the target) is reported with rapid's own output.
+// in the target) is inconclusive, reported with rapid's own output.
 func rapidFailure(failed bool, last *failure, logs []string) *failure {
 	if !failed {
 		return nil
@@ -133,7 +153,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 	if last != nil {
 		return last
 	}
-	return &failure{vs: []model.Violation{{ID: model.I7, Detail: "the target panicked or failed outside a check"}}, sched: logs}
+	return &failure{incKind: InconclusivePanic, incDetail: "the target panicked or failed outside a check", sched: logs}
 }
 
 // sweeps explores every crash point for the fixture store and generated
@@ -151,7 +171,7 @@ func (v *verifier) sweeps() (int, *failure) {
 			cases++
 			f, err := sw.store(s0, mode)
 			if err != nil {
-				return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+				return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
 			}
 			if f != nil {
 				return cases, sw.shrinkStore(f, mode, 0)
@@ -161,7 +181,7 @@ func (v *verifier) sweeps() (int, *failure) {
 			cases++
 			f, err := sw.errors(s0, errno)
 			if err != nil {
-				return cases, &failure{vs: []model.Violation{{ID: model.I7, Detail: err.Error()}}, s0: s0}
+				return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
 			}
 			if f != nil {
 				return cases, sw.shrinkStore(f, faults.Process, errno)

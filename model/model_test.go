@@ -140,3 +140,30 @@ func TestMigrateProperties(t *testing.T) {
 		}
 	})
 }
+
+// TestScopedNoFallbackForReservedNames: the model's scoped view never reads
+// another scope's key through the bare-key fallback (issue 12 item 9).
+func TestScopedNoFallbackForReservedNames(t *testing.T) {
+	s := model.State{Secrets: map[string]string{"__thv_registry_y": "r", "BEARER_TOKEN_b": "b"}}
+	_, ok := model.Scoped(s, "workloads", "__thv_registry_y")
+	require.False(t, ok)
+	v, ok := model.Scoped(s, "workloads", "BEARER_TOKEN_b")
+	require.True(t, ok)
+	require.Equal(t, "b", v)
+}
+
+// TestQuarantineSlotsUnambiguous: slot 2 of K and slot 1 of "K#2" are two
+// different keys (issue 12 item 7): both losers are kept.
+func TestQuarantineSlotsUnambiguous(t *testing.T) {
+	s0 := model.State{Secrets: map[string]string{
+		"BEARER_TOKEN_K":                   "k-old",
+		"__thv_workloads_BEARER_TOKEN_K":   "k-new",
+		"__thv_legacy_BEARER_TOKEN_K":      "taken",
+		"BEARER_TOKEN_K#2":                 "k2-old",
+		"__thv_workloads_BEARER_TOKEN_K#2": "k2-new",
+	}}
+	got := model.Migrate(s0, model.Keep)
+	require.Equal(t, "k-old", got.Secrets["__thv_legacy_BEARER_TOKEN_K#2"])
+	require.Equal(t, "k2-old", got.Secrets["__thv_legacy_BEARER_TOKEN_K##2"])
+	require.Empty(t, model.Model{}.CheckAll(s0, got, model.Keep))
+}

@@ -16,10 +16,15 @@ func (m Model) User(s State) map[string]string {
 }
 
 // Scoped returns what ScopedProvider(scope).GetSecret(name) returns: the
-// scoped key, else the bare key name; ok is false for not-found.
+// scoped key, else the bare key name unless name is reserved (starts with
+// the system prefix: a scope never reads another scope's keys through the
+// fallback); ok is false for not-found.
 func (m Model) Scoped(s State, scope, name string) (string, bool) {
 	if v, ok := s.Secrets[m.Scheme.ScopedKey(scope, name)]; ok {
 		return v, true
+	}
+	if m.Scheme.IsSystem(name) {
+		return "", false
 	}
 	v, ok := s.Secrets[name]
 	return v, ok

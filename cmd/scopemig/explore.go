@@ -17,6 +17,7 @@ func newExploreCmd() *cobra.Command {
 		mode   string
 		target string
 		asJSON bool
+		ex     execFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "explore",
@@ -24,9 +25,22 @@ func newExploreCmd() *cobra.Command {
 		Long: `explore generates one store of exactly --keys keys and crashes the migration
 at every operation, nested to --depth, in each mode; it prints the crash
 states, runs, seconds and states/s per mode. Exit: 0 no violation, 1
-violation or error.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+violation or error.
+
+With --exec it explores a real command instead (Linux): scopemig explore
+--exec --from DIR [--mode process|power|power-partial|all] [--on-conflict
+keep|drop] [--json] -- CMD ARGS... records CMD on a fresh copy of DIR
+({dir} in ARGS; {self} is this scopemig binary), crashes it at every
+file-mutating syscall, and checks every image and every restart against the
+model (docs/syscall-explore.md). Exit 0 iff no violation.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if ex.on {
+				return runExploreExec(cmd, ex, mode, cfg.Seed, asJSON, args)
+			}
+			if len(args) > 0 {
+				return fmt.Errorf("explore takes no arguments without --exec")
+			}
 			t, err := resolveTarget(target)
 			if err != nil {
 				return err
@@ -75,5 +89,6 @@ violation or error.`,
 	f.Uint64Var(&cfg.Seed, "seed", 1, "seed of the store")
 	f.StringVar(&target, "target", "encfile", "built-in target, or mutant:<name>")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
+	ex.register(cmd)
 	return cmd
 }

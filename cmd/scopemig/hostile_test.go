@@ -35,6 +35,20 @@ type hostileCase struct {
 	env   map[string]string // nil: the right password in TOOLHIVE_SECRETS_PASSWORD
 	setup func(t *testing.T, dir string) []string
 	want  string // substring of the one error line; "" means the input is accepted
+	// planAccepts: plan accepts the input (exit 0, nothing written) although
+	// migrate refuses it (want); it concerns only what migrate writes.
+	planAccepts bool
+	noConfig    bool // run without --config
+	notice      bool // a refusal is preceded by the lock-wait notice line
+	// fs wraps the real filesystem the commands see (fault injection).
+	fs func(fsys afero.Fs, dir string) afero.Fs
+	// check runs after an accepted command, or after a refusal that is
+	// documented to write (written); nil for accepted inputs means plan
+	// and migrate must both succeed with the usual output.
+	check func(t *testing.T, command, dir string, out string, before, after map[string]treeEntry)
+	// writes: the refusal is documented to leave the store migrated (the
+	// flag write failed after it); check asserts exactly what changed.
+	writes bool
 }
 
 // treeEntry is one entry of a real directory tree: mode, size, content
@@ -144,6 +158,23 @@ func passwordFile(content string, mode os.FileMode) func(t *testing.T, dir strin
 }
 
 func hostileCases() []hostileCase {
+	return append(inputCases(), machineCases()...)
+}
+
+// emptyStoreCheck is what an empty store (0 bytes) gives: plan reports no
+// legacy key and writes nothing; migrate leaves the store untouched and
+// sets only the flag.
+func emptyStoreCheck(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+	if command == "plan" {
+		require.Contains(t, out, "no legacy keys")
+		return
+	}
+	require.Equal(t, true, yamlMap(t, afero.NewOsFs(), filepath.Join(dir, "config.yaml"))["secret_scope_migration"], "an empty store migrates trivially: only the flag is set")
+	require.Equal(t, before["secrets_encrypted"], after["secrets_encrypted"], "the empty store is not rewritten")
+}
+
+// inputCases are bad file contents, passwords and file kinds.
+func inputCases() []hostileCase {
 	const store, cfg = "secrets_encrypted", "config.yaml"
 	return []hostileCase{
 		{name: "store: one bit flipped", setup: rewrite(store, func(_ *testing.T, b []byte) []byte { b[len(b)/2] ^= 1; return b }), want: "wrong password or corrupt"},
@@ -171,7 +202,7 @@ func hostileCases() []hostileCase {
 			require.NoError(t, os.Truncate(filepath.Join(dir, store), encfile.MaxFileSize+1))
 			return nil
 		}, want: "too large"},
-		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: ""},
+		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: "", check: emptyStoreCheck},
 		{name: "store: a directory", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "is a directory"},
 		{name: "store: a symlink to a valid store", setup: replaceWith(store, func(t *testing.T, dir, p string) {
 			b, err := os.ReadFile(filepath.Join(fixtureDir, store))
@@ -239,13 +270,21 @@ func TestHostileInputs(t *testing.T) {
 				if vars == nil {
 					vars = pwEnv()
 				}
-				args := append([]string{"--secrets-file", filepath.Join(dir, "secrets_encrypted"), "--config", filepath.Join(dir, "config.yaml")}, extra...)
+				args := []string{"--secrets-file", filepath.Join(dir, "secrets_encrypted")}
+				if !tc.noConfig {
+					args = append(args, "--config", filepath.Join(dir, "config.yaml"))
+				}
+				args = append(args, extra...)
 				newCmd := newPlanCmdEnv
 				if command == "migrate" {
 					newCmd = newMigrateCmdEnv
 				}
+				var fsys afero.Fs = osfs
+				if tc.fs != nil {
+					fsys = tc.fs(osfs, dir)
+				}
 				before := tree(t, dir)
-				out, errOut, code := run(t, newCmd, testEnv(osfs, vars), args...)
+				out, errOut, code := runAll(t, newCmd, testEnv(fsys, vars), args...)
 				after := tree(t, dir)
 				written := bytesWritten(before, after)
 				for _, s := range []string{out, errOut} {
@@ -254,24 +293,35 @@ func TestHostileInputs(t *testing.T) {
 				}
 				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
 				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
-				if tc.want == "" {
+				if tc.want == "" || (command == "plan" && tc.planAccepts) {
 					require.Equal(t, 0, code, errOut)
 					require.Empty(t, errOut)
 					if command == "plan" {
 						require.Zero(t, written, "plan never writes")
-						require.Contains(t, out, "no legacy keys")
-					} else {
-						require.Equal(t, true, yamlMap(t, osfs, filepath.Join(dir, "config.yaml"))["secret_scope_migration"], "an empty store migrates trivially: only the flag is set")
-						require.Equal(t, before["secrets_encrypted"], after["secrets_encrypted"], "the empty store is not rewritten")
 					}
-					rows[len(rows)-1].message = "(accepted: exit 0) " + firstLine(out)
+					if tc.check != nil {
+						tc.check(t, command, dir, out, before, after)
+					}
+					rows[len(rows)-1].message = "(accepted: exit 0) " + strings.ReplaceAll(lastLine(out), dir, "$DIR")
 					return
 				}
 				require.Equal(t, 1, code)
+				lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+				if tc.notice {
+					require.Len(t, lines, 2, "the wait notice, then the error: %q", errOut)
+					require.True(t, strings.HasPrefix(lines[0], "scopemig: waiting for the "), lines[0])
+					require.Contains(t, lines[0], "(held by another process")
+					rows[len(rows)-1].message = strings.ReplaceAll(msg, "\n", "` then `")
+				} else {
+					require.Len(t, lines, 1, "one line: %q", errOut)
+				}
+				require.True(t, strings.HasPrefix(lines[len(lines)-1], "scopemig: "), errOut)
+				require.Contains(t, lines[len(lines)-1], tc.want)
+				if tc.writes {
+					tc.check(t, command, dir, out, before, after)
+					return
+				}
 				require.Empty(t, out)
-				require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
-				require.True(t, strings.HasPrefix(errOut, "scopemig: "), errOut)
-				require.Contains(t, errOut, tc.want)
 				require.Equal(t, before, after, "not one byte written")
 				require.Zero(t, written)
 			})
@@ -290,9 +340,10 @@ func TestHostileInputs(t *testing.T) {
 	require.Equal(t, doc, string(committed), "docs/security.md is stale: regenerate it with %s=1 go test ./cmd/scopemig -run TestHostileInputs", writeSecurityDocEnv)
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return strings.Join(strings.Fields(line), " ")
+// lastLine is the last non-empty line of s (a command's summary).
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(strings.Fields(lines[len(lines)-1]), " ")
 }
 
 // renderSecurityDoc returns docs/security.md with the table of rows.
@@ -320,7 +371,7 @@ every output, and how that is tested. **The table below is generated** by
 is stale. Regenerate it with
 ` + "`SCOPEMIG_WRITE_SECURITY_DOC=1 go test ./cmd/scopemig -run TestHostileInputs`" + `.
 
-## Bad inputs: a clear error, exit 1, zero bytes written
+## Bad inputs and hostile machines: exit 1 and zero bytes written, or the documented behaviour
 
 Every input runs through the real ` + "`plan`" + ` and ` + "`migrate`" + ` commands (in process,
 on a real temporary directory holding a copy of the ToolHive v0.47.0
@@ -328,20 +379,79 @@ fixture, password from ` + "`TOOLHIVE_SECRETS_PASSWORD`" + ` unless the row says
 otherwise). The test snapshots the whole directory (mode, size, SHA-256 of
 every entry, symlink targets) before and after: "bytes written" is the size
 of every entry that changed or appeared, and every rejected input must show
-0. It also checks the output is one line on stderr, nothing on stdout, and
-neither the password nor any secret value of the store appears. ` + "`$DIR`" + ` stands
-for the temporary directory.
+0. It also checks the output is one line on stderr (two for a held lock: the
+wait notice, then the error), nothing on stdout, and neither the password
+nor any secret value of the store appears. ` + "`$DIR`" + ` stands for the temporary
+directory. The rows from "store temp name" on are the real-machine hazards
+of issue 12: entries planted at the names scopemig writes, other owners, a
+copy of a store, held locks and a full disk.
 
 Why nothing can be written: both commands validate everything first — the
 password (file permissions, then decryption: AES-GCM authenticates the whole
 file), the store (a regular file, not a symlink, at most 32 MiB + 28 bytes,
 authentic, the expected JSON), the config (a regular file of at most 16 MiB,
-a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — and only
-then does ` + "`migrate`" + ` write, as one atomic replace of the store followed by the
-flag. Locks are ` + "`flock(2)`" + ` on an existing directory descriptor, which creates
-no file.
+a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — then
+` + "`migrate`" + ` runs a preflight that reads only: the store, the config, their temp
+names and their lock files (` + "`secrets_encrypted.lock`" + `, ` + "`config.yaml.lock`" + `) must
+be absent or regular files, their owners must be kept, and their directories
+writable by the effective user (` + "`access(2)`" + `). Only then does ` + "`migrate`" + ` write, as
+one atomic replace of the store followed by the flag. The directory lock is
+` + "`flock(2)`" + ` on an existing directory descriptor, which creates no file; the
+lock files ToolHive also uses are created (empty) only after the preflight.
 
-Notes on what the table shows:
+How the names scopemig writes are protected (the "temp name" and "lock file" rows):
+
+- Temp files are created with ` + "`O_CREAT|O_EXCL|O_NOFOLLOW`" + `: a planted file, symlink,
+  hard link or FIFO at ` + "`.secrets_encrypted.scopemig-tmp`" + ` or ` + "`.config.yaml.scopemig-tmp`" + `
+  is never opened, followed or written through. A regular file with one link
+  (what a crashed run leaves) is removed and the create retried; anything
+  else there is refused and left alone, with a message saying what it is.
+  Before the rename the temp file must still be the file written (same
+  inode) and the target must not have become a symlink, so neither the store
+  nor the config can become a symlink.
+- Lock files are opened with ` + "`O_NOFOLLOW|O_NONBLOCK`" + ` after an ` + "`lstat`" + `: a symlink
+  (even a dangling one, which ` + "`O_CREAT`" + ` would have created), a FIFO or a
+  directory at ` + "`secrets_encrypted.lock`" + ` or ` + "`config.yaml.lock`" + ` is refused.
+- ` + "`plan`" + ` accepts the rows that concern only what ` + "`migrate`" + ` writes; it refuses a
+  planted store temp name because opening a store removes a crashed writer's
+  leftover there, and a planted one is not a leftover.
+
+Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
+replaced store and config keep their uid and gid (the temp file is chowned
+before the rename) and mode 0600; a lock file or directory root creates gets
+the owner of the directory it is created in. The table checks every entry of
+the directory belongs to uid 4242 afterwards (the bytes written are the
+migrated store, the config with the flag, and the new lock file). A user who
+is not root and does not own the store or config (or cannot give back its
+group) is refused before any write (` + "`replacing the file would change its owner`" + `);
+root may write any directory, so that case, "the config's directory is not
+writable by the user" (the issue's case) and "the store's directory belongs
+to another user" run as uid 65534 in a child process:
+` + "`TestMigrateRefusesOwnerChange`" + `, ` + "`TestMigrateConfigDirNotWritable`" + ` and
+` + "`TestMigrateStoreDirNotWritable`" + ` (cmd/scopemig/asuser_test.go), each exit 1 with
+zero bytes written. Run as root, a root-owned lock file left in a user's
+directory (by an older ` + "`sudo`" + ` run) is given back to the directory's owner.
+
+The last rows:
+
+- ` + "`--secrets-file`" + ` naming a store other than the default one needs ` + "`--config`" + ` (or
+  ` + "`--no-flag`" + ` for a data-only run), so that a copy's flag never lands in the
+  user's real config; ` + "`plan`" + ` writes nothing and accepts it.
+- A lock held by another process (a ToolHive process holding
+  ` + "`secrets_encrypted.lock`" + `, which only ` + "`migrate`" + ` takes; another scopemig holding the
+  directory lock, which both take) is announced on stderr after about a
+  second and given up after ` + "`--lock-timeout`" + ` (default 60s; 1.2s in the table).
+  The holder is a real child process.
+- A full disk when the flag is written (simulated: ` + "`faults.FS`" + ` over the real
+  directory fails every write to the config's temp file with ENOSPC; a real
+  full disk is not available to the tests) cannot be foreseen by the
+  preflight. The store is then migrated and the config untouched, and the
+  command says exactly that: exit 1,
+  ` + "`store migrated, flag not set, re-running is safe`" + `, the report on stdout (` + "`--json`" + `: status ` + "`store-migrated-flag-not-set`" + `,
+  ` + "`flag_set: false`" + `), no temp file left. This is the one refusal that writes
+  (the migrated store, its size in the table); re-running sets the flag.
+
+Notes on the other rows:
 
 - **An empty store file is valid**, not an error: ToolHive creates a
   zero-length file when it opens a missing store, and reads it as an empty

@@ -27,7 +27,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd())
+	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd(), newLegacyCmd())
 	root.AddCommand(newBenchCmd())
 	root.AddCommand(newSoakCmd(), newReplayCmd(), newExploreCmd(), newChildCmd())
 	return root

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/encfile"
+	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -22,6 +27,9 @@ type migrateReport struct {
 	Transactional bool           `json:"transactional"`
 	Steps         []migrate.Step `json:"steps"`
 	Counts        migrate.Counts `json:"counts"`
+	// FlagSet: the config's secret_scope_migration is true after this run
+	// (false with --no-flag, and when the flag write failed).
+	FlagSet bool `json:"flag_set"`
 }
 
 // newMigrateCmd returns `scopemig migrate` on the real environment.
@@ -29,12 +37,17 @@ func newMigrateCmd() *cobra.Command { return newMigrateCmdEnv(osEnv()) }
 
 // newMigrateCmdEnv returns `scopemig migrate` on env.
 //
-// It first validates everything — password, store decryption, config parse
-// and flag type — and only then runs migrate.Runner: flag check (already
-// migrated → "already-done", zero writes, unless --force), discover, one
-// atomic transaction on the store, then the flag in the config. A failure
-// before the transaction changes nothing; the transaction itself is one
-// atomic replace; the flag is written only after the data is durable.
+// It first validates everything — the --secrets-file/--config rule,
+// password, store decryption, config parse and flag type — and only then
+// runs migrate.Runner: flag check (already migrated → "already-done", zero
+// writes, unless --force), discover, preflight of the config (its
+// directory, file, temp name and lock file can be written), one atomic
+// transaction on the store, then the flag in the config. A failure before
+// the transaction changes nothing; the transaction itself is one atomic
+// replace; the flag is written only after the data is durable. If that
+// last write fails, the report (status "store-migrated-flag-not-set") is
+// printed and the command exits 1 saying the store is migrated, the flag
+// not set, and re-running is safe.
 func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 	var (
 		f     storeFlags
@@ -51,31 +64,67 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
+			if err := env.checkFlagTarget(f); err != nil {
+				return err
+			}
+			ctx := f.lockContext(cmd.Context())
 			st, err := env.open(ctx, f)
 			if err != nil {
 				return err
 			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force}
-			res, err := r.Run(ctx)
+			if !st.migrated || force {
+				if err := preflightStore(env.fs, st.secretsPath); err != nil {
+					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
+				}
+			}
+			fp, err := secrets.NewKeyedFingerprinter(nil)
 			if err != nil {
+				return err
+			}
+			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: fp}
+			res, err := r.Run(ctx)
+			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 			}
 			rep := migrateReport{
 				Command: "migrate", Status: res.Status, SecretsFile: st.secretsPath, ConfigFile: st.configPath,
 				Policy: f.policy, Forced: res.Forced, Transactional: res.Transactional,
 				Steps: nonNil(res.Steps), Counts: res.Counts,
+				FlagSet: st.flag != nil && err == nil && res.Status != migrate.StatusNotApplicable,
 			}
 			out := cmd.OutOrStdout()
 			if f.json {
-				return writeJSON(out, rep)
+				if werr := writeJSON(out, rep); werr != nil {
+					return werr
+				}
+			} else if werr := writeMigrateText(out, rep); werr != nil {
+				return werr
 			}
-			return writeMigrateText(out, rep)
+			if err != nil { // the data is migrated; the flag is not set
+				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
+			}
+			return nil
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVar(&force, "force", false, "run even if the config says the migration already ran")
+	cmd.Flags().BoolVar(&f.noFlag, "no-flag", false, "migrate the data only: read and write no config (for a copy of a store; excludes --config)")
 	return cmd
+}
+
+// preflightStore checks, writing nothing, that the store and ToolHive's
+// lock file next to it can be written as they are (a regular file whose
+// owner is kept, a free or leftover temp name, a writable directory, a
+// regular lock file): the first write of a migration (creating the lock
+// file) then cannot be followed by a refusal.
+func preflightStore(fsys afero.Fs, path string) error {
+	if err := atomicfile.Preflight(fsys, path); err != nil {
+		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+	}
+	if err := fslock.PreflightFile(fsys, path+encfile.LockFileSuffix); err != nil {
+		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+	}
+	return nil
 }
 
 func writeMigrateText(w io.Writer, rep migrateReport) error {
@@ -91,7 +140,14 @@ func writeMigrateText(w io.Writer, rep migrateReport) error {
 		return err
 	}
 	c := rep.Counts
-	_, err := fmt.Fprintf(w, "migrated (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped; flag set in %s\n",
-		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, rep.ConfigFile)
+	status, flag := "migrated", "flag set in "+rep.ConfigFile
+	switch {
+	case rep.ConfigFile == "":
+		flag = "no config read or written (--no-flag)"
+	case rep.Status == migrate.StatusFlagNotSet:
+		status, flag = "store migrated", "flag NOT set in "+rep.ConfigFile+" (re-running is safe)"
+	}
+	_, err := fmt.Fprintf(w, "%s (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped; %s\n",
+		status, rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, flag)
 	return err
 }

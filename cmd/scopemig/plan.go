@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,8 +9,10 @@ import (
 	"text/tabwriter"
 	"unicode"
 
+	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -24,14 +27,19 @@ type planReport struct {
 	AlreadyMigrated bool           `json:"already_migrated"`
 	Steps           []migrate.Step `json:"steps"`
 	Counts          migrate.Counts `json:"counts"`
+	// Leftovers are stale files next to the store (a crashed write's temp
+	// file): reported, never removed (plan never writes).
+	Leftovers []string `json:"leftovers"`
 }
 
 // newPlanCmd returns `scopemig plan` on the real environment.
 func newPlanCmd() *cobra.Command { return newPlanCmdEnv(osEnv()) }
 
-// newPlanCmdEnv returns `scopemig plan` on env: a dry run that opens and
-// decrypts the store, reads the flag, and prints what migrate would do.
-// It never writes.
+// newPlanCmdEnv returns `scopemig plan` on env: a dry run that reads and
+// decrypts the store once (encfile.Inspect), reads the flag, and prints what
+// migrate would do, computed on that in-memory snapshot: O(N) for N keys.
+// It never writes, not even the stale temp file a crashed writer left
+// (reported as a leftover instead), so it works on a read-only directory.
 func newPlanCmdEnv(env cliEnv) *cobra.Command {
 	var f storeFlags
 	cmd := &cobra.Command{
@@ -45,18 +53,26 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := env.open(ctx, f)
+			st, err := env.readOnly().open(ctx, f)
 			if err != nil {
 				return err
 			}
-			plan, err := migrate.Discover(ctx, st.provider, secrets.Scheme{}, f.policy)
+			fp, err := secrets.NewKeyedFingerprinter(nil)
+			if err != nil {
+				return err
+			}
+			r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: fp}
+			plan, err := r.Plan(ctx)
 			if err != nil {
 				return fmt.Errorf("plan %s: %w", st.secretsPath, err)
 			}
 			rep := planReport{
 				Command: "plan", SecretsFile: st.secretsPath, ConfigFile: st.configPath,
 				Policy: f.policy, AlreadyMigrated: st.migrated,
-				Steps: nonNil(plan.Steps), Counts: plan.Counts(),
+				Steps: nonNil(plan.Steps), Counts: plan.Counts(), Leftovers: []string{},
+			}
+			if snap, ok := st.provider.(*encfile.Snapshot); ok {
+				rep.Leftovers = append(rep.Leftovers, snap.Leftovers()...)
 			}
 			out := cmd.OutOrStdout()
 			if f.json {
@@ -76,10 +92,30 @@ func writePlanText(w io.Writer, rep planReport) error {
 	c := rep.Counts
 	_, err := fmt.Fprintf(w, "plan (on-conflict=%s): %d legacy keys: %d to move, %d already scoped, %d to quarantine, %d to drop; nothing written\n",
 		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped)
+	for _, l := range rep.Leftovers {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
+		}
+	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
 	}
 	return err
+}
+
+// readOnly returns e with a store opener that never writes: the store is
+// read and decrypted once into an encfile.Snapshot, and a stale temp file
+// is reported instead of removed.
+func (e cliEnv) readOnly() cliEnv {
+	if e.openStore != nil {
+		e.openStore = inspectEncFile
+	}
+	return e
+}
+
+// inspectEncFile is the read-only storeOpenFunc of plan and legacy list.
+func inspectEncFile(ctx context.Context, fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
+	return encfile.Inspect(ctx, fsys, path, password)
 }
 
 // writeStepTable prints one row per step: key, target, outcome (with the

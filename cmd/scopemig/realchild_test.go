@@ -17,6 +17,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(writeError(os.Stderr, newRoot().Execute()))
 	}
+	if p := os.Getenv(holdLockEnv); p != "" {
+		os.Exit(holdLock(p))
+	}
 	os.Exit(m.Run())
 }
 

@@ -183,6 +183,13 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
 			kills++
 		}
+		// I8 before anything reopens the store: a restart removes leftovers.
+		for _, v := range scanRealImage(filepath.Dir(secretsFile), filepath.Dir(configFile), s0, want) {
+			vs = append(vs, fmt.Sprintf("%s after a kill at %v (%s)", v, delay, where))
+		}
+		if len(vs) > 0 {
+			return kills, vs, nil
+		}
 		st, err := observeReal(ctx, osfs, secretsFile, configFile)
 		if err != nil {
 			return kills, []string{fmt.Sprintf("I7 after a kill at %v (%s): %v", delay, where, err)}, nil

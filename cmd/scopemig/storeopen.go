@@ -9,12 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/encfile"
+	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -36,11 +38,16 @@ var (
 	errNoStore           = errors.New("no secrets file")
 	errNoHome            = errors.New("cannot locate the home directory")
 	errNoBackend         = errors.New("store backend not available")
+	errNeedsConfig       = errors.New("--secrets-file names a store other than the default one: pass --config with the config that goes with it, or --no-flag to migrate the data only")
+	errNoFlagWithConfig  = errors.New("--no-flag and --config exclude each other: --no-flag reads and writes no config")
 )
 
+// defaultLockTimeout bounds each lock wait of plan and migrate.
+const defaultLockTimeout = 60 * time.Second
+
 // storeOpenFunc opens (and decrypts) a secrets store without writing to it
-// beyond the store's own crash recovery.
-type storeOpenFunc func(fsys afero.Fs, path string, password []byte) (secrets.Provider, error)
+// beyond the store's own crash recovery; ctx bounds its lock wait.
+type storeOpenFunc func(ctx context.Context, fsys afero.Fs, path string, password []byte) (secrets.Provider, error)
 
 // flagOpenFunc returns the migration flag kept in the config file at path.
 type flagOpenFunc func(fsys afero.Fs, path string) migrate.FlagStore
@@ -74,15 +81,38 @@ type storeFlags struct {
 	passwordFile string
 	policy       migrate.Policy
 	json         bool
+	lockTimeout  time.Duration
+	noFlag       bool             // migrate only: no config is read or written
+	stderr       func() io.Writer // where lock waits are announced (the command's stderr)
 }
 
 func (f *storeFlags) register(cmd *cobra.Command) {
+	f.stderr = cmd.ErrOrStderr
 	fl := cmd.Flags()
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
 	fl.StringVar(&f.configFile, "config", "", "ToolHive config file (default $XDG_CONFIG_HOME/"+defaultConfigRel+")")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.Var(&f.policy, "on-conflict", "what to do with a legacy value whose scoped key holds a different value: keep (quarantine it) or drop (ToolHive's behaviour)")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
+}
+
+// lockContext returns ctx with the lock-wait behaviour of plan and migrate:
+// a lock still held by another process after about a second is announced
+// with one line on stderr, and each wait ends after f.lockTimeout (0: no
+// limit) with an error wrapping fslock.ErrTimeout.
+func (f storeFlags) lockContext(ctx context.Context) context.Context {
+	var stderr io.Writer = os.Stderr
+	if f.stderr != nil {
+		stderr = f.stderr()
+	}
+	timeout := max(f.lockTimeout, 0)
+	return fslock.WithWait(ctx, fslock.Wait{
+		Notify: func(lock string) {
+			fmt.Fprintf(stderr, "scopemig: waiting for the %s (held by another process; --lock-timeout %s)\n", lock, timeout)
+		},
+		Timeout: timeout,
+	})
 }
 
 // openedStore is a fully validated store: password checked by decryption,
@@ -99,7 +129,9 @@ type openedStore struct {
 // its flag, then opens and decrypts the store — every check plan and migrate
 // need, before either writes anything. It writes nothing itself (the store's
 // own open may remove stale temp files of a crashed writer).
+// Its lock waits follow f (lockContext; applying it twice is harmless).
 func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
+	ctx = f.lockContext(ctx)
 	secretsPath, configPath, err := e.paths(f)
 	if err != nil {
 		return nil, err
@@ -111,10 +143,17 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 	if e.openStore == nil || e.openFlag == nil {
 		return nil, errNoBackend
 	}
-	flag := e.openFlag(e.fs, configPath)
-	migrated, err := flag.Migrated(ctx)
-	if err != nil {
-		return nil, err // names the config file
+	var (
+		flag     migrate.FlagStore
+		migrated bool
+	)
+	if f.noFlag {
+		configPath = ""
+	} else {
+		flag = e.openFlag(e.fs, configPath)
+		if migrated, err = flag.Migrated(ctx); err != nil {
+			return nil, err // names the config file
+		}
 	}
 	info, err := e.fs.Stat(secretsPath)
 	switch {
@@ -125,11 +164,52 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 	case info.IsDir():
 		return nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, secretsPath)
 	}
-	p, err := e.openStore(e.fs, secretsPath, password)
+	p, err := e.openStore(ctx, e.fs, secretsPath, password)
 	if err != nil {
 		return nil, err // names the secrets file
 	}
 	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated}, nil
+}
+
+// checkFlagTarget enforces migrate's rule for the flag's config: a
+// --secrets-file other than the default store needs --config (its own
+// config) or --no-flag, so that a copy's flag never lands in the user's
+// real config; --no-flag with --config is a contradiction.
+func (e cliEnv) checkFlagTarget(f storeFlags) error {
+	if f.noFlag {
+		if f.configFile != "" {
+			return errNoFlagWithConfig
+		}
+		return nil
+	}
+	if f.secretsFile == "" || f.configFile != "" {
+		return nil
+	}
+	def, _, err := e.paths(storeFlags{})
+	if err != nil || !e.sameFile(f.secretsFile, def) {
+		return fmt.Errorf("%w (default: %s)", errNeedsConfig, displayDefault(def, err))
+	}
+	return nil
+}
+
+func displayDefault(def string, err error) string {
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	return def
+}
+
+// sameFile reports whether a and b name the same file: the same absolute
+// clean path, or two existing paths to one inode.
+func (e cliEnv) sameFile(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	fa, errA := e.fs.Stat(a)
+	fb, errB := e.fs.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // paths returns the secrets and config paths: the flags, else ToolHive's
@@ -208,6 +288,9 @@ func exitCode(err error) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, errInconclusive) { // verify: nothing violated, something not judged
+		return 2
+	}
 	return 1
 }
 
@@ -223,8 +306,8 @@ func writeError(w io.Writer, err error) int {
 }
 
 // openEncFile opens and decrypts ToolHive's encrypted secrets file.
-func openEncFile(fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
-	return encfile.Open(fsys, path, password)
+func openEncFile(ctx context.Context, fsys afero.Fs, path string, password []byte) (secrets.Provider, error) {
+	return encfile.OpenContext(ctx, fsys, path, password)
 }
 
 // openConfigFlag returns the secret_scope_migration flag of a ToolHive

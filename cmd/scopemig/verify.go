@@ -19,15 +19,25 @@ import (
 // escaped: exit 1.
 var errVerifyFailed = errors.New("verification failed")
 
+// errInconclusive is returned when no violation was found and every mutant
+// was caught, but some case could not be judged (a target error, a panic,
+// cancellation, a checker timeout): exit 2.
+var errInconclusive = errors.New("verification inconclusive")
+
 // verifyOutput is the --json document of `scopemig verify` (docs/cli.md).
 type verifyOutput struct {
-	Seed        uint64           `json:"seed"`
-	Depth       int              `json:"depth"`
-	OK          bool             `json:"ok"`
-	CrashStates int              `json:"crash_states"`
-	Seconds     float64          `json:"seconds"`
-	Targets     []targetOutput   `json:"targets"`
-	Mutants     []mutants.Result `json:"mutants"`
+	Seed  uint64 `json:"seed"`
+	Depth int    `json:"depth"`
+	OK    bool   `json:"ok"`
+	// Inconclusive counts what could not be judged, targets and mutants
+	// together (each listed in its report); exit 2 when it is the only
+	// failure.
+	Inconclusive int              `json:"inconclusive"`
+	CrashStates  int              `json:"crash_states"`
+	Seconds      float64          `json:"seconds"`
+	Targets      []targetOutput   `json:"targets"`
+	Mutants      []mutants.Result `json:"mutants"`
+	violated     bool             // a violation, or a mutant escaped
 }
 
 type targetOutput struct {
@@ -58,6 +68,9 @@ func newVerifyCmd() *cobra.Command {
 				cfg.Log = cmd.ErrOrStderr()
 			}
 			out, err := runVerify(cmd.Context(), cfg, target, !noMut)
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("%w: %w", errInconclusive, err) // cancelled: neither a pass nor a violation
+			}
 			if err != nil {
 				return err
 			}
@@ -70,8 +83,11 @@ func newVerifyCmd() *cobra.Command {
 			} else {
 				printVerify(cmd.OutOrStdout(), out)
 			}
-			if !out.OK {
+			switch {
+			case out.violated:
 				return errVerifyFailed
+			case out.Inconclusive > 0:
+				return errInconclusive
 			}
 			return nil
 		},
@@ -114,6 +130,8 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 		out.CrashStates += rep.CrashStates
 		out.Seconds += rep.Seconds
 		out.OK = out.OK && rep.OK()
+		out.violated = out.violated || len(rep.Violations) > 0
+		out.Inconclusive += len(rep.Inconclusive)
 	}
 	if len(out.Targets) == 0 {
 		return out, fmt.Errorf("unknown target %q (have %s, all)", target, strings.Join(names, ", "))
@@ -125,6 +143,11 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 			out.CrashStates += res.CrashStates
 			out.Seconds += res.Seconds
 			out.OK = out.OK && res.Caught
+			if !res.Caught && len(res.Inconclusive) > 0 {
+				out.Inconclusive += len(res.Inconclusive)
+			} else {
+				out.violated = out.violated || !res.Caught
+			}
 		}
 	}
 	return out, nil
@@ -132,32 +155,56 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 
 func printVerify(w io.Writer, out verifyOutput) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tCASES\tCRASH STATES\tSTATES/S\tSECONDS\tVIOLATIONS")
+	fmt.Fprintln(tw, "TARGET\tCASES\tCRASH STATES\tSTATES/S\tSECONDS\tVIOLATIONS\tINCONCLUSIVE")
 	for _, t := range out.Targets {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%d\n", t.Target, t.Cases, t.CrashStates, t.StatesPerSecond, t.Seconds, len(t.Violations))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.2f\t%d\t%d\n", t.Target, t.Cases, t.CrashStates, t.StatesPerSecond, t.Seconds, len(t.Violations), len(t.Inconclusive))
 	}
 	tw.Flush()
 	for _, t := range out.Targets {
 		for _, v := range t.Violations {
 			fmt.Fprintf(w, "\n%s: %s\n", t.Target, v)
 		}
+		for _, i := range t.Inconclusive {
+			fmt.Fprintf(w, "\n%s: %s\n", t.Target, i)
+		}
 	}
 	if len(out.Mutants) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MUTANT\tCAUGHT\tINVARIANT\tEXPECTED\tCOUNTEREXAMPLE STEPS\tSECONDS")
+		fmt.Fprintln(tw, "MUTANT\tCAUGHT\tINVARIANT\tEXPECTED\tKEYS\tCRASH POINTS\tSTEPS\tSECONDS")
 		for _, m := range out.Mutants {
-			fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%d\t%.2f\n", m.Name, m.Caught, m.Invariant, m.Expect, m.CounterexampleSize, m.Seconds)
+			fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%d\t%s\t%d\t%.2f\n", m.Name, m.Caught, m.Invariant, m.Expect, m.Keys, crashPoints(m.CrashPoints), m.CounterexampleSize, m.Seconds)
 		}
 		tw.Flush()
+		for _, m := range out.Mutants {
+			for _, i := range m.Inconclusive {
+				fmt.Fprintf(w, "\nmutant %s: %s\n", m.Name, i)
+			}
+		}
 	}
 	verdict := "OK"
-	if !out.OK {
+	switch {
+	case out.violated:
 		verdict = "FAILED"
+	case out.Inconclusive > 0:
+		verdict = fmt.Sprintf("INCONCLUSIVE (%d cases could not be judged)", out.Inconclusive)
 	}
 	depth := "each target's default"
 	if out.Depth > 0 {
 		depth = fmt.Sprint(out.Depth)
 	}
 	fmt.Fprintf(w, "\n%s: seed %d, depth %s, %d crash states in %.1fs\n", verdict, out.Seed, depth, out.CrashStates, out.Seconds)
+}
+
+// crashPoints prints the crash points of a counterexample: "-" for none
+// (a complete run fails), else the operation index of each faulty run.
+func crashPoints(ps []int) string {
+	if len(ps) == 0 {
+		return "-"
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = fmt.Sprintf("op %d", p)
+	}
+	return strings.Join(out, ", ")
 }

@@ -30,7 +30,11 @@ const (
 	strayTemp                     // a new temp name per write, never cleaned up
 	plaintextTemp                 // stage the plaintext JSON in a temp file first
 	worldReadable                 // leave the store 0644
+	plaintextLeft                 // single operations leave a plaintext copy; the next open removes it
 )
+
+// plainLeftover is where plaintextLeft leaves its plaintext copy.
+const plainLeftover = harness.DataDir + "/.secrets.plain"
 
 // brokenStore is ToolHive's encrypted file (encfile's format) with one
 // flawed write path. Everything else is correct: locked, reread on every
@@ -48,6 +52,11 @@ var _ secrets.Provider = (*brokenStore)(nil)
 
 func openBroken(fsys afero.Fs, f flaw) (*brokenStore, error) {
 	s := &brokenStore{fsys: fsys, path: harness.EncfilePath, key: encfile.KeyFromPassword([]byte(harness.TestPassword)), flaw: f}
+	if f == plaintextLeft { // cleaned on open: the evidence is gone once anything reopens the store
+		if err := fsys.Remove(plainLeftover); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
 	_, err := s.read()
 	return s, err
 }
@@ -66,8 +75,10 @@ func (s *brokenStore) read() (map[string]string, error) {
 	return encfile.Decode(s.key, b)
 }
 
-// update is the locked read-modify-write every operation goes through.
-func (s *brokenStore) update(ctx context.Context, fn func(map[string]string) error) error {
+// update is the locked read-modify-write every operation goes through;
+// single is true for the single operations (Set, Delete, …), false for
+// Update.
+func (s *brokenStore) update(ctx context.Context, single bool, fn func(map[string]string) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	dir := path.Dir(s.path)
@@ -91,6 +102,11 @@ func (s *brokenStore) update(ctx context.Context, fn func(map[string]string) err
 		return err
 	}
 	plain := fmt.Appendf(nil, "%q", m)
+	if single && s.flaw == plaintextLeft {
+		if err := writeFile(s.fsys, plainLeftover, plain, true); err != nil {
+			return err
+		}
+	}
 	return s.write(data, plain)
 }
 
@@ -172,11 +188,11 @@ func (s *brokenStore) SetSecret(ctx context.Context, name, value string) error {
 	if !utf8.ValidString(value) {
 		return fmt.Errorf("value %s: %w", secrets.Fingerprint(value), errors.ErrUnsupported)
 	}
-	return s.update(ctx, func(m map[string]string) error { m[name] = value; return nil })
+	return s.update(ctx, true, func(m map[string]string) error { m[name] = value; return nil })
 }
 
 func (s *brokenStore) DeleteSecret(ctx context.Context, name string) error {
-	return s.update(ctx, func(m map[string]string) error {
+	return s.update(ctx, true, func(m map[string]string) error {
 		if _, ok := m[name]; !ok {
 			return fmt.Errorf("%q: %w", name, secrets.ErrNotFound)
 		}
@@ -200,7 +216,7 @@ func (s *brokenStore) ListSecrets(context.Context) ([]secrets.SecretDescription,
 }
 
 func (s *brokenStore) DeleteSecrets(ctx context.Context, names []string) error {
-	return s.update(ctx, func(m map[string]string) error {
+	return s.update(ctx, true, func(m map[string]string) error {
 		for _, n := range names {
 			delete(m, n)
 		}
@@ -209,7 +225,7 @@ func (s *brokenStore) DeleteSecrets(ctx context.Context, names []string) error {
 }
 
 func (s *brokenStore) Cleanup() error {
-	return s.update(context.Background(), func(m map[string]string) error { clear(m); return nil })
+	return s.update(context.Background(), true, func(m map[string]string) error { clear(m); return nil })
 }
 
 func (s *brokenStore) Capabilities() secrets.Capabilities {
@@ -219,5 +235,5 @@ func (s *brokenStore) Capabilities() secrets.Capabilities {
 // Update makes the store an Updater, so the project's Runner migrates it
 // in one transaction: the flaw is in the write, not in the migration.
 func (s *brokenStore) Update(ctx context.Context, fn func(map[string]string) error) error {
-	return s.update(ctx, fn)
+	return s.update(ctx, false, fn)
 }

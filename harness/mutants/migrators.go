@@ -3,6 +3,7 @@ package mutants
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/spf13/afero"
 
@@ -22,6 +23,16 @@ type perKey struct {
 	dropConflicts bool // under Keep, forget the conflicting value
 	fixedSlot     bool // always quarantine into slot 1, overwriting it
 	ignoreFlag    bool // run even when the flag is set, rewriting every target
+	twoSlots      bool // quarantine chains end at slot #2: a third conflict overwrites it
+	broadRegistry bool // any "registry-" key is legacy (ToolHive's are "registry-user-" and "registry-default-")
+}
+
+// target is the scoped key of legacy key k, ok false for other keys.
+func (m perKey) target(sch secrets.Scheme, k string) (string, bool) {
+	if m.broadRegistry && !sch.IsSystem(k) && strings.HasPrefix(k, "registry-") {
+		return sch.ScopedKey("workloads", k), true
+	}
+	return sch.LegacyTarget(k)
 }
 
 func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
@@ -36,7 +47,7 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 		return err
 	}
 	for _, d := range list {
-		t, ok := sch.LegacyTarget(d.Key)
+		t, ok := m.target(sch, d.Key)
 		if !ok {
 			if m.ignoreFlag && sch.IsSystem(d.Key) {
 				v, err := p.GetSecret(ctx, d.Key)
@@ -68,7 +79,7 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 			err = p.SetSecret(ctx, t, v)
 		case cur == v || m.dropConflicts:
 		default:
-			err = quarantine(ctx, p, sch, d.Key, v, m.fixedSlot)
+			err = quarantine(ctx, p, sch, d.Key, v, m.fixedSlot, m.twoSlots)
 		}
 		if err != nil {
 			return err
@@ -90,11 +101,11 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 	return harness.MarkMigrated(fsys)
 }
 
-func quarantine(ctx context.Context, p secrets.Provider, sch secrets.Scheme, k, v string, fixed bool) error {
+func quarantine(ctx context.Context, p secrets.Provider, sch secrets.Scheme, k, v string, fixed, twoSlots bool) error {
 	for n := 1; ; n++ {
 		q := sch.QuarantineKey(k, n)
 		cur, err := p.GetSecret(ctx, q)
-		if fixed || errors.Is(err, secrets.ErrNotFound) {
+		if fixed || errors.Is(err, secrets.ErrNotFound) || (twoSlots && n == 2 && err == nil && cur != v) {
 			return p.SetSecret(ctx, q, v)
 		}
 		if err != nil {
@@ -138,5 +149,7 @@ func migratorMutants() []Mutant {
 		mk("lost-conflict", "drops a conflicting legacy value under policy keep", perKey{dropConflicts: true}, model.I2, model.I4),
 		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4),
 		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
+		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4),
+		mk("broad-registry-prefix", "treats every \"registry-\" key as legacy (registry-mirror is a user's key)", perKey{broadRegistry: true}, model.I1, model.I4),
 	}
 }

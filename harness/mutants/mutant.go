@@ -25,17 +25,30 @@ type Result struct {
 	// Caught is true when Verify reported a violation of an expected
 	// invariant.
 	Caught bool `json:"caught"`
-	// Invariant is the id of the first violation reported ("" if none).
+	// Invariant is the id of the first violation reported ("" if none),
+	// Phase the Verify phase that found it.
 	Invariant model.InvariantID `json:"invariant"`
+	Phase     string            `json:"phase"`
 	// Expect lists the acceptable ids, comma-separated.
 	Expect string `json:"expect"`
 	// CounterexampleSize is the number of lines (store, runs, steps) of the
 	// minimal counterexample.
 	CounterexampleSize int      `json:"counterexample_size"`
 	Counterexample     []string `json:"counterexample"`
-	Replay             string   `json:"replay"`
-	CrashStates        int      `json:"crash_states"`
-	Seconds            float64  `json:"seconds"`
+	// Keys and CrashPoints are the size of the minimal counterexample:
+	// keys of its initial store, and the operation index of each faulty
+	// run (harness.Violation).
+	Keys        int   `json:"keys"`
+	CrashPoints []int `json:"crash_points"`
+	// Case is the counterexample as data when it is a store and faulty
+	// runs (harness.Recheck replays it); nil otherwise. Not in JSON.
+	Case *harness.Case `json:"-"`
+	// Inconclusive lists what Verify could not judge on the mutant (an
+	// escape, not a catch).
+	Inconclusive []harness.Inconclusive `json:"inconclusive"`
+	Replay       string                 `json:"replay"`
+	CrashStates  int                    `json:"crash_states"`
+	Seconds      float64                `json:"seconds"`
 }
 
 // Check runs Verify on m (stopping at the first violation) and reports
@@ -47,6 +60,8 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 	rep, err := harness.Verify(ctx, m.Target, cfg)
 	res.Seconds = time.Since(start).Seconds()
 	res.CrashStates = rep.CrashStates
+	res.Inconclusive = rep.Inconclusive
+	res.CrashPoints = []int{}
 	if err != nil {
 		res.Counterexample = []string{err.Error()}
 		return res
@@ -55,10 +70,11 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 		return res
 	}
 	v := rep.Violations[0]
-	res.Invariant = v.Invariant
+	res.Invariant, res.Phase = v.Invariant, v.Phase
 	res.Caught = slices.Contains(m.Expect, v.Invariant)
 	res.Counterexample = v.Counterexample
 	res.CounterexampleSize = len(v.Counterexample)
+	res.Keys, res.CrashPoints, res.Case = v.Keys, v.CrashPoints, v.Case
 	res.Replay = strings.Replace(v.Replay, "--target "+m.Target.Name, "--target mutant:"+m.Name, 1)
 	return res
 }
@@ -75,7 +91,7 @@ func joinIDs(ids []model.InvariantID) string {
 func Suite() []Mutant {
 	var all []Mutant
 	for _, group := range [][]Mutant{
-		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync()}, dirstoreMutants(), opLevelMutants(),
+		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), noopSystemDelete()}, dirstoreMutants(), opLevelMutants(),
 	} {
 		all = append(all, group...)
 	}

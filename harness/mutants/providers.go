@@ -27,5 +27,6 @@ func providerMutants() []Mutant {
 		mk("stray-temp-files", "writes a new temp file name each time and never removes leftovers", strayTemp, model.I4),
 		mk("plaintext-staging", "stages the plaintext in a temp file before encrypting", plaintextTemp, model.I8),
 		mk("world-readable", "leaves the store file 0644", worldReadable, model.I8),
+		mk("plaintext-left-cleaned-on-open", "single-operation writes leave a plaintext copy that only the next open removes", plaintextLeft, model.I8),
 	}
 }

@@ -14,7 +14,12 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 )
 
-var wantOps = []string{"openfile", "write", "sync", "close", "chmod", "rename", "open", "sync", "close"}
+// wantOps are the operations of Write on a file with no owner to keep
+// (recFs records the reads Lstat/Stat as "stat": it is no afero.Lstater).
+var wantOps = []string{"stat", "openfile", "write", "sync", "close", "chmod", "stat", "stat", "rename", "open", "sync", "close"}
+
+// renameOp is the 1-based index of the rename in wantOps.
+const renameOp = 9
 
 func TestTempName(t *testing.T) {
 	require.Equal(t, filepath.Join("/a/b", ".secrets_encrypted.scopemig-tmp"), atomicfile.TempName("/a/b/secrets_encrypted"))
@@ -29,7 +34,7 @@ func TestWriteExactOps(t *testing.T) {
 	mem := afero.NewMemMapFs()
 	require.NoError(t, mem.MkdirAll("/d", 0o700))
 	rec := &recFs{Fs: mem}
-	require.NoError(t, atomicfile.Write(rec, "/d/f", []byte("hello"), 0o600))
+	require.NoError(t, atomicfile.WriteAs(rec, "/d/f", []byte("hello"), 0o600, atomicfile.Identity{}))
 	require.Equal(t, wantOps, rec.ops)
 
 	got, err := afero.ReadFile(mem, "/d/f")
@@ -75,13 +80,13 @@ func TestWriteErrorAtEveryOp(t *testing.T) {
 		require.NoError(t, afero.WriteFile(mem, "/d/f", []byte("old"), 0o600))
 		rec := &recFs{Fs: mem, failAt: k}
 
-		err := atomicfile.Write(rec, "/d/f", []byte("new"), 0o600)
+		err := atomicfile.WriteAs(rec, "/d/f", []byte("new"), 0o600, atomicfile.Identity{})
 		require.ErrorIs(t, err, syscall.EIO, "op %d (%s)", k, wantOps[k-1])
 
 		got, rerr := afero.ReadFile(mem, "/d/f")
 		require.NoError(t, rerr)
 		want := "old"
-		if k > 6 { // failed after the rename
+		if k > renameOp { // failed after the rename
 			want = "new"
 		}
 		require.Equal(t, want, string(got), "op %d (%s)", k, wantOps[k-1])

@@ -58,30 +58,46 @@ func Decode(key [32]byte, data []byte) (map[string]string, error) {
 		return nil, err
 	}
 	buf := append([]byte(nil), data...) // decode decrypts in place
-	return decode(aead, buf)
+	m, _, err := decodeDoc(aead, buf)
+	return m, err
 }
 
-// decode decrypts data in place (data is clobbered) and parses it.
-func decode(aead cipher.AEAD, data []byte) (map[string]string, error) {
+// decodeDoc decrypts data in place (data is clobbered) and parses it into
+// the secrets and the other top-level members (nil when there are none).
+func decodeDoc(aead cipher.AEAD, data []byte) (map[string]string, *others, error) {
+	m, plain, err := decode(aead, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := parseOthers(plain, m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return m, o, nil
+}
+
+// decode decrypts data in place (data is clobbered) and parses it; it
+// also returns the plaintext (aliasing data).
+func decode(aead cipher.AEAD, data []byte) (map[string]string, []byte, error) {
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(data))
+		return nil, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(data))
 	}
 	if len(data) < Overhead {
-		return nil, fmt.Errorf("%w: %d bytes, need at least %d", ErrTruncated, len(data), Overhead)
+		return nil, nil, fmt.Errorf("%w: %d bytes, need at least %d", ErrTruncated, len(data), Overhead)
 	}
 	nonce, sealed := data[:NonceSize], data[NonceSize:]
 	plain, err := aead.Open(sealed[:0], nonce, sealed, nil)
 	if err != nil {
-		return nil, ErrDecrypt // GCM's error says nothing more
+		return nil, nil, ErrDecrypt // GCM's error says nothing more
 	}
 	var doc fileStructure
 	if err := json.Unmarshal(plain, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	if doc.Secrets == nil {
 		doc.Secrets = map[string]string{}
 	}
-	return doc.Secrets, nil
+	return doc.Secrets, plain, nil
 }
 
 // Encode marshals and encrypts secrets exactly as ToolHive does, with a
@@ -92,14 +108,15 @@ func Encode(key [32]byte, secrets map[string]string, random io.Reader) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := encode(aead, secrets, random, nil, nil)
+	out, _, err := encode(aead, secrets, nil, random, nil, nil)
 	return out, err
 }
 
 // encode appends the encrypted file for secrets to dst[:0]: the nonce,
-// then the JSON document (appendDocument: encoding/json's bytes) sealed in
-// place. keys is scratch space for appendDocument, returned for reuse.
-func encode(aead cipher.AEAD, secrets map[string]string, random io.Reader, dst []byte, keys []string) ([]byte, []string, error) {
+// then the JSON document (appendDocument: encoding/json's bytes; with o's
+// other members around the secrets when o is not nil) sealed in place.
+// keys is scratch space for appendDocument, returned for reuse.
+func encode(aead cipher.AEAD, secrets map[string]string, o *others, random io.Reader, dst []byte, keys []string) ([]byte, []string, error) {
 	if random == nil {
 		random = rand.Reader
 	}
@@ -107,7 +124,11 @@ func encode(aead cipher.AEAD, secrets map[string]string, random io.Reader, dst [
 	if _, err := io.ReadFull(random, dst); err != nil {
 		return nil, keys, fmt.Errorf("encfile: nonce: %w", err)
 	}
-	dst, keys = appendDocument(dst, secrets, keys)
+	if o == nil {
+		dst, keys = appendDocument(dst, secrets, keys)
+	} else {
+		dst, keys = appendOthersDocument(dst, secrets, o, keys)
+	}
 	if n := len(dst) - NonceSize; n > MaxPlaintext {
 		return nil, keys, fmt.Errorf("%w: %d bytes of plaintext", ErrTooLarge, n)
 	}

@@ -11,6 +11,7 @@ import (
 // sorted names are computed on first use, once.
 type contents struct {
 	m    map[string]string // never modified nor handed out for writing
+	o    *others           // the file's other top-level members; nil: none
 	once sync.Once         // guards keys
 	keys []string          // m's names, sorted; set by sorted
 }

@@ -14,12 +14,19 @@ import (
 // with encoding/json; it avoids Marshal's reflection (an allocation per
 // map entry).
 func appendDocument(dst []byte, secrets map[string]string, keys []string) ([]byte, []string) {
+	dst = append(dst, '{')
+	dst, keys = appendSecretsMember(dst, secrets, keys)
+	return append(dst, '}'), keys
+}
+
+// appendSecretsMember appends the member "secrets":{...} of appendDocument.
+func appendSecretsMember(dst []byte, secrets map[string]string, keys []string) ([]byte, []string) {
 	keys = keys[:0]
 	for k := range secrets {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	dst = append(dst, `{"secrets":{`...)
+	dst = append(dst, `"secrets":{`...)
 	for i, k := range keys {
 		if i > 0 {
 			dst = append(dst, ',')
@@ -28,7 +35,7 @@ func appendDocument(dst []byte, secrets map[string]string, keys []string) ([]byt
 		dst = append(dst, ':')
 		dst = appendJSONString(dst, secrets[k])
 	}
-	dst = append(dst, "}}"...)
+	dst = append(dst, '}')
 	clear(keys) // keep no references to the map's strings
 	return dst, keys[:0]
 }

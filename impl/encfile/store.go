@@ -237,12 +237,13 @@ func (s *Store) load() (c *contents, exists bool, err error) {
 		}
 	}
 	file := string(data) // a copy: decode clobbers data
-	m, err := decode(s.aead, data)
+	m, o, err := decodeDoc(s.aead, data)
 	if err != nil {
 		s.memo.reset()
 		return nil, true, fmt.Errorf("encfile %s: %w", s.path, err)
 	}
 	c = newContents(m)
+	c.o = o
 	if s.cache != nil {
 		s.cache.put(file, c)
 	}
@@ -319,7 +320,7 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err := validContent(m); err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
-	data, keys, err := encode(s.aead, m, s.random, s.wbuf, s.keys)
+	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
 	s.keys = keys
 	if err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
@@ -338,6 +339,7 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	// memoised (and cached) content of the bytes just written, unmodified
 	// from here on.
 	c := newContents(m)
+	c.o = cur.o // kept unchanged by every rewrite
 	file := string(data)
 	s.memo.set(file, c)
 	if s.cache != nil {

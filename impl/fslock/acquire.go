@@ -30,9 +30,16 @@ var ErrUnsupported = fmt.Errorf("fslock: directory locks: %w", errors.ErrUnsuppo
 //     (afero.MemMapFs) is private to the process; wrap it with WithLocker
 //     to share a lock between the store instances that use it.
 //
-// Acquire writes nothing on any filesystem.
+// Acquire writes nothing on any filesystem. A Wait attached to ctx
+// (WithWait) announces a long wait and bounds it.
 func Acquire(ctx context.Context, fsys afero.Fs, dir string) (func() error, error) {
 	dir = cleanpath.Clean(dir)
+	return withWait(ctx, "lock on directory "+dir, func(ctx context.Context) (func() error, error) {
+		return acquireDir(ctx, fsys, dir)
+	})
+}
+
+func acquireDir(ctx context.Context, fsys afero.Fs, dir string) (func() error, error) {
 	switch fs := fsys.(type) {
 	case Locker:
 		return fs.Lock(ctx, dir)

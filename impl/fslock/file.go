@@ -2,6 +2,7 @@ package fslock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,11 @@ import (
 	"github.com/scopemig/scopemig/impl/internal/cleanpath"
 )
 
+// ErrNotRegular reports a lock file name that holds something other than a
+// regular file (a symlink, a FIFO, a directory, a device): it is not
+// opened, followed or changed.
+var ErrNotRegular = errors.New("lock file is not a regular file")
+
 // AcquireFile takes an exclusive flock(2) on the lock file path (ToolHive's
 // sidecar "<store>.lock" convention, as gofrs/flock takes it) and returns
 // the function that releases it (idempotent: later calls return nil). It
@@ -18,9 +24,17 @@ import (
 // held or ctx is done; then it returns an error wrapping ctx.Err().
 //
 //   - fsys is *afero.OsFs, or an *afero.BasePathFs whose files are real
-//     *os.File: path is opened with O_CREATE|O_RDWR, mode 0600 (the only
-//     write: an empty file, created when missing; its directory must exist,
-//     else the error wraps fs.ErrNotExist). After the flock is granted,
+//     *os.File: path is opened with O_CREATE|O_RDWR|O_NOFOLLOW|O_NONBLOCK,
+//     mode 0600 (the only write: an empty file, created when missing; its
+//     directory must exist, else the error wraps fs.ErrNotExist). An
+//     existing path that is not a regular file — a symlink (never
+//     followed), a FIFO, a directory, a device — fails with
+//     ErrNotRegular before it is opened. A lock file created by root gets
+//     the owner of its directory (sudo on a user's store leaves the user a
+//     lock file they can open); run as root, an existing lock file owned by
+//     root in a directory that is not root's gets the directory's owner
+//     too (a crash between create and chown, or an older sudo run, left
+//     it). After the flock is granted,
 //     the descriptor must still be the file named path (same device and
 //     inode); if another tool removed or replaced the file meanwhile, the
 //     lock is dropped and taken again on a freshly opened file.
@@ -33,11 +47,20 @@ import (
 // the package doc: removing a lock file breaks exclusion for a third
 // process). The kernel releases the lock if the process dies.
 //
+// A Wait attached to ctx (WithWait) announces a long wait and bounds it.
+//
 // Crash contract: the lock file holds no data. A crash at any point leaves
-// either no file or an empty one, and no lock held; both are valid starting
+// either no file or an empty one (root's, if root crashed before its chown:
+// the next root run gives it to the directory's owner), and no lock held; both are valid starting
 // states for every later AcquireFile and for ToolHive.
 func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
 	path = cleanpath.Clean(path)
+	return withWait(ctx, "lock file "+path, func(ctx context.Context) (func() error, error) {
+		return acquireFile(ctx, fsys, path)
+	})
+}
+
+func acquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
 	switch fs := fsys.(type) {
 	case *afero.OsFs:
 		return flockFile(ctx, path)

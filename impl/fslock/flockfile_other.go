@@ -11,3 +11,6 @@ import (
 func flockFile(_ context.Context, path string) (func() error, error) {
 	return nil, fmt.Errorf("lock file %q: %w", path, ErrUnsupported)
 }
+
+// preflightLockFile has nothing to check where AcquireFile is unsupported.
+func preflightLockFile(string) error { return nil }

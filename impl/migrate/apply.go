@@ -56,21 +56,26 @@ func (r Result) Counts() Counts { return CountSteps(r.Steps) }
 //     as an uninterrupted run (a quarantine slot already holding v is found
 //     again, so no duplicate is written). Retry is safe.
 func Apply(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, policy Policy) (Result, error) {
+	return apply(ctx, p, scheme, policy, secrets.Fingerprinter{})
+}
+
+// apply is Apply with the fingerprinter of the steps.
+func apply(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, policy Policy, fp secrets.Fingerprinter) (Result, error) {
 	if u, ok := p.(secrets.Updater); ok {
-		return applyTx(ctx, u, scheme, policy)
+		return applyTx(ctx, u, scheme, policy, fp)
 	}
 	scheme, keys, err := prepare(ctx, p, scheme)
 	if err != nil {
 		return Result{}, err
 	}
-	steps, err := migrateKeys(ctx, providerKV{p: p}, slices.Values(keys), len(keys), scheme, policy)
+	steps, err := migrateKeys(ctx, providerKV{p: p}, slices.Values(keys), len(keys), scheme, policy, fp)
 	if err != nil {
 		return Result{Steps: steps}, fmt.Errorf("apply: %w", err)
 	}
 	return Result{Steps: steps}, nil
 }
 
-func applyTx(ctx context.Context, u secrets.Updater, scheme secrets.Scheme, policy Policy) (Result, error) {
+func applyTx(ctx context.Context, u secrets.Updater, scheme secrets.Scheme, policy Policy, fp secrets.Fingerprinter) (Result, error) {
 	scheme = scheme.Normalized()
 	if err := scheme.Validate(); err != nil {
 		return Result{}, err
@@ -79,7 +84,7 @@ func applyTx(ctx context.Context, u secrets.Updater, scheme secrets.Scheme, poli
 	err := u.Update(ctx, func(m map[string]string) error {
 		var err error
 		// fn may be called again by a retrying Updater: start afresh.
-		steps, err = migrateKeys(ctx, mapKV(m), maps.Keys(m), len(m), scheme, policy)
+		steps, err = migrateKeys(ctx, mapKV(m), maps.Keys(m), len(m), scheme, policy, fp)
 		return err
 	})
 	if err != nil {

@@ -32,9 +32,10 @@ type kv interface {
 //
 // Every write is idempotent, so the body can be re-run from any prefix of
 // its own writes and reaches the same final content.
+// Fingerprints in the steps come from fp.
 // keys is read to the end before the first call on s, so it may range over
 // the map s writes to.
-func migrateKeys(ctx context.Context, s kv, keys iter.Seq[string], n int, scheme secrets.Scheme, policy Policy) ([]Step, error) {
+func migrateKeys(ctx context.Context, s kv, keys iter.Seq[string], n int, scheme secrets.Scheme, policy Policy, fp secrets.Fingerprinter) ([]Step, error) {
 	// Only the legacy keys are sorted; n (the number of keys) bounds them.
 	legacy := make([]string, 0, n)
 	for k := range keys {
@@ -53,7 +54,7 @@ func migrateKeys(ctx context.Context, s kv, keys iter.Seq[string], n int, scheme
 		if err := ctx.Err(); err != nil {
 			return steps, fmt.Errorf("migrate %q: %w", k, err)
 		}
-		step, ok, err := migrateKey(ctx, s, scheme, policy, k, scope)
+		step, ok, err := migrateKey(ctx, s, scheme, policy, fp, k, scope)
 		if err != nil {
 			return steps, err
 		}
@@ -65,19 +66,19 @@ func migrateKeys(ctx context.Context, s kv, keys iter.Seq[string], n int, scheme
 }
 
 // migrateKey migrates one legacy key; ok is false when k no longer exists.
-func migrateKey(ctx context.Context, s kv, scheme secrets.Scheme, policy Policy, k, scope string) (Step, bool, error) {
+func migrateKey(ctx context.Context, s kv, scheme secrets.Scheme, policy Policy, fp secrets.Fingerprinter, k, scope string) (Step, bool, error) {
 	v, ok, err := s.get(ctx, k)
 	if err != nil || !ok {
 		return Step{}, false, err
 	}
 	t := scheme.ScopedKey(scope, k)
-	step := Step{Key: k, Target: t, Scope: scope, Fingerprint: secrets.Fingerprint(v)}
+	step := Step{Key: k, Target: t, Scope: scope, Fingerprint: fp.Of(v)}
 	cur, present, err := s.get(ctx, t)
 	if err != nil {
 		return Step{}, false, err
 	}
 	if present {
-		step.TargetFingerprint = secrets.Fingerprint(cur)
+		step.TargetFingerprint = fp.Of(cur)
 	}
 	switch {
 	case !present:

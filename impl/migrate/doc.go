@@ -20,11 +20,18 @@
 // this package deliberately does not import: for a legacy key k with target
 // t, t absent → t := k's value ("moved"); t equal → nothing
 // ("already-scoped"); t different → Keep stores the value under the first
-// quarantine slot (__thv_legacy_k, __thv_legacy_k#2, …) that is free or
-// already holds it ("conflict-quarantined"), Drop discards it
+// quarantine slot (__thv_legacy_k, __thv_legacy_k#2, …, with every "#" of k
+// doubled so that the slot of any key is unambiguous:
+// secrets.Scheme.QuarantineKey) that is free or already holds it
+// ("conflict-quarantined"), Drop discards it
 // ("conflict-dropped"). Then k is deleted. Legacy keys are processed in
 // sorted order.
 //
+// ListQuarantine, RestoreQuarantined and DropQuarantined inspect and recover
+// the quarantined values (scopemig legacy list|restore|drop); the two writes
+// are one Update transaction each.
+//
 // Nothing in this package prints or returns a secret value: steps carry
-// fingerprints (secrets.Fingerprint) only.
+// fingerprints (a secrets.Fingerprinter: stable by default, keyed for real
+// stores) only.
 package migrate

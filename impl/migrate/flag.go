@@ -51,3 +51,12 @@ func (f *MemoryFlag) Writes() int {
 	defer f.mu.Unlock()
 	return f.writes
 }
+
+// FlagPreflighter is implemented by a FlagStore that can check, writing
+// nothing, that SetMigrated will be able to write (impl/config.Flag checks
+// the config's directory, file, temp name and lock file). Runner calls it
+// before the store's first write, so that an unwritable config fails the
+// run with nothing changed instead of after the store was rewritten.
+type FlagPreflighter interface {
+	PreflightSetMigrated(ctx context.Context) error
+}

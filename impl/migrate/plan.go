@@ -27,12 +27,25 @@ func (p Plan) Empty() bool { return len(p.Steps) == 0 }
 //
 // Crash contract: read-only; nothing to recover.
 func Discover(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, policy Policy) (Plan, error) {
+	return discover(ctx, p, scheme, policy, secrets.Fingerprinter{})
+}
+
+// Plan is Discover with the Runner's provider, scheme, policy and
+// fingerprinter: what Run would do to the data now (the flag aside). It
+// never writes. On a read-only provider that holds the whole content in
+// memory (encfile.Snapshot) it costs one listing plus O(1) per read: O(N)
+// for N keys, plus the sort.
+func (r Runner) Plan(ctx context.Context) (Plan, error) {
+	return discover(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
+}
+
+func discover(ctx context.Context, p secrets.Provider, scheme secrets.Scheme, policy Policy, fp secrets.Fingerprinter) (Plan, error) {
 	scheme, keys, err := prepare(ctx, p, scheme)
 	if err != nil {
 		return Plan{}, err
 	}
 	ov := &overlayKV{under: providerKV{p: p}, over: map[string]*string{}}
-	steps, err := migrateKeys(ctx, ov, slices.Values(keys), len(keys), scheme, policy)
+	steps, err := migrateKeys(ctx, ov, slices.Values(keys), len(keys), scheme, policy, fp)
 	if err != nil {
 		return Plan{}, fmt.Errorf("discover: %w", err)
 	}

@@ -21,6 +21,11 @@ const (
 	// StatusNotApplicable: the provider is read-only; nothing was written,
 	// the flag was left unset.
 	StatusNotApplicable Status = "not-applicable"
+	// StatusFlagNotSet: the data migration completed and is durable, but
+	// the flag could not be written (Run returns an error wrapping
+	// ErrFlagNotSet). Re-running is safe: it moves nothing and sets the
+	// flag.
+	StatusFlagNotSet Status = "store-migrated-flag-not-set"
 )
 
 // Report is what a Runner did.
@@ -37,7 +42,7 @@ type Report struct {
 }
 
 // Runner is the one-shot migration: flag check → capability check →
-// discover (per-key providers) → apply → sync → flag. The zero Scheme is
+// discover (per-key providers) → flag preflight → apply → sync → flag. The zero Scheme is
 // ToolHive's; the zero Policy is Keep; a nil Flag means no flag is read or
 // written (the data migration alone, which is idempotent).
 type Runner struct {
@@ -47,6 +52,12 @@ type Runner struct {
 	Policy   Policy
 	// Force runs the migration even when the flag says it already ran.
 	Force bool
+	// Fingerprinter computes the steps' fingerprints. The zero value is
+	// the stable secrets.Fingerprint (synthetic values); a command that
+	// reports on a real store passes a keyed one
+	// (secrets.NewKeyedFingerprinter), so that its output cannot confirm a
+	// guessed value.
+	Fingerprinter secrets.Fingerprinter
 }
 
 // Run executes the migration once.
@@ -56,20 +67,26 @@ type Runner struct {
 //     nothing written, flag left unset.
 //  3. Discover, for a provider without secrets.Updater only: lists and
 //     reads; any error stops the run before a write. An Updater plans
-//     inside its one Update in step 4 instead (a separate pass would read
+//     inside its one Update in step 5 instead (a separate pass would read
 //     the store twice); a read error there also stops it before a write.
-//  4. Apply (see Apply for its per-step crash contract).
-//  5. Sync, when the provider implements secrets.Syncer and the flag is to
-//     be set: the data the flag vouches for is made durable, even when this
-//     run moved nothing (an earlier run may have moved it without a sync).
-//  6. SetMigrated, only after steps 4 and 5 returned nil, i.e. once the
-//     data it vouches for is durable; skipped when the flag was already set.
+//  4. Preflight, when the flag will be written and Flag is a
+//     FlagPreflighter: a flag that cannot be written stops the run here,
+//     before any write (ErrFlagNotWritable).
+//  5. Apply (see Apply for its per-step crash contract).
+//  6. Sync, when the flag will be written and the provider implements
+//     secrets.Syncer: the data the flag vouches for is made durable, even
+//     when this run moved nothing (an earlier run may have moved it
+//     without a sync).
+//  7. SetMigrated, only after steps 5 and 6 returned nil, i.e. once the
+//     data it vouches for is durable; skipped when the flag was already
+//     set. If it fails, the Report has StatusFlagNotSet and the error wraps
+//     ErrFlagNotSet: the store is migrated, re-running is safe.
 //
 // Crash contract: after success the data is migrated and the flag set.
 // After an error, the flag is unset unless it was already set, and the data
-// is as described by Apply (no value lost). After a crash before step 6 the
+// is as described by Apply (no value lost). After a crash before step 7 the
 // flag is unset (the flag is never durable before the data); after a crash
-// in step 6 the flag store holds old or new (its own atomicity). Re-running
+// in step 7 the flag store holds old or new (its own atomicity). Re-running
 // after an error or crash is safe and converges.
 func (r Runner) Run(ctx context.Context) (Report, error) {
 	if r.Provider == nil {
@@ -94,11 +111,16 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 	// before the first write. A transactional store plans inside its one
 	// Update (a separate pass would reread the store once per legacy key).
 	if _, ok := r.Provider.(secrets.Updater); !ok {
-		if _, err := Discover(ctx, r.Provider, r.Scheme, r.Policy); err != nil {
+		if _, err := r.Plan(ctx); err != nil {
 			return rep, err
 		}
 	}
-	res, err := Apply(ctx, r.Provider, r.Scheme, r.Policy)
+	if p, ok := r.Flag.(FlagPreflighter); ok && !already {
+		if err := p.PreflightSetMigrated(ctx); err != nil {
+			return rep, fmt.Errorf("%w: %w", ErrFlagNotWritable, err)
+		}
+	}
+	res, err := apply(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
 	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
 	if err != nil {
 		return rep, err
@@ -113,7 +135,8 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			}
 		}
 		if err := r.Flag.SetMigrated(ctx); err != nil {
-			return rep, fmt.Errorf("set migration flag: %w", err)
+			rep.Status = StatusFlagNotSet
+			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
 	}
 	rep.Status = StatusMigrated

@@ -112,8 +112,8 @@ type brokenFlag struct{ err error }
 func (f brokenFlag) Migrated(context.Context) (bool, error) { return false, f.err }
 func (f brokenFlag) SetMigrated(context.Context) error      { return f.err }
 
-// TestQuarantineSlots covers taken, equal and colliding quarantine slots
-// (k#2's first slot is k's second one).
+// TestQuarantineSlots covers taken, equal and formerly colliding quarantine
+// slots (k#2's first slot used to be k's second one; '#' is now doubled).
 func TestQuarantineSlots(t *testing.T) {
 	init := map[string]string{
 		"BEARER_TOKEN_k":                        "a",
@@ -128,7 +128,7 @@ func TestQuarantineSlots(t *testing.T) {
 	}
 	want := model.Migrate(model.State{Secrets: init}, model.Keep).Secrets
 	require.Equal(t, "a", want["__thv_legacy_BEARER_TOKEN_k#2"])
-	require.Equal(t, "d", want["__thv_legacy_BEARER_TOKEN_k#2#2"])
+	require.Equal(t, "d", want["__thv_legacy_BEARER_TOKEN_k##2"])
 	for name, wrap := range paths() {
 		t.Run(name, func(t *testing.T) {
 			store := newCounting(init)

@@ -199,13 +199,59 @@ func (s Scheme) LegacyTarget(key string) (target string, ok bool) {
 	return s.ScopedKey(scope, key), true
 }
 
-// QuarantineKey returns the n-th quarantine slot for legacy key k: n <= 1 is
-// <prefix><quarantine>_<k>, n >= 2 appends "#n".
+// QuarantineKey returns the n-th quarantine slot for legacy key k:
+// <prefix><quarantine>_<e(k)> for n <= 1, and that followed by "#<n>" for
+// n >= 2, where e(k) is k with every "#" doubled. For a key without "#"
+// this is the SPEC form (__thv_legacy_<k>, __thv_legacy_<k>#2, …); the
+// doubling makes the mapping unambiguous whatever characters k holds:
+// slot 1 of the key "K#2" is __thv_legacy_K##2, slot 2 of "K" is
+// __thv_legacy_K#2. ParseQuarantineKey inverts it.
 func (s Scheme) QuarantineKey(k string, n int) string {
 	s = s.norm()
-	base := s.ScopedKey(s.Quarantine, k)
+	base := s.ScopedKey(s.Quarantine, strings.ReplaceAll(k, "#", "##"))
 	if n <= 1 {
 		return base
 	}
 	return base + "#" + strconv.Itoa(n)
+}
+
+// ParseQuarantineKey returns the legacy key and slot a quarantine key
+// stands for: the inverse of QuarantineKey. ok is false for any key that
+// QuarantineKey never returns: not in the quarantine scope, an empty
+// original key, a single "#" not followed by a slot number, a slot number
+// below 2 or with a leading zero. For every key q with ok true,
+// QuarantineKey(k, n) == q.
+func (s Scheme) ParseQuarantineKey(q string) (k string, n int, ok bool) {
+	s = s.norm()
+	rest, found := strings.CutPrefix(q, s.ScopedKey(s.Quarantine, ""))
+	if !found {
+		return "", 0, false
+	}
+	var b strings.Builder
+	n = 1
+	for i := 0; i < len(rest); i++ {
+		if rest[i] != '#' {
+			b.WriteByte(rest[i])
+			continue
+		}
+		if i+1 < len(rest) && rest[i+1] == '#' {
+			b.WriteByte('#')
+			i++
+			continue
+		}
+		slot := rest[i+1:]
+		if slot == "" || slot[0] == '0' || strings.Trim(slot, "0123456789") != "" {
+			return "", 0, false
+		}
+		v, err := strconv.Atoi(slot)
+		if err != nil || v < 2 {
+			return "", 0, false
+		}
+		n = v
+		break
+	}
+	if b.Len() == 0 {
+		return "", 0, false
+	}
+	return b.String(), n, true
 }

@@ -11,6 +11,21 @@ import (
 // <prefix><scope>_<name>. GetSecret falls back to the bare key <name> only
 // when the scoped key is not found (the migration window); any other error
 // from either read is returned, never masked.
+//
+// Two deliberate differences from ToolHive v0.47.0's ScopedProvider (listed
+// in docs/toolhive-differences.md):
+//
+//   - The fallback never applies to a reserved name (one that starts with
+//     the system prefix, "__thv_"): ToolHive's
+//     ScopedProvider(workloads).GetSecret("__thv_registry_y") reads the
+//     registry scope's secret through the bare-key fallback, so one scope
+//     can read another's keys. Here it reads only
+//     __thv_workloads___thv_registry_y and reports not-found otherwise.
+//   - An empty name is refused with ErrInvalidName by every method, where
+//     ToolHive accepts it and stores "__thv_<scope>_" (a key that its own
+//     ListSecrets then hides, because it strips the prefix to an empty
+//     name). An empty name is always a caller's bug; refusing it keeps every
+//     stored scoped key listable.
 type ScopedProvider struct {
 	inner  Provider
 	scheme Scheme
@@ -42,7 +57,10 @@ func (p *ScopedProvider) key(name string) (string, error) {
 	return p.scheme.ScopedKey(p.scope, name), nil
 }
 
-// GetSecret reads the scoped key, then, only if it is not found, the bare key.
+// GetSecret reads the scoped key, then, only if it is not found and name is
+// not reserved (does not start with the system prefix), the bare key. A
+// reserved name never falls back: a scope must not read another scope's
+// keys (scope isolation; ToolHive v0.47.0 does fall back).
 func (p *ScopedProvider) GetSecret(ctx context.Context, name string) (string, error) {
 	key, err := p.key(name)
 	if err != nil {
@@ -51,6 +69,9 @@ func (p *ScopedProvider) GetSecret(ctx context.Context, name string) (string, er
 	v, err := p.inner.GetSecret(ctx, key)
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return v, err
+	}
+	if p.scheme.IsSystem(name) {
+		return "", fmt.Errorf("scope %s: %w", p.scope, err)
 	}
 	v, err = p.inner.GetSecret(ctx, name)
 	if err != nil {

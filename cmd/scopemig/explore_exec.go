@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopemig/scopemig/harness/sysexplore"
+	"github.com/scopemig/scopemig/model"
+)
+
+// errExploreFound: the syscall-level explorer found a violation (exit 1).
+var errExploreFound = errors.New("explore --exec found a violation")
+
+// execFlags are the flags of `scopemig explore --exec`.
+type execFlags struct {
+	on          bool
+	from        string
+	policy      string
+	point       int
+	subsets     int
+	dump        string
+	secretsName string
+	configName  string
+	plaintext   bool
+}
+
+func (f *execFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.on, "exec", false, "syscall-level exploration of the command after -- (Linux): crash it at every file-mutating syscall")
+	fl.StringVar(&f.from, "from", "", "--exec: starting store directory; {dir} in the command is a fresh copy of it")
+	fl.StringVar(&f.policy, "on-conflict", "keep", "--exec: conflict policy the model is run with: keep or drop")
+	fl.IntVar(&f.point, "point", 0, "--exec: explore this crash point (syscall index) only, as printed in a replay line")
+	fl.IntVar(&f.subsets, "subsets", 2, "--exec: power-partial draws per crash point (seeds --seed, --seed+1, ...)")
+	fl.StringVar(&f.dump, "dump", "", "--exec: command printing the store in {dir} as JSON {\"secrets\":{...},\"migrated\":bool} (default: read ToolHive's encrypted file and config natively)")
+	fl.StringVar(&f.secretsName, "secrets-name", "", "--exec: name of the encrypted secrets file in the directory (default secrets_encrypted)")
+	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
+	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
+}
+
+// runExploreExec runs `scopemig explore --exec`.
+func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, asJSON bool, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("explore --exec needs a command after --")
+	}
+	modes, err := sysexplore.ParseModes(mode)
+	if err != nil {
+		return err
+	}
+	policy, err := model.ParsePolicy(f.policy)
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "{self}", self)
+	}
+	cfg := sysexplore.Config{
+		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
+		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext,
+		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+	}
+	if f.dump != "" {
+		cfg.Dump = strings.Fields(f.dump)
+		for i, a := range cfg.Dump {
+			cfg.Dump[i] = strings.ReplaceAll(a, "{self}", self)
+		}
+	}
+	rep, err := sysexplore.Explore(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "%s: %d crash points, policy %s\n", strings.Join(rep.Command, " "), rep.Points, rep.Policy)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "MODE\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
+		for _, m := range rep.Modes {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, m.Points, m.Distinct, m.Seconds, m.PointsPerSec)
+		}
+		tw.Flush()
+		for _, v := range rep.Violations {
+			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+		}
+		for _, s := range rep.Inconclusive {
+			fmt.Fprintf(w, "INCONCLUSIVE %s\n", s)
+		}
+		if rep.OK() {
+			fmt.Fprintln(w, "no violation")
+		}
+	}
+	if !rep.OK() {
+		return errExploreFound
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopemig/scopemig/impl/migrate"
+	"github.com/scopemig/scopemig/impl/secrets"
+)
+
+// errNotTransactional reports a store backend that cannot run restore or
+// drop as one atomic transaction.
+var errNotTransactional = errors.New("store cannot run an atomic transaction")
+
+// legacyFlags are the flags of the legacy subcommands: the store and its
+// password (no config: the quarantine lives in the store alone).
+type legacyFlags struct {
+	secretsFile  string
+	passwordFile string
+	json         bool
+}
+
+func (f *legacyFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
+	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
+	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
+}
+
+// legacyListReport is the stable JSON output of `scopemig legacy list --json`.
+type legacyListReport struct {
+	Command     string                    `json:"command"`
+	SecretsFile string                    `json:"secrets_file"`
+	Entries     []migrate.QuarantineEntry `json:"entries"`
+	Leftovers   []string                  `json:"leftovers"`
+}
+
+// legacyRestoreReport is the stable JSON output of `scopemig legacy restore --json`.
+type legacyRestoreReport struct {
+	Command     string                `json:"command"`
+	SecretsFile string                `json:"secrets_file"`
+	Result      migrate.RestoreResult `json:"result"`
+}
+
+// legacyDropReport is the stable JSON output of `scopemig legacy drop --json`.
+type legacyDropReport struct {
+	Command     string                  `json:"command"`
+	SecretsFile string                  `json:"secrets_file"`
+	Dropped     migrate.QuarantineEntry `json:"dropped"`
+}
+
+// newLegacyCmd returns `scopemig legacy` on the real environment.
+func newLegacyCmd() *cobra.Command { return newLegacyCmdEnv(osEnv()) }
+
+// newLegacyCmdEnv returns `scopemig legacy list|restore|drop` on env.
+func newLegacyCmdEnv(env cliEnv) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "legacy",
+		Short: "Inspect and recover the values a migration quarantined (__thv_legacy_…)",
+		Long: "A legacy value whose scoped key already held a different value is kept under a\n" +
+			"quarantine key (__thv_legacy_<key>, then #2, #3, …; a '#' in the key is doubled),\n" +
+			"which ToolHive's user view hides. legacy list shows them, legacy restore puts one\n" +
+			"back into use, legacy drop deletes one. Values are never printed, only fingerprints\n" +
+			"keyed per run.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.AddCommand(newLegacyListCmd(env), newLegacyRestoreCmd(env), newLegacyDropCmd(env))
+	return cmd
+}
+
+// openLegacyStore resolves the store path, reads the password and opens the
+// store with open (read-only or read-write).
+func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOpenFunc) (string, secrets.Provider, error) {
+	path, _, err := e.paths(storeFlags{secretsFile: f.secretsFile, configFile: os.DevNull})
+	if err != nil {
+		return "", nil, err
+	}
+	password, err := e.password(f.passwordFile)
+	if err != nil {
+		return "", nil, err
+	}
+	if open == nil {
+		return "", nil, errNoBackend
+	}
+	info, err := e.fs.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "", nil, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, path)
+	case err != nil:
+		return "", nil, fmt.Errorf("secrets file %s: %w", path, err)
+	case info.IsDir():
+		return "", nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
+	}
+	p, err := open(ctx, e.fs, path, password)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, p, nil
+}
+
+// openLegacyUpdater opens the store read-write for restore and drop.
+func (e cliEnv) openLegacyUpdater(ctx context.Context, f legacyFlags) (string, secrets.Updater, error) {
+	path, p, err := e.openLegacyStore(ctx, f, e.openStore)
+	if err != nil {
+		return "", nil, err
+	}
+	u, ok := p.(secrets.Updater)
+	if !ok {
+		return "", nil, fmt.Errorf("%w: %s", errNotTransactional, path)
+	}
+	return path, u, nil
+}
+
+func newLegacyListCmd(env cliEnv) *cobra.Command {
+	var f legacyFlags
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List every quarantine key with its original key, slot and a fingerprint (writes nothing)",
+		Long: "list reads and decrypts the store once and shows every quarantine key, the legacy\n" +
+			"key and slot it stands for, the scoped key restore would put it back under, and\n" +
+			"fingerprints of the quarantined value and of that scoped key's current value\n" +
+			"(equal fingerprints mean equal values within one run). It never writes.",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ro := env.readOnly()
+			path, p, err := ro.openLegacyStore(cmd.Context(), f, ro.openStore)
+			if err != nil {
+				return err
+			}
+			fp, err := secrets.NewKeyedFingerprinter(nil)
+			if err != nil {
+				return err
+			}
+			entries, err := migrate.ListQuarantine(cmd.Context(), p, secrets.Scheme{}, fp)
+			if err != nil {
+				return fmt.Errorf("legacy list %s: %w", path, err)
+			}
+			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p)}
+			if f.json {
+				return writeJSON(cmd.OutOrStdout(), rep)
+			}
+			return writeLegacyList(cmd.OutOrStdout(), rep)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func writeLegacyList(w io.Writer, rep legacyListReport) error {
+	if len(rep.Entries) == 0 {
+		_, err := fmt.Fprintf(w, "no quarantined values in %s\n", rep.SecretsFile)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tORIGINAL\tSLOT\tRESTORES TO\tVALUE\tCURRENT VALUE THERE")
+	for _, e := range rep.Entries {
+		orig, slot, target, cur := "?", "?", "(needs --as)", "-"
+		if e.Parsed {
+			orig, slot = displayKey(e.Original), fmt.Sprint(e.Slot)
+		}
+		if e.Target != "" {
+			target = displayKey(e.Target)
+			cur = "(absent)"
+		}
+		if e.TargetFingerprint != "" {
+			cur = e.TargetFingerprint
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", displayKey(e.Key), orig, slot, target, e.Fingerprint, cur)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries))
+	for _, l := range rep.Leftovers {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed)\n", displayKey(l))
+		}
+	}
+	return err
+}
+
+func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
+	var (
+		f  legacyFlags
+		as string
+	)
+	cmd := &cobra.Command{
+		Use:   "restore KEY",
+		Short: "Put a quarantined value back into use (one locked, atomic write)",
+		Long: "restore moves the value of the quarantine key KEY to the scoped key its legacy key\n" +
+			"migrates to, or to NAME with --as. If that scoped key holds a different value, the\n" +
+			"two change places: that value is quarantined under the next free slot, so nothing is\n" +
+			"lost. An --as NAME that holds a different value is refused. One locked read-modify-\n" +
+			"write and one atomic replace of the store: a crash leaves it before or after.",
+		Args:          cobra.ExactArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			fp, err := secrets.NewKeyedFingerprinter(nil)
+			if err != nil {
+				return err
+			}
+			res, err := migrate.RestoreQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], as, fp)
+			if err != nil {
+				return fmt.Errorf("legacy restore %s: %w", path, err)
+			}
+			if f.json {
+				return writeJSON(cmd.OutOrStdout(), legacyRestoreReport{Command: "legacy restore", SecretsFile: path, Result: res})
+			}
+			w := cmd.OutOrStdout()
+			_, err = fmt.Fprintf(w, "restored %s (%s) to %s\n", displayKey(res.Entry.Key), res.Entry.Fingerprint, displayKey(res.Destination))
+			if err == nil && res.Displaced != "" {
+				_, err = fmt.Fprintf(w, "the value %s held before (%s) is now quarantined under %s\n", displayKey(res.Destination), res.DisplacedFingerprint, displayKey(res.Displaced))
+			}
+			return err
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&as, "as", "", "store the value under this key instead of the original key's scoped key (must be free or hold the same value)")
+	return cmd
+}
+
+func newLegacyDropCmd(env cliEnv) *cobra.Command {
+	var f legacyFlags
+	cmd := &cobra.Command{
+		Use:   "drop KEY",
+		Short: "Delete a quarantined value for good (one locked, atomic write)",
+		Long: "drop deletes the quarantine key KEY and its value: the value is gone. One locked\n" +
+			"read-modify-write and one atomic replace of the store: a crash leaves it before or after.",
+		Args:          cobra.ExactArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			fp, err := secrets.NewKeyedFingerprinter(nil)
+			if err != nil {
+				return err
+			}
+			e, err := migrate.DropQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], fp)
+			if err != nil {
+				return fmt.Errorf("legacy drop %s: %w", path, err)
+			}
+			if f.json {
+				return writeJSON(cmd.OutOrStdout(), legacyDropReport{Command: "legacy drop", SecretsFile: path, Dropped: e})
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "dropped %s (%s)\n", displayKey(e.Key), e.Fingerprint)
+			return err
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// leftoversOf returns the leftovers of a read-only snapshot (none for any
+// other provider), never nil.
+func leftoversOf(p secrets.Provider) []string {
+	out := []string{}
+	if s, ok := p.(interface{ Leftovers() []string }); ok {
+		out = append(out, s.Leftovers()...)
+	}
+	return out
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A cancelled verify is inconclusive: exit 2, no violation, one line.
+func TestVerifyCancelledExitsTwo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cmd := newVerifyCmd()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--target", "encfile", "--no-mutants"})
+	err := cmd.ExecuteContext(ctx)
+	require.ErrorIs(t, err, errInconclusive)
+	require.ErrorIs(t, err, context.Canceled)
+	var line bytes.Buffer
+	require.Equal(t, 2, writeError(&line, err))
+	require.Equal(t, "scopemig: verification inconclusive: context canceled\n", line.String())
+}
+
+// The JSON report of a passing run: no violation, nothing inconclusive,
+// exit 0; each target lists "inconclusive" as [] (never null).
+func TestVerifyJSONInconclusiveField(t *testing.T) {
+	cmd := newVerifyCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetArgs([]string{"--json", "--target", "encfile", "--no-mutants", "--checks", "5"})
+	require.NoError(t, cmd.ExecuteContext(context.Background()))
+	var doc struct {
+		OK           bool `json:"ok"`
+		Inconclusive *int `json:"inconclusive"`
+		Targets      []struct {
+			Inconclusive []any `json:"inconclusive"`
+		} `json:"targets"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	require.True(t, doc.OK)
+	require.NotNil(t, doc.Inconclusive)
+	require.Zero(t, *doc.Inconclusive)
+	require.Len(t, doc.Targets, 1)
+	require.NotNil(t, doc.Targets[0].Inconclusive)
+}

@@ -1,0 +1,35 @@
+package mutants_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/model"
+)
+
+// The store mutants the Runner cannot reveal (it migrates in one Update and
+// never deletes a system key) are caught by the state machine alone too,
+// not only by conformance: its scoped deletes of system keys, and its I8
+// scan of each crash image before the restart reopens it.
+func TestStateMachineAloneCatchesStoreMutants(t *testing.T) {
+	for name, want := range map[string]model.InvariantID{
+		"noop-system-delete":             model.I6,
+		"plaintext-left-cleaned-on-open": model.I8,
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, ok := mutants.ByName(name)
+			require.True(t, ok)
+			rep, err := harness.Verify(context.Background(), m.Target, harness.Config{
+				Seed: 1, StopAtFirst: true, Skip: []string{"conformance", "property", "sweep", "concurrency"},
+			})
+			require.NoError(t, err)
+			require.NotEmpty(t, rep.Violations, "the state machine missed %s", name)
+			require.Equal(t, want, rep.Violations[0].Invariant, "%s", rep.Violations[0])
+			require.Equal(t, "statemachine", rep.Violations[0].Phase)
+		})
+	}
+}

@@ -1,0 +1,229 @@
+package sysexplore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// checkImage checks a crash image: I7 (the store reads), I1, I2, I3
+// against S0, I8 (hygiene) and I9 (config).
+func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation {
+	var out []model.Violation
+	st, err := e.rd.read(ctx, dir)
+	switch {
+	case errors.Is(err, ErrUnreadable):
+		out = append(out, model.Violation{ID: model.I7, Detail: err.Error()})
+	case err != nil:
+		out = append(out, model.Violation{ID: model.I7, Detail: "cannot read the image: " + err.Error()})
+	default:
+		out = append(out, model.Model{}.CheckAll(e.s0, st, e.cfg.Policy)...)
+	}
+	out = append(out, e.hygiene(dir)...)
+	return append(out, checkConfig(e.cfgDoc, e.cfgHas, filepath.Join(dir, e.cfg.Layout.config()))...)
+}
+
+// restart runs the command to completion on the image (I4).
+func (e *explorer) restart(ctx context.Context, dir string) []model.Violation {
+	cmd := exec.CommandContext(ctx, e.cfg.Argv[0], substitute(e.cfg.Argv[1:], dir)...)
+	cmd.Env = e.cfg.Env
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return []model.Violation{{ID: model.I4, Detail: fmt.Sprintf("the restart exits %d on the crash image", ee.ExitCode())}}
+		}
+		return []model.Violation{{ID: model.I4, Detail: "the restart cannot run: " + err.Error()}}
+	}
+	return e.checkFinal(ctx, dir, model.I4)
+}
+
+// checkFinal checks the store after a complete run: exactly Migrate(S0)
+// (reported as id), the file set of a complete run from S0, hygiene and
+// config.
+func (e *explorer) checkFinal(ctx context.Context, dir string, id model.InvariantID) []model.Violation {
+	var out []model.Violation
+	st, err := e.rd.read(ctx, dir)
+	if err != nil {
+		out = append(out, model.Violation{ID: id, Detail: "after a complete run: " + err.Error()})
+	} else {
+		for _, d := range model.Diff(model.Model{}.Migrate(e.s0, e.cfg.Policy), st) {
+			out = append(out, model.Violation{ID: id, Detail: "after a complete run " + d})
+		}
+	}
+	names, err := treeNames(dir)
+	if err != nil {
+		return append(out, model.Violation{ID: id, Detail: err.Error()})
+	}
+	if !slices.Equal(names, e.names) {
+		out = append(out, model.Violation{ID: id, Detail: fmt.Sprintf("files %v after a complete run, want %v (as after a run without crash)", names, e.names)})
+	}
+	out = append(out, e.hygiene(dir)...)
+	return append(out, checkConfig(e.cfgDoc, e.cfgHas, filepath.Join(dir, e.cfg.Layout.config()))...)
+}
+
+// checkAck (I6): the command exited 0, so the image of a power loss right
+// after it (every unsynced op dropped) must hold Migrate(S0).
+func (e *explorer) checkAck(ctx context.Context, dir string) []model.Violation {
+	st, err := e.rd.read(ctx, dir)
+	if err != nil {
+		return []model.Violation{{ID: model.I6, Detail: "power loss after exit 0: " + err.Error()}}
+	}
+	var out []model.Violation
+	for _, d := range model.Diff(model.Model{}.Migrate(e.s0, e.cfg.Policy), st) {
+		out = append(out, model.Violation{ID: model.I6, Detail: "power loss after exit 0: " + d})
+	}
+	return out
+}
+
+// hygiene (I8): no file the command wrote holds a value of S0 in plaintext (unless the
+// store is plaintext by design), no file with content other than the
+// config is more open than 0600 (or than it was in S0), no directory more
+// open than 0700 (or than it was).
+func (e *explorer) hygiene(dir string) []model.Violation {
+	var out []model.Violation
+	vals := map[string]string{} // value -> a key holding it
+	for _, k := range e.s0.Keys() {
+		if v := e.s0.Secrets[k]; len(v) >= 4 {
+			vals[v] = k
+		}
+	}
+	cfgName := e.cfg.Layout.config()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		allowed, ok := e.s0Perm[rel]
+		if !ok {
+			allowed = 0o600
+			if d.IsDir() {
+				allowed = 0o700
+			}
+		}
+		if d.IsDir() {
+			if info.Mode().Perm()&^(allowed|0o700) != 0 {
+				out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("directory %s is %#o", rel, info.Mode().Perm())})
+			}
+			return nil
+		}
+		if info.Size() == 0 {
+			return nil
+		}
+		// The config and its temp files (names containing the config's
+		// name) hold no secret: ToolHive's config is 0644.
+		configLike := strings.Contains(path.Base(rel), path.Base(cfgName))
+		if !configLike && info.Mode().Perm()&^(allowed|0o600) != 0 {
+			out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s is %#o", rel, info.Mode().Perm())})
+		}
+		if e.cfg.Plaintext {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if h, ok := e.s0Sums[rel]; ok && h == sha256.Sum256(b) {
+			return nil // not written by the command: the user's own file
+		}
+		for _, v := range slices.Sorted(mapKeys(vals)) {
+			if bytes.Contains(b, []byte(v)) {
+				out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s holds the value of %q (%s) in plaintext", rel, vals[v], secrets.Fingerprint(v))})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		out = append(out, model.Violation{ID: model.I8, Detail: "cannot walk the image: " + err.Error()})
+	}
+	return out
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// sums returns the SHA-256 of every regular file below dir.
+func sums(dir string) (map[string][32]byte, error) {
+	out := map[string][32]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = sha256.Sum256(b)
+		return nil
+	})
+	return out, err
+}
+
+// perms returns the permission bits of every path below dir ("." is dir).
+func perms(dir string) (map[string]os.FileMode, error) {
+	out := map[string]os.FileMode{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = info.Mode().Perm()
+		return nil
+	})
+	return out, err
+}
+
+// hashTree fingerprints a directory: every path, mode and content.
+func hashTree(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s\x00%o\x00", strings.ReplaceAll(rel, "\x00", ""), info.Mode())
+		if d.Type().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%d\x00", len(b))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}

@@ -1,0 +1,106 @@
+package sysexplore
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/scopemig/scopemig/model"
+)
+
+// Config is one exploration. From and Argv are required; the zero value
+// of every other field is a sensible default.
+type Config struct {
+	// From is the starting directory (S0). Every run gets a fresh copy.
+	From string
+	// Argv is the command; "{dir}" in any argument is replaced by the
+	// fresh copy of From.
+	Argv []string
+	// Modes to explore (default: all).
+	Modes []Mode
+	// Policy is the conflict policy the model is run with (default keep).
+	Policy model.Policy
+	// Seed of the power-partial subsets (0 means 1).
+	Seed uint64
+	// Subsets is the number of power-partial draws per crash point
+	// (default 2): seeds Seed, Seed+1, ...
+	Subsets int
+	// Point, when > 0, explores that crash point only (a replay).
+	Point int
+	// Dump, when set, is a command printing the store in "{dir}" as JSON
+	// {"secrets":{...},"migrated":bool}; nil reads ToolHive's layout
+	// natively (Layout, Password).
+	Dump []string
+	// Layout names the native store files.
+	Layout Layout
+	// Password of the native store (default: $TOOLHIVE_SECRETS_PASSWORD
+	// in Env).
+	Password string
+	// Plaintext marks a store that does not encrypt values: I8's
+	// plaintext scan is skipped (permissions are still checked).
+	Plaintext bool
+	// Env of the command and of Dump (default: the explorer's).
+	Env []string
+	// WorkDir holds the images (default: the system temp directory). It
+	// must be on a real file system.
+	WorkDir string
+	// Replay builds the one-line replay command of a violation (default:
+	// ReplayCommand).
+	Replay func(Config, Violation) string
+	// Output receives the command's stdout and stderr of the recording
+	// run (default: discarded).
+	Output io.Writer
+}
+
+// ReplayCommand is the default replay line: the scopemig CLI exploring
+// the violation's crash point only.
+func ReplayCommand(c Config, v Violation) string {
+	var b strings.Builder
+	b.WriteString("scopemig explore --exec --from " + shellQuote(c.From))
+	b.WriteString(" --mode " + string(v.Mode))
+	if v.Point > 0 {
+		b.WriteString(" --point " + itoa(v.Point))
+	}
+	if v.Mode == PowerPartial {
+		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
+	}
+	b.WriteString(" --on-conflict " + c.Policy.String())
+	if c.Layout.SecretsFile != "" {
+		b.WriteString(" --secrets-name " + shellQuote(c.Layout.SecretsFile))
+	}
+	if c.Layout.ConfigFile != "" {
+		b.WriteString(" --config-name " + shellQuote(c.Layout.ConfigFile))
+	}
+	if c.Dump != nil {
+		b.WriteString(" --dump " + shellQuote(strings.Join(c.Dump, " ")))
+	}
+	if c.Plaintext {
+		b.WriteString(" --plaintext")
+	}
+	b.WriteString(" --")
+	for _, a := range c.Argv {
+		b.WriteString(" " + shellQuote(a))
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@{}%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// substitute replaces "{dir}" in every arg.
+func substitute(args []string, dir string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.ReplaceAll(a, "{dir}", dir)
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+package sysexplore
+
+import "github.com/scopemig/scopemig/model"
+
+// Violation is one invariant breach at one crash point. Detail and
+// Syscall name keys, fingerprints, paths and byte counts, never values.
+type Violation struct {
+	Invariant model.InvariantID `json:"invariant"`
+	Name      string            `json:"name"`
+	Mode      Mode              `json:"mode"`
+	Point     int               `json:"point"`          // crash point (syscall index); Points+1 = after the complete run
+	Seed      uint64            `json:"seed,omitempty"` // power-partial draw
+	Syscall   string            `json:"syscall"`        // the syscall at the crash point (not executed)
+	Detail    string            `json:"detail"`
+	Replay    string            `json:"replay"`
+	Count     int               `json:"count"` // crash points of this mode with the same invariant
+}
+
+// ModeReport is the figure of one mode.
+type ModeReport struct {
+	Mode         Mode    `json:"mode"`
+	Points       int     `json:"points"`   // crash points explored (power-partial: points x subsets)
+	Distinct     int     `json:"distinct"` // distinct images checked
+	Seconds      float64 `json:"seconds"`
+	PointsPerSec float64 `json:"points_per_second"`
+}
+
+// Report is the result of Explore.
+type Report struct {
+	Command      []string     `json:"command"`
+	From         string       `json:"from"`
+	Policy       string       `json:"policy"`
+	Store        string       `json:"store"`  // S0: keys and fingerprints
+	Points       int          `json:"points"` // crash points of the recorded run
+	Trace        []string     `json:"trace"`  // the crash points, described
+	Modes        []ModeReport `json:"modes"`
+	Violations   []Violation  `json:"violations"`
+	Inconclusive []string     `json:"inconclusive,omitempty"`
+}
+
+// OK reports whether no violation was found and nothing was inconclusive.
+func (r Report) OK() bool { return len(r.Violations) == 0 && len(r.Inconclusive) == 0 }
+
+// Has reports whether a violation of id was found in mode.
+func (r Report) Has(id model.InvariantID, mode Mode) (Violation, bool) {
+	for _, v := range r.Violations {
+		if v.Invariant == id && v.Mode == mode {
+			return v, true
+		}
+	}
+	return Violation{}, false
+}

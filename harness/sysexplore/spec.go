@@ -1,0 +1,22 @@
+package sysexplore
+
+import "os"
+
+// runSpec is one traced run.
+type runSpec struct {
+	Argv    []string
+	Env     []string
+	Dir     string // working directory ("" = the explorer's)
+	Root    string // the explored tree: absolute, symlinks resolved
+	KillAt  int    // SIGKILL the tree on entry to this crash point; 0 = never
+	Capture bool   // keep the written bytes (for power-mode replay)
+	Stdout  *os.File
+	Stderr  *os.File
+}
+
+// runResult is what a traced run left.
+type runResult struct {
+	Trace  Trace
+	Killed bool // the tree was killed at spec.KillAt
+	At     Op   // the op at the kill point, as seen at its entry
+}
