@@ -27,14 +27,6 @@ func inconclusiveFailure(kind, detail string, s0 model.State) *failure {
 	return &failure{incKind: kind, incDetail: detail, s0: s0}
 }
 
-// id names how f fails: its first invariant, or "inconclusive:<kind>".
-func (f *failure) id() string {
-	if len(f.vs) > 0 {
-		return string(f.vs[0].ID)
-	}
-	return "inconclusive:" + f.incKind
-}
-
 func (f *failure) lines() []string {
 	out := []string{describeState(f.s0)}
 	for i, s := range f.sched {

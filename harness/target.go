@@ -57,6 +57,10 @@ type Target struct {
 	// should only fill zero fields or shrink the generated stores, never
 	// drop a phase or a mode the caller asked for.
 	Defaults func(Config) Config
+	// Exec, when set, makes the target a real command checked at the
+	// syscall level instead of a provider on afero.Fs (Open and Migrate
+	// are then unused); see ExecTarget.
+	Exec *ExecTarget
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

@@ -31,10 +31,16 @@ type benchOutput struct {
 	Growth     *float64         `json:"growth_exponent,omitempty"` // log10(t(10000)/t(1000)) of the Runner
 	GrowthRat  *float64         `json:"growth_ratio,omitempty"`    // t(10000)/t(1000) of the Runner
 	Explorer   []benchExplore   `json:"explorer"`
+	Plan       []benchPlan      `json:"plan_vs_migrate"` // bench_plan.go
 	KillPerSec float64          `json:"real_kills_per_second"`
 	KillMicros float64          `json:"real_kill_cycle_us"`
-	MaxRSS     uint64           `json:"max_rss_bytes"`
-	HeapInuse  uint64           `json:"heap_inuse_bytes"`
+
+	// Syscall is the syscall-level explorer on the real scopemig binary
+	// (bench_syscall.go); SyscallSkipped says why it is absent.
+	Syscall        []benchSyscallRow `json:"syscall_explorer,omitempty"`
+	SyscallSkipped string            `json:"syscall_explorer_skipped,omitempty"`
+	MaxRSS         uint64            `json:"max_rss_bytes"`
+	HeapInuse      uint64            `json:"heap_inuse_bytes"`
 }
 
 type benchMigration struct {
@@ -68,6 +74,7 @@ func newBenchCmd() *cobra.Command {
 		kills      int
 		gogc       string
 		childSleep bool
+		planNs     string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -87,9 +94,21 @@ func newBenchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			planSizes, err := parsePlanSizes(planNs)
+			if err != nil {
+				return err
+			}
 			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, max(kills, 1), gcs)
 			if err != nil {
 				return err
+			}
+			for _, n := range planSizes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "plan vs migrate N=%d ...\n", n)
+				row, err := benchPlanVsMigrate(cmd.Context(), n, max(reps, 1))
+				if err != nil {
+					return err
+				}
+				out.Plan = append(out.Plan, row)
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -107,6 +126,7 @@ func newBenchCmd() *cobra.Command {
 	f.IntVar(&perKeyMax, "per-key-max", 1000, "largest N the per-key algorithm is timed at (it is quadratic)")
 	f.DurationVar(&exploreDur, "explore", 2*time.Second, "duration of each crash-explorer measurement")
 	f.IntVar(&kills, "kills", 200, "real child processes started and killed with SIGKILL")
+	f.StringVar(&planNs, "plan-n", "1000,10000,30000", "comma-separated numbers of legacy keys plan and migrate are timed at side by side (\"none\" to skip)")
 	f.StringVar(&gogc, "gogc", "100,400", "comma-separated GC percents the explorer is measured at (100 is Go's default)")
 	f.BoolVar(&childSleep, "child-sleep", false, "internal: sleep (the child of the kill-rate measurement)")
 	_ = f.MarkHidden("child-sleep")
@@ -170,6 +190,9 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 				out.Explorer = append(out.Explorer, e)
 			}
 		}
+	}
+	if out.Syscall, out.SyscallSkipped, err = benchSyscall(ctx, log, exe); err != nil {
+		return out, err
 	}
 	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
 	out.HeapInuse = heapInuse()
@@ -284,6 +307,8 @@ func printBench(w io.Writer, o benchOutput) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0fx\t%.1f MiB\n", e.Mode, e.Workers, e.GOGC, e.States, e.PerSecond, e.PerSecondCore, e.PerCPUSecond, e.OverKillRate, float64(e.HeapInuse)/(1<<20))
 	}
 	_ = tw.Flush()
+	printBenchPlan(w, o.Plan, o.Reps)
+	printBenchSyscall(w, o.Syscall, o.SyscallSkipped)
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
 }
 

@@ -93,6 +93,7 @@ var snippetImports = map[string]string{
 	"faults":   "github.com/scopemig/scopemig/faults",
 	"filepath": "path/filepath",
 	"fmt":      "fmt",
+	"json":     "encoding/json",
 	"harness":  "github.com/scopemig/scopemig/harness",
 	"migrate":  "github.com/scopemig/scopemig/impl/migrate",
 	"model":    "github.com/scopemig/scopemig/model",

@@ -28,6 +28,8 @@ type execFlags struct {
 	secretsName string
 	configName  string
 	plaintext   bool
+	trace       string
+	attempts    int
 }
 
 func (f *execFlags) register(cmd *cobra.Command) {
@@ -40,6 +42,8 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.dump, "dump", "", "--exec: command printing the store in {dir} as JSON {\"secrets\":{...},\"migrated\":bool} (default: read ToolHive's encrypted file and config natively)")
 	fl.StringVar(&f.secretsName, "secrets-name", "", "--exec: name of the encrypted secrets file in the directory (default secrets_encrypted)")
 	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
+	fl.StringVar(&f.trace, "trace", "", "--exec: re-record until the trace has this fingerprint (as printed in a replay line)")
+	fl.IntVar(&f.attempts, "attempts", 64, "--exec: re-runs allowed for a nondeterministic command before a point is inconclusive")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
 }
 
@@ -65,7 +69,7 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	}
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
-		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext,
+		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext, TraceID: f.trace, Attempts: f.attempts,
 		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
 	}
 	if f.dump != "" {
@@ -86,7 +90,7 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 			return err
 		}
 	} else {
-		fmt.Fprintf(w, "%s: %d crash points, policy %s\n", strings.Join(rep.Command, " "), rep.Points, rep.Policy)
+		fmt.Fprintf(w, "%s: %d crash points (trace %s), policy %s\n", strings.Join(rep.Command, " "), rep.Points, rep.TraceID, rep.Policy)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MODE\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
 		for _, m := range rep.Modes {
@@ -95,6 +99,9 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 		tw.Flush()
 		for _, v := range rep.Violations {
 			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+		}
+		if rep.Diverged > 0 {
+			fmt.Fprintf(w, "%d process-mode runs reached their crash point by another path than the recording (nondeterministic command); each is named by its own path in replay lines\n", rep.Diverged)
 		}
 		for _, s := range rep.Inconclusive {
 			fmt.Fprintf(w, "INCONCLUSIVE %s\n", s)

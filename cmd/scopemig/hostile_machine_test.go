@@ -101,6 +101,15 @@ func flagNotSet(t *testing.T, command, dir, out string, before, after map[string
 	require.NotContains(t, decrypt(t, afero.NewOsFs(), filepath.Join(dir, "secrets_encrypted")), "BEARER_TOKEN_fetch")
 }
 
+// foreignReported: plan reports a planted temp name as foreign, not as a
+// crashed run's leftover that migrate would remove.
+func foreignReported(t *testing.T, command, _, out string, _, _ map[string]treeEntry) {
+	if command == "plan" {
+		require.Contains(t, out, "foreign file: ")
+		require.NotContains(t, out, "leftover: ")
+	}
+}
+
 // machineCases are the real-machine hazards of issue 12: links and FIFOs
 // planted at temp and lock names, owners, a copy of a store without its
 // config, locks held by other processes, and a flag write that fails.

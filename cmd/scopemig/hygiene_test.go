@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +165,28 @@ func TestOutputHygiene(t *testing.T) {
 				out, errOut, code := run(t, newMigrateCmdEnv, env, forced...)
 				require.Equal(t, 0, code, errOut)
 				all.WriteString(out + errOut)
+				// legacy list, restore and drop on the migrated store (keep
+				// quarantined the conflict losers).
+				legacyArgs := []string{args[0], args[1], args[4], args[5]} // --secrets-file, --password-file
+				if asJSON {
+					legacyArgs = append(legacyArgs, "--json")
+				}
+				out, errOut, code = run(t, newLegacyCmdEnv, env, append([]string{"list"}, legacyArgs...)...)
+				require.Equal(t, 0, code, errOut)
+				all.WriteString(out + errOut)
+				if policy == "keep" {
+					require.Contains(t, out, "__thv_legacy_", "the scan covers a non-empty listing")
+					for _, k := range quarantineKeys(t, dir) {
+						out, errOut, code = run(t, newLegacyCmdEnv, env, append([]string{"restore", k}, legacyArgs...)...)
+						require.Equal(t, 0, code, errOut)
+						all.WriteString(out + errOut)
+					}
+					for _, k := range quarantineKeys(t, dir) { // the displaced values
+						out, errOut, code = run(t, newLegacyCmdEnv, env, append([]string{"drop", k}, legacyArgs...)...)
+						require.Equal(t, 0, code, errOut)
+						all.WriteString(out + errOut)
+					}
+				}
 				wrong := append(append([]string(nil), args[:4]...), "--json")
 				out, errOut, code = run(t, newMigrateCmdEnv, testEnv(afero.NewOsFs(), map[string]string{PasswordEnvVar: hygienePassword + "x"}), wrong...)
 				require.Equal(t, 1, code)
@@ -224,4 +247,21 @@ func TestOutputHygiene(t *testing.T) {
 			requireFilesClean(t, dir)
 		}
 	})
+}
+
+// quarantineKeys returns the quarantine keys of the planted store in dir.
+func quarantineKeys(t *testing.T, dir string) []string {
+	t.Helper()
+	s, err := encfile.Open(afero.NewOsFs(), filepath.Join(dir, "secrets_encrypted"), []byte(hygienePassword))
+	require.NoError(t, err)
+	m, err := s.Snapshot(context.Background())
+	require.NoError(t, err)
+	var out []string
+	for k := range m {
+		if strings.HasPrefix(k, "__thv_legacy_") {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,10 +26,20 @@ type legacyFlags struct {
 	secretsFile  string
 	passwordFile string
 	json         bool
+	lockTimeout  time.Duration
+	stderr       func() io.Writer // where lock waits are announced
+}
+
+// lockContext is storeFlags.lockContext: the same wait notice and
+// --lock-timeout as plan and migrate.
+func (f legacyFlags) lockContext(ctx context.Context) context.Context {
+	return storeFlags{lockTimeout: f.lockTimeout, stderr: f.stderr}.lockContext(ctx)
 }
 
 func (f *legacyFlags) register(cmd *cobra.Command) {
+	f.stderr = cmd.ErrOrStderr
 	fl := cmd.Flags()
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
@@ -131,8 +143,9 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := f.lockContext(cmd.Context())
 			ro := env.readOnly()
-			path, p, err := ro.openLegacyStore(cmd.Context(), f, ro.openStore)
+			path, p, err := ro.openLegacyStore(ctx, f, ro.openStore)
 			if err != nil {
 				return err
 			}
@@ -140,7 +153,7 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			entries, err := migrate.ListQuarantine(cmd.Context(), p, secrets.Scheme{}, fp)
+			entries, err := migrate.ListQuarantine(ctx, p, secrets.Scheme{}, fp)
 			if err != nil {
 				return fmt.Errorf("legacy list %s: %w", path, err)
 			}
@@ -160,7 +173,8 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 		_, err := fmt.Fprintf(w, "no quarantined values in %s\n", rep.SecretsFile)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tORIGINAL\tSLOT\tRESTORES TO\tVALUE\tCURRENT VALUE THERE")
 	for _, e := range rep.Entries {
 		orig, slot, target, cur := "?", "?", "(needs --as)", "-"
@@ -179,10 +193,13 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries))
 	for _, l := range rep.Leftovers {
 		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed)\n", displayKey(l))
+			_, err = fmt.Fprintf(w, "leftover: %s (something at a temp name scopemig writes, left alone: this command never writes; migrate removes the temp file of an interrupted write and refuses anything else)\n", displayKey(l))
 		}
 	}
 	return err
@@ -205,7 +222,8 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			ctx := f.lockContext(cmd.Context())
+			path, u, err := env.openLegacyUpdater(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -213,7 +231,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := migrate.RestoreQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], as, fp)
+			res, err := migrate.RestoreQuarantined(ctx, u, secrets.Scheme{}, args[0], as, fp)
 			if err != nil {
 				return fmt.Errorf("legacy restore %s: %w", path, err)
 			}
@@ -244,7 +262,8 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, u, err := env.openLegacyUpdater(cmd.Context(), f)
+			ctx := f.lockContext(cmd.Context())
+			path, u, err := env.openLegacyUpdater(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -252,7 +271,7 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e, err := migrate.DropQuarantined(cmd.Context(), u, secrets.Scheme{}, args[0], fp)
+			e, err := migrate.DropQuarantined(ctx, u, secrets.Scheme{}, args[0], fp)
 			if err != nil {
 				return fmt.Errorf("legacy drop %s: %w", path, err)
 			}

@@ -132,3 +132,37 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// TestLegacyDropWaitsForToolHiveLock: restore and drop take the same locks
+// as migrate (the store directory, then ToolHive's sidecar lock file), so
+// while ToolHive holds secrets_encrypted.lock they announce the wait and
+// give up after --lock-timeout with nothing written; list only reads and
+// does not wait for the sidecar lock.
+func TestLegacyDropWaitsForToolHiveLock(t *testing.T) {
+	osfs := afero.NewOsFs()
+	dir := install(t, osfs, t.TempDir())
+	store := filepath.Join(dir, "secrets_encrypted")
+	_, errOut, code := run(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), "--secrets-file", store, "--config", filepath.Join(dir, "config.yaml"))
+	require.Equal(t, 0, code, errOut)
+	release := startLockHolder(t, store+".lock")
+	before := tree(t, dir)
+	const q = "__thv_legacy_BEARER_TOKEN_conflict"
+	for _, args := range [][]string{{"drop", q}, {"restore", q}} {
+		out, errOut, code := runAll(t, newLegacyCmdEnv, testEnv(osfs, pwEnv()), append(args, "--secrets-file", store, "--lock-timeout", "1200ms")...)
+		require.Equal(t, 1, code, "%v", args)
+		require.Empty(t, out)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		require.Len(t, lines, 2, errOut)
+		require.Equal(t, "scopemig: waiting for the lock file "+store+".lock (held by another process; --lock-timeout 1.2s)", lines[0])
+		require.Contains(t, lines[1], "timed out waiting for a lock held by another process")
+		require.Equal(t, before, tree(t, dir), "%v: nothing written", args)
+	}
+	out, errOut, code := runAll(t, newLegacyCmdEnv, testEnv(osfs, pwEnv()), "list", "--secrets-file", store, "--lock-timeout", "1200ms")
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, q)
+	require.NoError(t, release.Close())
+	_, errOut, code = runAll(t, newLegacyCmdEnv, testEnv(osfs, pwEnv()), "drop", q, "--secrets-file", store)
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, decrypt(t, osfs, store), q)
+}

@@ -25,6 +25,7 @@ type migrateReport struct {
 	Policy        migrate.Policy `json:"policy"`
 	Forced        bool           `json:"forced"`
 	Transactional bool           `json:"transactional"`
+	FlagWritten   bool           `json:"flag_written"`
 	Steps         []migrate.Step `json:"steps"`
 	Counts        migrate.Counts `json:"counts"`
 	// FlagSet: the config's secret_scope_migration is true after this run
@@ -88,7 +89,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			}
 			rep := migrateReport{
 				Command: "migrate", Status: res.Status, SecretsFile: st.secretsPath, ConfigFile: st.configPath,
-				Policy: f.policy, Forced: res.Forced, Transactional: res.Transactional,
+				Policy: f.policy, Forced: res.Forced, Transactional: res.Transactional, FlagWritten: res.FlagWritten,
 				Steps: nonNil(res.Steps), Counts: res.Counts,
 				FlagSet: st.flag != nil && err == nil && res.Status != migrate.StatusNotApplicable,
 			}
@@ -146,8 +147,16 @@ func writeMigrateText(w io.Writer, rep migrateReport) error {
 		flag = "no config read or written (--no-flag)"
 	case rep.Status == migrate.StatusFlagNotSet:
 		status, flag = "store migrated", "flag NOT set in "+rep.ConfigFile+" (re-running is safe)"
+	case !rep.FlagWritten:
+		// --force on a migrated store: the flag was already set and is not
+		// rewritten (issue 12 item 11: never claim a write that did not happen).
+		flag = "flag already set in " + rep.ConfigFile + ", not rewritten"
 	}
-	_, err := fmt.Fprintf(w, "%s (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped; %s\n",
-		status, rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, flag)
+	data := ""
+	if c.Total() == 0 {
+		data = "; store not rewritten"
+	}
+	_, err := fmt.Fprintf(w, "%s (on-conflict=%s): %d legacy keys: %d moved, %d already scoped, %d quarantined, %d dropped%s; %s\n",
+		status, rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped, data, flag)
 	return err
 }

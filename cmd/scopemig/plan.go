@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 	"unicode"
@@ -12,6 +15,7 @@ import (
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -30,6 +34,10 @@ type planReport struct {
 	// Leftovers are stale files next to the store (a crashed write's temp
 	// file): reported, never removed (plan never writes).
 	Leftovers []string `json:"leftovers"`
+	// ForeignTempFiles are the Leftovers that a crashed write cannot have
+	// left (a symlink, a hard link, a FIFO at the temp name): migrate
+	// refuses to run until they are removed.
+	ForeignTempFiles []string `json:"foreign_temp_files"`
 }
 
 // newPlanCmd returns `scopemig plan` on the real environment.
@@ -71,8 +79,20 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 				Policy: f.policy, AlreadyMigrated: st.migrated,
 				Steps: nonNil(plan.Steps), Counts: plan.Counts(), Leftovers: []string{},
 			}
-			if snap, ok := st.provider.(*encfile.Snapshot); ok {
-				rep.Leftovers = append(rep.Leftovers, snap.Leftovers()...)
+			rep.Leftovers = append(rep.Leftovers, leftoversOf(st.provider)...)
+			if st.configPath != "" {
+				// The config's temp file too (a crashed flag write): reported,
+				// never removed; the next migrate's flag write removes it.
+				tmp := atomicfile.TempName(st.configPath)
+				if _, err := lstatFs(env.fs, tmp); err == nil {
+					rep.Leftovers = append(rep.Leftovers, tmp)
+				}
+			}
+			rep.ForeignTempFiles = []string{}
+			for _, l := range rep.Leftovers {
+				if atomicfile.CheckLeftover(env.fs, l) != nil {
+					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
+				}
 			}
 			out := cmd.OutOrStdout()
 			if f.json {
@@ -93,14 +113,28 @@ func writePlanText(w io.Writer, rep planReport) error {
 	_, err := fmt.Fprintf(w, "plan (on-conflict=%s): %d legacy keys: %d to move, %d already scoped, %d to quarantine, %d to drop; nothing written\n",
 		rep.Policy, c.Total(), c.Moved, c.AlreadyScoped, c.Quarantined, c.Dropped)
 	for _, l := range rep.Leftovers {
-		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
+		if err != nil {
+			break
 		}
+		if slices.Contains(rep.ForeignTempFiles, l) {
+			_, err = fmt.Fprintf(w, "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); migrate refuses to run until it is removed\n", displayKey(l))
+			continue
+		}
+		_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
 	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
 	}
 	return err
+}
+
+// lstatFs is Lstat where fsys supports it, else Stat.
+func lstatFs(fsys afero.Fs, name string) (os.FileInfo, error) {
+	if ls, ok := fsys.(afero.Lstater); ok {
+		fi, _, err := ls.LstatIfPossible(name)
+		return fi, err
+	}
+	return fsys.Stat(name)
 }
 
 // readOnly returns e with a store opener that never writes: the store is
@@ -125,7 +159,10 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 		_, err := fmt.Fprintln(w, "no legacy keys")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// Buffered: tabwriter writes cell by cell, one system call each on an
+	// unbuffered stdout (a 2,000-key table cost more than the plan itself).
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tTARGET\tOUTCOME\tVALUE")
 	for _, s := range steps {
 		outcome := string(s.Outcome)
@@ -134,7 +171,10 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", displayKey(s.Key), displayKey(s.Target), displayKey(outcome), s.Fingerprint)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // displayKey quotes a key that holds control or non-printable characters

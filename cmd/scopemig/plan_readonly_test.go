@@ -27,6 +27,8 @@ func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 	store := filepath.Join(dir, "secrets_encrypted")
 	leftover := atomicfile.TempName(store)
 	require.NoError(t, os.WriteFile(leftover, []byte("half-written"), 0o600))
+	cfgLeftover := atomicfile.TempName(filepath.Join(dir, "config.yaml"))
+	require.NoError(t, os.Symlink("/etc/passwd", cfgLeftover)) // planted: reported, never followed
 	require.NoError(t, os.Chmod(dir, 0o500))
 	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
 	before := tree(t, dir)
@@ -35,14 +37,16 @@ func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 	for _, fsys := range []afero.Fs{osfs, afero.NewReadOnlyFs(osfs)} {
 		out, errOut, code := run(t, newPlanCmdEnv, testEnv(fsys, pwEnv()), args...)
 		require.Equal(t, 0, code, errOut)
-		require.Contains(t, out, "leftover: "+leftover)
+		require.Contains(t, out, "leftover: "+leftover+" ")
+		require.Contains(t, out, "foreign file: "+cfgLeftover+" ")
 		require.Contains(t, out, "nothing written")
 
 		out, errOut, code = run(t, newPlanCmdEnv, testEnv(fsys, pwEnv()), append(args, "--json")...)
 		require.Equal(t, 0, code, errOut)
 		var rep planReport
 		require.NoError(t, json.Unmarshal([]byte(out), &rep))
-		require.Equal(t, []string{leftover}, rep.Leftovers)
+		require.Equal(t, []string{leftover, cfgLeftover}, rep.Leftovers)
+		require.Equal(t, []string{cfgLeftover}, rep.ForeignTempFiles, "a planted symlink is no leftover of a crashed write")
 		require.Len(t, rep.Steps, 9)
 		require.Equal(t, before, tree(t, dir), "plan never writes")
 	}
@@ -50,6 +54,7 @@ func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 	// Without a leftover the JSON says so with an empty list.
 	require.NoError(t, os.Chmod(dir, 0o700))
 	require.NoError(t, os.Remove(leftover))
+	require.NoError(t, os.Remove(cfgLeftover))
 	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
 	require.Equal(t, 0, code, errOut)
 	var raw map[string]any

@@ -27,6 +27,14 @@ type Config struct {
 	Subsets int
 	// Point, when > 0, explores that crash point only (a replay).
 	Point int
+	// TraceID, when set, is the path a replay must follow (a violation's
+	// Trace): in process mode the killed run is repeated until its ops up
+	// to the crash point have this fingerprint; in the power modes the
+	// command is recorded again until the whole trace has it.
+	TraceID string
+	// Attempts bounds the re-runs of a nondeterministic command (default
+	// 64); a point still not reached is reported inconclusive.
+	Attempts int
 	// Dump, when set, is a command printing the store in "{dir}" as JSON
 	// {"secrets":{...},"migrated":bool}; nil reads ToolHive's layout
 	// natively (Layout, Password).
@@ -65,6 +73,9 @@ func ReplayCommand(c Config, v Violation) string {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())
+	if v.Trace != "" {
+		b.WriteString(" --trace " + v.Trace)
+	}
 	if c.Layout.SecretsFile != "" {
 		b.WriteString(" --secrets-name " + shellQuote(c.Layout.SecretsFile))
 	}

@@ -2,6 +2,8 @@ package sysexplore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -82,6 +84,9 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
 	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 64
+	}
 	if cfg.Replay == nil {
 		cfg.Replay = ReplayCommand
 	}
@@ -143,18 +148,37 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true}
+	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	res, err := record(ctx, spec)
-	if err != nil {
-		return err
+	// A command whose syscalls depend on scheduling (Go's runtime rand
+	// per thread, goroutines) is recorded again until its trace is the
+	// one asked for (a replay names it).
+	var res runResult
+	for attempt := 1; ; attempt++ {
+		res, err = record(ctx, spec)
+		if err != nil {
+			return err
+		}
+		if res.Trace.Exit != 0 {
+			return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
+		}
+		if e.cfg.TraceID == "" || !e.powerModes() || traceID(res.Trace, e.recRoot) == e.cfg.TraceID {
+			break
+		}
+		if attempt == e.cfg.Attempts {
+			return fmt.Errorf("%w: %d recordings, none is trace %s (the command is nondeterministic)", ErrBadConfig, attempt, e.cfg.TraceID)
+		}
+		if err := os.RemoveAll(e.recRoot); err != nil {
+			return err
+		}
+		if err := copyTree(e.cfg.From, e.recRoot); err != nil {
+			return err
+		}
 	}
 	e.trace = res.Trace
-	if res.Trace.Exit != 0 {
-		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
-	}
+	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
 		if o.Index > 0 {
@@ -166,12 +190,18 @@ func (e *explorer) prepare(ctx context.Context) error {
 	}
 	// The complete run itself: converged, config kept, hygiene.
 	vs := e.checkFinal(ctx, e.recRoot, model.I4)
-	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)")
+	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", e.rep.TraceID)
 	return nil
 }
 
 func (e *explorer) argv(dir string) []string {
 	return append([]string{e.cfg.Argv[0]}, substitute(e.cfg.Argv[1:], dir)...)
+}
+
+// powerModes reports whether a power mode is explored (they replay the
+// recording, so a replay needs the very recording).
+func (e *explorer) powerModes() bool {
+	return slices.ContainsFunc(e.cfg.Modes, func(m Mode) bool { return m != Process })
 }
 
 // points lists the crash points to explore: every one, or cfg.Point.
@@ -233,7 +263,11 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 				if err := writeDisk(img, dir); err != nil {
 					return err
 				}
-				e.checkPoint(ctx, dir, m, k, seed)
+				sys := "none (after the complete run)"
+				if o, ok := e.trace.Point(k); ok {
+					sys = o.Describe(e.recRoot)
+				}
+				e.checkPoint(ctx, dir, m, k, seed, sys, e.rep.TraceID)
 				_ = os.RemoveAll(dir)
 				mr.Points++
 			}
@@ -256,21 +290,98 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	res, err := record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k})
-	if err != nil {
-		return err
-	}
-	want, _ := e.trace.Point(k)
-	if !res.Killed || res.At.Name != want.Name || relDir(res.At.Path, dir) != relDir(want.Path, e.recRoot) {
-		got := "the run ended before it"
-		if res.Killed {
-			got = "it was " + res.At.Describe(dir)
+	// Any run that reaches crash point k gives a real crash state of the
+	// command. A command whose path depends on scheduling (Go's per-thread
+	// runtime rand drives map order) may take another path than the
+	// recording: the run's own op at k is reported, and its prefix's
+	// fingerprint names it. A replay (TraceID set) re-runs until the run
+	// took that very prefix.
+	var (
+		res     runResult
+		reached bool
+	)
+	for attempt := 1; attempt <= e.cfg.Attempts; attempt++ {
+		if attempt > 1 {
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+			if err := copyTree(e.cfg.From, dir); err != nil {
+				return err
+			}
 		}
-		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command: crash point %d was %s in the recording, %s", k, want.Describe(e.recRoot), got))
+		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed})
+		if err != nil {
+			return err
+		}
+		if res.Killed && (e.cfg.TraceID == "" || prefixID(res, dir) == e.cfg.TraceID) {
+			reached = true
+			break
+		}
+	}
+	if !reached {
+		why := "no run reached crash point " + strconv.Itoa(k)
+		if e.cfg.TraceID != "" {
+			why = "no run took the path " + e.cfg.TraceID + " to crash point " + strconv.Itoa(k)
+		}
+		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
 		return nil
 	}
-	e.checkPoint(ctx, dir, Process, k, 0)
+	if e.diverged(res, dir, k) != "" {
+		e.rep.Diverged++
+	}
+	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), prefixID(res, dir))
 	return nil
+}
+
+// prefixID fingerprints the path of a killed run: its ops before the
+// crash point and the op at it (12 hex digits).
+func prefixID(res runResult, root string) string {
+	h := sha256.New()
+	for _, o := range res.Trace.Ops {
+		fmt.Fprintln(h, shape(o, root, true))
+	}
+	fmt.Fprintln(h, shape(res.At, root, false))
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// diverged compares the killed run with the recording: the same ops
+// (name, directory, byte count, result) before crash point k and the same
+// op at k. It returns why not, or "". (Temp file names and written bytes
+// may differ: random names, random nonces.)
+func (e *explorer) diverged(res runResult, dir string, k int) string {
+	want, _ := e.trace.Point(k)
+	if shape(res.At, dir, false) != shape(want, e.recRoot, false) {
+		return fmt.Sprintf("crash point %d was %s in the recording, %s in the re-run", k, want.Describe(e.recRoot), res.At.Describe(dir))
+	}
+	before := e.trace.Before(k)
+	if len(before) != len(res.Trace.Ops) {
+		return fmt.Sprintf("%d ops before crash point %d in the recording, %d in the re-run", len(before), k, len(res.Trace.Ops))
+	}
+	for i, o := range before {
+		if shape(res.Trace.Ops[i], dir, true) != shape(o, e.recRoot, true) {
+			return fmt.Sprintf("before crash point %d: %s in the recording, %s in the re-run", k, o.Describe(e.recRoot), res.Trace.Ops[i].Describe(dir))
+		}
+	}
+	return ""
+}
+
+// traceID fingerprints the shape of a trace (12 hex digits).
+func traceID(tr Trace, root string) string {
+	h := sha256.New()
+	for _, o := range tr.Ops {
+		fmt.Fprintln(h, shape(o, root, true))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// shape is what must repeat: the syscall, the directory of its path, and
+// (done ops) the byte count and result.
+func shape(o Op, root string, done bool) string {
+	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.Path2, root))
+	if done {
+		s += fmt.Sprintf(" %d %d", o.Count, o.Ret)
+	}
+	return s
 }
 
 // relDir is the directory of p relative to root (temp file names may be
@@ -285,7 +396,7 @@ func relDir(p, root string) string {
 
 // checkPoint checks one crash image (dir) and its restart; identical
 // images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, seed uint64) {
+func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, seed uint64, sys, trace string) {
 	h, err := hashTree(dir)
 	if err != nil {
 		e.inconclusive(m, k, seed, err)
@@ -304,16 +415,12 @@ func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, se
 		e.seen[h] = vs
 	}
 	vs = append(slices.Clone(vs), ack...)
-	sys := "none (after the complete run)"
-	if o, ok := e.trace.Point(k); ok {
-		sys = o.Describe(e.recRoot)
-	}
-	e.add(vs, m, k, seed, sys)
+	e.add(vs, m, k, seed, sys, trace)
 }
 
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
-func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys string) {
+func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -329,7 +436,7 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys str
 			e.rep.Violations[i].Count++
 			continue
 		}
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1}
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Trace: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		e.first[key] = len(e.rep.Violations)
 		e.rep.Violations = append(e.rep.Violations, viol)

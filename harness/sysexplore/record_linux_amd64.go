@@ -5,6 +5,7 @@ package sysexplore
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 const (
 	atFDCWD      = -100
+	atRandom     = 25 // auxv AT_RANDOM
 	atRemoveDir  = 0x200
 	atEmptyPath  = 0x1000
 	cloneFiles   = 0x400
@@ -57,6 +59,7 @@ type tracer struct {
 	counted int
 	res     runResult
 	killed  bool
+	execs   int // programs started (for pinRandom)
 }
 
 // PtraceWorks reports whether this process may trace its children: it
@@ -129,6 +132,7 @@ func traceOnThread(ctx context.Context, spec runSpec) (runResult, error) {
 	if !ws.Stopped() {
 		return runResult{}, fmt.Errorf("%s did not stop after exec (%v)", spec.Argv[0], ws)
 	}
+	t.pinRandom(pid)
 	if err := unix.PtraceSetOptions(pid, ptraceOpts); err != nil {
 		t.killAll()
 		t.drain()
@@ -141,6 +145,30 @@ func traceOnThread(ctx context.Context, spec runSpec) (runResult, error) {
 	}
 	err = t.loop(ctx)
 	return t.res, err
+}
+
+// pinRandom overwrites the 16 bytes the kernel passes a new program at
+// AT_RANDOM (the seed of the Go runtime's map iteration order, select and
+// scheduler choices; glibc's stack protector and pointer guard) with bytes
+// derived from the run's seed and the exec's number, so that the same
+// command makes the same syscalls in every run of one exploration.
+// Randomness a program reads with getrandom(2) or from /dev/urandom is not
+// touched (cryptographic nonces stay random).
+func (t *tracer) pinRandom(pid int) {
+	t.execs++
+	auxv, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
+	if err != nil {
+		return
+	}
+	for i := 0; i+16 <= len(auxv); i += 16 {
+		key := *(*uint64)(unsafe.Pointer(&auxv[i]))
+		val := *(*uint64)(unsafe.Pointer(&auxv[i+8]))
+		if key == atRandom && val != 0 {
+			sum := sha256.Sum256(fmt.Appendf(nil, "sysexplore AT_RANDOM seed=%d exec=%d", t.spec.Seed, t.execs))
+			_, _ = unix.PtracePokeData(pid, uintptr(val), sum[:16])
+			return
+		}
+	}
 }
 
 // killAll SIGKILLs the process group and every known thread.
@@ -290,6 +318,7 @@ func (t *tracer) onEvent(tid, cause int) {
 		if parent != nil {
 			parent.files.exec()
 		}
+		t.pinRandom(tid)
 	}
 }
 
@@ -308,6 +337,7 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 		tk.pend = p
 		if p != nil && p.op.Index > 0 && p.op.Index == t.spec.KillAt {
 			t.res.Killed, t.res.At = true, p.op
+			t.res.At.Killed = true
 			t.killAll()
 		}
 		return

@@ -12,6 +12,7 @@ type Violation struct {
 	Seed      uint64            `json:"seed,omitempty"` // power-partial draw
 	Syscall   string            `json:"syscall"`        // the syscall at the crash point (not executed)
 	Detail    string            `json:"detail"`
+	Trace     string            `json:"trace"` // the recorded trace (Report.TraceID) the point is in
 	Replay    string            `json:"replay"`
 	Count     int               `json:"count"` // crash points of this mode with the same invariant
 }
@@ -30,12 +31,17 @@ type Report struct {
 	Command      []string     `json:"command"`
 	From         string       `json:"from"`
 	Policy       string       `json:"policy"`
-	Store        string       `json:"store"`  // S0: keys and fingerprints
-	Points       int          `json:"points"` // crash points of the recorded run
-	Trace        []string     `json:"trace"`  // the crash points, described
+	Store        string       `json:"store"`    // S0: keys and fingerprints
+	Points       int          `json:"points"`   // crash points of the recorded run
+	TraceID      string       `json:"trace_id"` // fingerprint of the recorded syscalls (names, directories, byte counts)
+	Trace        []string     `json:"trace"`    // the crash points, described
 	Modes        []ModeReport `json:"modes"`
 	Violations   []Violation  `json:"violations"`
 	Inconclusive []string     `json:"inconclusive,omitempty"`
+	// Diverged counts the process-mode runs that reached their crash
+	// point by another path than the recording (a command whose syscalls
+	// depend on scheduling); their images are checked all the same.
+	Diverged int `json:"diverged"`
 }
 
 // OK reports whether no violation was found and nothing was inconclusive.

@@ -10,6 +10,7 @@ type runSpec struct {
 	Root    string // the explored tree: absolute, symlinks resolved
 	KillAt  int    // SIGKILL the tree on entry to this crash point; 0 = never
 	Capture bool   // keep the written bytes (for power-mode replay)
+	Seed    uint64 // pins the AT_RANDOM bytes of every program started
 	Stdout  *os.File
 	Stderr  *os.File
 }

@@ -24,10 +24,11 @@ type Op struct {
 	Mode   uint32 `json:"mode,omitempty"`  // create/mkdir/chmod mode
 	Off    int64  `json:"off,omitempty"`   // write offset, truncate length
 	Append bool   `json:"append,omitempty"`
-	Count  int    `json:"count,omitempty"` // bytes asked to write
-	Ret    int64  `json:"ret"`             // return value (bytes written, fd), or -errno
-	Last   bool   `json:"last,omitempty"`  // close of the last fd of the description
-	Data   []byte `json:"-"`               // written bytes (replay only; never printed)
+	Count  int    `json:"count,omitempty"`  // bytes asked to write
+	Ret    int64  `json:"ret"`              // return value (bytes written, fd), or -errno
+	Last   bool   `json:"last,omitempty"`   // close of the last fd of the description
+	Killed bool   `json:"killed,omitempty"` // the tree was killed on entry to it: never executed
+	Data   []byte `json:"-"`                // written bytes (replay only; never printed)
 }
 
 // Kind is what an op does to the file system, for the replay.
@@ -104,6 +105,10 @@ func (o Op) Describe(root string) string {
 		fmt.Fprintf(&b, ", %#o", o.Mode)
 	}
 	b.WriteString(")")
+	if o.Killed {
+		b.WriteString(" (killed on entry)")
+		return b.String()
+	}
 	if o.Ret < 0 {
 		fmt.Fprintf(&b, " = -%s", errnoName(-o.Ret))
 	} else {

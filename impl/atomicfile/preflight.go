@@ -101,12 +101,14 @@ func realPath(fsys afero.Fs, name string) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		defer h.Close()
+		inner := h
 		if bp, ok := h.(*afero.BasePathFile); ok {
-			_, isOS := bp.File.(*os.File)
-			return p, isOS
+			inner = bp.File
 		}
-		_, isOS := h.(*os.File)
+		_, isOS := inner.(*os.File)
+		if h.Close() != nil {
+			return "", false
+		}
 		return p, isOS
 	default:
 		return "", false

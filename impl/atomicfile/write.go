@@ -155,6 +155,14 @@ func createTemp(fsys afero.Fs, tmp string, perm os.FileMode) (afero.File, error)
 	return f, nil
 }
 
+// CheckLeftover reports, reading only, whether Write and RemoveStale would
+// accept what is at the temp name tmp (TempName of a target): nil when it
+// is missing or what a crashed Write leaves (a regular file with a single
+// link, which they remove); an error wrapping ErrNotRegular when it is
+// anything else (a symlink, a hard link, a FIFO, a directory), which they
+// refuse and leave alone.
+func CheckLeftover(fsys afero.Fs, tmp string) error { return checkLeftover(fsys, tmp) }
+
 // checkLeftover accepts an existing temp name only if it is what a crashed
 // Write leaves: a regular file with a single link. A missing one is fine.
 func checkLeftover(fsys afero.Fs, tmp string) error {

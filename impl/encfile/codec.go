@@ -130,7 +130,7 @@ func encode(aead cipher.AEAD, secrets map[string]string, o *others, random io.Re
 		dst, keys = appendOthersDocument(dst, secrets, o, keys)
 	}
 	if n := len(dst) - NonceSize; n > MaxPlaintext {
-		return nil, keys, fmt.Errorf("%w: %d bytes of plaintext", ErrTooLarge, n)
+		return nil, keys, &ContentTooLargeError{Plaintext: n, FileSize: -1}
 	}
 	dst = slices.Grow(dst, TagSize)
 	// Seal in place: the output starts exactly where the plaintext does.

@@ -29,3 +29,26 @@ var (
 	// errors.ErrUnsupported.
 	ErrInvalidValue = fmt.Errorf("secret value not representable in the encrypted file (invalid UTF-8): %w", errors.ErrUnsupported)
 )
+
+// ContentTooLargeError reports a write whose new content would exceed
+// ToolHive's plaintext limit: the size named is that of the result, not of
+// the file on disk (which is within the limit). It satisfies
+// errors.Is(err, ErrTooLarge). Nothing was written.
+type ContentTooLargeError struct {
+	// Plaintext is the size of the new content's JSON document.
+	Plaintext int
+	// FileSize is the size of the store file now (before the write); -1
+	// when there is no file in question (Encode).
+	FileSize int
+}
+
+func (e *ContentTooLargeError) Error() string {
+	msg := fmt.Sprintf("the new content would be %d bytes of plaintext, above the limit of %d (32 MiB) of ToolHive's format", e.Plaintext, MaxPlaintext)
+	if e.FileSize >= 0 {
+		msg += fmt.Sprintf(" (the store file now holds %d bytes); nothing written", e.FileSize)
+	}
+	return msg
+}
+
+// Is reports whether target is ErrTooLarge.
+func (e *ContentTooLargeError) Is(target error) bool { return target == ErrTooLarge }

@@ -320,8 +320,15 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err := validContent(m); err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
+	fileSize := 0
+	if exists {
+		fileSize = len(s.rbuf) // load read the file into rbuf
+	}
 	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
 	s.keys = keys
+	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
+		tl.FileSize = fileSize
+	}
 	if err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}

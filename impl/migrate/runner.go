@@ -35,14 +35,20 @@ type Report struct {
 	Steps []Step `json:"steps"`
 	// Counts tallies Steps by outcome.
 	Counts Counts `json:"counts"`
-	// Transactional is true when the data moved in one Update transaction.
+	// Transactional is true when the provider runs the data migration as
+	// one Update transaction (secrets.Updater), whatever the status: also
+	// when the run was already done and moved nothing.
 	Transactional bool `json:"transactional"`
+	// FlagWritten is true when this run set the flag (it was unset); false
+	// when it was already set (a forced run does not rewrite it), when
+	// there is no flag store, or when the run failed before the flag.
+	FlagWritten bool `json:"flag_written"`
 	// Forced is true when Force made the run ignore a set flag.
 	Forced bool `json:"forced,omitempty"`
 }
 
 // Runner is the one-shot migration: flag check → capability check →
-// discover (per-key providers) → flag preflight → apply → sync → flag. The zero Scheme is
+// discover (per-key providers) → apply → sync → flag. The zero Scheme is
 // ToolHive's; the zero Policy is Keep; a nil Flag means no flag is read or
 // written (the data migration alone, which is idempotent).
 type Runner struct {
@@ -73,13 +79,12 @@ type Runner struct {
 //     FlagPreflighter: a flag that cannot be written stops the run here,
 //     before any write (ErrFlagNotWritable).
 //  5. Apply (see Apply for its per-step crash contract).
-//  6. Sync, when the flag will be written and the provider implements
-//     secrets.Syncer: the data the flag vouches for is made durable, even
-//     when this run moved nothing (an earlier run may have moved it
-//     without a sync).
+//  6. Sync, when the provider implements secrets.Syncer and the flag is to
+//     be set: the data the flag vouches for is made durable, even when this
+//     run moved nothing (an earlier run may have moved it without a sync).
 //  7. SetMigrated, only after steps 5 and 6 returned nil, i.e. once the
-//     data it vouches for is durable; skipped when the flag was already
-//     set. If it fails, the Report has StatusFlagNotSet and the error wraps
+//     data it vouches for is durable; skipped when the flag was already set.
+//     If it fails, the Report has StatusFlagNotSet and the error wraps
 //     ErrFlagNotSet: the store is migrated, re-running is safe.
 //
 // Crash contract: after success the data is migrated and the flag set.
@@ -99,10 +104,11 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			return Report{}, fmt.Errorf("read migration flag: %w", err)
 		}
 	}
+	_, tx := r.Provider.(secrets.Updater)
 	if already && !r.Force {
-		return Report{Status: StatusAlreadyDone}, nil
+		return Report{Status: StatusAlreadyDone, Transactional: tx}, nil
 	}
-	rep := Report{Forced: already && r.Force}
+	rep := Report{Forced: already && r.Force, Transactional: tx}
 	if r.Provider.Capabilities().IsReadOnly() {
 		rep.Status = StatusNotApplicable
 		return rep, nil
@@ -121,7 +127,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 		}
 	}
 	res, err := apply(ctx, r.Provider, r.Scheme, r.Policy, r.Fingerprinter)
-	rep.Steps, rep.Counts, rep.Transactional = res.Steps, res.Counts(), res.Transactional
+	rep.Steps, rep.Counts = res.Steps, res.Counts()
 	if err != nil {
 		return rep, err
 	}
@@ -138,6 +144,7 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 			rep.Status = StatusFlagNotSet
 			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
+		rep.FlagWritten = true
 	}
 	rep.Status = StatusMigrated
 	return rep, nil
