@@ -194,9 +194,11 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 
 // concurrency is Verify's phase: Checks cases spread over every scenario,
 // each under the interleaving its seed picks; the first failure is
-// minimized.
+// minimized. The ToolHive scenario gets a double share: it has three
+// writers (the migration, ToolHive's config writer and its secrets
+// writer), so its interleavings are the most numerous.
 func (v *verifier) concurrency() (int, *failure) {
-	scs := ConcurrencyScenarios()
+	scs := append(ConcurrencyScenarios(), ScenarioToolHive)
 	for i := 0; i < v.cfg.Checks; i++ {
 		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed
 		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)

@@ -17,17 +17,18 @@ const (
 	ScenarioOldBinary  = "old-binary"  // a migration while an old binary writes and deletes legacy keys
 	ScenarioUser       = "user"        // a migration while a user writes, reads and deletes user keys
 	ScenarioCrash      = "crash"       // a writer crashes mid-way, the migration crashes and restarts, others go on
+	ScenarioToolHive   = "toolhive"    // a migration while ToolHive's own processes update its config and rotate secrets
 )
 
 // ConcurrencyScenarios returns the scenario names, in the order Verify
 // runs them.
 func ConcurrencyScenarios() []string {
-	return []string{ScenarioTwoRunners, ScenarioRefresh, ScenarioOldBinary, ScenarioUser, ScenarioCrash}
+	return []string{ScenarioTwoRunners, ScenarioRefresh, ScenarioOldBinary, ScenarioUser, ScenarioCrash, ScenarioToolHive}
 }
 
 // cop is one provider call of a client process.
 type cop struct {
-	Kind  histKind // hGet, hSet or hDelete
+	Kind  histKind // hGet, hSet, hDelete, or hConfigSet (a config writer's)
 	Key   string
 	Value string
 }
@@ -38,6 +39,12 @@ type worker struct {
 	Migrator bool  // runs the target's migration (as one recorded operation)
 	Ops      []cop // client calls, in order (not for migrators)
 	CrashAt  int   // crash (process mode) at this mutating fs op of the first process; -1: never
+	// ConfigWriter: ToolHive's config writer (UpdateConfigAtPath); its Ops
+	// are hConfigSet.
+	ConfigWriter bool
+	// ToolHive: ToolHive's secrets writer (its EncryptedManager, under
+	// "<store>.lock" only) when the target's store is ToolHive's.
+	ToolHive bool
 }
 
 // ccase is one generated concurrency case.
@@ -47,6 +54,10 @@ type ccase struct {
 	S0       model.State
 	Workers  []worker
 }
+
+// toolhiveFields are config fields ToolHive's config writer sets (both are
+// fields of ToolHive's Config).
+var toolhiveFields = [...]string{"registry_url", "registry_api_url"}
 
 // legacyPool are the legacy keys the scenarios use (one per mapping kind).
 var legacyPool = [...]string{"BEARER_TOKEN_api", "OAUTH_REFRESH_TOKEN_gh", "REGISTRY_OAUTH_hub"}
@@ -129,7 +140,19 @@ func genCase(sc string, seed uint64) (ccase, error) {
 			mig.CrashAt = rng.IntN(16)
 		}
 		c.Workers = []worker{mig, w, r}
+	case ScenarioToolHive:
+		cw := worker{Name: "thv-config", CrashAt: -1, ConfigWriter: true}
+		for i := 0; i < n()+1; i++ {
+			cw.Ops = append(cw.Ops, cop{Kind: hConfigSet, Key: pick(toolhiveFields[:]), Value: fmt.Sprintf("thv-%d", i+1)})
+		}
+		sw := worker{Name: "thv-secrets", CrashAt: -1, ToolHive: true}
+		for i := 0; i < n(); i++ {
+			kind := []histKind{hSet, hSet, hGet}[rng.IntN(3)]
+			sw.Ops = append(sw.Ops, cop{Kind: kind, Key: pick(targets), Value: fmt.Sprintf("rotated-%d", i+1)})
+		}
+		c.Workers = []worker{mig, cw, sw}
 	}
+	c.S0.Config = genConfig(randChooser{rng})
 	for i := range c.Workers {
 		c.Workers[i].Ops = slices.Clip(c.Workers[i].Ops)
 	}

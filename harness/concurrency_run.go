@@ -68,12 +68,18 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	}
 	t := s.tick()
 	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
-	ok, lines, err := checkHistory(e.model, e.policy, c.S0, h.operations())
+	ops := h.operations()
+	ok, lines, err := checkHistory(e.model, e.policy, c.S0, ops, false)
 	if err != nil {
 		return outcome{}, err
 	}
 	if !ok {
 		out.hist = lines
+		if secretsOK, _, err := checkHistory(e.model, e.policy, c.S0, ops, true); err == nil && secretsOK {
+			out.vs = []model.Violation{{ID: model.I9, Detail: "the config of the concurrent processes is not linearizable: " +
+				"a config update of ToolHive or the migration's flag was lost, or the config was replaced (" + describeConfig(final.Config) + " at the end)"}}
+			return out, nil
+		}
 		out.vs = []model.Violation{{ID: model.I6, Detail: "the history of the concurrent processes is not linearizable: " +
 			"an acknowledged write was lost or overwritten, or a read saw a value no sequential order explains"}}
 	}
@@ -81,14 +87,39 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 }
 
 // clientWorker runs w's calls one by one, recording each; it stops when
-// its process crashed.
+// its process crashed. A ToolHive config writer opens no provider; a
+// ToolHive secrets writer opens the store the way ToolHive does when the
+// target's store is ToolHive's (Target.ToolHiveStore), else the target's.
 func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) error {
 	var inj faults.Injector = faults.None{}
 	if w.CrashAt >= 0 {
 		inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
 	}
 	proc := newSchedProc(s, id, d, inj)
-	p, err := e.target.Open(proc)
+	if w.ConfigWriter {
+		for _, op := range w.Ops {
+			s.yield(id)
+			call := s.tick()
+			var out histOut
+			if err := toolhiveUpdateConfig(e.ctx, proc, op.Key, op.Value); err != nil {
+				out.Unknown = true
+			}
+			h.add(id, histIn(op), call, out, s.tick())
+			if proc.Crashed() {
+				return nil
+			}
+		}
+		return nil
+	}
+	var (
+		p   secrets.Provider
+		err error
+	)
+	if w.ToolHive && e.target.ToolHiveStore != "" {
+		p, err = openToolHiveSecrets(proc, e.target.ToolHiveStore)
+	} else {
+		p, err = e.target.Open(proc)
+	}
 	if err != nil || p == nil {
 		if proc.Crashed() {
 			h.hyg.scan()

@@ -148,6 +148,8 @@ func TestVerifyConcurrencyPhaseSwitch(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Violations)
 	require.Equal(t, model.I6, rep.Violations[0].Invariant)
-	// Which scenario fails first depends on the seed; each prints its schedule.
+	// Which scenario fails first depends on the seed (a scoped refresh, or
+	// ToolHive's own secrets writer rotating a token); each prints its
+	// schedule.
 	require.Regexp(t, `(?m)^run \d+: schedule [a-z-]+/seed=\d+/drop=`, strings.Join(rep.Violations[0].Counterexample, "\n"))
 }

@@ -98,6 +98,9 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err := write(e.ctx, p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := writeConfigFile(proc, ConfigPath, s.Config); err != nil {
+		return nil, fmt.Errorf("seed: config: %w", err)
+	}
 	if s.Migrated {
 		if err := MarkMigrated(proc); err != nil {
 			return nil, fmt.Errorf("seed: flag: %w", err)
@@ -160,7 +163,11 @@ func (e *env) observe(d *faults.MemFS) (model.State, error) {
 	if err != nil {
 		return model.State{}, fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	return model.State{Secrets: m, Migrated: flag}, nil
+	cfg, err := readConfigFile(proc, ConfigPath)
+	if err != nil {
+		return model.State{}, fmt.Errorf("%w: config: %v", errUnreadable, err)
+	}
+	return model.State{Secrets: m, Migrated: flag, Config: cfg}, nil
 }
 
 // run runs the migrator in a new process on d under inj and returns the

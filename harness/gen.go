@@ -169,7 +169,12 @@ func buildStore(draws []keyDraw) model.State {
 // chains of up to three slots, other scoped keys, user keys (unicode,
 // spaces, "#", "/", ".."), near misses of the legacy and system prefixes.
 // Values are valueOf(small int), the empty value included.
-func genStore(c chooser, maxKeys int) model.State { return buildStore(drawKeys(c, maxKeys)) }
+// The config document comes from genConfig.
+func genStore(c chooser, maxKeys int) model.State {
+	s := buildStore(drawKeys(c, maxKeys))
+	s.Config = genConfig(c)
+	return s
+}
 
 // genStoreN draws a store of exactly n keys (Explore's fixed size).
 func genStoreN(c chooser, n int) model.State {
@@ -177,7 +182,9 @@ func genStoreN(c chooser, n int) model.State {
 	for len(buildStore(draws).Secrets) < n {
 		draws = append(draws, drawKey(c))
 	}
-	return buildStore(draws)
+	s := buildStore(draws)
+	s.Config = genConfig(c)
+	return s
 }
 
 // FixtureState is the raw content of the ToolHive v0.47.0 fixture store
@@ -215,9 +222,13 @@ func EdgeStates() []model.State {
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 1)] = "quarantined-before-1"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_conflict", 2)] = "quarantined-before-2"
 	taken.Secrets[sch.QuarantineKey("BEARER_TOKEN_fetch", 1)] = "quarantined-before-3"
+	taken.Config = model.Config{Exists: true, Text: FixtureConfig + "# edited by hand\nunknown: {nested: [1, 2]}\n"}
 	near := FixtureState()
 	for _, k := range nearMisses {
 		near.Secrets[k] = "near-miss-value-" + k
 	}
-	return []model.State{FixtureState(), taken, near}
+	fixture := FixtureState()
+	fixture.Config = model.Config{Exists: true, Text: FixtureConfig}
+	near.Config = fixture.Config
+	return []model.State{fixture, taken, near}
 }

@@ -3,12 +3,14 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"gopkg.in/yaml.v3"
 
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
@@ -18,14 +20,15 @@ import (
 type histKind uint8
 
 const (
-	hGet     histKind = iota // GetSecret(Key)
-	hSet                     // SetSecret(Key, Value)
-	hDelete                  // DeleteSecret(Key)
-	hMigrate                 // a whole migration (every attempt, restarts included) as one operation
-	hDump                    // the final read of the whole store and flag
+	hGet       histKind = iota // GetSecret(Key)
+	hSet                       // SetSecret(Key, Value)
+	hDelete                    // DeleteSecret(Key)
+	hMigrate                   // a whole migration (every attempt, restarts included) as one operation
+	hDump                      // the final read of the whole store, flag and config
+	hConfigSet                 // ToolHive's UpdateConfigAtPath setting config field Key to Value
 )
 
-var histKindNames = [...]string{hGet: "get", hSet: "set", hDelete: "delete", hMigrate: "migrate", hDump: "dump"}
+var histKindNames = [...]string{hGet: "get", hSet: "set", hDelete: "delete", hMigrate: "migrate", hDump: "dump", hConfigSet: "config-set"}
 
 func (k histKind) String() string { return histKindNames[k] }
 
@@ -66,15 +69,21 @@ func (h *history) operations() []porcupine.Operation {
 	return append([]porcupine.Operation(nil), h.ops...)
 }
 
-// encodeState renders a state canonically (sorted keys), the porcupine
-// model's comparable state.
-func encodeState(s model.State) string {
+// encodeState renders a state canonically (the flag, the config's
+// canonical form, then the keys sorted), the porcupine model's comparable
+// state.
+func encodeState(s model.State) string { return encodeWith(s.Migrated, configKey(s.Config), s.Secrets) }
+
+// encodeWith encodes a flag, a config key (configKey) and secrets.
+func encodeWith(migrated bool, cfg string, secrets map[string]string) string {
+	s := model.State{Secrets: secrets}
 	var b strings.Builder
-	if s.Migrated {
+	if migrated {
 		b.WriteString("M")
 	} else {
 		b.WriteString("-")
 	}
+	b.WriteString(cfg)
 	for _, k := range s.Keys() {
 		b.WriteString("\x00")
 		b.WriteString(k)
@@ -84,38 +93,113 @@ func encodeState(s model.State) string {
 	return b.String()
 }
 
-func decodeState(enc string) model.State {
+// decodeState decodes enc: the state (without its config) and the
+// config's key.
+func decodeState(enc string) (model.State, string) {
 	parts := strings.Split(enc, "\x00")
-	s := model.State{Secrets: make(map[string]string, len(parts)-1), Migrated: parts[0] == "M"}
+	s := model.State{Secrets: make(map[string]string, len(parts)-1), Migrated: parts[0][0] == 'M'}
 	for _, kv := range parts[1:] {
 		k, v, _ := strings.Cut(kv, "\x01")
 		s.Secrets[k] = v
 	}
-	return s
+	return s, parts[0][1:]
 }
 
-// describeEnc renders an encoded state with fingerprints instead of values.
+// configKey is the canonical form of a config for the concurrency model:
+// "" when absent; "!" when it does not parse (no model state has it);
+// else "=" and its fields other than the flag (model.ParseConfig), sorted,
+// each "\x02<field>\x03<canonical value>". Equal keys are equal configs.
+func configKey(c model.Config) string {
+	if !c.Exists {
+		return ""
+	}
+	d, err := model.ParseConfig(c)
+	if err != nil {
+		return "!"
+	}
+	return fieldsKey(d.Fields)
+}
+
+func fieldsKey(fields map[string]string) string {
+	var b strings.Builder
+	b.WriteString("=")
+	for _, k := range sortedKeys(fields) {
+		b.WriteString("\x02")
+		b.WriteString(k)
+		b.WriteString("\x03")
+		b.WriteString(fields[k])
+	}
+	return b.String()
+}
+
+// keyFields decodes fieldsKey (an absent config has no fields).
+func keyFields(key string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(strings.TrimPrefix(key, "="), "\x02")[1:] {
+		k, v, _ := strings.Cut(kv, "\x03")
+		out[k] = v
+	}
+	return out
+}
+
+// configSetKey is the config key after ToolHive sets field to the string
+// value (the config is created when absent).
+func configSetKey(key, field, value string) string {
+	fields := keyFields(key)
+	fields[field] = canonicalString(value)
+	return fieldsKey(fields)
+}
+
+// canonicalString is model.ParseConfig's canonical form of a string value.
+func canonicalString(v string) string {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return v
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// describeEnc renders an encoded state with fingerprints instead of values
+// (config fields by name).
 func describeEnc(enc string) string {
-	s := decodeState(enc)
+	s, ck := decodeState(enc)
 	keys := s.Keys()
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = k + "=" + secrets.Fingerprint(s.Secrets[k])
 	}
-	return fmt.Sprintf("{%s} migrated=%v", strings.Join(parts, " "), s.Migrated)
+	cfg := "config absent"
+	switch {
+	case ck == "!":
+		cfg = "config unparsable"
+	case ck != "":
+		f := keyFields(ck)
+		names := make([]string, 0, len(f))
+		for _, k := range sortedKeys(f) {
+			names = append(names, k+"="+secrets.Fingerprint(f[k]))
+		}
+		cfg = "config {" + strings.Join(names, " ") + "}"
+	}
+	return fmt.Sprintf("{%s} migrated=%v %s", strings.Join(parts, " "), s.Migrated, cfg)
 }
 
 // storeModel is the sequential specification of a store shared by
-// processes, with the migration as one atomic operation: when the flag is
-// unset it applies model.MigrateBody with the target's policy and sets the
-// flag; when set it does nothing (the migration is one-shot). An operation
-// with an unknown outcome may or may not have taken effect.
-func storeModel(m model.Model, p Policy, s0 model.State) porcupine.Model {
+// processes, with its config file: the migration is one atomic operation
+// (when the flag is unset it applies model.Migrate with the target's
+// policy: the data moves, the flag is set, the config keeps its fields and
+// is created when absent; when set it does nothing: one-shot), and each of
+// ToolHive's config updates sets one field, keeping the others. An
+// operation with an unknown outcome may or may not have taken effect.
+//
+// With secretsOnly the final dump is compared on the secrets alone (flag
+// and config ignored): a history that is linearizable only then lost a
+// config update or the flag (I9), not a secret.
+func storeModel(m model.Model, p Policy, s0 model.State, secretsOnly bool) porcupine.Model {
 	init := encodeState(s0)
 	nm := &porcupine.NondeterministicModel{
 		Init: func() []any { return []any{init} },
 		Step: func(state, input, output any) []any {
-			return stepStore(m, p, state.(string), input.(histIn), output.(histOut))
+			return stepStore(m, p, state.(string), input.(histIn), output.(histOut), secretsOnly)
 		},
 		DescribeOperation: func(input, output any) string {
 			return describeOp(input.(histIn), output.(histOut))
@@ -125,8 +209,9 @@ func storeModel(m model.Model, p Policy, s0 model.State) porcupine.Model {
 	return nm.ToModel()
 }
 
-func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut) []any {
-	s := decodeState(enc)
+func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut, secretsOnly bool) []any {
+	s, ck := decodeState(enc)
+	encode := func(n model.State) string { return encodeWith(n.Migrated, ck, n.Secrets) }
 	switch in.Kind {
 	case hGet:
 		v, ok := s.Secrets[in.Key]
@@ -137,14 +222,14 @@ func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut) []an
 	case hSet:
 		n := s.Clone()
 		n.Secrets[in.Key] = in.Value
-		return maybe(out.Unknown, enc, encodeState(n))
+		return maybe(out.Unknown, enc, encode(n))
 	case hDelete:
 		_, ok := s.Secrets[in.Key]
 		switch {
 		case out.Unknown:
 			n := s.Clone()
 			delete(n.Secrets, in.Key)
-			return maybe(true, enc, encodeState(n))
+			return maybe(true, enc, encode(n))
 		case out.NotFound:
 			if ok {
 				return nil
@@ -155,15 +240,24 @@ func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut) []an
 		}
 		n := s.Clone()
 		delete(n.Secrets, in.Key)
-		return []any{encodeState(n)}
+		return []any{encode(n)}
 	case hMigrate:
-		n := s
-		if !s.Migrated {
-			n = m.Migrate(s, p)
+		if s.Migrated {
+			return []any{enc}
 		}
-		return maybe(out.Unknown, enc, encodeState(n))
+		n := m.Migrate(s, p)
+		if ck == "" { // the flag writer creates the config
+			ck = fieldsKey(nil)
+		}
+		return maybe(out.Unknown, enc, encode(n))
+	case hConfigSet:
+		ck = configSetKey(ck, in.Key, in.Value)
+		return maybe(out.Unknown, enc, encode(s))
 	case hDump:
 		if out.State == enc {
+			return []any{enc}
+		}
+		if got, _ := decodeState(out.State); secretsOnly && maps.Equal(got.Secrets, s.Secrets) {
 			return []any{enc}
 		}
 		return nil
@@ -197,6 +291,8 @@ func describeOp(in histIn, out histOut) string {
 		return fmt.Sprintf("set(%s, %s) -> %s", in.Key, secrets.Fingerprint(in.Value), res)
 	case hGet, hDelete:
 		return fmt.Sprintf("%s(%s) -> %s", in.Kind, in.Key, res)
+	case hConfigSet:
+		return fmt.Sprintf("config-set(%s, %s) -> %s", in.Key, secrets.Fingerprint(in.Value), res)
 	}
 	return fmt.Sprintf("%s -> %s", in.Kind, res)
 }
@@ -208,8 +304,10 @@ var ErrCheckerTimeout = errors.New("linearizability check timed out")
 // checkHistory checks ops, starting from s0, for linearizability. It
 // returns false with a description of the history (in call order) when no
 // linearization exists, and ErrCheckerTimeout when the check gave up.
-func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation) (bool, []string, error) {
-	pm := storeModel(m, p, s0)
+// secretsOnly leaves the config out of the model (to tell an I9 breach
+// from an I6 one).
+func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation, secretsOnly bool) (bool, []string, error) {
+	pm := storeModel(m, p, s0, secretsOnly)
 	switch porcupine.CheckOperationsTimeout(pm, ops, 5*time.Second) {
 	case porcupine.Ok:
 		return true, nil, nil

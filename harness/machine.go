@@ -72,7 +72,12 @@ func (m *machine) init(t *rapid.T) {
 	if err != nil {
 		m.inconclusive(t, "disk: %v", err)
 	}
-	m.disk, m.want, m.vals = d, model.State{Secrets: map[string]string{}}, map[string]bool{}
+	cfg := genConfig(rapidChooser{t})
+	if err := writeConfigFile(d, ConfigPath, cfg); err != nil {
+		m.inconclusive(t, "config: %v", err)
+	}
+	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, map[string]bool{}
+	m.step("config: %s", describeConfig(cfg))
 	proc, p, err := m.sw.e.open(m.disk, nil)
 	if err != nil { // an empty store that cannot be opened: nothing crashed yet
 		m.inconclusive(t, "open an empty store: %v", err)
@@ -236,7 +241,14 @@ func (m *machine) check(t *rapid.T) {
 	if err != nil {
 		m.inconclusive(t, "flag: %v", err)
 	}
-	st := model.State{Secrets: got, Migrated: flag}
+	cfg, err := readConfigFile(m.proc, ConfigPath)
+	if err != nil {
+		m.failf(t, model.I9, "config: %v", err)
+	}
+	st := model.State{Secrets: got, Migrated: flag, Config: cfg}
+	if vs := model.CheckConfig(m.want.Config, cfg); len(vs) > 0 {
+		m.fail(t, vs)
+	}
 	if d := model.Diff(m.want, st); len(d) > 0 {
 		m.failf(t, model.I6, "store differs from the model: %s", d[0])
 	}

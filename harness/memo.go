@@ -69,7 +69,7 @@ func (sw *sweeper) completeOnce(s0 model.State, d *faults.MemFS, sched []string,
 // checkMemo remembers, for one initial state, the observed states that
 // passed the model's checks (I1–I3: model.CheckAll, a pure function of the
 // initial state, the observed state and the policy), keyed by the exact
-// observed state: every key, every value, the flag. Each crash image is
+// observed state: every key, every value, the flag, the config's bytes. Each crash image is
 // still restarted and read through the provider on its own (observe:
 // readable, every listed key readable, I7); only the comparison of an
 // already-seen observation with the model is shared. Failures are never
@@ -97,6 +97,13 @@ func (c *checkMemo) key(st model.State) []byte {
 	} else {
 		b = append(b, 0)
 	}
+	if st.Config.Exists {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.Config.Text)))
+	b = append(b, st.Config.Text...)
 	for _, k := range c.keys {
 		v := st.Secrets[k]
 		b = binary.AppendUvarint(b, uint64(len(k)))

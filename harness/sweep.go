@@ -60,7 +60,7 @@ type expected struct {
 // expect returns the expectations of s0, computed once for consecutive
 // calls with an equal s0.
 func (sw *sweeper) expect(s0 model.State) *expected {
-	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && maps.Equal(x.s0.Secrets, s0.Secrets) {
+	if x := sw.exp; x != nil && x.s0.Migrated == s0.Migrated && x.s0.Config == s0.Config && maps.Equal(x.s0.Secrets, s0.Secrets) {
 		return x
 	}
 	sw.exp = &expected{s0: s0.Clone(), want: sw.e.model.Migrate(s0, sw.e.policy)}
@@ -167,7 +167,7 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 	vs = append(vs, sw.checkState(s0, st, rerr)...)
 	if rerr == nil {
 		want := sw.expect(s0).want
-		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated}, st) {
+		for _, d := range model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated, Config: st.Config}, st) {
 			vs = append(vs, model.Violation{ID: model.I6, Detail: "a retried migration that returned did not survive power loss: " + d})
 		}
 	}
@@ -195,6 +195,9 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 	st, err := e.observe(d)
 	if err != nil {
 		return fail(model.I7, "after a complete run %v", err)
+	}
+	if vs := model.CheckConfig(s0.Config, st.Config); len(vs) > 0 {
+		return fail(model.I9, "after a complete run: %s", vs[0].Detail)
 	}
 	if diff := model.Diff(want, st); len(diff) > 0 {
 		return fail(model.I4, "the complete run did not yield Migrate(S0): %s", diff[0])
@@ -233,6 +236,7 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	want := e.model.Migrate(s0, e.policy)
 	unflagged := want.Clone()
 	unflagged.Migrated = false
+	unflagged.Config = s0.Config // Migrate's config of an absent one holds the flag
 	d, err := e.seed(unflagged)
 	if err != nil {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: err.Error()}}, s0: s0}
@@ -242,6 +246,9 @@ func (sw *sweeper) idempotentBody(s0 model.State) *failure {
 	st, rerr := e.observe(d)
 	if err != nil || rerr != nil {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: fmt.Sprintf("re-run on Migrate(S0): %v %v", err, rerr)}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
+	}
+	if vs := model.CheckConfig(unflagged.Config, st.Config); len(vs) > 0 {
+		return &failure{vs: vs, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}
 	}
 	if diff := model.Diff(want, st); len(diff) > 0 {
 		return &failure{vs: []model.Violation{{ID: model.I5, Detail: "re-running the migration on Migrate(S0) changed it: " + diff[0]}}, s0: s0, sched: []string{"seed Migrate(S0) without the flag", "complete run"}}

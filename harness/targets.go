@@ -34,7 +34,7 @@ func Targets() []Target {
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
 			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
-		}},
+		}, ToolHiveStore: EncfilePath},
 		DirstoreTarget(),
 	}
 }

@@ -41,7 +41,7 @@ func describe(s map[string]string) string {
 }
 
 func describeState(s model.State) string {
-	return fmt.Sprintf("store %s migrated=%v", describe(s.Secrets), s.Migrated)
+	return fmt.Sprintf("store %s migrated=%v, %s", describe(s.Secrets), s.Migrated, describeConfig(s.Config))
 }
 
 // simNonces returns the nonce source of one simulated process of the

@@ -23,6 +23,7 @@ const (
 	I6 InvariantID = "I6" // durability
 	I7 InvariantID = "I7" // atomicity
 	I8 InvariantID = "I8" // hygiene
+	I9 InvariantID = "I9" // config-preservation
 )
 
 // Name returns the invariant's short name.
@@ -44,6 +45,8 @@ func (id InvariantID) Name() string {
 		return "atomicity"
 	case I8:
 		return "hygiene"
+	case I9:
+		return "config-preservation"
 	}
 	return "unknown"
 }
@@ -153,14 +156,17 @@ func (m Model) CheckIdempotent(migrated, rerun State) []Violation {
 	return diff(I5, migrated, rerun)
 }
 
-// CheckAll runs I1, I2 and I3 on a crash image c of a migration from s0.
+// CheckAll runs I1, I2, I3 and I9 on a crash image c of a migration from
+// s0.
 func (m Model) CheckAll(s0, c State, p Policy) []Violation {
 	out := m.CheckObservable(s0, c)
 	out = append(out, m.CheckNoLoss(s0, c, p)...)
-	return append(out, m.CheckFlagAfterData(c)...)
+	out = append(out, m.CheckFlagAfterData(c)...)
+	return append(out, CheckConfig(s0.Config, c.Config)...)
 }
 
-// Diff describes how got differs from want, key by key, with fingerprints.
+// Diff describes how got differs from want, key by key, with fingerprints,
+// then the config's fields by name.
 func Diff(want, got State) []string {
 	var out []string
 	if want.Migrated != got.Migrated {
@@ -173,7 +179,7 @@ func Diff(want, got State) []string {
 			out = append(out, fmt.Sprintf("%q is %s, want %s", k, fp(g, gok), fp(w, wok)))
 		}
 	}
-	return out
+	return append(out, configDiff(want.Config, got.Config)...)
 }
 
 func diff(id InvariantID, want, got State) []Violation {

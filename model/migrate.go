@@ -34,10 +34,16 @@ func (m Model) Legacy(s State) []Move {
 // for each legacy key k with target t, t := s[k] when t is absent; nothing
 // when t holds the same value; on a differing value, Keep stores s[k] under
 // the first quarantine slot that is free or already holds it, Drop discards
-// it. Then k is deleted and the flag is set. s is not modified.
+// it. Then k is deleted and the flag is set: the config file exists
+// (created, holding only the flag, when it was missing) and keeps every
+// other field (its Text is the original's: comparisons ignore the flag). s is not
+// modified.
 func (m Model) Migrate(s State, p Policy) State {
 	out := m.MigrateBody(s, p)
 	out.Migrated = true
+	if !out.Config.Exists { // the flag writer creates a flag-only file
+		out.Config = Config{Exists: true, Text: ConfigFlag + ": true\n"}
+	}
 	return out
 }
 

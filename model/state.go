@@ -13,20 +13,24 @@ import (
 type State struct {
 	Secrets  map[string]string `json:"secrets"`
 	Migrated bool              `json:"migrated"`
+	// Config is the config file; the model's content is its document
+	// minus the flag (which is Migrated). The zero value: no file.
+	Config Config `json:"config"`
 }
 
 // Clone returns a deep copy (a nil map becomes an empty one).
 func (s State) Clone() State {
-	c := State{Secrets: maps.Clone(s.Secrets), Migrated: s.Migrated}
+	c := State{Secrets: maps.Clone(s.Secrets), Migrated: s.Migrated, Config: s.Config}
 	if c.Secrets == nil {
 		c.Secrets = map[string]string{}
 	}
 	return c
 }
 
-// Equal reports whether two states hold the same keys, values and flag.
+// Equal reports whether two states hold the same keys, values, flag and
+// config fields (ConfigEqual).
 func (s State) Equal(o State) bool {
-	return s.Migrated == o.Migrated && maps.Equal(s.Secrets, o.Secrets)
+	return s.Migrated == o.Migrated && maps.Equal(s.Secrets, o.Secrets) && ConfigEqual(s.Config, o.Config)
 }
 
 // Keys returns the sorted keys.

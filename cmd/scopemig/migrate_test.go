@@ -58,10 +58,13 @@ func TestMigrateAcceptance(t *testing.T) {
 			require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 			names, err := os.ReadDir(dir)
 			require.NoError(t, err)
-			// config, store, and ToolHive's sidecar lock file (kept by
-			// impl/encfile's writes, see impl/fslock): no temp file.
-			require.Len(t, names, 3, "no temp file left behind")
+			// config, store, and ToolHive's two lock files (the store's,
+			// taken by impl/encfile's writes, and the config's, taken by
+			// impl/config's flag write; kept, see impl/fslock): no temp file.
+			require.Len(t, names, 4, "no temp file left behind")
 			_, err = os.Stat(store + ".lock")
+			require.NoError(t, err)
+			_, err = os.Stat(cfg + ".lock")
 			require.NoError(t, err)
 
 			// Second run: already done, zero writes.

@@ -167,6 +167,14 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 			return 0, nil, fmt.Errorf("real soak: seed: %w", err)
 		}
 	}
+	if s0.Config.Exists {
+		if err := os.MkdirAll(filepath.Dir(configFile), 0o700); err != nil {
+			return 0, nil, fmt.Errorf("real soak: seed config: %w", err)
+		}
+		if err := os.WriteFile(configFile, []byte(s0.Config.Text), 0o600); err != nil {
+			return 0, nil, fmt.Errorf("real soak: seed config: %w", err)
+		}
+	}
 	var mdl model.Model
 	want := mdl.Migrate(s0, model.Keep)
 	where := fmt.Sprintf("seed %d store %d keys", seed, len(s0.Secrets))
@@ -248,7 +256,14 @@ func observeReal(ctx context.Context, fsys afero.Fs, secretsFile, configFile str
 	if err != nil {
 		return model.State{}, err
 	}
-	return model.State{Secrets: m, Migrated: flag}, nil
+	st := model.State{Secrets: m, Migrated: flag}
+	switch b, err := os.ReadFile(configFile); {
+	case err == nil:
+		st.Config = model.Config{Exists: true, Text: string(b)}
+	case !errors.Is(err, os.ErrNotExist):
+		return model.State{}, err
+	}
+	return st, nil
 }
 
 // checkRealFiles: no temp file left (I4), the secrets file 0600 in a 0700

@@ -25,6 +25,7 @@ type perKey struct {
 	ignoreFlag    bool // run even when the flag is set, rewriting every target
 	twoSlots      bool // quarantine chains end at slot #2: a third conflict overwrites it
 	broadRegistry bool // any "registry-" key is legacy (ToolHive's are "registry-user-" and "registry-default-")
+	replaceConfig bool // write the flag as a flag-only config, replacing the user's
 }
 
 // target is the scoped key of legacy key k, ok false for other keys.
@@ -98,6 +99,9 @@ func (m perKey) migrate(ctx context.Context, fsys afero.Fs, p secrets.Provider) 
 			return err
 		}
 	}
+	if m.replaceConfig {
+		return writeFlagOnlyConfig(fsys)
+	}
 	return harness.MarkMigrated(fsys)
 }
 
@@ -151,5 +155,6 @@ func migratorMutants() []Mutant {
 		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
 		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4),
 		mk("broad-registry-prefix", "treats every \"registry-\" key as legacy (registry-mirror is a user's key)", perKey{broadRegistry: true}, model.I1, model.I4),
+		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
 	}
 }

@@ -68,21 +68,40 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	return done, err
 }
 
-// SetMigrated records the completed migration: under the lock of the
-// file's directory it rereads and validates the file; if Key is already
-// true it writes nothing at all; otherwise it sets Key to true (in place,
-// or appended to the top-level mapping), keeping every other field, their
-// order and comments, and replaces the file in one atomicfile.Write with
-// the file's existing permission bits (0600 for a new file). A missing
-// directory is created with mode 0700; a missing file is created.
+// LockFileSuffix is appended to the config path to name ToolHive's config
+// lock file ("config.yaml.lock"): ToolHive v0.47.0's UpdateConfigAtPath
+// holds a flock on it for its whole read-modify-write.
+const LockFileSuffix = ".lock"
+
+// SetMigrated records the completed migration. It first reads and
+// validates the file without any lock: an invalid file fails with
+// ErrInvalidConfig, and a file whose Key is already true returns nil,
+// both having written nothing at all. Otherwise it takes the lock of the
+// file's directory, then ToolHive's config lock (fslock.AcquireFile on
+// Path+LockFileSuffix, the lock UpdateConfigAtPath takes, so neither
+// writer's read-modify-write can interleave with the other's), rereads and
+// revalidates the file, and, unless Key became true meanwhile, sets Key to
+// true (in place, or appended to the top-level mapping), keeping every
+// other field, their order and comments, and replaces the file in one
+// atomicfile.Write with the file's existing permission bits (0600 for a
+// new file). A missing directory is created with mode 0700; a missing file
+// is created. On a real filesystem the lock file is created when missing
+// and never removed (see impl/fslock).
 //
 // Crash contract: the config holds either its old content or the new one
 // (atomicfile.Write), never a mix; after a nil return the flag is durable.
 // After an error the flag may or may not be set (only if the error came
 // after the rename); retrying is safe and idempotent. An invalid file fails
-// with ErrInvalidConfig before anything is written.
+// with ErrInvalidConfig before anything is written (should it turn invalid
+// between the first read and the locked one, the lock file is the only
+// write).
 func (f Flag) SetMigrated(ctx context.Context) error {
 	if err := f.check(ctx); err != nil {
+		return err
+	}
+	if raw, err := readConfig(f.Fs, f.Path); err != nil {
+		return err
+	} else if _, done, err := f.render(raw); err != nil || done {
 		return err
 	}
 	dir := filepath.Dir(f.Path)
@@ -141,20 +160,30 @@ func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
 	return buf.Bytes(), false, nil
 }
 
-// lock takes the directory lock; on a real filesystem whose directory is
-// missing it creates the directory first (there is nothing to protect yet).
+// lock takes the directory lock, then ToolHive's config lock file (the
+// order encfile uses for its store); on a real filesystem whose directory
+// is missing it creates the directory first (there is nothing to protect
+// yet). The release gives both back in reverse order and is idempotent.
 func (f Flag) lock(ctx context.Context, dir string) (func() error, error) {
-	release, err := fslock.Acquire(ctx, f.Fs, dir)
+	releaseDir, err := fslock.Acquire(ctx, f.Fs, dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return nil, fmt.Errorf("config %s: %w", f.Path, err)
 		}
-		release, err = fslock.Acquire(ctx, f.Fs, dir)
+		releaseDir, err = fslock.Acquire(ctx, f.Fs, dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", f.Path, err)
 	}
-	return release, nil
+	releaseFile, err := fslock.AcquireFile(ctx, f.Fs, f.Path+LockFileSuffix)
+	if err != nil {
+		_ = releaseDir()
+		return nil, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	return func() error {
+		fileErr := releaseFile()
+		return errors.Join(fileErr, releaseDir())
+	}, nil
 }
 
 // ensureDir durably creates dir (mode 0700) if it does not exist; it

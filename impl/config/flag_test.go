@@ -174,7 +174,16 @@ func TestMissingFileAndDirectory(t *testing.T) {
 	require.Equal(t, os.FileMode(0o700), di.Mode().Perm())
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
-	require.Len(t, entries, 1, "no temp or lock file left")
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	require.Equal(t, []string{"config.yaml", "config.yaml" + config.LockFileSuffix}, names,
+		"no temp file left; ToolHive's lock file, taken like ToolHive takes it, stays (never removed: impl/fslock)")
+	li, err := os.Stat(path + config.LockFileSuffix)
+	require.NoError(t, err)
+	require.Zero(t, li.Size())
+	require.Equal(t, os.FileMode(0o600), li.Mode().Perm())
 
 	// On a locking in-memory Fs.
 	mem := fslock.WithLocker(afero.NewMemMapFs())

@@ -33,7 +33,7 @@ func (f Flag) PreflightSetMigrated(ctx context.Context) error {
 		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	// ToolHive's config lock file (it locks "<config>.lock").
-	if err := fslock.PreflightFile(f.Fs, f.Path+".lock"); err != nil {
+	if err := fslock.PreflightFile(f.Fs, f.Path+LockFileSuffix); err != nil {
 		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	return nil

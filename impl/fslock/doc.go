@@ -18,10 +18,14 @@
 // lock file, the convention of ToolHive v0.47.0 (pkg/fileutils.WithFileLock:
 // gofrs/flock on "<secrets file>.lock", 5 s timeout). Two programs only
 // exclude each other if they lock the same inode, so a store that ToolHive
-// also writes must take ToolHive's lock as well as its own. It is taken on
-// real filesystems only (on any other Fs it is a no-op that creates
-// nothing), and only by writers: it creates the lock file, and reads and
-// failed opens must write nothing.
+// also writes must take ToolHive's lock as well as its own (the config
+// file too: "config.yaml.lock", ToolHive's UpdateConfigAtPath). It is a
+// flock on real filesystems; on an Fs with its own Locker (a simulated
+// disk) it is that Locker's lock named by the lock file's path, so a
+// simulated ToolHive process is excluded the same way; on any other Fs it
+// is a no-op. It creates nothing except on a real filesystem, and is taken
+// only by writers: it creates the lock file there, and reads and failed
+// opens must write nothing.
 //
 // Lock order: a caller that holds both takes Acquire (the directory) first,
 // then AcquireFile, and releases in reverse order. ToolHive takes only the

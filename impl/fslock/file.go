@@ -38,10 +38,14 @@ var ErrNotRegular = errors.New("lock file is not a regular file")
 //     the descriptor must still be the file named path (same device and
 //     inode); if another tool removed or replaced the file meanwhile, the
 //     lock is dropped and taken again on a freshly opened file.
-//   - anything else (MemMapFs, a simulated disk, a *LockingFs): a no-op
-//     release, a nil error and no file. Such a filesystem is private to the
-//     process, so no other program can share the lock; in-process
-//     exclusion is Acquire's job.
+//   - fsys implements Locker (a simulated disk, a *LockingFs): its
+//     Lock(ctx, path), and no file. So simulated processes that lock the
+//     same lock file (scopemig's writers and a simulated ToolHive) exclude
+//     each other exactly as flock does on a real disk; the name is the
+//     lock file's path, distinct from every directory lock of Acquire.
+//   - anything else (a plain MemMapFs): a no-op release, a nil error and
+//     no file. Such a filesystem is private to the process, so no other
+//     program can share the lock; in-process exclusion is Acquire's job.
 //
 // Release unlocks and closes the descriptor; it never removes the file (see
 // the package doc: removing a lock file breaks exclusion for a third
@@ -62,6 +66,8 @@ func AcquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error,
 
 func acquireFile(ctx context.Context, fsys afero.Fs, path string) (func() error, error) {
 	switch fs := fsys.(type) {
+	case Locker:
+		return fs.Lock(ctx, path)
 	case *afero.OsFs:
 		return flockFile(ctx, path)
 	case *afero.BasePathFs:

@@ -125,10 +125,30 @@ func TestAcquireFileBasePathFs(t *testing.T) {
 	require.NoError(t, release())
 }
 
+// On a filesystem with its own Locker (a simulated disk) the lock file is
+// that Locker's lock of the same name: held against every other process on
+// it, separate from the directory lock, and no file is created.
+func TestAcquireFileLocker(t *testing.T) {
+	fsys := fslock.WithLocker(afero.NewMemMapFs())
+	require.NoError(t, fsys.MkdirAll("/d", 0o700))
+	r1, err := fslock.AcquireFile(context.Background(), fsys, "/d/s.lock")
+	require.NoError(t, err)
+	_, err = tryLockFile(t, fsys, "/d/s.lock", 10*time.Millisecond)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "held")
+	rd, err := tryLock(t, fsys, "/d", 10*time.Millisecond)
+	require.NoError(t, err, "the directory lock is another lock")
+	require.NoError(t, rd())
+	require.NoError(t, r1())
+	r2, err := tryLockFile(t, fsys, "/d/s.lock", time.Second)
+	require.NoError(t, err)
+	require.NoError(t, r2())
+	_, err = fsys.Stat("/d/s.lock")
+	require.ErrorIs(t, err, fs.ErrNotExist, "no lock file on an in-memory Fs")
+}
+
 func TestAcquireFileInMemoryIsNoop(t *testing.T) {
 	for name, fsys := range map[string]afero.Fs{
 		"memmap":   afero.NewMemMapFs(),
-		"locking":  fslock.WithLocker(afero.NewMemMapFs()),
 		"basepath": afero.NewBasePathFs(afero.NewMemMapFs(), "/root"),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -87,7 +87,7 @@ func TestPropertyRunnerMatchesModel(t *testing.T) {
 			rep, err := r.Run(ctx)
 			require.NoError(t, err, name)
 			require.Equal(t, migrate.StatusMigrated, rep.Status, name)
-			got := model.State{Secrets: store.Snapshot(), Migrated: flag.Writes() == 1}
+			got := memState(store.Snapshot(), flag)
 			require.True(t, want.Equal(got), "%s: %v", name, model.Diff(want, got))
 			require.Equal(t, plan.Steps, rep.Steps, "%s: plan != run", name)
 
@@ -121,7 +121,7 @@ func TestPropertyPerKeyCrashConverges(t *testing.T) {
 			mem := secrets.NewMemory(s0)
 			flag := &migrate.MemoryFlag{}
 			_, err := migrate.Runner{Provider: &failing{Provider: mem, budget: budget}, Flag: flag, Policy: policy}.Run(ctx)
-			crashed := model.State{Secrets: mem.Snapshot(), Migrated: flag.Writes() == 1}
+			crashed := memState(mem.Snapshot(), flag)
 			require.Empty(t, m.CheckAll(st0, crashed, mp), "after %d writes", budget)
 			if err == nil {
 				require.True(t, want.Equal(crashed), "budget %d: %v", budget, model.Diff(want, crashed))
@@ -132,11 +132,11 @@ func TestPropertyPerKeyCrashConverges(t *testing.T) {
 			// A second crash during recovery, then a clean run.
 			second := rapid.IntRange(0, 3).Draw(t, "second")
 			_, _ = migrate.Runner{Provider: &failing{Provider: mem, budget: second}, Flag: flag, Policy: policy}.Run(ctx)
-			mid := model.State{Secrets: mem.Snapshot(), Migrated: flag.Writes() == 1}
+			mid := memState(mem.Snapshot(), flag)
 			require.Empty(t, m.CheckAll(st0, mid, mp), "after %d+%d writes", budget, second)
 			_, err = migrate.Runner{Provider: perKey{mem}, Flag: flag, Policy: policy}.Run(ctx)
 			require.NoError(t, err)
-			final := model.State{Secrets: mem.Snapshot(), Migrated: flag.Writes() == 1}
+			final := memState(mem.Snapshot(), flag)
 			require.True(t, want.Equal(final), "budget %d: %v", budget, model.Diff(want, final))
 			require.Less(t, budget, 2*len(s0)+2, "per-key path never finished")
 		}
@@ -154,4 +154,15 @@ func TestDiscoverDoesNotMutate(t *testing.T) {
 		require.True(t, maps.Equal(s0, store.Snapshot()))
 		require.Zero(t, store.writes.Load())
 	})
+}
+
+// memState is the model state of a store snapshot and a MemoryFlag: the
+// flag stands for a config file that holds only the flag, so a set flag
+// is a config file the model has (model.Migrate creates it).
+func memState(snapshot map[string]string, flag *migrate.MemoryFlag) model.State {
+	st := model.State{Secrets: snapshot, Migrated: flag.Writes() == 1}
+	if st.Migrated {
+		st.Config = model.Config{Exists: true, Text: model.ConfigFlag + ": true\n"}
+	}
+	return st
 }

@@ -1,0 +1,72 @@
+package mutants
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/fslock"
+	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/model"
+)
+
+// noConfigLockFs hides ToolHive's lock files ("*.lock", fslock.AcquireFile)
+// and keeps every directory lock: a config writer on it excludes other
+// scopemig processes but not ToolHive's UpdateConfigAtPath.
+type noConfigLockFs struct {
+	afero.Fs
+	locks fslock.Locker // the process's own locks; nil: none
+}
+
+var _ fslock.Locker = noConfigLockFs{}
+
+// Lock implements fslock.Locker.
+func (n noConfigLockFs) Lock(ctx context.Context, name string) (func() error, error) {
+	if n.locks == nil || strings.HasSuffix(name, ".lock") {
+		return func() error { return nil }, nil
+	}
+	return n.locks.Lock(ctx, name)
+}
+
+// LstatIfPossible keeps the wrapped filesystem's Lstat.
+func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
+	if l, ok := n.Fs.(afero.Lstater); ok {
+		return l.LstatIfPossible(name)
+	}
+	fi, err := n.Stat(name)
+	return fi, false, err
+}
+
+// configUnlocked is the project's Runner whose flag writer does not take
+// ToolHive's config lock (config.yaml.lock), as impl/config did before
+// issue 11: its read-modify-write interleaves with ToolHive's
+// UpdateConfigAtPath (flock, read, modify, in-place write), so the flag or
+// ToolHive's update is lost, or the config is replaced by a flag-only
+// document when the flag writer reads the file ToolHive has just
+// truncated. Only the concurrency phase's ToolHive scenario sees it.
+func configUnlocked() Mutant {
+	run := harness.RunnerMigrator(model.Keep)
+	return Mutant{
+		Name:        "config-unlocked",
+		Description: "sets the flag without ToolHive's config.yaml.lock (ToolHive's concurrent config update or the flag is lost)",
+		Expect:      []model.InvariantID{model.I9},
+		Target: encfileWith("mutant:config-unlocked", func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+			locks, _ := fsys.(fslock.Locker)
+			return run(ctx, noConfigLockFs{Fs: fsys, locks: locks}, p)
+		}),
+	}
+}
+
+// writeFlagOnlyConfig records the flag by writing a config that holds only
+// the flag (atomically and durably), replacing every other field of the
+// user's config: perKey's replaceConfig.
+func writeFlagOnlyConfig(fsys afero.Fs) error {
+	if err := atomicfile.MkdirAll(fsys, harness.ConfigDir, 0o700); err != nil {
+		return err
+	}
+	return atomicfile.Write(fsys, harness.ConfigPath, []byte(model.ConfigFlag+": true\n"), 0o600)
+}
