@@ -1,7 +1,8 @@
 // Package faults is scopemig's fault layer: a simulated disk with explicit
 // durability, a per-process filesystem wrapper that crashes or fails at a
-// chosen operation, an op-level provider wrapper, and a tiny schedule
-// language that prints and parses every fault plan exactly (for replay).
+// chosen operation, and a tiny schedule language that prints and parses
+// every fault plan exactly (for replay). It depends on afero only: faults
+// at the level of whole secrets-provider calls are in faults/opfaults.
 //
 // # The disk: MemFS
 //
@@ -71,16 +72,11 @@
 // FS.Image returns the disk a restart sees (the crash image of the inner
 // MemFS in the crash's mode and seed).
 //
-// # Provider calls: Provider
-//
-// NewProvider wraps a secrets.Provider the same way at the level of whole
-// provider calls: crash before the call (not made), crash after it (made,
-// result lost), or an injected error (not made).
-//
 // # Schedules
 //
-// Injectors print as a schedule and ParseSchedule / ParseOpSchedule read it
-// back exactly:
+// Injectors print as a schedule and ParseSchedule reads it back exactly
+// (opfaults.ParseSchedule reads the opcrash and operr terms of provider
+// faults):
 //
 //	crash(op=5,mode=torn,seed=42)
 //	err(op=3,errno=ENOSPC)

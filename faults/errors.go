@@ -3,6 +3,8 @@ package faults
 import (
 	"errors"
 	"syscall"
+
+	"github.com/scopemig/scopemig/faults/internal/schedterm"
 )
 
 var (
@@ -11,8 +13,9 @@ var (
 	ErrCrashed = errors.New("faults: process crashed")
 	// ErrInjected is matched (errors.Is) by every injected failure.
 	ErrInjected = errors.New("faults: injected failure")
-	// ErrSyntax reports a schedule or mode that does not parse.
-	ErrSyntax = errors.New("faults: bad schedule syntax")
+	// ErrSyntax reports a schedule or mode that does not parse (the
+	// provider schedules of faults/opfaults wrap it too).
+	ErrSyntax = schedterm.ErrSyntax
 	// ErrNotMemFS reports an operation that needs a *MemFS disk.
 	ErrNotMemFS = errors.New("faults: inner filesystem is not a *MemFS")
 )

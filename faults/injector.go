@@ -3,8 +3,9 @@ package faults
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"syscall"
+
+	"github.com/scopemig/scopemig/faults/internal/schedterm"
 )
 
 // ActionKind is what an Injector decides for one operation.
@@ -35,24 +36,20 @@ type Injector interface {
 	String() string
 }
 
-// None injects nothing. It is also an OpInjector.
+// None injects nothing.
 type None struct{}
 
 var (
-	_ Injector   = None{}
-	_ OpInjector = None{}
-	_ Injector   = CrashAt{}
-	_ Injector   = ErrorAt{}
-	_ Injector   = ErrorOn{}
-	_ Injector   = Randomly{}
-	_ Injector   = Schedule{}
+	_ Injector = None{}
+	_ Injector = CrashAt{}
+	_ Injector = ErrorAt{}
+	_ Injector = ErrorOn{}
+	_ Injector = Randomly{}
+	_ Injector = Schedule{}
 )
 
 // Inject implements Injector.
 func (None) Inject(Op) Action { return Action{} }
-
-// InjectCall implements OpInjector.
-func (None) InjectCall(Call) CallAction { return CallAction{} }
 
 // String returns "none".
 func (None) String() string { return "none" }
@@ -176,20 +173,7 @@ func (s Schedule) Inject(op Op) Action {
 }
 
 // String joins the parts with ";".
-func (s Schedule) String() string { return joinSchedule(s) }
-
-// joinSchedule prints the parts of a schedule joined with ";" ("none" when
-// empty), the syntax ParseSchedule and ParseOpSchedule read back.
-func joinSchedule[T fmt.Stringer](s []T) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	parts := make([]string, len(s))
-	for i, in := range s {
-		parts[i] = in.String()
-	}
-	return strings.Join(parts, ";")
-}
+func (s Schedule) String() string { return schedterm.Join(s) }
 
 func orEIO(e syscall.Errno) syscall.Errno {
 	if e == 0 {

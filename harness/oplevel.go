@@ -10,7 +10,7 @@ import "github.com/scopemig/scopemig/faults"
 //   - every case starts from a known state by resetting the store through
 //     the provider (list, delete what must go, write what is missing; see
 //     resetExternal) on a fresh flag disk;
-//   - faults are op-level only: faults.NewProvider crashes the process
+//   - faults are op-level only: opfaults.NewProvider crashes the process
 //     before or after the k-th provider call (or fails the call), and the
 //     flag's filesystem crashes with it in process mode; a restart is Open
 //     again, the store persisting on its own medium;

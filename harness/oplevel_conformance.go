@@ -4,7 +4,7 @@ import (
 	"maps"
 	"strings"
 
-	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -33,7 +33,7 @@ func (v *verifier) opConformance() (int, *failure) {
 func (sw *sweeper) opSingleOps() *failure {
 	e := sw.e
 	old := map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}
-	plans := []faults.OpInjector{faults.None{}, faults.OpCrashAt{Call: 0, When: faults.Before}, faults.OpCrashAt{Call: 0, When: faults.After}}
+	plans := []opfaults.Injector{opfaults.None{}, opfaults.CrashAt{Call: 0, When: opfaults.Before}, opfaults.CrashAt{Call: 0, When: opfaults.After}}
 	for _, op := range singleOps() {
 		neu := maps.Clone(old)
 		op.after(neu)
@@ -50,7 +50,7 @@ func (sw *sweeper) opSingleOps() *failure {
 			if err != nil {
 				return fail(model.I7, "open: "+err.Error())
 			}
-			w := faults.NewProvider(p, &linkedCrash{inj: inj, proc: proc})
+			w := opfaults.NewProvider(p, &linkedCrash{inj: inj, proc: proc})
 			err = op.apply(e.ctx, w.Provider())
 			sw.states++
 			st, rerr := e.observe(restartImage(d))

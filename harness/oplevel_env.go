@@ -8,11 +8,12 @@ import (
 	"sync"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
 
-// linkedCrash is the OpInjector of one op-level process: it asks the plan
+// linkedCrash is the opfaults.Injector of one op-level process: it asks the plan
 // inj about each provider call, records how many filesystem operations the
 // process had made when the call came, and when the plan crashes the
 // process it crashes the process's filesystem (the flag's disk) at the same
@@ -20,17 +21,17 @@ import (
 // filesystem, so crashing it when the call is decided (rather than after a
 // crash-after call returns) makes no difference to what survives.
 type linkedCrash struct {
-	inj  faults.OpInjector
+	inj  opfaults.Injector
 	proc *faults.FS
 
 	mu sync.Mutex // guards at
 	at []int      // at[k]: filesystem operations made before call k was decided
 }
 
-var _ faults.OpInjector = (*linkedCrash)(nil)
+var _ opfaults.Injector = (*linkedCrash)(nil)
 
-// InjectCall implements faults.OpInjector.
-func (l *linkedCrash) InjectCall(c faults.Call) faults.CallAction {
+// InjectCall implements opfaults.Injector.
+func (l *linkedCrash) InjectCall(c opfaults.Call) opfaults.CallAction {
 	l.mu.Lock()
 	l.at = append(l.at, l.proc.Ops())
 	l.mu.Unlock()
@@ -41,7 +42,7 @@ func (l *linkedCrash) InjectCall(c faults.Call) faults.CallAction {
 	return a
 }
 
-// String implements faults.OpInjector.
+// String implements opfaults.Injector.
 func (l *linkedCrash) String() string { return l.inj.String() }
 
 // opOutcome is what one op-level run did.
@@ -54,12 +55,12 @@ type opOutcome struct {
 }
 
 // opRun runs the migrator in a new process on d whose provider calls go
-// through faults.NewProvider under inj (nil: none); a crash takes the
+// through opfaults.NewProvider under inj (nil: none); a crash takes the
 // process's filesystem down with it. The external store persists on its
 // own medium; d holds the flag.
-func (e *env) opRun(d *faults.MemFS, inj faults.OpInjector) opOutcome {
+func (e *env) opRun(d *faults.MemFS, inj opfaults.Injector) opOutcome {
 	if inj == nil {
-		inj = faults.None{}
+		inj = opfaults.None{}
 	}
 	proc, p, err := e.open(d, nil)
 	if err != nil {
@@ -67,7 +68,7 @@ func (e *env) opRun(d *faults.MemFS, inj faults.OpInjector) opOutcome {
 	}
 	opened := proc.Ops()
 	link := &linkedCrash{inj: inj, proc: proc}
-	w := faults.NewProvider(p, link)
+	w := opfaults.NewProvider(p, link)
 	err = e.mig(e.ctx, proc, w.Provider())
 	link.mu.Lock()
 	defer link.mu.Unlock()
@@ -81,12 +82,12 @@ func (e *env) opRun(d *faults.MemFS, inj faults.OpInjector) opOutcome {
 }
 
 // writeCalls counts the mutating calls of a provider log.
-func writeCalls(log []faults.Call) int {
+func writeCalls(log []opfaults.Call) int {
 	n := 0
 	for _, c := range log {
 		switch c.Method {
-		case faults.MethodSetSecret, faults.MethodDeleteSecret, faults.MethodDeleteSecrets,
-			faults.MethodCleanup, faults.MethodUpdate:
+		case opfaults.MethodSetSecret, opfaults.MethodDeleteSecret, opfaults.MethodDeleteSecrets,
+			opfaults.MethodCleanup, opfaults.MethodUpdate:
 			n++
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
@@ -26,7 +27,7 @@ func memTarget(perKey bool) Target {
 
 // crashState seeds s0, runs the migration under inj and returns what a
 // restart sees.
-func crashState(t *testing.T, e *env, s0 model.State, inj faults.OpInjector) (model.State, opOutcome) {
+func crashState(t *testing.T, e *env, s0 model.State, inj opfaults.Injector) (model.State, opOutcome) {
 	t.Helper()
 	d, err := e.seed(s0)
 	require.NoError(t, err)
@@ -53,8 +54,8 @@ func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
 	}
 	pruned := 0
 	for k := 0; k < full.calls; k++ {
-		before := faults.OpCrashAt{Call: k, When: faults.Before}
-		after := faults.OpCrashAt{Call: k, When: faults.After}
+		before := opfaults.CrashAt{Call: k, When: opfaults.Before}
+		after := opfaults.CrashAt{Call: k, When: opfaults.After}
 		require.True(t, kept[before.String()], "%s must be swept", before)
 		if kept[after.String()] {
 			continue
@@ -62,11 +63,11 @@ func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
 		pruned++
 		got, out := crashState(t, e, s0, after)
 		require.True(t, out.crashed)
-		next, _ := crashState(t, e, s0, faults.OpCrashAt{Call: k + 1, When: faults.Before})
+		next, _ := crashState(t, e, s0, opfaults.CrashAt{Call: k + 1, When: opfaults.Before})
 		require.Empty(t, model.Diff(next, got), "%s pruned but differs from crashing before call %d", after, k+1)
 	}
 	require.Positive(t, pruned)
-	require.True(t, kept[faults.OpCrashAt{Call: full.calls - 1, When: faults.After}.String()], "after the last call is always swept")
+	require.True(t, kept[opfaults.CrashAt{Call: full.calls - 1, When: opfaults.After}.String()], "after the last call is always swept")
 }
 
 // The flag's disk crashes with the provider's process: a flag write after
@@ -75,8 +76,8 @@ func TestLinkedCrashTakesTheFlagDiskDown(t *testing.T) {
 	d, err := newDisk()
 	require.NoError(t, err)
 	proc := faults.NewFS(d, nil)
-	link := &linkedCrash{inj: faults.OpCrashAt{Call: 1, When: faults.After}, proc: proc}
-	w := faults.NewProvider(secrets.NewMemory(nil), link)
+	link := &linkedCrash{inj: opfaults.CrashAt{Call: 1, When: opfaults.After}, proc: proc}
+	w := opfaults.NewProvider(secrets.NewMemory(nil), link)
 	ctx := context.Background()
 	require.NoError(t, w.SetSecret(ctx, "a", "value-a-123456"))
 	require.NoError(t, MarkMigrated(proc), "the process is alive before the crash")

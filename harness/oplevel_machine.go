@@ -4,6 +4,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -40,9 +41,9 @@ func opMigrate(m *machine, t *rapid.T) {
 		want = e.model.Migrate(s0, e.policy)
 	}
 	for i, n := 0, rapid.IntRange(0, 2).Draw(t, "crashes"); i < n; i++ {
-		inj := faults.OpCrashAt{
+		inj := opfaults.CrashAt{
 			Call: rapid.IntRange(0, 30).Draw(t, "call"),
-			When: rapid.SampledFrom([]faults.When{faults.Before, faults.After}).Draw(t, "when"),
+			When: rapid.SampledFrom([]opfaults.When{opfaults.Before, opfaults.After}).Draw(t, "when"),
 		}
 		m.step("migrate, %s", inj)
 		e.opRun(m.disk, inj)

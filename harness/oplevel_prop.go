@@ -5,7 +5,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 )
 
 // opCrashProperty is the rapid property of the migration on an op-level
@@ -24,9 +24,9 @@ func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
 		var sched []string
 		crashes := rapid.IntRange(0, sw.depth).Draw(t, "crashes")
 		for i := 0; i < crashes; i++ {
-			inj := faults.OpCrashAt{
+			inj := opfaults.CrashAt{
 				Call: rapid.IntRange(0, 60).Draw(t, "call"),
-				When: rapid.SampledFrom([]faults.When{faults.Before, faults.After}).Draw(t, "when"),
+				When: rapid.SampledFrom([]opfaults.When{opfaults.Before, opfaults.After}).Draw(t, "when"),
 			}
 			sched = append(slices.Clip(sched), inj.String())
 			e.opRun(d, inj)

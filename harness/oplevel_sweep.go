@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -84,12 +85,12 @@ func (o *opSweep) from(c model.State, sched []string, depth int) (*failure, erro
 // last one or the process touched its filesystem (the flag) before the
 // next call; otherwise crashing after call k leaves exactly what crashing
 // before call k+1 leaves.
-func opCrashPoints(out opOutcome) []faults.OpInjector {
-	var pts []faults.OpInjector
+func opCrashPoints(out opOutcome) []opfaults.Injector {
+	var pts []opfaults.Injector
 	for k := 0; k < out.calls; k++ {
-		pts = append(pts, faults.OpCrashAt{Call: k, When: faults.Before})
+		pts = append(pts, opfaults.CrashAt{Call: k, When: opfaults.Before})
 		if k == out.calls-1 || k+1 >= len(out.at) || out.at[k+1] != out.at[k] {
-			pts = append(pts, faults.OpCrashAt{Call: k, When: faults.After})
+			pts = append(pts, opfaults.CrashAt{Call: k, When: opfaults.After})
 		}
 	}
 	return pts
@@ -144,7 +145,7 @@ func (o *opSweep) errors() (*failure, error) {
 		if err != nil {
 			return nil, err
 		}
-		inj := faults.OpErrorAt{Call: k}
+		inj := opfaults.ErrorAt{Call: k}
 		here := []string{inj.String()}
 		e.opRun(d, inj)
 		o.sw.runs++

@@ -54,6 +54,7 @@ func docCommands(t *testing.T) []docCommand {
 	}
 	for _, f := range docFiles(t) {
 		inFence, shellFence := false, false
+		cont, contLine := "", 0 // a fenced line continued with "\\"
 		for i, l := range readDoc(t, f) {
 			if strings.HasPrefix(l, "```") {
 				if !inFence {
@@ -64,9 +65,18 @@ func docCommands(t *testing.T) []docCommand {
 				continue
 			}
 			if inFence {
-				if shellFence {
-					add(f, i+1, l)
+				if !shellFence {
+					continue
 				}
+				if cont == "" {
+					contLine = i + 1
+				}
+				if body, ok := strings.CutSuffix(strings.TrimRight(l, " "), "\\"); ok {
+					cont += body + " "
+					continue
+				}
+				add(f, contLine, cont+l)
+				cont = ""
 				continue
 			}
 			if strings.HasPrefix(strings.TrimSpace(l), "|") {
@@ -334,7 +344,14 @@ func assertDir(t *testing.T, dir string, c docCommand) bool {
 	return true
 }
 
-// Every --flag the docs mention is a flag of some scopemig command.
+// foreignFlags are flags the docs mention that belong to another program,
+// with the file that must define them.
+var foreignFlags = map[string]string{
+	"broken": "testdata/pystore/pystore.py",
+}
+
+// Every --flag the docs mention is a flag of some scopemig command (or of
+// the program foreignFlags names, which must mention it).
 func TestDocFlagsExist(t *testing.T) {
 	known := map[string]bool{}
 	var walk func(*cobra.Command)
@@ -349,6 +366,12 @@ func TestDocFlagsExist(t *testing.T) {
 	for _, f := range docFiles(t) {
 		for i, l := range readDoc(t, f) {
 			for _, m := range flagWord.FindAllStringSubmatch(l, -1) {
+				if other, ok := foreignFlags[m[1]]; ok {
+					b, err := os.ReadFile(filepath.Join(repoRoot, other))
+					require.NoError(t, err)
+					require.Contains(t, string(b), "--"+m[1], "%s:%d: --%s is %s's", f, i+1, m[1], other)
+					continue
+				}
 				if !known[m[1]] {
 					t.Errorf("%s:%d: --%s is no scopemig flag", f, i+1, m[1])
 				}

@@ -1,4 +1,4 @@
-package faults
+package opfaults
 
 import (
 	"context"
@@ -7,12 +7,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // ErrNoUpdater is returned by Provider.Update when the wrapped provider is
 // not a secrets.Updater. It wraps errors.ErrUnsupported.
-var ErrNoUpdater = fmt.Errorf("faults: wrapped provider has no Update: %w", errors.ErrUnsupported)
+var ErrNoUpdater = fmt.Errorf("opfaults: wrapped provider has no Update: %w", errors.ErrUnsupported)
 
 var (
 	_ secrets.Provider = (*Provider)(nil)
@@ -21,17 +22,17 @@ var (
 
 // Provider wraps a secrets.Provider as one simulated process at the level
 // of whole calls: it numbers every call (the seven Provider methods and
-// Update) from 0 and asks its OpInjector before each one whether to run
+// Update) from 0 and asks its Injector before each one whether to run
 // it, crash the process before it (the call is not made), crash after it
 // (the call is made, its result lost) or fail it (not made; the error wraps
-// ErrInjected). The crashing call and every later call fail with an error
-// wrapping ErrCrashed. Capabilities, which cannot fail, reports no
+// faults.ErrInjected). The crashing call and every later call fail with an error
+// wrapping faults.ErrCrashed. Capabilities, which cannot fail, reports no
 // capability when it crashes or fails. Values never appear in errors or in
 // the log. Safe for concurrent use; calls are not serialized, so a call in
 // flight when another one crashes the process still completes.
 type Provider struct {
 	inner   secrets.Provider
-	inj     OpInjector
+	inj     Injector
 	crashed atomic.Bool // set once, under mu
 
 	mu    sync.Mutex // guards calls and log
@@ -40,7 +41,7 @@ type Provider struct {
 }
 
 // NewProvider wraps p with the fault plan inj (nil: none).
-func NewProvider(p secrets.Provider, inj OpInjector) *Provider {
+func NewProvider(p secrets.Provider, inj Injector) *Provider {
 	if inj == nil {
 		inj = None{}
 	}
@@ -107,27 +108,27 @@ func (w *Provider) before(m Method, key string) (CallAction, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.crashed.Load() {
-		return CallAction{}, fmt.Errorf("%s: %w", m, ErrCrashed)
+		return CallAction{}, fmt.Errorf("%s: %w", m, faults.ErrCrashed)
 	}
 	c := Call{Index: w.calls, Method: m, Key: key}
 	w.calls++
 	w.log = append(w.log, c)
 	a := w.inj.InjectCall(c)
 	switch {
-	case a.Kind == Fail:
-		return a, fmt.Errorf("%s (call %d): %w", m, c.Index, ErrInjected)
-	case a.Kind == Crash && a.When == Before:
+	case a.Kind == faults.Fail:
+		return a, fmt.Errorf("%s (call %d): %w", m, c.Index, faults.ErrInjected)
+	case a.Kind == faults.Crash && a.When == Before:
 		w.crashed.Store(true)
-		return a, fmt.Errorf("%s (call %d, crash before): %w", m, c.Index, ErrCrashed)
+		return a, fmt.Errorf("%s (call %d, crash before): %w", m, c.Index, faults.ErrCrashed)
 	}
 	return a, nil
 }
 
 // after applies a crash-after decision to the call's error.
 func (w *Provider) after(a CallAction, m Method, err error) error {
-	if a.Kind == Crash && a.When == After {
+	if a.Kind == faults.Crash && a.When == After {
 		w.crashed.Store(true)
-		return fmt.Errorf("%s (crash after): %w", m, ErrCrashed)
+		return fmt.Errorf("%s (crash after): %w", m, faults.ErrCrashed)
 	}
 	return err
 }

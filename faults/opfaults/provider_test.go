@@ -1,4 +1,4 @@
-package faults_test
+package opfaults_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
 
@@ -17,7 +18,7 @@ type noUpdater struct{ secrets.Provider }
 func TestProviderPassesThrough(t *testing.T) {
 	ctx := context.Background()
 	mem := secrets.NewMemory(map[string]string{"a": "1"})
-	p := faults.NewProvider(mem, nil)
+	p := opfaults.NewProvider(mem, nil)
 	v, err := p.GetSecret(ctx, "a")
 	require.NoError(t, err)
 	require.Equal(t, "1", v)
@@ -33,10 +34,10 @@ func TestProviderPassesThrough(t *testing.T) {
 	require.Equal(t, mem.Capabilities(), p.Capabilities())
 	require.NoError(t, p.Cleanup())
 	require.Equal(t, 9, p.Calls())
-	want := []faults.Method{
-		faults.MethodGetSecret, faults.MethodSetSecret, faults.MethodGetSecret, faults.MethodListSecrets,
-		faults.MethodDeleteSecret, faults.MethodUpdate, faults.MethodDeleteSecrets, faults.MethodCapabilities,
-		faults.MethodCleanup,
+	want := []opfaults.Method{
+		opfaults.MethodGetSecret, opfaults.MethodSetSecret, opfaults.MethodGetSecret, opfaults.MethodListSecrets,
+		opfaults.MethodDeleteSecret, opfaults.MethodUpdate, opfaults.MethodDeleteSecrets, opfaults.MethodCapabilities,
+		opfaults.MethodCleanup,
 	}
 	for i, c := range p.Log() {
 		require.Equal(t, i, c.Index)
@@ -47,15 +48,15 @@ func TestProviderPassesThrough(t *testing.T) {
 
 func TestProviderCrashBeforeAfter(t *testing.T) {
 	ctx := context.Background()
-	for _, when := range []faults.When{faults.Before, faults.After} {
+	for _, when := range []opfaults.When{opfaults.Before, opfaults.After} {
 		mem := secrets.NewMemory(nil)
-		p := faults.NewProvider(mem, faults.OpCrashAt{Call: 1, When: when})
+		p := opfaults.NewProvider(mem, opfaults.CrashAt{Call: 1, When: when})
 		require.NoError(t, p.SetSecret(ctx, "a", "1"))
 		err := p.SetSecret(ctx, "b", "2")
 		require.ErrorIs(t, err, faults.ErrCrashed)
 		require.True(t, p.Crashed())
 		_, made := mem.Snapshot()["b"]
-		require.Equal(t, when == faults.After, made, "crash %s", when)
+		require.Equal(t, when == opfaults.After, made, "crash %s", when)
 		_, err = p.GetSecret(ctx, "a")
 		require.ErrorIs(t, err, faults.ErrCrashed)
 		require.ErrorIs(t, p.Cleanup(), faults.ErrCrashed)
@@ -69,9 +70,9 @@ func TestProviderCrashBeforeAfter(t *testing.T) {
 func TestProviderInjectedError(t *testing.T) {
 	ctx := context.Background()
 	mem := secrets.NewMemory(map[string]string{"a": "1"})
-	inj, err := faults.ParseOpSchedule("operr(call=0);operr(call=2)")
+	inj, err := opfaults.ParseSchedule("operr(call=0);operr(call=2)")
 	require.NoError(t, err)
-	p := faults.NewProvider(mem, inj)
+	p := opfaults.NewProvider(mem, inj)
 	err = p.DeleteSecret(ctx, "a")
 	require.ErrorIs(t, err, faults.ErrInjected)
 	require.NotErrorIs(t, err, secrets.ErrNotFound)
@@ -85,16 +86,16 @@ func TestProviderInjectedError(t *testing.T) {
 
 func TestProviderUpdaterShape(t *testing.T) {
 	ctx := context.Background()
-	withU := faults.NewProvider(secrets.NewMemory(nil), nil)
+	withU := opfaults.NewProvider(secrets.NewMemory(nil), nil)
 	_, ok := withU.Provider().(secrets.Updater)
 	require.True(t, ok)
 
-	without := faults.NewProvider(noUpdater{secrets.NewMemory(nil)}, faults.OpCrashAt{Call: 1})
+	without := opfaults.NewProvider(noUpdater{secrets.NewMemory(nil)}, opfaults.CrashAt{Call: 1})
 	view := without.Provider()
 	_, ok = view.(secrets.Updater)
 	require.False(t, ok, "the view hides Update when the inner provider has none")
 	err := without.Update(ctx, func(map[string]string) error { return nil })
-	require.ErrorIs(t, err, faults.ErrNoUpdater)
+	require.ErrorIs(t, err, opfaults.ErrNoUpdater)
 	require.ErrorIs(t, err, errors.ErrUnsupported)
 	require.Equal(t, 0, without.Calls(), "an unsupported Update is not counted")
 	// The view still counts and crashes.
