@@ -160,6 +160,6 @@ func migratorMutants() []Mutant {
 		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4),
 		mk("broad-registry-prefix", "treats every \"registry-\" key as legacy (registry-mirror is a user's key)", perKey{broadRegistry: true}, model.I1, model.I4),
 		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
-		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync", perKey{inPlaceConfig: true}, model.I9),
+		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync (torn: I9; flag lost on power loss: I6)", perKey{inPlaceConfig: true}, model.I9, model.I6),
 	}
 }
