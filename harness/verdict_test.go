@@ -52,6 +52,9 @@ func (f failingSet) SetSecret(ctx context.Context, name, value string) error {
 // A target error where no fault was injected is inconclusive, never an
 // invariant breach (it used to be reported as I6).
 func TestTargetErrorIsInconclusive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rapid runs a fifth of its checks under -short, too few for the state machine to reach \"gh\" with seed 1; make test runs this")
+	}
 	target := harness.Target{Name: "failing-set", Open: func(fsys afero.Fs) (secrets.Provider, error) {
 		s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
 		return failingSet{s}, err

@@ -79,7 +79,7 @@ func TestEveryMutantIsCaught(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			cfg := harness.Config{Seed: 1}
 			if testing.Short() { // make race
-				cfg.Checks, cfg.Stores, cfg.Depth = 20, 3, 1
+				cfg.Checks, cfg.Stores, cfg.Depth = 20, 6, 1
 			}
 			res := mutants.Check(context.Background(), m, cfg)
 			require.True(t, res.Caught, "%s escaped: first violation %q, want one of %s", m.Name, res.Invariant, res.Expect)

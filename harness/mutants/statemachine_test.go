@@ -21,6 +21,9 @@ import (
 // set lost to a power cut), a genuine catch but not the one this test is
 // about.
 func TestStateMachineAloneCatchesStoreMutants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rapid runs a fifth of its checks under -short, too few for the seeds chosen here; make test runs this")
+	}
 	for name, c := range map[string]struct {
 		want model.InvariantID
 		seed uint64
