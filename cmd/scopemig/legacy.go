@@ -205,6 +205,20 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	return err
 }
 
+// openLegacyWriter opens the store read-write for restore and drop, with
+// this run's keyed fingerprinter.
+func (e cliEnv) openLegacyWriter(ctx context.Context, f legacyFlags) (string, secrets.Updater, secrets.Fingerprinter, error) {
+	path, u, err := e.openLegacyUpdater(ctx, f)
+	if err != nil {
+		return "", nil, secrets.Fingerprinter{}, err
+	}
+	fp, err := secrets.NewKeyedFingerprinter(nil)
+	if err != nil {
+		return "", nil, secrets.Fingerprinter{}, err
+	}
+	return path, u, fp, nil
+}
+
 func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 	var (
 		f  legacyFlags
@@ -223,11 +237,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := f.lockContext(cmd.Context())
-			path, u, err := env.openLegacyUpdater(ctx, f)
-			if err != nil {
-				return err
-			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
+			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -263,11 +273,7 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := f.lockContext(cmd.Context())
-			path, u, err := env.openLegacyUpdater(ctx, f)
-			if err != nil {
-				return err
-			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
+			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
 				return err
 			}
