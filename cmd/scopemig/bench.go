@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -129,9 +128,7 @@ func newBenchCmd() *cobra.Command {
 				out.Plan = append(out.Plan, row)
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return writeJSON(cmd.OutOrStdout(), out)
 			}
 			printBench(cmd.OutOrStdout(), out)
 			return nil
