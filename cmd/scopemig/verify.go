@@ -150,8 +150,22 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 	}
 	reps := make([]harness.Report, len(chosen))
 	out.Mutants = make([]mutants.Result, len(suite))
+	check := func(i int) func() error {
+		return func() error {
+			out.Mutants[i] = mutants.Check(ctx, suite[i], cfg)
+			return nil
+		}
+	}
+	// Jobs start slow mutants first, then the targets, then the other
+	// mutants: the slow ones end in a long serial shrink, which must not
+	// be what runs alone at the end.
 	var g errgroup.Group
 	g.SetLimit(out.Workers)
+	for i, m := range suite {
+		if m.Slow {
+			g.Go(check(i))
+		}
+	}
 	for i, t := range chosen {
 		g.Go(func() (err error) {
 			reps[i], err = harness.Verify(ctx, t, cfg)
@@ -159,10 +173,9 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 		})
 	}
 	for i, m := range suite {
-		g.Go(func() error {
-			out.Mutants[i] = mutants.Check(ctx, m, cfg)
-			return nil
-		})
+		if !m.Slow {
+			g.Go(check(i))
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return out, err

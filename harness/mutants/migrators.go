@@ -146,6 +146,12 @@ func encfileWith(name string, mig harness.Migrator) harness.Target {
 	return t
 }
 
+// slow returns m marked Slow.
+func (m Mutant) slow() Mutant {
+	m.Slow = true
+	return m
+}
+
 func migratorMutants() []Mutant {
 	mk := func(name, desc string, m perKey, expect ...model.InvariantID) Mutant {
 		return Mutant{Name: name, Description: desc, Expect: expect, Target: encfileWith("mutant:"+name, m.migrator())}
@@ -155,11 +161,11 @@ func migratorMutants() []Mutant {
 		mk("flag-before-data", "sets the migration flag before moving the keys", perKey{flagFirst: true}, model.I3),
 		mk("clobber-scoped", "overwrites an existing scoped key with the legacy value", perKey{clobber: true}, model.I1, model.I4),
 		mk("lost-conflict", "drops a conflicting legacy value under policy keep", perKey{dropConflicts: true}, model.I2, model.I4),
-		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4),
+		mk("quarantine-overwrite", "quarantines into the first slot even when it holds another value", perKey{fixedSlot: true}, model.I2, model.I4).slow(),
 		mk("non-idempotent", "ignores the flag and rewrites every system key on each run", perKey{ignoreFlag: true}, model.I5),
-		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4),
+		mk("two-slot-quarantine", "caps a quarantine chain at two slots: with #1 and #2 taken, overwrites #2", perKey{twoSlots: true}, model.I2, model.I4).slow(),
 		mk("broad-registry-prefix", "treats every \"registry-\" key as legacy (registry-mirror is a user's key)", perKey{broadRegistry: true}, model.I1, model.I4),
 		mk("flag-replaces-config", "writes the flag as a flag-only config, replacing the user's config", perKey{replaceConfig: true}, model.I9),
-		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync (torn: I9; flag lost on power loss: I6)", perKey{inPlaceConfig: true}, model.I9, model.I6),
+		mk("config-inplace", "writes the flag by rewriting config.yaml in place without fsync (torn: I9; flag lost on power loss: I6)", perKey{inPlaceConfig: true}, model.I9, model.I6).slow(),
 	}
 }

@@ -16,6 +16,12 @@ type Mutant struct {
 	Description string
 	Expect      []model.InvariantID
 	Target      harness.Target
+	// Slow marks a mutant whose catch takes seconds rather than tenths of
+	// a second at the default seed, nearly all of it rapid shrinking one
+	// large counterexample, which is serial. A worker pool starts slow
+	// mutants first, so that their shrinking overlaps the rest of the
+	// work instead of running alone at the end (scopemig verify -p N).
+	Slow bool
 }
 
 // Result is the outcome of running Verify on one mutant.

@@ -36,6 +36,7 @@ func (u unlockedFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 func unlockedMutant() Mutant {
 	return Mutant{
 		Name:        "unlocked-rmw",
+		Slow:        true,
 		Description: "read-modify-write of the store file without the cross-process lock (lost updates)",
 		Expect:      []model.InvariantID{model.I6},
 		Target: harness.Target{Name: "mutant:unlocked-rmw", Open: func(fsys afero.Fs) (secrets.Provider, error) {
