@@ -26,11 +26,14 @@ func TestConvergenceMemo(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, f)
 	require.Equal(t, n+1, sw.states, "one state per crash point, none skipped")
-	// Without the memo: the idempotence run, the top complete run, n+1
-	// crashing runs and n+1 complete runs.
-	require.Less(t, sw.runs, 2*n+4, "identical images are completed once")
-	require.Greater(t, sw.runs, n+2)
+	// Without the tap and the memo: the idempotence run, the top complete
+	// run, n+1 crashing runs and n+1 complete runs. With them: the
+	// idempotence run, one complete run per distinct image (the top one
+	// included: every entry of the memo's complete table) and one tapped
+	// run that takes every point's image.
 	require.NotEmpty(t, sw.memo.complete)
+	require.Equal(t, 2+len(sw.memo.complete), sw.runs, "identical images are completed once, and one tapped run takes every image")
+	require.Less(t, sw.runs, n+2, "no crash point has a run of its own")
 
 	// A hit returns the remembered op count; a changed image misses.
 	k := sw.memo.imageKey(kindComplete, sw.expect(s0), d)
