@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // BenchmarkCrashStates: crash states checked per second on one core, on the
@@ -24,7 +25,7 @@ func BenchmarkCrashStates(b *testing.B) {
 	for _, mode := range []faults.Mode{faults.Process, faults.Power} {
 		b.Run(mode.String(), func(b *testing.B) {
 			sw := &sweeper{e: newEnv(context.Background(), Targets()[0]), depth: 1, seed: 1}
-			s0 := ExploreStore()
+			s0 := fixture.ExploreStore()
 			b.ReportAllocs()
 			for b.Loop() {
 				f, err := sw.store(s0, mode)
@@ -50,7 +51,7 @@ func BenchmarkCrashStatesParallel(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				sw := &sweeper{e: newEnv(context.Background(), target), depth: 1, seed: 1}
-				s0 := ExploreStore()
+				s0 := fixture.ExploreStore()
 				for pb.Next() {
 					f, err := sw.store(s0, mode)
 					if err != nil || f != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -54,7 +55,7 @@ func runnerMigrator(p Policy, flags *config.Cache) Migrator {
 	}
 	sch := secrets.DefaultScheme() // what the zero Scheme means, built once
 	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
-		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath, Cache: flags}, Policy: pol, Scheme: sch}
+		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: fixture.ConfigPath, Cache: flags}, Policy: pol, Scheme: sch}
 		_, err := r.Run(ctx)
 		return err
 	}
@@ -63,7 +64,7 @@ func runnerMigrator(p Policy, flags *config.Cache) Migrator {
 // newDisk returns an empty simulated disk with the config directory made.
 func newDisk() (*faults.MemFS, error) {
 	d := faults.NewMemFS()
-	if err := d.MkdirAll(ConfigDir, 0o700); err != nil {
+	if err := d.MkdirAll(fixture.ConfigDir, 0o700); err != nil {
 		return nil, err
 	}
 	return d.CrashImage(faults.Process, nil), nil
@@ -99,7 +100,7 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err := write(e.ctx, p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := writeConfigFile(proc, ConfigPath, s.Config); err != nil {
+	if err := writeConfigFile(proc, fixture.ConfigPath, s.Config); err != nil {
 		return nil, fmt.Errorf("seed: config: %w", err)
 	}
 	if s.Migrated {
@@ -167,11 +168,11 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: proc, Path: ConfigPath, Cache: e.flags}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: proc, Path: fixture.ConfigPath, Cache: e.flags}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	cfg, err := readConfigFile(proc, ConfigPath)
+	cfg, err := readConfigFile(proc, fixture.ConfigPath)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

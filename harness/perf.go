@@ -13,55 +13,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
-
-// BenchStore returns a deterministic store with n legacy keys spread over
-// the seven legacy prefixes (every tenth with an identical scoped twin,
-// every tenth with a conflicting one), n/5 user keys and n/10 other scoped
-// keys: the store of the migration benchmarks.
-func BenchStore(n int) map[string]string {
-	sch := secrets.DefaultScheme()
-	m := make(map[string]string, n+n/2)
-	for i := range n {
-		k := fmt.Sprintf("%sworkload-%05d", legacyPrefixes[i%len(legacyPrefixes)], i)
-		v := fmt.Sprintf("value-%05d-0123456789abcdef0123456789abcdef", i)
-		m[k] = v
-		t, _ := sch.LegacyTarget(k)
-		switch i % 10 {
-		case 3:
-			m[t] = v
-		case 7:
-			m[t] = v + "-newer"
-		}
-	}
-	for i := range n / 5 {
-		m[fmt.Sprintf("user-secret-%05d", i)] = fmt.Sprintf("user-value-%05d", i)
-	}
-	for i := range n / 10 {
-		m[fmt.Sprintf("__thv_auth_token-%05d", i)] = fmt.Sprintf("auth-value-%05d", i)
-	}
-	return m
-}
-
-// ExploreStore is the 10-secret store of the explorer benchmarks: six
-// legacy keys (one with an identical scoped twin, one with a conflicting
-// one), one other scoped key and two user keys.
-func ExploreStore() model.State {
-	return model.State{Secrets: map[string]string{
-		"BEARER_TOKEN_github":                 "ghp-value-1",
-		"OAUTH_CLIENT_SECRET_okta":            "okta-secret",
-		"OAUTH_REFRESH_TOKEN_okta":            "okta-refresh",
-		"registry-user-docker.io":             "docker-user",
-		"REGISTRY_OAUTH_ghcr":                 "ghcr-token",
-		"BUILD_AUTH_FILE_npm":                 "npm-auth",
-		"__thv_workloads_BEARER_TOKEN_github": "ghp-value-1",
-		"__thv_workloads_BUILD_AUTH_FILE_npm": "npm-auth-newer",
-		"github-token":                        "user-gh",
-		"my key":                              "user-value",
-	}}
-}
 
 // ExploreRate runs the exhaustive crash sweep (depth 1: every crash point
 // of the migration, each image checked against the model and completed by

@@ -10,6 +10,7 @@ import (
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // ExploreRate counts the states of every worker, and the first violation
@@ -17,7 +18,7 @@ import (
 // timing out) only because the other worker stops too.
 func TestExploreRate(t *testing.T) {
 	ctx := context.Background()
-	states, images, secs, err := harness.ExploreRate(ctx, harness.Targets()[0], harness.ExploreStore(), faults.Process, 2, 100*time.Millisecond)
+	states, images, secs, err := harness.ExploreRate(ctx, harness.Targets()[0], fixture.ExploreStore(), faults.Process, 2, 100*time.Millisecond)
 	require.NoError(t, err)
 	require.Positive(t, states)
 	require.Positive(t, images)
@@ -26,7 +27,7 @@ func TestExploreRate(t *testing.T) {
 
 	m, ok := mutants.ByName("delete-before-write")
 	require.True(t, ok)
-	states, _, _, err = harness.ExploreRate(ctx, m.Target, harness.ExploreStore(), faults.Process, 2, time.Hour)
+	states, _, _, err = harness.ExploreRate(ctx, m.Target, fixture.ExploreStore(), faults.Process, 2, time.Hour)
 	require.ErrorIs(t, err, harness.ErrViolation)
 	require.Positive(t, states, "the states checked before the violation are counted")
 }

@@ -7,20 +7,12 @@ import (
 
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
 // Policy is the conflict policy of a migration (model.Keep or model.Drop).
 type Policy = model.Policy
-
-// Layout of the simulated machine: where the harness keeps ToolHive's
-// config (and so the migration flag). Providers choose their own store path
-// in Target.Open; the built-in ones use ToolHive's XDG data path.
-const (
-	ConfigDir  = "/home/user/.config/toolhive"
-	ConfigPath = ConfigDir + "/config.yaml"
-	DataDir    = "/home/user/.local/share/toolhive"
-)
 
 // Migrator runs a migration on provider p, which was opened on fsys. It must
 // set the flag (MarkMigrated) only when it is done.
@@ -77,7 +69,7 @@ func MarkMigrated(fsys afero.Fs) error {
 	return flagOn(fsys).SetMigrated(context.Background())
 }
 
-func flagOn(fsys afero.Fs) config.Flag { return config.Flag{Fs: fsys, Path: ConfigPath} }
+func flagOn(fsys afero.Fs) config.Flag { return config.Flag{Fs: fsys, Path: fixture.ConfigPath} }
 
 // IsMigrated reads the migration flag where the harness keeps it.
 func IsMigrated(fsys afero.Fs) (bool, error) {

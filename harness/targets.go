@@ -6,16 +6,8 @@ import (
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
-
-// TestPassword is the password of the built-in targets' stores.
-const TestPassword = "correct horse battery staple"
-
-// EncfilePath is where the built-in encfile target keeps its store.
-const EncfilePath = DataDir + "/secrets_encrypted"
-
-// DirstorePath is the directory of the built-in dirstore target.
-const DirstorePath = DataDir + "/secrets.d"
 
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
 // file, the project's own Runner) and "dirstore" (one encrypted file per
@@ -33,8 +25,8 @@ func Targets() []Target {
 	cache := encfile.NewCache(64)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
-		}, ToolHiveStore: EncfilePath},
+			return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
+		}, ToolHiveStore: fixture.EncfilePath},
 		DirstoreTarget(),
 	}
 }
@@ -49,7 +41,7 @@ func DirstoreTarget() Target {
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, DirstorePath, []byte(TestPassword))
+			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
 		},
 		Defaults: dirstoreDefaults,
 	}

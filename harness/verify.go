@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -242,7 +243,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 // order) is shrunk within its shard.
 func (v *verifier) sweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
-	stores := EdgeStates()
+	stores := fixture.EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/scopemig/scopemig/cmd/scopemig/internal/procstat"
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -193,7 +194,7 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 	out.KillPerSec, out.KillMicros = float64(kills)/secs, secs/float64(kills)*1e6
 
 	target := harness.Targets()[0]
-	s0 := harness.ExploreStore()
+	s0 := fixture.ExploreStore()
 	for _, gc := range gcs {
 		for _, workers := range []int{1, out.Cores} {
 			for _, mode := range []faults.Mode{faults.Process, faults.Power} {
@@ -287,7 +288,7 @@ func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, d
 // algorithm (B) on the same store in two real temp dirs, alternating
 // A, B, A, B… reps times, and returns the medians.
 func benchMigrate(ctx context.Context, n, reps int, withPerKey bool, a, b harness.Migrator) (benchMigration, error) {
-	content := harness.BenchStore(n)
+	content := fixture.BenchStore(n)
 	var stores [2]*harness.RealStore
 	for i := range stores {
 		dir, err := os.MkdirTemp("", "scopemig-bench-")

@@ -12,6 +12,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -22,7 +23,7 @@ func dirstoreMutants() []Mutant {
 		t := harness.DirstoreTarget()
 		t.Name = "mutant:" + name
 		t.Open = func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, harness.DirstorePath, []byte(harness.TestPassword), dirstore.WithHooks(h))
+			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword), dirstore.WithHooks(h))
 		}
 		return Mutant{Name: name, Description: desc, Expect: expect, Target: t}
 	}

@@ -8,15 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
-// benchMigration times m on a fresh copy of harness.BenchStore(n) in a real
+// benchMigration times m on a fresh copy of fixture.BenchStore(n) in a real
 // temp directory per iteration (the copy is not timed), opening the store
 // as a new process would, and checks that the last run migrated.
 func benchMigration(b *testing.B, n int, m harness.Migrator) {
 	ctx := context.Background()
-	r, err := harness.NewRealStore(b.TempDir(), harness.BenchStore(n))
+	r, err := harness.NewRealStore(b.TempDir(), fixture.BenchStore(n))
 	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
