@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/perf"
 )
 
 // BenchmarkCrashStates: crash states checked per second on one core, on the
@@ -69,7 +70,7 @@ func BenchmarkCrashStatesParallel(b *testing.B) {
 // killChildEnv makes the test binary the child of BenchmarkRealProcessKill.
 const killChildEnv = "SCOPEMIG_KILL_CHILD"
 
-// TestKillChild checks KillCycle on this test binary as the child. Run
+// TestKillChild checks perf.KillCycle on this test binary as the child. Run
 // with killChildEnv set, it is that child: it reports that it runs and
 // waits to be killed.
 func TestKillChild(t *testing.T) {
@@ -81,12 +82,12 @@ func TestKillChild(t *testing.T) {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	t.Setenv(killChildEnv, "1")
-	require.NoError(t, KillCycle(context.Background(), []string{exe, "-test.run=^TestKillChild$"}))
+	require.NoError(t, perf.KillCycle(context.Background(), []string{exe, "-test.run=^TestKillChild$"}))
 	t.Setenv(killChildEnv, "")
-	err = KillCycle(context.Background(), []string{exe, "-test.run=^$"}) // prints PASS: not our child
+	err = perf.KillCycle(context.Background(), []string{exe, "-test.run=^$"}) // prints PASS: not our child
 	require.NoError(t, err, "any first byte counts as running")
 	if tr, lerr := exec.LookPath("true"); lerr == nil {
-		err = KillCycle(context.Background(), []string{tr})
+		err = perf.KillCycle(context.Background(), []string{tr})
 		require.Error(t, err, "a child that exits silently never reported running")
 	}
 }
@@ -101,7 +102,7 @@ func BenchmarkRealProcessKill(b *testing.B) {
 	b.Setenv(killChildEnv, "1")
 	argv := []string{exe, "-test.run=^TestKillChild$"}
 	for b.Loop() {
-		if err := KillCycle(context.Background(), argv); err != nil {
+		if err := perf.KillCycle(context.Background(), argv); err != nil {
 			b.Fatal(err)
 		}
 	}

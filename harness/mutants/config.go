@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -51,7 +50,7 @@ func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) 
 // document when the flag writer reads the file ToolHive has just
 // truncated. Only the concurrency phase's ToolHive scenario sees it.
 func configUnlocked() Mutant {
-	run := harness.RunnerMigrator(model.Keep)
+	run := fixture.RunnerMigrator(model.Keep, nil)
 	return Mutant{
 		Name:        "config-unlocked",
 		Description: "sets the flag without ToolHive's config.yaml.lock (ToolHive's concurrent config update or the flag is lost)",

@@ -1,4 +1,4 @@
-package harness
+package perf
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func (r *RealStore) Reset() error {
 }
 
 // Migrate opens the store (as a new process would) and runs m on it.
-func (r *RealStore) Migrate(ctx context.Context, m Migrator) error {
+func (r *RealStore) Migrate(ctx context.Context, m func(context.Context, afero.Fs, secrets.Provider) error) error {
 	p, err := encfile.OpenContext(ctx, r.Fs, fixture.EncfilePath, []byte(fixture.TestPassword))
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (r *RealStore) Check(ctx context.Context) error {
 			return fmt.Errorf("bench store: legacy key left after migration (%d keys)", len(snap))
 		}
 	}
-	done, err := IsMigrated(r.Fs)
+	done, err := fixture.Flag(r.Fs).Migrated(ctx)
 	if err != nil {
 		return err
 	}
