@@ -20,7 +20,7 @@ func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
 	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
-	for _, tg := range []harness.Target{concTarget(), drop, harness.DirstoreTarget()} {
+	for _, tg := range []harness.Target{concTarget(), drop, harness.Targets()[1] /* dirstore */} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioToolHive, seed)
 			require.NoError(t, err)

@@ -40,7 +40,7 @@ func (m *machine) failf(t *rapid.T, id model.InvariantID, format string, a ...an
 // inconclusive stops the run on a target error where no fault was
 // injected: not an invariant breach.
 func (m *machine) inconclusive(t *rapid.T, format string, a ...any) {
-	*m.last = &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf(format, a...), sched: slices.Clone(m.log)}
+	*m.last = &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf(format, a...), sched: slices.Clone(m.log)}
 	t.Fatalf(format, a...)
 }
 

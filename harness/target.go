@@ -53,13 +53,14 @@ type Target struct {
 	// syscall level instead of a provider on afero.Fs (Open and Migrate
 	// are then unused); see ExecTarget.
 	Exec *ExecTarget
-	// ToolHiveStore, when set, is the path of the target's store file on
+	// toolHiveStore, when set, is the path of the target's store file on
 	// the simulated disk, in ToolHive's own format (encfile) under
-	// TestPassword: the concurrency phase then runs ToolHive's secrets
+	// fixture.TestPassword (the built-in encfile target sets it; copies of
+	// that target keep it): the concurrency phase then runs ToolHive's secrets
 	// writer on it the way ToolHive v0.47.0 writes (one read-modify-write
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
-	ToolHiveStore string
+	toolHiveStore string
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

@@ -26,18 +26,18 @@ func Targets() []Target {
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
 			return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
-		}, ToolHiveStore: fixture.EncfilePath},
-		DirstoreTarget(),
+		}, toolHiveStore: fixture.EncfilePath},
+		dirstoreTarget(),
 	}
 }
 
-// DirstoreTarget is the built-in "dirstore" target. Every write touches a
+// dirstoreTarget is the built-in "dirstore" target. Every write touches a
 // file per changed key plus a journal, so its default run is smaller to
 // stay within seconds: depth 1 unless asked, and at depth 2
 // or more (nested crashes: states grow with the square of the operations)
 // fewer and smaller generated stores besides the fixture, unless the
 // caller set Stores or MaxKeys.
-func DirstoreTarget() Target {
+func dirstoreTarget() Target {
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
