@@ -17,7 +17,7 @@ import (
 )
 
 // BenchmarkCrashStates: crash states checked per second on one core, on the
-// 10-secret ExploreStore with the built-in encfile target (depth-1 sweep:
+// 10-secret fixture.ExploreStore with the built-in encfile target (depth-1 sweep:
 // every crash point of the migration, the image checked against the model,
 // then a recovery run). Compare states/s with BenchmarkRealProcessKill's
 // kills/s from the same `go test -bench` run. Run with -cpu 1 for a

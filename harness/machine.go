@@ -238,7 +238,7 @@ func (m *machine) check(t *rapid.T) {
 	if err != nil {
 		m.inconclusive(t, "read: %v", err)
 	}
-	flag, err := flagOn(m.proc).Migrated(e.ctx)
+	flag, err := fixture.Flag(m.proc).Migrated(e.ctx)
 	if err != nil {
 		m.inconclusive(t, "flag: %v", err)
 	}

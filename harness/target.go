@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
@@ -27,7 +26,7 @@ type Target struct {
 	// crash image ("restart").
 	Open func(fsys afero.Fs) (secrets.Provider, error)
 	// Migrate is the migration under test; nil means the project's own
-	// Runner (impl/migrate) with the flag in ConfigPath.
+	// Runner (impl/migrate) with the flag where MarkMigrated sets it.
 	Migrate Migrator
 	// Policy is the conflict policy the migration implements (Keep, the
 	// zero value, or Drop); the model is run with it.
@@ -64,15 +63,14 @@ type Target struct {
 }
 
 // MarkMigrated sets the migration flag where the harness reads it
-// (ConfigPath on fsys). It writes nothing when the flag is already set; it
-// is what a custom Migrator calls when its data is durable.
+// (ToolHive's config.yaml in the simulated home directory on fsys). It
+// writes nothing when the flag is already set; it is what a custom
+// Migrator calls when its data is durable.
 func MarkMigrated(fsys afero.Fs) error {
-	return flagOn(fsys).SetMigrated(context.Background())
+	return fixture.Flag(fsys).SetMigrated(context.Background())
 }
-
-func flagOn(fsys afero.Fs) config.Flag { return config.Flag{Fs: fsys, Path: fixture.ConfigPath} }
 
 // IsMigrated reads the migration flag where the harness keeps it.
 func IsMigrated(fsys afero.Fs) (bool, error) {
-	return flagOn(fsys).Migrated(context.Background())
+	return fixture.Flag(fsys).Migrated(context.Background())
 }

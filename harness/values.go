@@ -32,6 +32,6 @@ func describeState(s model.State) string {
 // built-in encfile target: the same deterministic stream for every process
 // (ChaCha8 from a zero seed; not a secret, and it need not be). Reusing nonces across simulated processes only matters to
 // an attacker holding several ciphertexts of one real key; the harness's
-// stores are throwaway test data under TestPassword, and I8 still checks
+// stores are throwaway test data under fixture.TestPassword, and I8 still checks
 // that no image holds a value in plaintext.
 func simNonces() io.Reader { return rand.NewChaCha8([32]byte{}) }

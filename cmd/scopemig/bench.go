@@ -102,7 +102,7 @@ func newBenchCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if childSleep { // the tiny child of the kill-rate measurement
-				fmt.Fprintln(cmd.OutOrStdout(), "ready") // KillCycle kills it once it runs
+				fmt.Fprintln(cmd.OutOrStdout(), "ready") // perf.KillCycle kills it once it runs
 				time.Sleep(time.Hour)
 				return nil
 			}
