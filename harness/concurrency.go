@@ -185,7 +185,7 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 	return &concurrencyFailure{
 		Violation: Violation{
 			Invariant: v.ID, Name: v.ID.Name(), Phase: "concurrency", Detail: v.Detail, Counterexample: lines,
-			Replay: fmt.Sprintf("harness.replayConcurrency(ctx, target %q, %q)", e.target.Name, cs.String()),
+			Replay: fmt.Sprintf("concurrency schedule %q on target %q (Verify reports its own replay line)", cs.String(), e.target.Name),
 		},
 		Schedule: cs.String(),
 		Switches: switches(out.script),
