@@ -1,9 +1,7 @@
 package harness
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,61 +12,81 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// ArtifactVersion is the version of the artifact JSON format.
-const ArtifactVersion = 1
+// artifactVersion is the version of the artifact JSON format (2: the
+// case as drawn is in the artifact's own fields).
+const artifactVersion = 2
 
-// ErrBadArtifact reports an artifact file that cannot be read or replayed.
-var ErrBadArtifact = errors.New("bad artifact")
-
-// Artifact is the JSON record of a failing soak case: enough to replay it
-// exactly, values as fingerprints only.
+// Artifact is the JSON record of one soak case — as Soak reports a failing
+// one, and as Replay re-runs one: enough to replay it exactly, values as
+// fingerprints only. Decoding one from JSON checks its format version and
+// the fields a replay needs (an error wrapping ErrBadConfig).
 type Artifact struct {
 	Version int    `json:"version"`
 	Target  string `json:"target"`
-	// Seed is the base seed of the soak, Case the failing case index;
-	// MaxKeys and Depth are the soak's parameters (the case depends on
-	// them).
-	Seed    uint64 `json:"seed"`
-	Case    int    `json:"case"`
-	MaxKeys int    `json:"max_keys"`
-	Depth   int    `json:"depth"`
-	// CrashAfterError is SoakConfig.CrashAfterError.
-	CrashAfterError bool `json:"crash_after_error,omitempty"`
-	// CaseInfo describes the case as drawn (before shrinking).
-	CaseInfo SoakCase `json:"case_info"`
+	// Seed is the base seed of the soak, Case the case index; MaxKeys,
+	// Depth and CrashAfterError are the soak's parameters (the case
+	// depends on them: Config).
+	Seed            uint64 `json:"seed"`
+	Case            int    `json:"case"`
+	MaxKeys         int    `json:"max_keys"`
+	Depth           int    `json:"depth"`
+	CrashAfterError bool   `json:"crash_after_error,omitempty"`
+	// The case as drawn, before shrinking: its own seed (derived from Seed
+	// and Case), the size of its initial store and the store with value
+	// fingerprints, the number of mutating operations of a complete run
+	// from it (crash points are drawn in [0, Ops]), and the injector of
+	// each faulty run in faults.ParseSchedule syntax (a complete run
+	// follows them).
+	CaseSeed uint64   `json:"case_seed"`
+	Keys     int      `json:"keys"`
+	Store    string   `json:"store"`
+	Ops      int      `json:"ops"`
+	Drawn    []string `json:"drawn_schedule"`
 	// Invariant, Name and Detail are the first violation of the minimal
-	// counterexample.
-	Invariant model.InvariantID `json:"invariant"`
-	Name      string            `json:"name"`
-	Detail    string            `json:"detail"`
+	// counterexample (empty when the case passes: Failed).
+	Invariant model.InvariantID `json:"invariant,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	Detail    string            `json:"detail,omitempty"`
 	// Schedule lists the injector of each faulty run of the minimal
 	// counterexample, in faults.ParseSchedule syntax.
-	Schedule []string `json:"schedule"`
+	Schedule []string `json:"schedule,omitempty"`
 	// Counterexample is the minimal failing case: the initial store (keys,
 	// value fingerprints), then one line per run.
-	Counterexample []string `json:"counterexample"`
-	// Replay is the command line that reproduces the failure.
+	Counterexample []string `json:"counterexample,omitempty"`
+	// Replay is the command line that re-runs the case.
 	Replay string `json:"replay"`
 }
 
-func newArtifact(r *soakRunner, seed uint64, desc SoakCase, f *failure) Artifact {
+// Failed reports whether the case violated an invariant.
+func (a Artifact) Failed() bool { return a.Invariant != "" }
+
+// caseArtifact is the artifact of case desc of the soak r runs from base
+// seed, without a failure.
+func caseArtifact(r *soakRunner, seed uint64, desc soakCase) Artifact {
 	a := Artifact{
-		Version: ArtifactVersion, Target: r.e.target.Name, Seed: seed, Case: desc.Index, MaxKeys: r.maxKeys, Depth: r.depth,
+		Version: artifactVersion, Target: r.e.target.Name, Seed: seed, Case: desc.Index, MaxKeys: r.maxKeys, Depth: r.depth,
 		CrashAfterError: r.crashAfterError,
-		CaseInfo:        desc, Invariant: f.vs[0].ID, Name: f.vs[0].ID.Name(), Detail: f.vs[0].Detail,
-		Counterexample: f.lines(),
+		CaseSeed:        desc.Seed, Keys: desc.Keys, Store: desc.Store, Ops: desc.Ops, Drawn: desc.Schedule,
 	}
+	a.Replay = replayCommand(a)
+	return a
+}
+
+// newArtifact is the artifact of case desc, failed with f.
+func newArtifact(r *soakRunner, seed uint64, desc soakCase, f *failure) Artifact {
+	a := caseArtifact(r, seed, desc)
+	a.Invariant, a.Name, a.Detail = f.vs[0].ID, f.vs[0].ID.Name(), f.vs[0].Detail
+	a.Counterexample = f.lines()
 	for _, s := range f.sched {
 		if s != "complete run" {
 			a.Schedule = append(a.Schedule, s)
 		}
 	}
-	a.Replay = ReplayCommand(a)
 	return a
 }
 
-// ReplayCommand is the scopemig command line that replays a.
-func ReplayCommand(a Artifact) string {
+// replayCommand is the scopemig command line that replays a.
+func replayCommand(a Artifact) string {
 	cmd := fmt.Sprintf("scopemig replay --target %s --seed %d --case %d --max-keys %d --depth %d", a.Target, a.Seed, a.Case, a.MaxKeys, a.Depth)
 	if a.CrashAfterError {
 		cmd += " --crash-after-error"
@@ -93,13 +111,13 @@ func (a Artifact) FileName() string {
 	return fmt.Sprintf("soak-%s-%d-%d.json", name, a.Seed, a.Case)
 }
 
-// WriteArtifact writes a as indented JSON into dir (created if missing) and
-// returns the file's path.
+// Write writes a as indented JSON into dir (created if missing), named
+// FileName, and returns the file's path.
 //
 // Crash contract: atomicfile.Write: the file is either absent or whole;
 // after a nil return it is durable; retrying overwrites it with the same
 // content.
-func WriteArtifact(fsys afero.Fs, dir string, a Artifact) (string, error) {
+func (a Artifact) Write(fsys afero.Fs, dir string) (string, error) {
 	b, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("artifact: %w", err)
@@ -114,54 +132,24 @@ func WriteArtifact(fsys afero.Fs, dir string, a Artifact) (string, error) {
 	return p, nil
 }
 
-// ReadArtifact reads an artifact written by WriteArtifact.
-func ReadArtifact(fsys afero.Fs, path string) (Artifact, error) {
-	b, err := afero.ReadFile(fsys, path)
-	if err != nil {
-		return Artifact{}, fmt.Errorf("%w: %v", ErrBadArtifact, err)
+// UnmarshalJSON decodes an artifact written by Write and checks it: the
+// format version, a target, and the soak parameters the case depends on.
+func (a *Artifact) UnmarshalJSON(b []byte) error {
+	type plain Artifact // the same fields, without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return fmt.Errorf("%w: artifact: %v", ErrBadConfig, err)
 	}
-	var a Artifact
-	if err := json.Unmarshal(b, &a); err != nil {
-		return Artifact{}, fmt.Errorf("%w: %s: %v", ErrBadArtifact, path, err)
+	if p.Version != artifactVersion || p.Target == "" || p.MaxKeys <= 0 || p.Depth <= 0 {
+		return fmt.Errorf("%w: artifact: version %d, target %q, max_keys %d, depth %d", ErrBadConfig, p.Version, p.Target, p.MaxKeys, p.Depth)
 	}
-	if a.Version != ArtifactVersion || a.Target == "" || a.MaxKeys <= 0 || a.Depth <= 0 {
-		return Artifact{}, fmt.Errorf("%w: %s: version %d, target %q, max_keys %d, depth %d", ErrBadArtifact, path, a.Version, a.Target, a.MaxKeys, a.Depth)
-	}
-	return a, nil
+	*a = Artifact(p)
+	return nil
 }
 
-// ReplayCase re-runs case index of the soak configured by cfg (Seed,
-// MaxKeys, Depth, CrashAfterError) on t, exactly as Soak ran it (shrinking
-// included). It returns the case as drawn and the artifact of its failure
-// (nil when the case passes).
-func ReplayCase(ctx context.Context, t Target, cfg SoakConfig, index int) (SoakCase, *Artifact, error) {
-	if t.Open == nil {
-		return SoakCase{}, nil, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
-	}
-	cfg = cfg.withDefaults()
-	r := newSoakRunner(context.WithoutCancel(ctx), t, cfg)
-	r.describe = true
-	res, err := r.run(cfg.Seed, index)
-	return res.desc, res.art, err
-}
-
-// DescribeCase returns case index of a soak as drawn, without running its
-// faults (the store is seeded and migrated once to count operations).
-func DescribeCase(ctx context.Context, t Target, cfg SoakConfig, index int) (SoakCase, error) {
-	if t.Open == nil {
-		return SoakCase{}, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
-	}
-	cfg = cfg.withDefaults()
-	s0, _, desc, _, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)
-	if err == nil {
-		desc.Store = describeState(s0)
-	}
-	return desc, err
-}
-
-// SameFailure reports whether b reproduces a: the same invariant, detail,
+// Same reports whether b reproduces a: the same invariant, detail,
 // schedule and counterexample.
-func SameFailure(a, b Artifact) bool {
+func (a Artifact) Same(b Artifact) bool {
 	return a.Invariant == b.Invariant && a.Detail == b.Detail && slices.Equal(a.Schedule, b.Schedule) &&
 		slices.Equal(a.Counterexample, b.Counterexample)
 }

@@ -12,10 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/perf"
 )
 
 // BenchmarkCrashStates: crash states checked per second on one core, on the
-// 10-secret ExploreStore with the built-in encfile target (depth-1 sweep:
+// 10-secret fixture.ExploreStore with the built-in encfile target (depth-1 sweep:
 // every crash point of the migration, the image checked against the model,
 // then a recovery run). Compare states/s with BenchmarkRealProcessKill's
 // kills/s from the same `go test -bench` run. Run with -cpu 1 for a
@@ -24,7 +26,7 @@ func BenchmarkCrashStates(b *testing.B) {
 	for _, mode := range []faults.Mode{faults.Process, faults.Power} {
 		b.Run(mode.String(), func(b *testing.B) {
 			sw := &sweeper{e: newEnv(context.Background(), Targets()[0]), depth: 1, seed: 1}
-			s0 := ExploreStore()
+			s0 := fixture.ExploreStore()
 			b.ReportAllocs()
 			for b.Loop() {
 				f, err := sw.store(s0, mode)
@@ -50,7 +52,7 @@ func BenchmarkCrashStatesParallel(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				sw := &sweeper{e: newEnv(context.Background(), target), depth: 1, seed: 1}
-				s0 := ExploreStore()
+				s0 := fixture.ExploreStore()
 				for pb.Next() {
 					f, err := sw.store(s0, mode)
 					if err != nil || f != nil {
@@ -68,7 +70,7 @@ func BenchmarkCrashStatesParallel(b *testing.B) {
 // killChildEnv makes the test binary the child of BenchmarkRealProcessKill.
 const killChildEnv = "SCOPEMIG_KILL_CHILD"
 
-// TestKillChild checks KillCycle on this test binary as the child. Run
+// TestKillChild checks perf.KillCycle on this test binary as the child. Run
 // with killChildEnv set, it is that child: it reports that it runs and
 // waits to be killed.
 func TestKillChild(t *testing.T) {
@@ -80,12 +82,12 @@ func TestKillChild(t *testing.T) {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	t.Setenv(killChildEnv, "1")
-	require.NoError(t, KillCycle(context.Background(), []string{exe, "-test.run=^TestKillChild$"}))
+	require.NoError(t, perf.KillCycle(context.Background(), []string{exe, "-test.run=^TestKillChild$"}))
 	t.Setenv(killChildEnv, "")
-	err = KillCycle(context.Background(), []string{exe, "-test.run=^$"}) // prints PASS: not our child
+	err = perf.KillCycle(context.Background(), []string{exe, "-test.run=^$"}) // prints PASS: not our child
 	require.NoError(t, err, "any first byte counts as running")
 	if tr, lerr := exec.LookPath("true"); lerr == nil {
-		err = KillCycle(context.Background(), []string{tr})
+		err = perf.KillCycle(context.Background(), []string{tr})
 		require.Error(t, err, "a child that exits silently never reported running")
 	}
 }
@@ -100,7 +102,7 @@ func BenchmarkRealProcessKill(b *testing.B) {
 	b.Setenv(killChildEnv, "1")
 	argv := []string{exe, "-test.run=^TestKillChild$"}
 	for b.Loop() {
-		if err := KillCycle(context.Background(), argv); err != nil {
+		if err := perf.KillCycle(context.Background(), argv); err != nil {
 			b.Fatal(err)
 		}
 	}

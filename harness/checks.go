@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -77,7 +78,7 @@ func (e *env) checkHygiene(fsys afero.Fs, vals map[string]bool) []model.Violatio
 	}
 	var out []model.Violation
 	for _, f := range files {
-		if f.Path == ConfigPath {
+		if f.Path == fixture.ConfigPath {
 			continue
 		}
 		if f.Mode.Perm() != 0o600 || f.Dir != 0o700 {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // hidden hides the concrete *faults.MemFS, forcing listFiles' generic walk.
@@ -17,7 +18,7 @@ type hidden struct{ afero.Fs }
 // lists, with the same bytes, on every crash image of a migration.
 func TestListFilesFastPathAgrees(t *testing.T) {
 	e := newEnv(context.Background(), Targets()[0])
-	d, err := e.seed(ExploreStore())
+	d, err := e.seed(fixture.ExploreStore())
 	require.NoError(t, err)
 	n, err := e.run(d.Clone(), nil)
 	require.NoError(t, err)

@@ -18,13 +18,13 @@ const shrinkBudget = 200
 // schedStream is the PCG stream of a case's random interleaving.
 const schedStream = 0x5c4ed
 
-// ConcurrencyFailure is a non-linearizable (or otherwise broken) concurrent
+// concurrencyFailure is a non-linearizable (or otherwise broken) concurrent
 // run, minimized.
-type ConcurrencyFailure struct {
+type concurrencyFailure struct {
 	// Violation names the invariant (I6 for a history no sequential order
 	// explains: a lost update) and carries the minimal case.
 	Violation Violation
-	// Schedule replays the minimal interleaving with ReplayConcurrency:
+	// Schedule replays the minimal interleaving with replayConcurrency:
 	// "<scenario>/seed=<n>/drop=<i,j>/script=<choices>".
 	Schedule string
 	// Switches is the number of context switches of the minimal schedule.
@@ -50,13 +50,13 @@ func (cs concSchedule) String() string {
 func parseConcSchedule(s string) (concSchedule, error) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 4 {
-		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", ErrBadSchedule, s)
+		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", errBadSchedule, s)
 	}
 	cs := concSchedule{scenario: parts[0]}
 	field := func(p, name string) (string, error) {
 		v, ok := strings.CutPrefix(p, name+"=")
 		if !ok {
-			return "", fmt.Errorf("%w: %q: missing %s=", ErrBadSchedule, s, name)
+			return "", fmt.Errorf("%w: %q: missing %s=", errBadSchedule, s, name)
 		}
 		return v, nil
 	}
@@ -65,7 +65,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		return cs, err
 	}
 	if cs.seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-		return cs, fmt.Errorf("%w: seed: %v", ErrBadSchedule, err)
+		return cs, fmt.Errorf("%w: seed: %v", errBadSchedule, err)
 	}
 	if v, err = field(parts[2], "drop"); err != nil {
 		return cs, err
@@ -74,7 +74,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		for _, x := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(x)
 			if err != nil {
-				return cs, fmt.Errorf("%w: drop: %v", ErrBadSchedule, err)
+				return cs, fmt.Errorf("%w: drop: %v", errBadSchedule, err)
 			}
 			cs.drop = append(cs.drop, n)
 		}
@@ -86,12 +86,12 @@ func parseConcSchedule(s string) (concSchedule, error) {
 	return cs, err
 }
 
-// CheckConcurrency runs one concurrency case of target t: scenario (one of
-// ConcurrencyScenarios) generated from seed, under the interleaving the
+// checkConcurrency runs one concurrency case of target t: scenario (one of
+// concurrencyScenarios) generated from seed, under the interleaving the
 // seed picks. It returns nil when the run is linearizable, else the
 // minimized failure. An error means the target is unusable
-// (ErrBadTarget) or the scenario unknown (ErrBadSchedule).
-func CheckConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*ConcurrencyFailure, error) {
+// (ErrBadTarget) or the scenario unknown (errBadSchedule).
+func checkConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*concurrencyFailure, error) {
 	if t.Open == nil {
 		return nil, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
@@ -107,10 +107,10 @@ func CheckConcurrency(ctx context.Context, t Target, scenario string, seed uint6
 	return e.shrinkCase(c, out), nil
 }
 
-// ReplayConcurrency reruns the interleaving a ConcurrencyFailure printed
+// replayConcurrency reruns the interleaving a concurrencyFailure printed
 // (no randomness: the schedule's choices, then the fewest switches). It
 // returns nil when that run is linearizable.
-func ReplayConcurrency(ctx context.Context, t Target, schedule string) (*ConcurrencyFailure, error) {
+func replayConcurrency(ctx context.Context, t Target, schedule string) (*concurrencyFailure, error) {
 	cs, err := parseConcSchedule(schedule)
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func ReplayConcurrency(ctx context.Context, t Target, schedule string) (*Concurr
 // script, then fewer context switches; every candidate is replayed
 // deterministically and kept only if it still fails with the same
 // invariant.
-func (e *env) shrinkCase(c ccase, out outcome) *ConcurrencyFailure {
+func (e *env) shrinkCase(c ccase, out outcome) *concurrencyFailure {
 	id := out.vs[0].ID
 	var drop []int
 	budget := shrinkBudget
@@ -174,7 +174,7 @@ func (e *env) shrinkCase(c ccase, out outcome) *ConcurrencyFailure {
 	return e.failureOf(c, drop, out)
 }
 
-func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
+func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 	cs := concSchedule{scenario: c.Scenario, seed: c.Seed, drop: drop, script: out.script}
 	v := out.vs[0]
 	lines := c.without(drop).describe()
@@ -182,10 +182,10 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 	for _, l := range out.hist {
 		lines = append(lines, "history: "+l)
 	}
-	return &ConcurrencyFailure{
+	return &concurrencyFailure{
 		Violation: Violation{
 			Invariant: v.ID, Name: v.ID.Name(), Phase: "concurrency", Detail: v.Detail, Counterexample: lines,
-			Replay: fmt.Sprintf("harness.ReplayConcurrency(ctx, target %q, %q)", e.target.Name, cs.String()),
+			Replay: fmt.Sprintf("concurrency schedule %q on target %q (Verify reports its own replay line)", cs.String(), e.target.Name),
 		},
 		Schedule: cs.String(),
 		Switches: switches(out.script),
@@ -199,15 +199,15 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *ConcurrencyFailure {
 // migration, ToolHive's config writer and its secrets writer), so its
 // interleavings are the most numerous.
 func (v *verifier) concurrency() (int, *failure) {
-	scs := append(ConcurrencyScenarios(), ScenarioToolHive)
+	scs := append(concurrencyScenarios(), scenarioToolHive)
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, v.cfg.Checks, func(c *shardCtl) shardResult {
 		i := c.i
 		seed := rand.NewPCG(v.cfg.Seed, uint64(i)).Uint64() // case i's own seed
-		cf, err := CheckConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
+		cf, err := checkConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
-			kind := InconclusiveTargetError
-			if errors.Is(err, ErrCheckerTimeout) {
-				kind = InconclusiveTimeout
+			kind := inconclusiveTargetError
+			if errors.Is(err, errCheckerTimeout) {
+				kind = inconclusiveTimeout
 			}
 			return shardResult{cases: 1, f: &failure{incKind: kind, incDetail: err.Error()}}
 		}

@@ -10,20 +10,20 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// The concurrency scenarios (ConcurrencyScenarios lists them).
+// The concurrency scenarios (concurrencyScenarios lists them).
 const (
-	ScenarioTwoRunners = "two-runners" // two migrations at once, and a reader
-	ScenarioRefresh    = "refresh"     // a migration while a scoped writer refreshes the keys being migrated
-	ScenarioOldBinary  = "old-binary"  // a migration while an old binary writes and deletes legacy keys
-	ScenarioUser       = "user"        // a migration while a user writes, reads and deletes user keys
-	ScenarioCrash      = "crash"       // a writer crashes mid-way, the migration crashes and restarts, others go on
-	ScenarioToolHive   = "toolhive"    // a migration while ToolHive's own processes update its config and rotate secrets
+	scenarioTwoRunners = "two-runners" // two migrations at once, and a reader
+	scenarioRefresh    = "refresh"     // a migration while a scoped writer refreshes the keys being migrated
+	scenarioOldBinary  = "old-binary"  // a migration while an old binary writes and deletes legacy keys
+	scenarioUser       = "user"        // a migration while a user writes, reads and deletes user keys
+	scenarioCrash      = "crash"       // a writer crashes mid-way, the migration crashes and restarts, others go on
+	scenarioToolHive   = "toolhive"    // a migration while ToolHive's own processes update its config and rotate secrets
 )
 
-// ConcurrencyScenarios returns the scenario names, in the order Verify
+// concurrencyScenarios returns the scenario names, in the order Verify
 // runs them.
-func ConcurrencyScenarios() []string {
-	return []string{ScenarioTwoRunners, ScenarioRefresh, ScenarioOldBinary, ScenarioUser, ScenarioCrash, ScenarioToolHive}
+func concurrencyScenarios() []string {
+	return []string{scenarioTwoRunners, scenarioRefresh, scenarioOldBinary, scenarioUser, scenarioCrash, scenarioToolHive}
 }
 
 // cop is one provider call of a client process.
@@ -79,15 +79,15 @@ func streamOf(name string) uint64 {
 // genCase builds the case of scenario sc for seed: a small store with one
 // or two legacy keys and two or three processes.
 func genCase(sc string, seed uint64) (ccase, error) {
-	if !slices.Contains(ConcurrencyScenarios(), sc) {
-		return ccase{}, fmt.Errorf("%w: unknown scenario %q", ErrBadSchedule, sc)
+	if !slices.Contains(concurrencyScenarios(), sc) {
+		return ccase{}, fmt.Errorf("%w: unknown scenario %q", errBadSchedule, sc)
 	}
 	rng := rand.New(rand.NewPCG(seed, streamOf(sc)))
 	c := ccase{Scenario: sc, Seed: seed, S0: model.State{Secrets: map[string]string{"user1": "u-0"}}}
 	legacy := legacyPool[:1+rng.IntN(2)]
 	for _, k := range legacy {
 		c.S0.Secrets[k] = "old-" + k
-		if sc != ScenarioRefresh && rng.IntN(4) == 0 {
+		if sc != scenarioRefresh && rng.IntN(4) == 0 {
 			c.S0.Secrets[targetOf(k)] = "pre-" + k
 		}
 	}
@@ -99,7 +99,7 @@ func genCase(sc string, seed uint64) (ccase, error) {
 		targets[i] = targetOf(k)
 	}
 	switch sc {
-	case ScenarioTwoRunners:
+	case scenarioTwoRunners:
 		reader := worker{Name: "reader", CrashAt: -1}
 		for i := 0; i < n(); i++ {
 			reader.Ops = append(reader.Ops, cop{Kind: hGet, Key: pick(append(targets, legacy...))})
@@ -107,27 +107,27 @@ func genCase(sc string, seed uint64) (ccase, error) {
 		mig2 := mig
 		mig2.Name = "migrate2"
 		c.Workers = []worker{mig, mig2, reader}
-	case ScenarioRefresh:
+	case scenarioRefresh:
 		w := worker{Name: "scoped-writer", CrashAt: -1}
 		for i := 0; i < n(); i++ {
 			w.Ops = append(w.Ops, cop{Kind: hSet, Key: pick(targets), Value: fmt.Sprintf("refresh-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
-	case ScenarioOldBinary:
+	case scenarioOldBinary:
 		w := worker{Name: "old-binary", CrashAt: -1}
 		for i := 0; i < n(); i++ {
 			kind := []histKind{hSet, hSet, hDelete, hGet}[rng.IntN(4)]
 			w.Ops = append(w.Ops, cop{Kind: kind, Key: pick(legacyPool[:]), Value: fmt.Sprintf("legacy-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
-	case ScenarioUser:
+	case scenarioUser:
 		w := worker{Name: "user", CrashAt: -1}
 		for i := 0; i < n()+1; i++ {
 			kind := []histKind{hSet, hDelete, hGet}[rng.IntN(3)]
 			w.Ops = append(w.Ops, cop{Kind: kind, Key: pick([]string{"user1", "user2"}), Value: fmt.Sprintf("user-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
-	case ScenarioCrash:
+	case scenarioCrash:
 		w := worker{Name: "crashing-writer", CrashAt: rng.IntN(24)}
 		for i := 0; i < n(); i++ {
 			w.Ops = append(w.Ops, cop{Kind: hSet, Key: pick(append(targets, "user2")), Value: fmt.Sprintf("crash-%d", i+1)})
@@ -140,7 +140,7 @@ func genCase(sc string, seed uint64) (ccase, error) {
 			mig.CrashAt = rng.IntN(16)
 		}
 		c.Workers = []worker{mig, w, r}
-	case ScenarioToolHive:
+	case scenarioToolHive:
 		cw := worker{Name: "thv-config", CrashAt: -1, ConfigWriter: true}
 		for i := 0; i < n()+1; i++ {
 			cw.Ops = append(cw.Ops, cop{Kind: hConfigSet, Key: pick(toolhiveFields[:]), Value: fmt.Sprintf("thv-%d", i+1)})

@@ -89,7 +89,7 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 // clientWorker runs w's calls one by one, recording each; it stops when
 // its process crashed. A ToolHive config writer opens no provider; a
 // ToolHive secrets writer opens the store the way ToolHive does when the
-// target's store is ToolHive's (Target.ToolHiveStore), else the target's.
+// target's store is ToolHive's (Target.toolHiveStore), else the target's.
 func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) error {
 	var inj faults.Injector = faults.None{}
 	if w.CrashAt >= 0 {
@@ -115,8 +115,8 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 		p   secrets.Provider
 		err error
 	)
-	if w.ToolHive && e.target.ToolHiveStore != "" {
-		p, err = openToolHiveSecrets(proc, e.target.ToolHiveStore)
+	if w.ToolHive && e.target.toolHiveStore != "" {
+		p, err = openToolHiveSecrets(proc, e.target.toolHiveStore)
 	} else {
 		p, err = e.target.Open(proc)
 	}

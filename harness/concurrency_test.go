@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -93,7 +94,7 @@ func TestConcurrencyCatchesToolHiveLostUpdate(t *testing.T) {
 func TestConcurrencyRunnerRefreshEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
-	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, harness.RunnerMigrator(model.Drop)
+	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
 	for _, tg := range []harness.Target{concTarget(), drop} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioRefresh, seed)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -18,8 +19,8 @@ import (
 func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
-	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, harness.RunnerMigrator(model.Drop)
-	for _, tg := range []harness.Target{concTarget(), drop, harness.DirstoreTarget()} {
+	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
+	for _, tg := range []harness.Target{concTarget(), drop, harness.Targets()[1] /* dirstore */} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioToolHive, seed)
 			require.NoError(t, err)

@@ -1,10 +1,16 @@
 package harness
 
 import (
+	"errors"
 	"io"
 
 	"github.com/scopemig/scopemig/faults"
 )
+
+// ErrBadConfig reports a configuration that cannot be run: a SoakConfig
+// shard outside [0, Shards), or an Artifact of another format version or
+// without the fields a replay needs.
+var ErrBadConfig = errors.New("bad config")
 
 // Config tunes Verify. The zero value means sensible defaults, sized so that
 // Verify on one target takes a few seconds on one core.

@@ -2,22 +2,14 @@ package harness
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
-
-// The built-in fixture config is the fixture file, byte for byte.
-func TestFixtureConfigMatchesTestdata(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "toolhive-v0.47.0", "config.yaml"))
-	require.NoError(t, err)
-	require.Equal(t, string(b), FixtureConfig)
-}
 
 // Every generated config parses, and each class (absent, empty, the
 // fixture, generated with an anchor, with a comment, with the flag false)
@@ -34,7 +26,7 @@ func TestGenConfigClasses(t *testing.T) {
 			seen["absent"]++
 		case c.Text == "":
 			seen["empty"]++
-		case c.Text == FixtureConfig:
+		case c.Text == fixture.FixtureConfig:
 			seen["fixture"]++
 		default:
 			seen["generated"]++

@@ -40,11 +40,11 @@ func (sw *sweeper) conformance() *failure {
 	}
 	d, err := newDisk()
 	if err != nil {
-		return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("disk: %v", err)}
+		return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("disk: %v", err)}
 	}
 	_, p, err := e.open(d, nil)
 	if err != nil { // nothing crashed: a target error, not an invariant breach
-		return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("open an empty store: %v", err)}
+		return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("open an empty store: %v", err)}
 	}
 	want := map[string]string{}
 	steps = append(steps, "get missing key")
@@ -129,12 +129,12 @@ func (sw *sweeper) scopedDeletes(p secrets.Provider, want map[string]string, ste
 		steps = append(steps, fmt.Sprintf("%s set %q=%s, bare and %s keys of that name too; %s delete %q twice", scope, name, secrets.Fingerprint(v), other, scope, name))
 		for k, val := range map[string]string{sch.ScopedKey(scope, name): v, name: "bare-value-1234", sch.ScopedKey(other, name): "other-scope-1234"} {
 			if err := p.SetSecret(ctx, k, val); err != nil {
-				return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("SetSecret(%q): %v", k, err), sched: steps}
+				return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("SetSecret(%q): %v", k, err), sched: steps}
 			}
 			want[k] = val
 		}
 		if err := sp.DeleteSecret(ctx, name); err != nil {
-			return &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf("%s DeleteSecret(%q): %v", scope, name, err), sched: steps}
+			return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("%s DeleteSecret(%q): %v", scope, name, err), sched: steps}
 		}
 		delete(want, sch.ScopedKey(scope, name))
 		if err := sp.DeleteSecret(ctx, name); err != nil && !errors.Is(err, secrets.ErrNotFound) {
@@ -191,14 +191,14 @@ func (sw *sweeper) opCrashes() *failure {
 	for _, op := range singleOps() {
 		base, err := sw.e.seed(old)
 		if err != nil {
-			return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), old)
+			return inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), old)
 		}
 		for _, mode := range sw.modes {
 			for k := 0; ; k++ {
 				inj := faults.CrashAt{Op: k, Mode: mode, Seed: sw.nextSeed()}
 				crashed, f := sw.opCrashStep(old, op, base.Clone(), inj)
 				if f != nil {
-					f.c = &Case{Store: old.Clone(), Op: op.name, Crashes: []faults.CrashAt{inj}}
+					f.c = &failCase{Store: old.Clone(), Op: op.name, Crashes: []faults.CrashAt{inj}}
 					return sw.minimize(f)
 				}
 				if !crashed {
@@ -247,14 +247,14 @@ func (sw *sweeper) opCrashStep(old model.State, op singleOp, d *faults.MemFS, in
 }
 
 // replayOp reruns a single-operation case (Case.Op).
-func (sw *sweeper) replayOp(c Case) *failure {
+func (sw *sweeper) replayOp(c failCase) *failure {
 	i := slices.IndexFunc(singleOps(), func(o singleOp) bool { return o.name == c.Op })
 	if i < 0 || len(c.Crashes) != 1 {
-		return inconclusiveFailure(InconclusiveTargetError, fmt.Sprintf("no single operation %q with one crash", c.Op), c.Store)
+		return inconclusiveFailure(inconclusiveTargetError, fmt.Sprintf("no single operation %q with one crash", c.Op), c.Store)
 	}
 	d, err := sw.e.seed(c.Store)
 	if err != nil {
-		return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), c.Store)
+		return inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), c.Store)
 	}
 	_, f := sw.opCrashStep(c.Store, singleOps()[i], d, c.Crashes[0])
 	if f != nil {

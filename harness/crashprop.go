@@ -23,12 +23,12 @@ func (sw *sweeper) crashProperty(maxKeys int, modes []faults.Mode, last **failur
 		s0 := genStore(rapidChooser{t}, maxKeys)
 		d, err := e.seed(s0)
 		if err != nil {
-			*last = inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
+			*last = inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
 			t.Fatalf("seed: %v", err)
 		}
 		sw.memo.reset()
 		vals := valueSet(s0, sw.expect(s0).want)
-		c := Case{Store: s0.Clone()}
+		c := failCase{Store: s0.Clone()}
 		var sched []string
 		crashes := rapid.IntRange(0, sw.depth).Draw(t, "crashes")
 		for i := 0; i < crashes; i++ {

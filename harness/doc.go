@@ -24,4 +24,11 @@
 // Every violation is named by its invariant id (I1–I9, see package model),
 // carries a minimal counterexample in which values appear only as
 // fingerprints, and a one-line replay command.
+//
+// Run is Verify from a Go test. Beside Verify, Soak runs randomized cases
+// (bigger stores, nested faults) until a deadline and reports each failing
+// case as an Artifact, which Replay re-runs exactly; Explore enumerates
+// every crash point of one store in each mode (with a Duration, as a rate
+// measurement). Targets returns the built-in targets; a custom Migrator
+// calls MarkMigrated when its data is durable.
 package harness

@@ -7,12 +7,10 @@ import (
 	"maps"
 	"math/rand/v2"
 
-	"github.com/spf13/afero"
-
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/config"
-	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -41,29 +39,14 @@ func newEnv(ctx context.Context, t Target) *env {
 	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}, flags: flags}
 }
 
-// RunnerMigrator is the project's own migration (impl/migrate.Runner) with
-// the flag in ConfigPath, as a Migrator. Its runs share a config.Cache
-// (parse of each distinct config content once); it is safe for concurrent
-// use.
-func RunnerMigrator(p Policy) Migrator { return runnerMigrator(p, config.NewCache(0)) }
-
-func runnerMigrator(p Policy, flags *config.Cache) Migrator {
-	pol := migrate.Keep
-	if p == model.Drop {
-		pol = migrate.Drop
-	}
-	sch := secrets.DefaultScheme() // what the zero Scheme means, built once
-	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
-		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath, Cache: flags}, Policy: pol, Scheme: sch}
-		_, err := r.Run(ctx)
-		return err
-	}
-}
+// runnerMigrator is the project's own migration (impl/migrate.Runner)
+// with policy p and the flag in fixture.ConfigPath; its runs share flags.
+func runnerMigrator(p Policy, flags *config.Cache) Migrator { return fixture.RunnerMigrator(p, flags) }
 
 // newDisk returns an empty simulated disk with the config directory made.
 func newDisk() (*faults.MemFS, error) {
 	d := faults.NewMemFS()
-	if err := d.MkdirAll(ConfigDir, 0o700); err != nil {
+	if err := d.MkdirAll(fixture.ConfigDir, 0o700); err != nil {
 		return nil, err
 	}
 	return d.CrashImage(faults.Process, nil), nil
@@ -99,7 +82,7 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err := write(e.ctx, p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := writeConfigFile(proc, ConfigPath, s.Config); err != nil {
+	if err := writeConfigFile(proc, fixture.ConfigPath, s.Config); err != nil {
 		return nil, fmt.Errorf("seed: config: %w", err)
 	}
 	if s.Migrated {
@@ -167,11 +150,11 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: proc, Path: ConfigPath, Cache: e.flags}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: proc, Path: fixture.ConfigPath, Cache: e.flags}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	cfg, err := readConfigFile(proc, ConfigPath)
+	cfg, err := readConfigFile(proc, fixture.ConfigPath)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

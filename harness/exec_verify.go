@@ -56,7 +56,7 @@ func verifyExec(ctx context.Context, t Target, cfg Config, rep0 Report) (rep Rep
 			ph.Violations++
 		}
 		for _, s := range r.Inconclusive {
-			rep.Inconclusive = append(rep.Inconclusive, Inconclusive{Kind: InconclusiveTargetError, Phase: execPhase, Detail: s, Counterexample: []string{store}})
+			rep.Inconclusive = append(rep.Inconclusive, Inconclusive{Kind: inconclusiveTargetError, Phase: execPhase, Detail: s, Counterexample: []string{store}})
 			ph.Inconclusive++
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -175,7 +176,7 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 // are not put in it.
 func TestStoreClasses(t *testing.T) {
 	sch := secrets.DefaultScheme()
-	for _, k := range nearMisses {
+	for _, k := range fixture.NearMisses() {
 		if !isNearMiss(sch, k) {
 			t.Errorf("%q is not classed a near miss", k)
 		}
@@ -194,7 +195,7 @@ func TestStoreClasses(t *testing.T) {
 	if got := storeClasses(chain); slices.Contains(got, storeClassNames[1]) {
 		t.Errorf("chain with a free slot classed %v", got)
 	}
-	if got := fmt.Sprint(storeClasses(FixtureState())); got != "[]" {
+	if got := fmt.Sprint(storeClasses(fixture.FixtureState())); got != "[]" {
 		t.Errorf("fixture classes %s, want none", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -44,7 +45,7 @@ func TestVerifyRejectsTargetWithoutOpen(t *testing.T) {
 func TestVerifyDropPolicyTarget(t *testing.T) {
 	tg := harness.Targets()[0]
 	tg.Name, tg.Policy = "encfile-drop", model.Drop
-	tg.Migrate = harness.RunnerMigrator(model.Drop)
+	tg.Migrate = fixture.RunnerMigrator(model.Drop, nil)
 	rep, err := harness.Verify(context.Background(), tg, harness.Config{Seed: 3, Checks: 5, Stores: 2, Depth: 1})
 	require.NoError(t, err)
 	require.Empty(t, rep.Violations)

@@ -287,13 +287,13 @@ func describeOp(in histIn, out histOut) string {
 	return fmt.Sprintf("%s -> %s", in.Kind, res)
 }
 
-// ErrCheckerTimeout reports a linearizability check that gave up: the
+// errCheckerTimeout reports a linearizability check that gave up: the
 // case is inconclusive, neither passed nor failed.
-var ErrCheckerTimeout = errors.New("linearizability check timed out")
+var errCheckerTimeout = errors.New("linearizability check timed out")
 
 // checkHistory checks ops, starting from s0, for linearizability. It
 // returns false with a description of the history (in call order) when no
-// linearization exists, and ErrCheckerTimeout when the check gave up.
+// linearization exists, and errCheckerTimeout when the check gave up.
 // secretsOnly leaves the config out of the model (to tell an I9 breach
 // from an I6 one).
 func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Operation, secretsOnly bool) (bool, []string, error) {
@@ -302,7 +302,7 @@ func checkHistory(m model.Model, p Policy, s0 model.State, ops []porcupine.Opera
 	case porcupine.Ok:
 		return true, nil, nil
 	case porcupine.Unknown:
-		return false, nil, fmt.Errorf("%w after 5s (%d operations)", ErrCheckerTimeout, len(ops))
+		return false, nil, fmt.Errorf("%w after 5s (%d operations)", errCheckerTimeout, len(ops))
 	}
 	sorted := append([]porcupine.Operation(nil), ops...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Call < sorted[j].Call })

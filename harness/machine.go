@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -39,7 +40,7 @@ func (m *machine) failf(t *rapid.T, id model.InvariantID, format string, a ...an
 // inconclusive stops the run on a target error where no fault was
 // injected: not an invariant breach.
 func (m *machine) inconclusive(t *rapid.T, format string, a ...any) {
-	*m.last = &failure{incKind: InconclusiveTargetError, incDetail: fmt.Sprintf(format, a...), sched: slices.Clone(m.log)}
+	*m.last = &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf(format, a...), sched: slices.Clone(m.log)}
 	t.Fatalf(format, a...)
 }
 
@@ -73,7 +74,7 @@ func (m *machine) init(t *rapid.T) {
 		m.inconclusive(t, "disk: %v", err)
 	}
 	cfg := genConfig(rapidChooser{t})
-	if err := writeConfigFile(d, ConfigPath, cfg); err != nil {
+	if err := writeConfigFile(d, fixture.ConfigPath, cfg); err != nil {
 		m.inconclusive(t, "config: %v", err)
 	}
 	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, map[string]bool{}
@@ -87,7 +88,7 @@ func (m *machine) init(t *rapid.T) {
 
 func (m *machine) actions() map[string]func(*rapid.T) {
 	sch := secrets.DefaultScheme()
-	names := append(baseNames[:], "__thv_workloads_x", "BEARER_TOKEN_a", "registry-mirror", "BEARER_TOKEN")
+	names := append(fixture.BaseNames(), "__thv_workloads_x", "BEARER_TOKEN_a", "registry-mirror", "BEARER_TOKEN")
 	name := func(t *rapid.T) string { return rapid.SampledFrom(names).Draw(t, "name") }
 	val := func(t *rapid.T) string {
 		v := valueOf(rapid.IntRange(0, 9).Draw(t, "value"))
@@ -170,7 +171,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 		},
 		"legacyWrite": func(t *rapid.T) {
-			k := rapid.SampledFrom(legacyPrefixes[:]).Draw(t, "prefix") + name(t)
+			k := rapid.SampledFrom(fixture.LegacyPrefixes()).Draw(t, "prefix") + name(t)
 			v := val(t)
 			m.step("old binary set %q=%s", k, secrets.Fingerprint(v))
 			if err := m.p.SetSecret(m.sw.e.ctx, k, v); err != nil {
@@ -237,11 +238,11 @@ func (m *machine) check(t *rapid.T) {
 	if err != nil {
 		m.inconclusive(t, "read: %v", err)
 	}
-	flag, err := flagOn(m.proc).Migrated(e.ctx)
+	flag, err := fixture.Flag(m.proc).Migrated(e.ctx)
 	if err != nil {
 		m.inconclusive(t, "flag: %v", err)
 	}
-	cfg, err := readConfigFile(m.proc, ConfigPath)
+	cfg, err := readConfigFile(m.proc, fixture.ConfigPath)
 	if err != nil {
 		m.failf(t, model.I9, "config: %v", err)
 	}

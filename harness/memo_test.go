@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestConvergenceMemo(t *testing.T) {
 	ctx := context.Background()
 	sw := &sweeper{e: newEnv(ctx, Targets()[0]), depth: 1, seed: 1}
-	s0 := ExploreStore()
+	s0 := fixture.ExploreStore()
 	d, err := sw.e.seed(s0)
 	require.NoError(t, err)
 	n, err := sw.e.run(d.Clone(), nil)
@@ -43,7 +44,7 @@ func TestConvergenceMemo(t *testing.T) {
 	require.Nil(t, f)
 	require.Equal(t, 12345, got)
 	other := d.Clone()
-	require.NoError(t, other.Chmod(ConfigDir, 0o755))
+	require.NoError(t, other.Chmod(fixture.ConfigDir, 0o755))
 	_, f = sw.completeOnce(s0, other, nil, true)
 	require.NotNil(t, f, "the changed image is checked, not taken from the memo")
 	other2 := model.State{Secrets: map[string]string{"BEARER_TOKEN_x": "v"}}
@@ -56,7 +57,7 @@ func TestConvergenceMemo(t *testing.T) {
 // failing state is never remembered.
 func TestCheckMemo(t *testing.T) {
 	sw := &sweeper{e: newEnv(context.Background(), Targets()[0]), depth: 1, seed: 1}
-	s0 := ExploreStore()
+	s0 := fixture.ExploreStore()
 	require.Empty(t, sw.checkState(s0, s0, nil))
 	require.Len(t, sw.memo.observed, 1)
 	require.Empty(t, sw.checkState(s0, s0.Clone(), nil), "an equal state passes (from the memo)")

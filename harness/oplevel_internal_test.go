@@ -10,6 +10,7 @@ import (
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -43,7 +44,7 @@ func crashState(t *testing.T, e *env, s0 model.State, inj opfaults.Injector) (mo
 // point.
 func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
 	e := newEnv(context.Background(), memTarget(true))
-	s0 := FixtureState()
+	s0 := fixture.FixtureState()
 	_, full := crashState(t, e, s0, nil)
 	require.Greater(t, full.calls, 20, "the per-key Runner makes many calls on the fixture")
 	require.Len(t, full.at, full.calls)
@@ -85,9 +86,9 @@ func TestLinkedCrashTakesTheFlagDiskDown(t *testing.T) {
 	require.Positive(t, opsBefore)
 	require.ErrorIs(t, w.SetSecret(ctx, "b", "value-b-123456"), faults.ErrCrashed)
 	require.True(t, proc.Crashed(), "the crash after call 1 took the filesystem down")
-	require.ErrorIs(t, afero.WriteFile(proc, ConfigDir+"/other", []byte("x"), 0o600), faults.ErrCrashed)
+	require.ErrorIs(t, afero.WriteFile(proc, fixture.ConfigDir+"/other", []byte("x"), 0o600), faults.ErrCrashed)
 	require.Equal(t, []int{0, opsBefore}, link.at, "filesystem operations made before each call")
-	require.NoError(t, afero.WriteFile(faults.NewFS(d, nil), ConfigDir+"/other", []byte("x"), 0o600), "a new process can write")
+	require.NoError(t, afero.WriteFile(faults.NewFS(d, nil), fixture.ConfigDir+"/other", []byte("x"), 0o600), "a new process can write")
 	require.Equal(t, "opcrash(call=1,when=after)", link.String())
 }
 

@@ -18,7 +18,7 @@ func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
 		s0 := genStore(rapidChooser{t}, maxKeys)
 		d, err := e.seed(s0)
 		if err != nil {
-			*last = inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
+			*last = inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
 			t.Fatalf("seed: %v", err)
 		}
 		var sched []string

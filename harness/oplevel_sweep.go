@@ -7,6 +7,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/faults/opfaults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -167,7 +168,7 @@ func (o *opSweep) errors() (*failure, error) {
 // by removing keys.
 func (v *verifier) opSweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
-	stores := EdgeStates()
+	stores := fixture.EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// Case is a counterexample as data: an initial store and the faulty runs
+// failCase is a counterexample as data: an initial store and the faulty runs
 // before a complete one. Either Crashes (each run of the migration crashes
 // at its operation; the next run starts from the crash image) or Error
 // (one run fails with an injected I/O error, the process lives on; a
@@ -17,7 +17,7 @@ import (
 // is set, the case is conformance's instead: the single provider
 // operation of that name (set new key, overwrite key, delete key, delete
 // batch) on Store, crashed at Crashes[0].
-type Case struct {
+type failCase struct {
 	Store   model.State
 	Crashes []faults.CrashAt
 	Error   *faults.ErrorAt
@@ -25,10 +25,10 @@ type Case struct {
 }
 
 // Keys is the number of keys of the initial store.
-func (c Case) Keys() int { return len(c.Store.Secrets) }
+func (c failCase) Keys() int { return len(c.Store.Secrets) }
 
 // CrashPoints lists the operation index of each faulty run.
-func (c Case) CrashPoints() []int {
+func (c failCase) CrashPoints() []int {
 	if c.Error != nil {
 		return []int{c.Error.Op}
 	}
@@ -39,8 +39,8 @@ func (c Case) CrashPoints() []int {
 	return out
 }
 
-func (c Case) clone() Case {
-	out := Case{Store: c.Store.Clone(), Crashes: slices.Clone(c.Crashes), Op: c.Op}
+func (c failCase) clone() failCase {
+	out := failCase{Store: c.Store.Clone(), Crashes: slices.Clone(c.Crashes), Op: c.Op}
 	if c.Error != nil {
 		e := *c.Error
 		out.Error = &e
@@ -48,11 +48,11 @@ func (c Case) clone() Case {
 	return out
 }
 
-// Recheck reruns case c of target t (with no memo, on fresh disks) and
+// recheck reruns case c of target t (with no memo, on fresh disks) and
 // returns the violations of its first failing step; none when c passes.
 // The error is non-nil only when the case could not be judged (the store
 // cannot be seeded, the target panicked): inconclusive.
-func Recheck(ctx context.Context, t Target, c Case) (vs []model.Violation, err error) {
+func recheck(ctx context.Context, t Target, c failCase) (vs []model.Violation, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: %q panicked: %v", ErrBadTarget, t.Name, p)
@@ -72,7 +72,7 @@ func Recheck(ctx context.Context, t Target, c Case) (vs []model.Violation, err e
 // replay runs case c from scratch: the checks of the property and the
 // sweeps, step by step, each crash image scanned (I8) before anything
 // reopens it.
-func (sw *sweeper) replay(c Case) *failure {
+func (sw *sweeper) replay(c failCase) *failure {
 	if c.Op != "" {
 		return sw.replayOp(c)
 	}
@@ -80,7 +80,7 @@ func (sw *sweeper) replay(c Case) *failure {
 	s0 := c.Store
 	d, err := e.seed(s0)
 	if err != nil {
-		return inconclusiveFailure(InconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
+		return inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
 	}
 	if c.Error != nil {
 		f := sw.errorStep(s0, d, *c.Error)
@@ -144,7 +144,7 @@ func (sw *sweeper) minimize(f *failure) *failure {
 	}
 	id := f.vs[0].ID
 	best := f
-	try := func(c Case) bool {
+	try := func(c failCase) bool {
 		if sw.e.ctx.Err() != nil {
 			return false
 		}

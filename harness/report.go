@@ -28,9 +28,9 @@ type Violation struct {
 	// none).
 	Keys        int   `json:"keys"`
 	CrashPoints []int `json:"crash_points"`
-	// Case is the counterexample as data, for Recheck (not in JSON: it
-	// holds values).
-	Case *Case `json:"-"`
+	// c is the counterexample as data, when it is a store and faulty runs
+	// (it holds values; the mutant suite's tests replay its neighbours).
+	c *failCase
 }
 
 func (v Violation) String() string {
@@ -44,24 +44,27 @@ func (v Violation) String() string {
 	return b.String()
 }
 
-// Kinds of Inconclusive: why a case could not be judged.
+// Kinds of Inconclusive (Inconclusive.Kind): why a case could not be judged.
 const (
-	// InconclusiveTargetError: the target returned an error where no fault
+	// inconclusiveTargetError: the target returned an error where no fault
 	// was injected (an operation of a live process, seeding a store).
-	InconclusiveTargetError = "target-error"
-	// InconclusivePanic: the target panicked (or failed outside any check).
-	InconclusivePanic = "panic"
-	// InconclusiveCancelled: the context ended before the phase finished.
-	InconclusiveCancelled = "cancelled"
-	// InconclusiveTimeout: a checker gave up (porcupine's linearizability
+	inconclusiveTargetError = "target-error"
+	// inconclusivePanic: the target panicked (or failed outside any check).
+	inconclusivePanic = "panic"
+	// inconclusiveCancelled: the context ended before the phase finished.
+	inconclusiveCancelled = "cancelled"
+	// inconclusiveTimeout: a checker gave up (porcupine's linearizability
 	// check ran out of time), so the case was neither passed nor failed.
-	InconclusiveTimeout = "checker-timeout"
+	inconclusiveTimeout = "checker-timeout"
 )
 
 // Inconclusive is a case Verify could not judge: never an invariant
 // breach, never a pass. A report with one is not OK and not a violation.
 type Inconclusive struct {
-	// Kind is one of the Inconclusive* constants.
+	// Kind says why: "target-error" (the target returned an error where
+	// no fault was injected), "panic" (the target panicked or failed
+	// outside any check), "cancelled" (ctx ended before the phase
+	// finished) or "checker-timeout" (the linearizability check gave up).
 	Kind string `json:"kind"`
 	// Phase is the Verify phase that met it.
 	Phase string `json:"phase"`

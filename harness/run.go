@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// DefaultRunSeed is the seed Run uses unless SCOPEMIG_SEED says otherwise:
+// defaultRunSeed is the seed Run uses unless SCOPEMIG_SEED says otherwise:
 // a plain `go test` explores the same cases every time, so CI is
 // reproducible; set SCOPEMIG_SEED=random (or any number) to explore others.
-const DefaultRunSeed = 1
+const defaultRunSeed = 1
 
 // Run verifies target from a Go test and fails t with each violation's
 // minimal counterexample and replay line. A rapid phase that fails saves
@@ -23,7 +23,7 @@ const DefaultRunSeed = 1
 //	SCOPEMIG_SEED=<seed> go test -run '^TestName$' ./pkg
 func Run(t *testing.T, target Target) {
 	t.Helper()
-	cfg := Config{Seed: DefaultRunSeed, FailFiles: t.Name()}
+	cfg := Config{Seed: defaultRunSeed, FailFiles: t.Name()}
 	switch env := os.Getenv("SCOPEMIG_SEED"); env {
 	case "":
 	case "random":

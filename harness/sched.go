@@ -9,9 +9,9 @@ import (
 	"sync"
 )
 
-// ErrBadSchedule reports a concurrency schedule string that cannot be
+// errBadSchedule reports a concurrency schedule string that cannot be
 // parsed or replayed.
-var ErrBadSchedule = errors.New("bad concurrency schedule")
+var errBadSchedule = errors.New("bad concurrency schedule")
 
 // procState is where a simulated process stands in a sched.
 type procState uint8
@@ -202,7 +202,7 @@ func parseScript(s string) ([]int, error) {
 	out := make([]int, len(s))
 	for i, r := range s {
 		if r < '0' || r > '9' {
-			return nil, fmt.Errorf("%w: schedule script %q", ErrBadSchedule, s)
+			return nil, fmt.Errorf("%w: schedule script %q", errBadSchedule, s)
 		}
 		out[i] = int(r - '0')
 	}

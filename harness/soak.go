@@ -2,9 +2,9 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,8 +44,8 @@ type SoakConfig struct {
 	// first.
 	KeepGoing bool
 	// Progress, when set, is called every ProgressEvery (default 1s) from
-	// one goroutine, and once at the end.
-	Progress      func(SoakStats)
+	// one goroutine, and once at the end, with the report so far.
+	Progress      func(SoakReport)
 	ProgressEvery time.Duration
 }
 
@@ -71,26 +71,6 @@ func (c SoakConfig) withDefaults() SoakConfig {
 	return c
 }
 
-// ErrBadShard reports a Shard outside [0, Shards).
-var ErrBadShard = errors.New("bad shard")
-
-// SoakStats are the running figures of a soak.
-type SoakStats struct {
-	Cases       int           `json:"cases"`
-	CrashStates int           `json:"crash_states"`
-	Runs        int           `json:"runs"`
-	Violations  int           `json:"violations"`
-	Elapsed     time.Duration `json:"elapsed_ns"`
-}
-
-// CasesPerSecond is Cases / Elapsed.
-func (s SoakStats) CasesPerSecond() float64 {
-	if s.Elapsed <= 0 {
-		return 0
-	}
-	return float64(s.Cases) / s.Elapsed.Seconds()
-}
-
 // SoakReport is the result of Soak.
 type SoakReport struct {
 	Target      string  `json:"target"`
@@ -111,19 +91,29 @@ type SoakReport struct {
 // OK reports whether no case failed.
 func (r SoakReport) OK() bool { return len(r.Failures) == 0 }
 
-// soakCounters are the shared figures; atomics, no lock.
-type soakCounters struct {
-	cases, states, runs, violations atomic.Int64
+// CasesPerSecond is Cases / Seconds.
+func (r SoakReport) CasesPerSecond() float64 {
+	if r.Seconds <= 0 {
+		return 0
+	}
+	return float64(r.Cases) / r.Seconds
 }
 
-func (c *soakCounters) stats(start time.Time) SoakStats {
-	return SoakStats{Cases: int(c.cases.Load()), CrashStates: int(c.states.Load()), Runs: int(c.runs.Load()),
-		Violations: int(c.violations.Load()), Elapsed: time.Since(start)}
+// soakCounters are the shared figures; atomics, no lock.
+type soakCounters struct {
+	cases, states, runs atomic.Int64
+}
+
+// stats returns head with the figures so far.
+func (c *soakCounters) stats(head SoakReport, start time.Time) SoakReport {
+	head.Cases, head.CrashStates, head.Runs = int(c.cases.Load()), int(c.states.Load()), int(c.runs.Load())
+	head.Seconds = time.Since(start).Seconds()
+	return head
 }
 
 // Soak runs randomized cases of target t until the deadline (Duration or
 // ctx), on Workers goroutines. Case i depends only on (Seed, i, MaxKeys,
-// Depth), so any case can be replayed (ReplayCase) and the same seed gives
+// Depth), so any case can be replayed (Replay) and the same seed gives
 // the same sequence of cases. Each case: a store of up to MaxKeys keys, up
 // to Depth nested faulty runs (crashes of every mode at random operations,
 // EIO/ENOSPC errors), each checked on restart, then a complete run (I1–I9
@@ -132,7 +122,7 @@ func (c *soakCounters) stats(start time.Time) SoakStats {
 // the counters. Cases are run with a context that the deadline does not
 // cancel (a case is never cut in the middle); the deadline is checked
 // between cases. The error is non-nil only for a bad configuration or
-// target (ErrBadTarget, ErrBadShard).
+// target (ErrBadTarget, ErrBadConfig).
 func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	cfg = cfg.withDefaults()
 	rep := SoakReport{Target: t.Name, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Workers: cfg.Workers, MaxKeys: cfg.MaxKeys, Depth: cfg.Depth}
@@ -140,7 +130,7 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
 	if cfg.Shard < 0 || cfg.Shard >= cfg.Shards {
-		return rep, fmt.Errorf("%w: %d/%d", ErrBadShard, cfg.Shard, cfg.Shards)
+		return rep, fmt.Errorf("%w: shard %d/%d is outside [0, %d)", ErrBadConfig, cfg.Shard, cfg.Shards, cfg.Shards)
 	}
 	start := time.Now()
 	runCtx := context.WithoutCancel(ctx)
@@ -157,6 +147,14 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 		next atomic.Int64
 		mu   sync.Mutex // guards rep.Failures
 	)
+	head := rep // the report's fixed fields; Progress gets them with the figures so far
+	progress := func() SoakReport {
+		r := cnt.stats(head, start)
+		mu.Lock()
+		r.Failures = slices.Clone(rep.Failures)
+		mu.Unlock()
+		return r
+	}
 	progressDone := make(chan struct{})
 	var pwg sync.WaitGroup
 	if cfg.Progress != nil {
@@ -170,7 +168,7 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 				case <-progressDone:
 					return
 				case <-tick.C:
-					cfg.Progress(cnt.stats(start))
+					cfg.Progress(progress())
 				}
 			}
 		}()
@@ -194,7 +192,6 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 				if res.art == nil {
 					continue
 				}
-				cnt.violations.Add(1)
 				mu.Lock()
 				rep.Failures = append(rep.Failures, *res.art)
 				mu.Unlock()
@@ -208,12 +205,13 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	err := g.Wait()
 	close(progressDone)
 	pwg.Wait()
-	st := cnt.stats(start)
-	if cfg.Progress != nil {
-		cfg.Progress(st)
-	}
-	rep.Cases, rep.CrashStates, rep.Runs, rep.Seconds = st.Cases, st.CrashStates, st.Runs, st.Elapsed.Seconds()
+	failures := rep.Failures
+	rep = cnt.stats(head, start)
+	rep.Failures = failures
 	sortArtifacts(rep.Failures)
+	if cfg.Progress != nil {
+		cfg.Progress(rep)
+	}
 	return rep, err
 }
 
@@ -223,7 +221,7 @@ func newSoakRunner(ctx context.Context, t Target, cfg SoakConfig) *soakRunner {
 
 // caseResult is the outcome of one case.
 type caseResult struct {
-	desc         SoakCase
+	desc         soakCase
 	states, runs int
 	art          *Artifact
 }

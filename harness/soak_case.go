@@ -10,9 +10,9 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// SoakCase describes one randomized soak case: everything a replay needs to
+// soakCase describes one randomized soak case: everything a replay needs to
 // rebuild it, values as fingerprints only.
-type SoakCase struct {
+type soakCase struct {
 	// Index is the global case index (shard i of n runs the indices
 	// i, i+n, i+2n, …).
 	Index int `json:"index"`
@@ -51,23 +51,23 @@ type soakRunner struct {
 	// crashAfterError lets a crash follow an injected I/O error; off, an
 	// error step ends the faulty runs (as in the sweeps).
 	crashAfterError bool
-	// describe fills SoakCase.Store of passing cases too (replays); the
+	// describe fills soakCase.Store of passing cases too (replays); the
 	// soak itself describes only failing ones.
 	describe bool
 }
 
 // plan draws the store and the faulty runs of case index. It runs the
 // migration once (no fault) on a copy of the seeded store to learn its
-// operation count, and returns the seeded store (for exec). SoakCase.Store
+// operation count, and returns the seeded store (for exec). soakCase.Store
 // is left empty (describeState hashes every value: the caller fills it
 // when the case is reported).
-func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, SoakCase, *faults.MemFS, error) {
+func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, soakCase, *faults.MemFS, error) {
 	seed := caseSeed(base, index)
 	rng := rand.New(rand.NewPCG(seed, uint64(index)))
 	s0 := genStore(randChooser{rng}, r.maxKeys)
 	d0, err := r.e.seed(s0)
 	if err != nil {
-		return s0, nil, SoakCase{}, nil, fmt.Errorf("case %d: seed: %w", index, err)
+		return s0, nil, soakCase{}, nil, fmt.Errorf("case %d: seed: %w", index, err)
 	}
 	n, _ := r.e.run(d0.Clone(), nil)
 	steps := make([]soakStep, 1+rng.IntN(r.depth))
@@ -93,7 +93,7 @@ func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, Soak
 			}
 		}
 	}
-	desc := SoakCase{Index: index, Seed: seed, Keys: len(s0.Secrets), Ops: n, Schedule: scheduleOf(steps)}
+	desc := soakCase{Index: index, Seed: seed, Keys: len(s0.Secrets), Ops: n, Schedule: scheduleOf(steps)}
 	return s0, steps, desc, d0, nil
 }
 

@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -45,10 +46,10 @@ func TestSoakCasesDeterministic(t *testing.T) {
 // A short soak of the built-in target finds nothing and counts its work;
 // shards take disjoint case indices.
 func TestSoakBuiltinPasses(t *testing.T) {
-	var progress []harness.SoakStats
+	var progress []harness.SoakReport
 	rep, err := harness.Soak(context.Background(), encfileTarget(), harness.SoakConfig{
 		Seed: 5, MaxKeys: 40, Workers: 2, Shard: 1, Shards: 3, MaxCases: 12, Duration: 20 * time.Second,
-		Progress: func(s harness.SoakStats) { progress = append(progress, s) },
+		Progress: func(s harness.SoakReport) { progress = append(progress, s) },
 	})
 	require.NoError(t, err)
 	require.True(t, rep.OK(), "%v", rep.Failures)
@@ -68,13 +69,13 @@ func TestSoakStopsAtDeadline(t *testing.T) {
 
 func TestSoakRejectsBadConfig(t *testing.T) {
 	_, err := harness.Soak(context.Background(), encfileTarget(), harness.SoakConfig{Shard: 3, Shards: 2})
-	require.ErrorIs(t, err, harness.ErrBadShard)
+	require.ErrorIs(t, err, harness.ErrBadConfig)
 	_, err = harness.Soak(context.Background(), harness.Target{Name: "x"}, harness.SoakConfig{})
 	require.ErrorIs(t, err, harness.ErrBadTarget)
 }
 
 // A mutant is caught with its invariant; the artifact round-trips through
-// a file and ReplayCase reproduces exactly the same failure; values appear
+// a file and Replay reproduces exactly the same failure; values appear
 // only as fingerprints.
 func TestSoakMutantArtifactReplays(t *testing.T) {
 	ctx := context.Background()
@@ -91,18 +92,21 @@ func TestSoakMutantArtifactReplays(t *testing.T) {
 		require.NoError(t, err, s)
 	}
 	fsys := afero.NewMemMapFs()
-	p, err := harness.WriteArtifact(fsys, "/art", a)
+	p, err := a.Write(fsys, "/art")
 	require.NoError(t, err)
-	b, err := harness.ReadArtifact(fsys, p)
-	require.NoError(t, err)
-	require.Equal(t, a, b)
-	_, again, err := harness.ReplayCase(ctx, m.Target, b.Config(), b.Case)
-	require.NoError(t, err)
-	require.NotNil(t, again)
-	require.True(t, harness.SameFailure(a, *again), "replay %+v\nwant %+v", *again, a)
-	// No generated value in plaintext in the artifact.
 	raw, err := afero.ReadFile(fsys, p)
 	require.NoError(t, err)
+	var b harness.Artifact
+	require.NoError(t, json.Unmarshal(raw, &b))
+	require.Equal(t, a, b)
+	again, err := harness.Replay(ctx, m.Target, harness.Artifact{Seed: b.Seed, Case: b.Case, MaxKeys: b.MaxKeys, Depth: b.Depth, CrashAfterError: b.CrashAfterError})
+	require.NoError(t, err)
+	require.True(t, again.Failed())
+	require.True(t, a.Same(again), "replay %+v\nwant %+v", again, a)
+	require.Equal(t, a, again, "the replay's artifact is the soak's, field for field")
+	again.Detail += " (changed)"
+	require.False(t, a.Same(again))
+	// No generated value in plaintext in the artifact.
 	for i := 1; i < 8; i++ {
 		v := secretValue(i)
 		require.NotContains(t, string(raw), v)
@@ -120,16 +124,17 @@ func secretValue(i int) string {
 	return "secret-value-000" + string(rune('0'+i))
 }
 
-func TestReadArtifactRejectsGarbage(t *testing.T) {
-	fsys := afero.NewMemMapFs()
-	require.NoError(t, afero.WriteFile(fsys, "/a.json", []byte("{"), 0o600))
-	_, err := harness.ReadArtifact(fsys, "/a.json")
-	require.ErrorIs(t, err, harness.ErrBadArtifact)
-	require.NoError(t, afero.WriteFile(fsys, "/b.json", []byte(`{"version":9}`), 0o600))
-	_, err = harness.ReadArtifact(fsys, "/b.json")
-	require.ErrorIs(t, err, harness.ErrBadArtifact)
-	_, err = harness.ReadArtifact(fsys, "/missing.json")
-	require.ErrorIs(t, err, harness.ErrBadArtifact)
+// Decoding an artifact checks its version and the fields a replay needs.
+func TestArtifactRejectsGarbage(t *testing.T) {
+	var a harness.Artifact
+	var syntax *json.SyntaxError
+	require.ErrorAs(t, json.Unmarshal([]byte("{"), &a), &syntax)
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"version":9}`), &a), harness.ErrBadConfig)
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"version":1,"target":"encfile","max_keys":3,"depth":4}`), &a), harness.ErrBadConfig, "format 1 nested the drawn case")
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"version":2,"target":"encfile","max_keys":0,"depth":4}`), &a), harness.ErrBadConfig)
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"version":2,"target":"encfile","max_keys":3,"depth":4,"case":"x"}`), &a), harness.ErrBadConfig)
+	require.NoError(t, json.Unmarshal([]byte(`{"version":2,"target":"encfile","max_keys":3,"depth":4,"case":7}`), &a))
+	require.Equal(t, 7, a.Case)
 }
 
 // With CrashAfterError a crash may follow an injected ENOSPC: a retry sees

@@ -16,8 +16,8 @@ import (
 type failure struct {
 	vs    []model.Violation
 	s0    model.State
-	sched []string // one line per run: the injector of that run
-	c     *Case    // the case as data, when it is a store and faulty runs (replay, minimize)
+	sched []string  // one line per run: the injector of that run
+	c     *failCase // the case as data, when it is a store and faulty runs (replay, minimize)
 	// incKind and incDetail, set when vs is empty: the case could not be
 	// judged (an Inconclusive* kind and why).
 	incKind, incDetail string
@@ -99,7 +99,7 @@ func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, crashes []faults.Crash
 	}
 	n, f := sw.completeOnce(s0, d, sched, true)
 	if f != nil {
-		f.c = &Case{Store: s0.Clone(), Crashes: slices.Clone(crashes)}
+		f.c = &failCase{Store: s0.Clone(), Crashes: slices.Clone(crashes)}
 	}
 	if f != nil || depth == 0 {
 		return f
@@ -125,7 +125,7 @@ func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, crashes []faults.Crash
 			img, vs = sw.crashStep(s0, d.Clone(), inj, vals)
 		}
 		if len(vs) > 0 {
-			return &failure{vs: vs, s0: s0, sched: append(slices.Clip(sched), inj.String()), c: &Case{Store: s0.Clone(), Crashes: here}}
+			return &failure{vs: vs, s0: s0, sched: append(slices.Clip(sched), inj.String()), c: &failCase{Store: s0.Clone(), Crashes: here}}
 		}
 		if f := sw.sweep(s0, img, here, depth-1, mode, vals); f != nil {
 			return f
@@ -149,7 +149,7 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 	for k := 0; k < n; k++ {
 		inj := faults.ErrorAt{Op: k, Errno: errno}
 		if f := sw.errorStep(s0, d.Clone(), inj); f != nil {
-			f.c = &Case{Store: s0.Clone(), Error: &inj}
+			f.c = &failCase{Store: s0.Clone(), Error: &inj}
 			return f, nil
 		}
 	}

@@ -5,22 +5,13 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
 // Policy is the conflict policy of a migration (model.Keep or model.Drop).
 type Policy = model.Policy
-
-// Layout of the simulated machine: where the harness keeps ToolHive's
-// config (and so the migration flag). Providers choose their own store path
-// in Target.Open; the built-in ones use ToolHive's XDG data path.
-const (
-	ConfigDir  = "/home/user/.config/toolhive"
-	ConfigPath = ConfigDir + "/config.yaml"
-	DataDir    = "/home/user/.local/share/toolhive"
-)
 
 // Migrator runs a migration on provider p, which was opened on fsys. It must
 // set the flag (MarkMigrated) only when it is done.
@@ -35,7 +26,7 @@ type Target struct {
 	// crash image ("restart").
 	Open func(fsys afero.Fs) (secrets.Provider, error)
 	// Migrate is the migration under test; nil means the project's own
-	// Runner (impl/migrate) with the flag in ConfigPath.
+	// Runner (impl/migrate) with the flag where MarkMigrated sets it.
 	Migrate Migrator
 	// Policy is the conflict policy the migration implements (Keep, the
 	// zero value, or Drop); the model is run with it.
@@ -61,25 +52,25 @@ type Target struct {
 	// syscall level instead of a provider on afero.Fs (Open and Migrate
 	// are then unused); see ExecTarget.
 	Exec *ExecTarget
-	// ToolHiveStore, when set, is the path of the target's store file on
+	// toolHiveStore, when set, is the path of the target's store file on
 	// the simulated disk, in ToolHive's own format (encfile) under
-	// TestPassword: the concurrency phase then runs ToolHive's secrets
+	// fixture.TestPassword (the built-in encfile target sets it; copies of
+	// that target keep it): the concurrency phase then runs ToolHive's secrets
 	// writer on it the way ToolHive v0.47.0 writes (one read-modify-write
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
-	ToolHiveStore string
+	toolHiveStore string
 }
 
 // MarkMigrated sets the migration flag where the harness reads it
-// (ConfigPath on fsys). It writes nothing when the flag is already set; it
-// is what a custom Migrator calls when its data is durable.
+// (ToolHive's config.yaml in the simulated home directory on fsys). It
+// writes nothing when the flag is already set; it is what a custom
+// Migrator calls when its data is durable.
 func MarkMigrated(fsys afero.Fs) error {
-	return flagOn(fsys).SetMigrated(context.Background())
+	return fixture.Flag(fsys).SetMigrated(context.Background())
 }
-
-func flagOn(fsys afero.Fs) config.Flag { return config.Flag{Fs: fsys, Path: ConfigPath} }
 
 // IsMigrated reads the migration flag where the harness keeps it.
 func IsMigrated(fsys afero.Fs) (bool, error) {
-	return flagOn(fsys).Migrated(context.Background())
+	return fixture.Flag(fsys).Migrated(context.Background())
 }

@@ -6,16 +6,8 @@ import (
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
-
-// TestPassword is the password of the built-in targets' stores.
-const TestPassword = "correct horse battery staple"
-
-// EncfilePath is where the built-in encfile target keeps its store.
-const EncfilePath = DataDir + "/secrets_encrypted"
-
-// DirstorePath is the directory of the built-in dirstore target.
-const DirstorePath = DataDir + "/secrets.d"
 
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
 // file, the project's own Runner) and "dirstore" (one encrypted file per
@@ -33,23 +25,23 @@ func Targets() []Target {
 	cache := encfile.NewCache(64)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(fsys, EncfilePath, []byte(TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
-		}, ToolHiveStore: EncfilePath},
-		DirstoreTarget(),
+			return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
+		}, toolHiveStore: fixture.EncfilePath},
+		dirstoreTarget(),
 	}
 }
 
-// DirstoreTarget is the built-in "dirstore" target. Every write touches a
+// dirstoreTarget is the built-in "dirstore" target. Every write touches a
 // file per changed key plus a journal, so its default run is smaller to
 // stay within seconds: depth 1 unless asked, and at depth 2
 // or more (nested crashes: states grow with the square of the operations)
 // fewer and smaller generated stores besides the fixture, unless the
 // caller set Stores or MaxKeys.
-func DirstoreTarget() Target {
+func dirstoreTarget() Target {
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, DirstorePath, []byte(TestPassword))
+			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
 		},
 		Defaults: dirstoreDefaults,
 	}

@@ -15,17 +15,13 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // ToolHive's own processes, simulated for the concurrency phase: its config
 // writer and its secrets writer. Both run on a simulated process (a
 // faults.FS under the scheduler), so each of their filesystem operations
 // and lock attempts is a scheduling point like the target's.
-
-// ConfigLockPath is ToolHive's config lock file: UpdateConfigAtPath takes
-// flock on "<config>.lock" (the same lock scopemig's config writer must
-// take to exclude it).
-const ConfigLockPath = ConfigPath + ".lock"
 
 // errToolHiveConfig reports a config ToolHive's loader rejects: it writes
 // nothing and returns an error.
@@ -46,12 +42,12 @@ var errToolHiveConfig = errors.New("toolhive: cannot load config")
 // result is the same document, and a field that goes missing is always the
 // other writer's doing.
 func toolhiveUpdateConfig(ctx context.Context, fsys afero.Fs, field, value string) error {
-	release, err := fslock.AcquireFile(ctx, fsys, ConfigLockPath)
+	release, err := fslock.AcquireFile(ctx, fsys, fixture.ConfigLockPath)
 	if err != nil {
 		return fmt.Errorf("toolhive: failed to acquire lock: %w", err)
 	}
 	defer func() { _ = release() }()
-	data, err := afero.ReadFile(fsys, ConfigPath)
+	data, err := afero.ReadFile(fsys, fixture.ConfigPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %w", errToolHiveConfig, err)
 	}
@@ -59,7 +55,7 @@ func toolhiveUpdateConfig(ctx context.Context, fsys afero.Fs, field, value strin
 	if err != nil {
 		return err
 	}
-	f, err := fsys.OpenFile(ConfigPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := fsys.OpenFile(fixture.ConfigPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("toolhive: error writing config file: %w", err)
 	}
@@ -154,7 +150,7 @@ func openToolHiveSecrets(proc interface {
 	fslock.Locker
 }, path string) (secrets.Provider, error) {
 	t := &toolhiveFs{Fs: proc, locks: proc, dirLocks: true}
-	p, err := encfile.Open(t, path, []byte(TestPassword), encfile.WithRand(simNonces()))
+	p, err := encfile.Open(t, path, []byte(fixture.TestPassword), encfile.WithRand(simNonces()))
 	t.dirLocks = false // the simulated process is single-threaded under the scheduler
 	return p, err
 }

@@ -12,22 +12,6 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// Values are generated from small integers so that rapid's logs (which print
-// every draw) show the integer, never the value. Every non-empty value is at
-// least 12 bytes long, so a plaintext scan of a crash image for it cannot
-// match ciphertext by chance.
-func valueOf(i int) string {
-	switch i {
-	case 0:
-		return ""
-	case 1:
-		return "wert-ü-✓-unicode-1"
-	case 2:
-		return "has spaces and\nnewline-2"
-	}
-	return fmt.Sprintf("secret-value-%04d", i)
-}
-
 // scanable reports whether v is long enough to scan images for (I8).
 func scanable(v string) bool { return len(v) >= 12 }
 
@@ -48,6 +32,6 @@ func describeState(s model.State) string {
 // built-in encfile target: the same deterministic stream for every process
 // (ChaCha8 from a zero seed; not a secret, and it need not be). Reusing nonces across simulated processes only matters to
 // an attacker holding several ciphertexts of one real key; the harness's
-// stores are throwaway test data under TestPassword, and I8 still checks
+// stores are throwaway test data under fixture.TestPassword, and I8 still checks
 // that no image holds a value in plaintext.
 func simNonces() io.Reader { return rand.NewChaCha8([32]byte{}) }

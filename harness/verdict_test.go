@@ -13,13 +13,14 @@ import (
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // slowOpen is encfile whose Open takes a millisecond: Verify runs long
 // enough for any short deadline to cut it in the middle of a phase.
 func slowOpen(fsys afero.Fs) (secrets.Provider, error) {
 	time.Sleep(time.Millisecond)
-	return encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+	return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 }
 
 // A cancelled run is not a violation: Verify returns the context's error,
@@ -56,7 +57,7 @@ func TestTargetErrorIsInconclusive(t *testing.T) {
 		t.Skip("rapid runs a fifth of its checks under -short, too few for the state machine to reach \"gh\" with seed 1; make test runs this")
 	}
 	target := harness.Target{Name: "failing-set", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-		s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+		s, err := encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 		return failingSet{s}, err
 	}}
 	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 1, Skip: []string{"sweep", "concurrency"}})
@@ -86,7 +87,7 @@ func (e emptyForMissing) GetSecret(ctx context.Context, name string) (string, er
 // sha256:e3b0…", no visible difference).
 func TestMessagesSayNotFound(t *testing.T) {
 	target := harness.Target{Name: "empty-for-missing", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-		s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+		s, err := encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 		return emptyForMissing{s}, err
 	}}
 	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 1, StopAtFirst: true,

@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -124,7 +125,7 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 	ph := Phase{Name: name, Cases: cases, CrashStates: v.sw.states - states0, Seconds: time.Since(start).Seconds()}
 	ph.DistinctImages = ph.CrashStates - (v.sw.reused - reused0)
 	if err := v.sw.e.ctx.Err(); err != nil { // a cut phase proves nothing either way
-		f = &failure{incKind: InconclusiveCancelled, incDetail: fmt.Sprintf("the phase was cut short: %v", err)}
+		f = &failure{incKind: inconclusiveCancelled, incDetail: fmt.Sprintf("the phase was cut short: %v", err)}
 	}
 	switch {
 	case f == nil:
@@ -140,7 +141,7 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 				Counterexample: f.lines(), Replay: v.replay(), Keys: len(f.s0.Secrets), CrashPoints: []int{},
 			}
 			if f.c != nil {
-				viol.Keys, viol.CrashPoints, viol.Case = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
+				viol.Keys, viol.CrashPoints, viol.c = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
 			}
 			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
@@ -232,7 +233,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 	if last != nil {
 		return last
 	}
-	return &failure{incKind: InconclusivePanic, incDetail: "the target panicked or failed outside a check", sched: logs}
+	return &failure{incKind: inconclusivePanic, incDetail: "the target panicked or failed outside a check", sched: logs}
 }
 
 // sweeps explores every crash point for the fixture store and generated
@@ -242,7 +243,7 @@ func rapidFailure(failed bool, last *failure, logs []string) *failure {
 // order) is shrunk within its shard.
 func (v *verifier) sweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
-	stores := EdgeStates()
+	stores := fixture.EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
 		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
 	}
@@ -268,7 +269,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.store(s0, mode)
 		if err != nil {
-			return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
+			return cases, inconclusiveFailure(inconclusiveTargetError, err.Error(), s0)
 		}
 		if f != nil {
 			c.failing()
@@ -283,7 +284,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.errors(s0, errno)
 		if err != nil {
-			return cases, inconclusiveFailure(InconclusiveTargetError, err.Error(), s0)
+			return cases, inconclusiveFailure(inconclusiveTargetError, err.Error(), s0)
 		}
 		if f != nil {
 			c.failing()

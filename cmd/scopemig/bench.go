@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +20,8 @@ import (
 	"github.com/scopemig/scopemig/cmd/scopemig/internal/procstat"
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/perf"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -99,7 +102,7 @@ func newBenchCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if childSleep { // the tiny child of the kill-rate measurement
-				fmt.Fprintln(cmd.OutOrStdout(), "ready") // KillCycle kills it once it runs
+				fmt.Fprintln(cmd.OutOrStdout(), "ready") // perf.KillCycle kills it once it runs
 				time.Sleep(time.Hour)
 				return nil
 			}
@@ -165,7 +168,7 @@ func parseSizes(s, name string, least int) ([]int, error) {
 
 func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur, soakDur time.Duration, kills int, gcs []int) (benchOutput, error) {
 	out := benchOutput{Cores: runtime.GOMAXPROCS(0), Reps: reps}
-	runner, perKey := harness.RunnerMigrator(model.Keep), harness.ToolHiveMigrator()
+	runner, perKey := fixture.RunnerMigrator(model.Keep, nil), perf.ToolHiveMigrator()
 	byN := map[int]float64{}
 	for _, n := range sizes {
 		fmt.Fprintf(log, "migration N=%d ...\n", n)
@@ -186,14 +189,14 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 		return out, err
 	}
 	fmt.Fprintf(log, "real-process kills x%d ...\n", kills)
-	secs, err := harness.KillRate(ctx, []string{exe, "bench", "--child-sleep"}, kills)
+	secs, err := perf.KillRate(ctx, []string{exe, "bench", "--child-sleep"}, kills)
 	if err != nil {
 		return out, err
 	}
 	out.KillPerSec, out.KillMicros = float64(kills)/secs, secs/float64(kills)*1e6
 
 	target := harness.Targets()[0]
-	s0 := harness.ExploreStore()
+	s0 := fixture.ExploreStore()
 	for _, gc := range gcs {
 		for _, workers := range []int{1, out.Cores} {
 			for _, mode := range []faults.Mode{faults.Process, faults.Power} {
@@ -228,6 +231,10 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 	return out, nil
 }
 
+// errBenchViolation reports that a benchmark run found an invariant
+// violation.
+var errBenchViolation = errors.New("invariant violation")
+
 // benchExplorer measures one explorer row at GC percent gc (restored
 // after): a small live heap and a high allocation rate make Go's default
 // collect very often, and with every core busy the collector competes with
@@ -236,10 +243,15 @@ func benchExplorer(ctx context.Context, target harness.Target, s0 model.State, m
 	defer debug.SetGCPercent(debug.SetGCPercent(gc))
 	runtime.GC()
 	cpu0, _ := procstat.CPU()
-	states, images, secs, err := harness.ExploreRate(ctx, target, s0, mode, workers, dur)
+	rep, err := harness.Explore(ctx, target, harness.ExploreConfig{Store: &s0, Modes: []faults.Mode{mode}, Depth: 1, Seed: 1, Workers: workers, Duration: dur})
 	if err != nil {
 		return benchExplore{}, err
 	}
+	m := rep.Modes[0]
+	if m.Violation != "" { // a rate of a wrong migration is no figure
+		return benchExplore{}, fmt.Errorf("%w: explorer %s: %s", errBenchViolation, mode, m.Violation)
+	}
+	states, images, secs := m.States, m.Images, m.Seconds
 	cpu1, _ := procstat.CPU()
 	cpu := (cpu1 - cpu0).Seconds()
 	runtime.GC()
@@ -267,7 +279,7 @@ func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, d
 		return benchSoak{}, err
 	}
 	if !rep.OK() {
-		return benchSoak{}, fmt.Errorf("%w: soak case %d failed: %s", harness.ErrViolation, rep.Failures[0].Case, rep.Failures[0].Detail)
+		return benchSoak{}, fmt.Errorf("%w: soak case %d failed: %s", errBenchViolation, rep.Failures[0].Case, rep.Failures[0].Detail)
 	}
 	cpu1, _ := procstat.CPU()
 	cpu := (cpu1 - cpu0).Seconds()
@@ -287,19 +299,19 @@ func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, d
 // algorithm (B) on the same store in two real temp dirs, alternating
 // A, B, A, B… reps times, and returns the medians.
 func benchMigrate(ctx context.Context, n, reps int, withPerKey bool, a, b harness.Migrator) (benchMigration, error) {
-	content := harness.BenchStore(n)
-	var stores [2]*harness.RealStore
+	content := fixture.BenchStore(n)
+	var stores [2]*perf.RealStore
 	for i := range stores {
 		dir, err := os.MkdirTemp("", "scopemig-bench-")
 		if err != nil {
 			return benchMigration{}, err
 		}
 		defer func() { _ = os.RemoveAll(dir) }()
-		if stores[i], err = harness.NewRealStore(dir, content); err != nil {
+		if stores[i], err = perf.NewRealStore(dir, content); err != nil {
 			return benchMigration{}, err
 		}
 	}
-	time1 := func(r *harness.RealStore, m harness.Migrator) (float64, error) {
+	time1 := func(r *perf.RealStore, m harness.Migrator) (float64, error) {
 		if err := r.Reset(); err != nil {
 			return 0, err
 		}

@@ -13,15 +13,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/encfile"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // benchPlan is one row of `scopemig bench`'s plan-vs-migrate table: the
 // real `plan` and `migrate` commands (in process, real temp dir, real
 // encrypted store and config) on the same store, alternating, medians.
 type benchPlan struct {
-	N           int     `json:"n"`            // legacy keys (harness.BenchStore(N) shape)
+	N           int     `json:"n"`            // legacy keys (fixture.BenchStore(N) shape)
 	ValueBytes  int     `json:"value_bytes"`  // size of every legacy value
 	StoreBytes  int     `json:"store_bytes"`  // the encrypted file
 	PlanSecs    float64 `json:"plan_seconds"` // median
@@ -37,11 +37,11 @@ const benchPlanPassword = "scopemig-bench"
 // limit (about 24 MiB of values at most).
 func benchPlanValueBytes(n int) int { return max(64, min(4096, (24<<20)/max(n, 1))) }
 
-// benchPlanStore is harness.BenchStore(n) (legacy keys of every prefix,
+// benchPlanStore is fixture.BenchStore(n) (legacy keys of every prefix,
 // identical and conflicting scoped twins, user and system keys) with every
 // legacy value padded to valueBytes.
 func benchPlanStore(n, valueBytes int) map[string]string {
-	m := harness.BenchStore(n)
+	m := fixture.BenchStore(n)
 	for k, v := range m {
 		if len(v) < valueBytes && !strings.HasPrefix(k, "user-") && !strings.HasPrefix(k, "__thv_auth_") {
 			m[k] = v + strings.Repeat("x", valueBytes-len(v))

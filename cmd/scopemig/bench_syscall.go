@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/impl/encfile"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // benchSyscallRow is one mode of the syscall-level explorer measurement:
@@ -30,7 +30,7 @@ type benchSyscallRow struct {
 const benchSyscallPassword = "scopemig bench"
 
 // benchSyscall explores `exe migrate` on a fresh ToolHive-layout store of
-// harness.ExploreStore in every mode. Where ptrace is not available it
+// fixture.ExploreStore in every mode. Where ptrace is not available it
 // returns no rows and the reason.
 func benchSyscall(ctx context.Context, log io.Writer, exe string) ([]benchSyscallRow, string, error) {
 	if err := sysexplore.PtraceWorks(); err != nil {
@@ -41,7 +41,7 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string) ([]benchSyscal
 		return nil, "", err
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	data, err := encfile.Encode(encfile.KeyFromPassword([]byte(benchSyscallPassword)), harness.ExploreStore().Secrets, rand.Reader)
+	data, err := encfile.Encode(encfile.KeyFromPassword([]byte(benchSyscallPassword)), fixture.ExploreStore().Secrets, rand.Reader)
 	if err != nil {
 		return nil, "", err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // hygienePassword is the password of the stores TestOutputHygiene plants.
@@ -55,7 +56,7 @@ func hygieneValues(t *testing.T) []string {
 	for _, v := range plantedStore() {
 		values = append(values, v)
 	}
-	for _, v := range harness.FixtureState().Secrets {
+	for _, v := range fixture.FixtureState().Secrets {
 		values = append(values, v)
 	}
 	for _, v := range fixtureRaw(t, "contents-before.json") {

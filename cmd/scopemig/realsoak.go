@@ -17,11 +17,11 @@ import (
 	"github.com/spf13/afero"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -156,9 +156,9 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 		return 0, nil, err
 	}
 	osfs := afero.NewOsFs()
-	s0 := harness.GenStore(seed, w.cfg.Keys)
+	s0 := fixture.SeededStore(seed, w.cfg.Keys)
 	secretsFile, configFile := w.paths()
-	p, err := encfile.Open(osfs, secretsFile, []byte(harness.TestPassword))
+	p, err := encfile.Open(osfs, secretsFile, []byte(fixture.TestPassword))
 	if err != nil {
 		return 0, nil, fmt.Errorf("real soak: seed: %w", err)
 	}
@@ -228,7 +228,7 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 func (w *realWorker) child() *exec.Cmd {
 	secretsFile, configFile := w.paths()
 	cmd := exec.Command(w.cfg.Exe, childCmdName, "migrate", "--secrets-file", secretsFile, "--config", configFile)
-	cmd.Env = append(append(os.Environ(), PasswordEnvVar+"="+harness.TestPassword), w.cfg.Env...)
+	cmd.Env = append(append(os.Environ(), PasswordEnvVar+"="+fixture.TestPassword), w.cfg.Env...)
 	return cmd
 }
 
@@ -236,7 +236,7 @@ func (w *realWorker) child() *exec.Cmd {
 // removed by encfile.Open, as a restarted ToolHive would) and reads the
 // whole state.
 func observeReal(ctx context.Context, fsys afero.Fs, secretsFile, configFile string) (model.State, error) {
-	p, err := encfile.Open(fsys, secretsFile, []byte(harness.TestPassword))
+	p, err := encfile.Open(fsys, secretsFile, []byte(fixture.TestPassword))
 	if err != nil {
 		return model.State{}, err
 	}

@@ -146,8 +146,8 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		}
 		cfg := harness.SoakConfig{Seed: f.seed, Duration: f.duration, Workers: f.workers, Shard: shard, Shards: shards,
 			MaxKeys: f.maxKeys, Depth: f.depth, CrashAfterError: f.crashAfterError}
-		cfg.Progress = func(s harness.SoakStats) {
-			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d (%.0f cases/s) violations=%d", t.Name, s.Elapsed.Seconds(), s.Cases, s.CrashStates, s.CasesPerSecond(), s.Violations))
+		cfg.Progress = func(s harness.SoakReport) {
+			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d (%.0f cases/s) violations=%d", t.Name, s.Seconds, s.Cases, s.CrashStates, s.CasesPerSecond(), len(s.Failures)))
 		}
 		rep, err := harness.Soak(ctx, t, cfg)
 		prog.done()
@@ -158,7 +158,7 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states in %.1fs, %d failing cases\n",
 			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.Seconds, len(rep.Failures))
 		for _, a := range rep.Failures {
-			p, err := harness.WriteArtifact(afero.NewOsFs(), f.artifactDir, a)
+			p, err := a.Write(afero.NewOsFs(), f.artifactDir)
 			if err != nil {
 				return err
 			}

@@ -71,7 +71,7 @@ func TestSoakCmdMutantAndReplay(t *testing.T) {
 
 func TestReplayPassingCase(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, runReplay(context.Background(), &out, "encfile", harness.SoakConfig{Seed: 1, MaxKeys: 20}, 0, nil))
+	require.NoError(t, runReplay(context.Background(), &out, harness.Artifact{Target: "encfile", Seed: 1, MaxKeys: 20}, nil))
 	require.Contains(t, out.String(), "passes")
 }
 

@@ -14,11 +14,11 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // flaw is the one thing a brokenStore gets wrong when it writes the file.
@@ -35,7 +35,7 @@ const (
 )
 
 // plainLeftover is where plaintextLeft leaves its plaintext copy.
-const plainLeftover = harness.DataDir + "/.secrets.plain"
+const plainLeftover = fixture.DataDir + "/.secrets.plain"
 
 // brokenStore is ToolHive's encrypted file (encfile's format) with one
 // flawed write path. Everything else is correct: locked, reread on every
@@ -52,7 +52,7 @@ type brokenStore struct {
 var _ secrets.Provider = (*brokenStore)(nil)
 
 func openBroken(fsys afero.Fs, f flaw) (*brokenStore, error) {
-	s := &brokenStore{fsys: fsys, path: harness.EncfilePath, key: encfile.KeyFromPassword([]byte(harness.TestPassword)), flaw: f}
+	s := &brokenStore{fsys: fsys, path: fixture.EncfilePath, key: encfile.KeyFromPassword([]byte(fixture.TestPassword)), flaw: f}
 	if f == plaintextLeft { // cleaned on open: the evidence is gone once anything reopens the store
 		if err := fsys.Remove(plainLeftover); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err

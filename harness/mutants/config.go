@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/afero"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -50,7 +50,7 @@ func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) 
 // document when the flag writer reads the file ToolHive has just
 // truncated. Only the concurrency phase's ToolHive scenario sees it.
 func configUnlocked() Mutant {
-	run := harness.RunnerMigrator(model.Keep)
+	run := fixture.RunnerMigrator(model.Keep, nil)
 	return Mutant{
 		Name:        "config-unlocked",
 		Description: "sets the flag without ToolHive's config.yaml.lock (ToolHive's concurrent config update or the flag is lost)",
@@ -66,10 +66,10 @@ func configUnlocked() Mutant {
 // the flag (atomically and durably), replacing every other field of the
 // user's config: perKey's replaceConfig.
 func writeFlagOnlyConfig(fsys afero.Fs) error {
-	if err := atomicfile.MkdirAll(fsys, harness.ConfigDir, 0o700); err != nil {
+	if err := atomicfile.MkdirAll(fsys, fixture.ConfigDir, 0o700); err != nil {
 		return err
 	}
-	return atomicfile.Write(fsys, harness.ConfigPath, []byte(model.ConfigFlag+": true\n"), 0o600)
+	return atomicfile.Write(fsys, fixture.ConfigPath, []byte(model.ConfigFlag+": true\n"), 0o600)
 }
 
 // writeConfigInPlace records the flag the way ToolHive writes its config:
@@ -77,11 +77,11 @@ func writeFlagOnlyConfig(fsys afero.Fs) error {
 // with no fsync (perKey's inPlaceConfig). A crash inside the write leaves
 // an empty or torn config, and a power loss can leave it empty.
 func writeConfigInPlace(fsys afero.Fs) error {
-	old, err := afero.ReadFile(fsys, harness.ConfigPath)
+	old, err := afero.ReadFile(fsys, fixture.ConfigPath)
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	f, err := fsys.OpenFile(harness.ConfigPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := fsys.OpenFile(fixture.ConfigPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -19,10 +20,10 @@ import (
 // migrated by the project's own per-key Runner path.
 func dirstoreMutants() []Mutant {
 	mk := func(name, desc string, h dirstore.Hooks, expect ...model.InvariantID) Mutant {
-		t := harness.DirstoreTarget()
+		t := builtin("dirstore")
 		t.Name = "mutant:" + name
 		t.Open = func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, harness.DirstorePath, []byte(harness.TestPassword), dirstore.WithHooks(h))
+			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword), dirstore.WithHooks(h))
 		}
 		return Mutant{Name: name, Description: desc, Expect: expect, Target: t}
 	}
@@ -32,6 +33,17 @@ func dirstoreMutants() []Mutant {
 		mk("dirstore-unescaped-name", "dirstore: uses the secret name itself as the file name (../x escapes, a/b fails)",
 			dirstore.Hooks{FileName: func(name string) string { return name }}, model.I1, model.I6),
 	}
+}
+
+// builtin returns the built-in target of that name (harness.Targets); a
+// zero Target, which Verify rejects with ErrBadTarget, if there is none.
+func builtin(name string) harness.Target {
+	for _, t := range harness.Targets() {
+		if t.Name == name {
+			return t
+		}
+	}
+	return harness.Target{}
 }
 
 // renameNoDirSync is atomicfile.Write without the final directory fsync.

@@ -46,9 +46,9 @@ type Result struct {
 	// run (harness.Violation).
 	Keys        int   `json:"keys"`
 	CrashPoints []int `json:"crash_points"`
-	// Case is the counterexample as data when it is a store and faulty
-	// runs (harness.Recheck replays it); nil otherwise. Not in JSON.
-	Case *harness.Case `json:"-"`
+	// Violation is the first violation as Verify reported it (nil when
+	// none); not in JSON, which holds its figures above.
+	Violation *harness.Violation `json:"-"`
 	// Inconclusive lists what Verify could not judge on the mutant (an
 	// escape, not a catch).
 	Inconclusive   []harness.Inconclusive `json:"inconclusive"`
@@ -81,7 +81,7 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 	res.Caught = slices.Contains(m.Expect, v.Invariant)
 	res.Counterexample = v.Counterexample
 	res.CounterexampleSize = len(v.Counterexample)
-	res.Keys, res.CrashPoints, res.Case = v.Keys, v.CrashPoints, v.Case
+	res.Keys, res.CrashPoints, res.Violation = v.Keys, v.CrashPoints, &v
 	res.Replay = strings.Replace(v.Replay, "--target "+m.Target.Name, "--target mutant:"+m.Name, 1)
 	return res
 }

@@ -1,95 +1,12 @@
 package mutants_test
 
 import (
-	"context"
-	"maps"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
-	"github.com/scopemig/scopemig/model"
 )
-
-// requireOneMinimal replays the neighbours of a mutant's counterexample
-// with harness.Recheck, on fresh disks: the case itself still violates
-// the invariant it was caught with; removing any one key of its store, or
-// moving any crash (or error) point of any run to any earlier operation,
-// makes that violation disappear. Counterexamples that are not a store and
-// crash points (the conformance semantics steps, the concurrency phase's
-// interleavings, op-level stores) are shrunk by their own phase and only
-// logged here.
-func requireOneMinimal(t *testing.T, m mutants.Mutant, res mutants.Result) {
-	t.Helper()
-	ctx := context.Background()
-	if res.Case == nil {
-		t.Logf("%s: the %s phase's counterexample is not a store and crash points; not rechecked", m.Name, res.Phase)
-		return
-	}
-	violates := func(c harness.Case) bool {
-		vs, err := harness.Recheck(ctx, m.Target, c)
-		require.NoError(t, err)
-		return slices.ContainsFunc(vs, func(v model.Violation) bool { return v.ID == res.Invariant })
-	}
-	require.True(t, violates(*res.Case), "the counterexample does not replay")
-	clone := func() harness.Case {
-		c := *res.Case
-		c.Store = c.Store.Clone()
-		c.Crashes = slices.Clone(c.Crashes)
-		if c.Error != nil {
-			e := *c.Error
-			c.Error = &e
-		}
-		return c
-	}
-	checked := 0
-	for _, k := range slices.Sorted(maps.Keys(res.Case.Store.Secrets)) {
-		c := clone()
-		delete(c.Store.Secrets, k)
-		require.False(t, violates(c), "still violates %s without key %q: not 1-minimal", res.Invariant, k)
-		checked++
-	}
-	for i, inj := range res.Case.Crashes {
-		for op := range inj.Op {
-			c := clone()
-			c.Crashes[i].Op = op
-			require.False(t, violates(c), "still violates %s with run %d crashed at op %d < %d: not 1-minimal", res.Invariant, i+1, op, inj.Op)
-			checked++
-		}
-	}
-	if e := res.Case.Error; e != nil {
-		for op := range e.Op {
-			c := clone()
-			c.Error.Op = op
-			require.False(t, violates(c), "still violates %s with the error at op %d < %d: not 1-minimal", res.Invariant, op, e.Op)
-			checked++
-		}
-	}
-	t.Logf("%s: 1-minimal (%d neighbours replayed)", m.Name, checked)
-}
-
-// Every mutant is caught with one of its expected invariants and a
-// counterexample that names steps, never values.
-func TestEveryMutantIsCaught(t *testing.T) {
-	suite := mutants.Suite()
-	require.GreaterOrEqual(t, len(suite), 8)
-	for _, m := range suite {
-		t.Run(m.Name, func(t *testing.T) {
-			cfg := harness.Config{Seed: 1}
-			if testing.Short() { // make race
-				cfg.Checks, cfg.Stores, cfg.Depth = 20, 6, 1
-			}
-			res := mutants.Check(context.Background(), m, cfg)
-			require.True(t, res.Caught, "%s escaped: first violation %q, want one of %s", m.Name, res.Invariant, res.Expect)
-			require.NotEmpty(t, res.Counterexample)
-			require.Contains(t, res.Replay, "--target mutant:"+m.Name)
-			t.Logf("%s caught by %s in %s: %d keys, crash points %v, %d counterexample lines", m.Name, res.Invariant, res.Phase, res.Keys, res.CrashPoints, res.CounterexampleSize)
-			requireOneMinimal(t, m, res)
-		})
-	}
-}
 
 func TestByName(t *testing.T) {
 	m, ok := mutants.ByName("flag-before-data")

@@ -8,6 +8,7 @@ import (
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -35,7 +36,7 @@ func noopSystemDelete() Mutant {
 		Description: "DeleteSecret of a system key returns nil and deletes nothing (ScopedProvider deletes are lost)",
 		Expect:      []model.InvariantID{model.I1, model.I6},
 		Target: harness.Target{Name: "mutant:noop-system-delete", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+			s, err := encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 			if err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -25,7 +26,7 @@ func flagWithoutSync() Mutant {
 		Description: "sets the flag without first syncing data an earlier failed run left unsynced",
 		Expect:      []model.InvariantID{model.I3, model.I6},
 		Target: harness.Target{Name: "mutant:flag-without-sync", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			s, err := encfile.Open(fsys, harness.EncfilePath, []byte(harness.TestPassword))
+			s, err := encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 			if err != nil {
 				return nil, err
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -40,7 +41,7 @@ func unlockedMutant() Mutant {
 		Description: "read-modify-write of the store file without the cross-process lock (lost updates)",
 		Expect:      []model.InvariantID{model.I6},
 		Target: harness.Target{Name: "mutant:unlocked-rmw", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(unlockedFs{fsys}, harness.EncfilePath, []byte(harness.TestPassword))
+			return encfile.Open(unlockedFs{fsys}, fixture.EncfilePath, []byte(fixture.TestPassword))
 		}},
 	}
 }

@@ -7,5 +7,11 @@ import (
 )
 
 func TestHarness(t *testing.T) {
-	harness.Run(t, harness.DirstoreTarget())
+	for _, target := range harness.Targets() {
+		if target.Name == "dirstore" {
+			harness.Run(t, target)
+			return
+		}
+	}
+	t.Fatal("no built-in dirstore target")
 }

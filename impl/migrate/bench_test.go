@@ -8,15 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/perf"
 	"github.com/scopemig/scopemig/model"
 )
 
-// benchMigration times m on a fresh copy of harness.BenchStore(n) in a real
+// benchMigration times m on a fresh copy of fixture.BenchStore(n) in a real
 // temp directory per iteration (the copy is not timed), opening the store
 // as a new process would, and checks that the last run migrated.
 func benchMigration(b *testing.B, n int, m harness.Migrator) {
 	ctx := context.Background()
-	r, err := harness.NewRealStore(b.TempDir(), harness.BenchStore(n))
+	r, err := perf.NewRealStore(b.TempDir(), fixture.BenchStore(n))
 	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -38,18 +40,18 @@ func benchMigration(b *testing.B, n int, m harness.Migrator) {
 func BenchmarkMigrate(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			benchMigration(b, n, harness.RunnerMigrator(model.Keep))
+			benchMigration(b, n, fixture.RunnerMigrator(model.Keep, nil))
 		})
 	}
 }
 
 // BenchmarkToolHiveAlgo times the per-key re-implementation of ToolHive
-// v0.47.0's migration (harness.ToolHiveMigrator) on the same stores. N=10000
+// v0.47.0's migration (perf.ToolHiveMigrator) on the same stores. N=10000
 // would take many minutes: capped at 1000.
 func BenchmarkToolHiveAlgo(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			benchMigration(b, n, harness.ToolHiveMigrator())
+			benchMigration(b, n, perf.ToolHiveMigrator())
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package harness
+package perf
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // ToolHiveMigrator is a faithful re-implementation of ToolHive v0.47.0's
@@ -26,15 +27,15 @@ import (
 // Crash contract: ToolHive's: write before delete per key, the flag after
 // every key; a crash leaves a prefix of the keys migrated and the current
 // key under both names at worst; a re-run converges.
-func ToolHiveMigrator() Migrator {
+func ToolHiveMigrator() func(context.Context, afero.Fs, secrets.Provider) error {
 	return func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
-		if done, err := IsMigrated(fsys); err != nil || done {
+		if done, err := fixture.Flag(fsys).Migrated(ctx); err != nil || done {
 			return err
 		}
 		if err := ToolHiveMigrate(ctx, p, secrets.DefaultScheme()); err != nil {
 			return err
 		}
-		return MarkMigrated(fsys)
+		return fixture.Flag(fsys).SetMigrated(ctx)
 	}
 }
 

@@ -1,4 +1,4 @@
-package harness
+package perf
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // benchConfig is the config file of a RealStore before migration.
@@ -26,12 +27,12 @@ type RealStore struct {
 // NewRealStore prepares dir (which must exist) with the content m. It
 // writes nothing until Reset.
 func NewRealStore(dir string, m map[string]string) (*RealStore, error) {
-	file, err := encfile.Encode(encfile.KeyFromPassword([]byte(TestPassword)), m, nil)
+	file, err := encfile.Encode(encfile.KeyFromPassword([]byte(fixture.TestPassword)), m, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bench store: %w", err)
 	}
 	fsys := afero.NewBasePathFs(afero.NewOsFs(), dir)
-	for _, d := range []string{DataDir, ConfigDir} {
+	for _, d := range []string{fixture.DataDir, fixture.ConfigDir} {
 		if err := fsys.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("bench store: %w", err)
 		}
@@ -42,18 +43,18 @@ func NewRealStore(dir string, m map[string]string) (*RealStore, error) {
 // Reset rewrites the unmigrated store and config (not durably: a benchmark
 // fixture, not a product path).
 func (r *RealStore) Reset() error {
-	if err := afero.WriteFile(r.Fs, EncfilePath, r.file, 0o600); err != nil {
+	if err := afero.WriteFile(r.Fs, fixture.EncfilePath, r.file, 0o600); err != nil {
 		return fmt.Errorf("bench store: %w", err)
 	}
-	if err := afero.WriteFile(r.Fs, ConfigPath, []byte(benchConfig), 0o600); err != nil {
+	if err := afero.WriteFile(r.Fs, fixture.ConfigPath, []byte(benchConfig), 0o600); err != nil {
 		return fmt.Errorf("bench store: %w", err)
 	}
 	return nil
 }
 
 // Migrate opens the store (as a new process would) and runs m on it.
-func (r *RealStore) Migrate(ctx context.Context, m Migrator) error {
-	p, err := encfile.OpenContext(ctx, r.Fs, EncfilePath, []byte(TestPassword))
+func (r *RealStore) Migrate(ctx context.Context, m func(context.Context, afero.Fs, secrets.Provider) error) error {
+	p, err := encfile.OpenContext(ctx, r.Fs, fixture.EncfilePath, []byte(fixture.TestPassword))
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (r *RealStore) Migrate(ctx context.Context, m Migrator) error {
 // Check reports an error unless the store holds no legacy key and the
 // flag is set: a benchmark must time a migration that happened.
 func (r *RealStore) Check(ctx context.Context) error {
-	p, err := encfile.OpenContext(ctx, r.Fs, EncfilePath, []byte(TestPassword))
+	p, err := encfile.OpenContext(ctx, r.Fs, fixture.EncfilePath, []byte(fixture.TestPassword))
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (r *RealStore) Check(ctx context.Context) error {
 			return fmt.Errorf("bench store: legacy key left after migration (%d keys)", len(snap))
 		}
 	}
-	done, err := IsMigrated(r.Fs)
+	done, err := fixture.Flag(r.Fs).Migrated(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package mutants_test
+package harness_test
 
 import (
 	"context"
