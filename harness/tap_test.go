@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -22,7 +23,7 @@ import (
 // (dirstore encrypts with fresh random nonces). The sweep relies on it.
 func TestTapImagesEqualCrashRuns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	stores := EdgeStates()
+	stores := fixture.EdgeStates()
 	for range 6 {
 		stores = append(stores, genStore(randChooser{rng}, 8))
 	}
