@@ -13,6 +13,7 @@ import (
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -21,40 +22,47 @@ var errUnreadable = errors.New("store unreadable")
 
 // env runs one target on simulated disks.
 type env struct {
+	// ctx is the caller's context carrying the env's sim.Shared: every
+	// config.Flag call made with it (observe, the Runner) parses each
+	// distinct config content once.
 	ctx    context.Context
 	target Target
 	mig    Migrator
 	model  model.Model
 	policy Policy
-	flags  *config.Cache // parsed config contents (by exact bytes) of observe and the Runner
 }
 
 func newEnv(ctx context.Context, t Target) *env {
-	flags := config.NewCache(0)
+	shared := sim.NewShared()
+	ctx = sim.NewContext(ctx, shared)
 	mig := t.Migrate
 	if mig == nil {
-		mig = runnerMigrator(t.Policy, flags)
+		mig = runnerMigrator(t.Policy, shared)
 	}
 	// The explicit default scheme is the zero Scheme's meaning, without
 	// rebuilding it on every call.
 	configs := &configMemo{}
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}, flags: flags}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}}
 }
 
 // RunnerMigrator is the project's own migration (impl/migrate.Runner) with
-// the flag in ConfigPath, as a Migrator. Its runs share a config.Cache
-// (parse of each distinct config content once); it is safe for concurrent
-// use.
-func RunnerMigrator(p Policy) Migrator { return runnerMigrator(p, config.NewCache(0)) }
+// the flag in ConfigPath, as a Migrator. Its runs parse each distinct
+// config content once (they share a cache); it is safe for concurrent use.
+func RunnerMigrator(p Policy) Migrator { return runnerMigrator(p, sim.NewShared()) }
 
-func runnerMigrator(p Policy, flags *config.Cache) Migrator {
+// runnerMigrator is RunnerMigrator whose runs use shared, unless their
+// context already carries a sim.Shared (an env's does).
+func runnerMigrator(p Policy, shared *sim.Shared) Migrator {
 	pol := migrate.Keep
 	if p == model.Drop {
 		pol = migrate.Drop
 	}
 	sch := secrets.DefaultScheme() // what the zero Scheme means, built once
 	return func(ctx context.Context, fsys afero.Fs, prov secrets.Provider) error {
-		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath, Cache: flags}, Policy: pol, Scheme: sch}
+		if sim.FromContext(ctx) == nil {
+			ctx = sim.NewContext(ctx, shared)
+		}
+		r := migrate.Runner{Provider: prov, Flag: config.Flag{Fs: fsys, Path: ConfigPath}, Policy: pol, Scheme: sch}
 		_, err := r.Run(ctx)
 		return err
 	}
@@ -167,7 +175,7 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: proc, Path: ConfigPath, Cache: e.flags}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: proc, Path: ConfigPath}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

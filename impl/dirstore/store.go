@@ -32,7 +32,7 @@ type Store struct {
 	dir    string
 	codec  *codec    // immutable after Open
 	random io.Reader // immutable after Open
-	ops    ops       // immutable after Open; test hooks for mutants
+	ops    ops       // immutable after Open; the write path (see ops)
 
 	mu sync.Mutex // serialises this instance's operations (the directory lock serialises processes)
 }
@@ -74,7 +74,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: rand.Reader, ops: defaultOps()}
+	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: rand.Reader, ops: opsFor(ctx)}
 	for _, o := range opts {
 		o(s)
 	}

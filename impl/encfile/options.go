@@ -11,7 +11,6 @@ type Option func(*options)
 type options struct {
 	random io.Reader   // nonce source; nil = crypto/rand
 	perm   os.FileMode // mode of the written file
-	cache  *Cache      // shared decoded files and cipher; nil = none
 }
 
 func defaultOptions() options { return options{perm: 0o600} }

@@ -33,7 +33,7 @@ type Store struct {
 	aead   cipher.AEAD // immutable after Open
 	random io.Reader   // immutable after Open; nil = crypto/rand
 	perm   os.FileMode // immutable after Open
-	cache  *cacheTable // immutable after Open; nil = no shared Cache
+	cache  *cacheTable // immutable after Open; nil = no shared cache (see cache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -83,8 +83,8 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		table *cacheTable
 		err   error
 	)
-	if o.cache != nil {
-		table, err = o.cache.table(KeyFromPassword(password))
+	if c := sharedCache(ctx); c != nil {
+		table, err = c.table(KeyFromPassword(password))
 		if table != nil {
 			aead = table.aead
 		}
@@ -207,7 +207,7 @@ func (s *Store) ensureDir() error {
 
 // load reads and decrypts the file; a missing or empty file is an empty
 // store. The caller holds s.mu and the directory lock. The contents are
-// immutable (shared with the memo and the Cache): copy before changing.
+// immutable (shared with the memo and the cache): copy before changing.
 func (s *Store) load() (c *contents, exists bool, err error) {
 	f, err := s.fsys.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {

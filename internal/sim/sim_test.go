@@ -1,0 +1,64 @@
+package sim_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/spf13/afero"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/internal/sim"
+)
+
+type keyA struct{}
+
+type keyB struct{}
+
+// Get builds a key's value once and keeps keys of different types apart,
+// also under concurrent first calls (run with -race).
+func TestSharedGet(t *testing.T) {
+	s := sim.NewShared()
+	var builds sync.Map
+	mk := func(name string) func() *string {
+		return func() *string {
+			_, again := builds.LoadOrStore(name, true)
+			assert.False(t, again, "%s built twice", name) // may run on a goroutine: no FailNow
+			return &name
+		}
+	}
+	var wg sync.WaitGroup
+	got := make([]*string, 8)
+	for i := range got {
+		wg.Go(func() { got[i] = sim.Get(s, keyA{}, mk("a")) })
+	}
+	wg.Wait()
+	for _, p := range got {
+		require.Same(t, got[0], p)
+	}
+	b := sim.Get(s, keyB{}, mk("b"))
+	require.Equal(t, "b", *b)
+	require.Equal(t, "a", *sim.Get(s, keyA{}, mk("a-again")))
+	// Another Shared shares nothing.
+	require.Equal(t, "fresh", *sim.Get(sim.NewShared(), keyA{}, func() *string { v := "fresh"; return &v }))
+}
+
+func TestContexts(t *testing.T) {
+	ctx := context.Background()
+	require.Nil(t, sim.FromContext(ctx))
+	_, ok := sim.DirstoreHooksFrom(ctx)
+	require.False(t, ok)
+
+	s := sim.NewShared()
+	calls := 0
+	h := sim.DirstoreHooks{Write: func(afero.Fs, string, []byte, os.FileMode) error { calls++; return nil }}
+	both := sim.WithDirstoreHooks(sim.NewContext(ctx, s), h)
+	require.Same(t, s, sim.FromContext(both))
+	got, ok := sim.DirstoreHooksFrom(both)
+	require.True(t, ok)
+	require.NoError(t, got.Write(nil, "", nil, 0))
+	require.Equal(t, 1, calls)
+	require.Nil(t, got.FileName)
+}
