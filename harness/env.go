@@ -39,10 +39,8 @@ func newEnv(ctx context.Context, t Target) *env {
 	if mig == nil {
 		mig = runnerMigrator(t.Policy, shared)
 	}
-	// The explicit default scheme is the zero Scheme's meaning, without
-	// rebuilding it on every call.
 	configs := &configMemo{}
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{ParseConfig: configs.parse}}
 }
 
 // RunnerMigrator is the project's own migration (impl/migrate.Runner) with
