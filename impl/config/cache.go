@@ -44,11 +44,7 @@ type cacheKey struct{}
 
 // sharedCache returns the cache of the sim.Shared ctx carries, or nil.
 func sharedCache(ctx context.Context) *cache {
-	s := sim.FromContext(ctx)
-	if s == nil {
-		return nil
-	}
-	return sim.Get(s, cacheKey{}, func() *cache { return newCache(cacheEntries) })
+	return sim.Value(ctx, cacheKey{}, func() *cache { return newCache(cacheEntries) })
 }
 
 // get returns the cached results of data.

@@ -19,10 +19,16 @@ type Shared struct {
 // NewShared returns an empty Shared.
 func NewShared() *Shared { return &Shared{values: map[any]any{}} }
 
-// Get returns the value of s under key, built by mk on the first call for
-// key (under s's lock: mk must not call Get). A value found under key that
-// is not a V is replaced by a fresh mk().
-func Get[V any](s *Shared, key any, mk func() V) V {
+// Value returns the value under key of the Shared ctx carries, built by
+// mk on the first call for key (under the Shared's lock: mk must not call
+// Value), or the zero V when ctx carries no Shared. A value found under
+// key that is not a V is replaced by a fresh mk().
+func Value[V any](ctx context.Context, key any, mk func() V) V {
+	s := FromContext(ctx)
+	if s == nil {
+		var zero V
+		return zero
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.values[key].(V); ok {

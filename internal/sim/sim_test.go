@@ -17,10 +17,11 @@ type keyA struct{}
 
 type keyB struct{}
 
-// Get builds a key's value once and keeps keys of different types apart,
-// also under concurrent first calls (run with -race).
-func TestSharedGet(t *testing.T) {
-	s := sim.NewShared()
+// Value builds a key's value once per Shared and keeps keys of different
+// types apart, also under concurrent first calls (run with -race); without
+// a Shared it is the zero value.
+func TestValue(t *testing.T) {
+	ctx := sim.NewContext(context.Background(), sim.NewShared())
 	var builds sync.Map
 	mk := func(name string) func() *string {
 		return func() *string {
@@ -32,17 +33,19 @@ func TestSharedGet(t *testing.T) {
 	var wg sync.WaitGroup
 	got := make([]*string, 8)
 	for i := range got {
-		wg.Go(func() { got[i] = sim.Get(s, keyA{}, mk("a")) })
+		wg.Go(func() { got[i] = sim.Value(ctx, keyA{}, mk("a")) })
 	}
 	wg.Wait()
 	for _, p := range got {
 		require.Same(t, got[0], p)
 	}
-	b := sim.Get(s, keyB{}, mk("b"))
+	b := sim.Value(ctx, keyB{}, mk("b"))
 	require.Equal(t, "b", *b)
-	require.Equal(t, "a", *sim.Get(s, keyA{}, mk("a-again")))
-	// Another Shared shares nothing.
-	require.Equal(t, "fresh", *sim.Get(sim.NewShared(), keyA{}, func() *string { v := "fresh"; return &v }))
+	require.Equal(t, "a", *sim.Value(ctx, keyA{}, mk("a-again")))
+	// Another Shared shares nothing; no Shared, no value.
+	other := sim.NewContext(context.Background(), sim.NewShared())
+	require.Equal(t, "fresh", *sim.Value(other, keyA{}, func() *string { v := "fresh"; return &v }))
+	require.Nil(t, sim.Value(context.Background(), keyA{}, mk("never")))
 }
 
 func TestContexts(t *testing.T) {
