@@ -40,7 +40,7 @@ func parseScoped(key string) (scope, name string, ok bool) {
 		return "", "", false
 	}
 	for _, c := range []byte(rest[:i]) {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
 			return "", "", false
 		}
 	}
