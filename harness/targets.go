@@ -28,16 +28,16 @@ const DirstorePath = DataDir + "/secrets.d"
 // The encfile target's stores share one decode cache (per Targets call: a
 // sim.Shared in the context of their Open): a restarted process decrypts
 // each distinct file content once, keyed by its exact bytes; every Open
-// still reads and validates the file. Each
-// simulated process draws its nonces from the same seeded stream
-// (simNonces; the product uses crypto/rand), like every other choice of
-// the harness: a run replays byte for byte, and two crash points that
-// leave the same files leave the same bytes.
+// still reads and validates the file. Each simulated process draws its
+// nonces from the same seeded stream (simNonces, through sim.WithRand; the
+// product uses crypto/rand), like every other choice of the harness: a run
+// replays byte for byte, and two crash points that leave the same files
+// leave the same bytes.
 func Targets() []Target {
 	shared := sim.NewContext(context.Background(), sim.NewShared())
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.OpenContext(shared, fsys, EncfilePath, []byte(TestPassword), encfile.WithRand(simNonces()))
+			return encfile.OpenContext(sim.WithRand(shared, simNonces()), fsys, EncfilePath, []byte(TestPassword))
 		}, ToolHiveStore: EncfilePath},
 		DirstoreTarget(),
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // dirPerm is the mode of a store directory the Store creates.
@@ -31,7 +32,7 @@ type Store struct {
 	path   string
 	dir    string
 	aead   cipher.AEAD // immutable after Open
-	random io.Reader   // immutable after Open; nil = crypto/rand
+	random io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
 	perm   os.FileMode // immutable after Open
 	cache  *cacheTable // immutable after Open; nil = no shared cache (see cache)
 
@@ -95,7 +96,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm, cache: table}
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err

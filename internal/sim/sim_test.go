@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -53,6 +54,9 @@ func TestContexts(t *testing.T) {
 	require.Nil(t, sim.FromContext(ctx))
 	_, ok := sim.DirstoreHooksFrom(ctx)
 	require.False(t, ok)
+	require.Nil(t, sim.RandFrom(ctx))
+	r := strings.NewReader("nonces")
+	require.Same(t, r, sim.RandFrom(sim.WithRand(ctx, r)))
 
 	s := sim.NewShared()
 	calls := 0
