@@ -34,10 +34,10 @@ const DirstorePath = DataDir + "/secrets.d"
 // replays byte for byte, and two crash points that leave the same files
 // leave the same bytes.
 func Targets() []Target {
-	shared := sim.NewContext(context.Background(), sim.NewShared())
+	simctx := sim.WithRand(sim.NewContext(context.Background(), sim.NewShared()), simNonces)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.OpenContext(sim.WithRand(shared, simNonces()), fsys, EncfilePath, []byte(TestPassword))
+			return encfile.OpenContext(simctx, fsys, EncfilePath, []byte(TestPassword))
 		}, ToolHiveStore: EncfilePath},
 		DirstoreTarget(),
 	}

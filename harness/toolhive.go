@@ -155,7 +155,7 @@ func openToolHiveSecrets(proc interface {
 	fslock.Locker
 }, path string) (secrets.Provider, error) {
 	t := &toolhiveFs{Fs: proc, locks: proc, dirLocks: true}
-	p, err := encfile.OpenContext(sim.WithRand(context.Background(), simNonces()), t, path, []byte(TestPassword))
+	p, err := encfile.OpenContext(sim.WithRand(context.Background(), simNonces), t, path, []byte(TestPassword))
 	t.dirLocks = false // the simulated process is single-threaded under the scheduler
 	return p, err
 }

@@ -2,6 +2,7 @@ package dirstore_test
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestNonceSourceFromContext(t *testing.T) {
 		fsys := afero.NewMemMapFs()
 		open := ctx
 		if seeded {
-			open = sim.WithRand(ctx, rand.NewChaCha8([32]byte{7}))
+			open = sim.WithRand(ctx, func() io.Reader { return rand.NewChaCha8([32]byte{7}) })
 		}
 		s, err := dirstore.OpenContext(open, fsys, dir, pw)
 		require.NoError(t, err)

@@ -2,6 +2,7 @@ package encfile_test
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestNonceSourceFromContext(t *testing.T) {
 		fsys := fslock.WithLocker(afero.NewMemMapFs())
 		c := ctx
 		if seeded {
-			c = sim.WithRand(ctx, rand.NewChaCha8([32]byte{7}))
+			c = sim.WithRand(ctx, func() io.Reader { return rand.NewChaCha8([32]byte{7}) })
 		}
 		s, err := encfile.OpenContext(c, fsys, "/d/s", password)
 		require.NoError(t, err)

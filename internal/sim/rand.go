@@ -8,17 +8,21 @@ import (
 // randKey is the context key of a nonce source.
 type randKey struct{}
 
-// WithRand returns ctx carrying r as the nonce source of the stores opened
-// with it (encfile.OpenContext, dirstore.OpenContext), instead of
-// crypto/rand: a simulation draws its nonces from a seeded stream, so that
-// a run replays byte for byte. Reusing a nonce under one key leaks
-// plaintext relations: never for a real store.
-func WithRand(ctx context.Context, r io.Reader) context.Context {
-	return context.WithValue(ctx, randKey{}, r)
+// WithRand returns ctx carrying newRand: every store opened with it
+// (encfile.OpenContext, dirstore.OpenContext) draws its nonces from a
+// fresh newRand() instead of crypto/rand. A simulation passes a seeded
+// stream, so that a run replays byte for byte; reusing a nonce under one
+// key leaks plaintext relations, so never for a real store.
+func WithRand(ctx context.Context, newRand func() io.Reader) context.Context {
+	return context.WithValue(ctx, randKey{}, newRand)
 }
 
-// RandFrom returns the nonce source ctx carries, or nil (crypto/rand).
+// RandFrom returns a fresh nonce source from the one ctx carries
+// (WithRand), or nil (crypto/rand) when it carries none.
 func RandFrom(ctx context.Context) io.Reader {
-	r, _ := ctx.Value(randKey{}).(io.Reader)
-	return r
+	newRand, _ := ctx.Value(randKey{}).(func() io.Reader)
+	if newRand == nil {
+		return nil
+	}
+	return newRand()
 }

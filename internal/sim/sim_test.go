@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -55,8 +56,14 @@ func TestContexts(t *testing.T) {
 	_, ok := sim.DirstoreHooksFrom(ctx)
 	require.False(t, ok)
 	require.Nil(t, sim.RandFrom(ctx))
-	r := strings.NewReader("nonces")
-	require.Same(t, r, sim.RandFrom(sim.WithRand(ctx, r)))
+	streams := 0
+	seeded := sim.WithRand(ctx, func() io.Reader { streams++; return strings.NewReader("nonces") })
+	for range 2 {
+		b, err := io.ReadAll(sim.RandFrom(seeded))
+		require.NoError(t, err)
+		require.Equal(t, "nonces", string(b), "a fresh stream per call")
+	}
+	require.Equal(t, 2, streams)
 
 	s := sim.NewShared()
 	calls := 0
