@@ -1,7 +1,8 @@
 package model
 
-// Model holds the pure functions. Its key scheme is ToolHive's (keys.go).
-// The zero value is ready to use.
+// Model holds the pure functions. Its key scheme is ToolHive v0.47.0's
+// (SystemPrefix, QuarantineScope and its seven legacy prefixes). The zero
+// value is ready to use.
 type Model struct {
 	// ParseConfig parses configs for the I9 checks, Diff and ConfigEqual;
 	// nil is ParseConfig. A harness that checks the same configs many
