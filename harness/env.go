@@ -11,6 +11,7 @@ import (
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/sim"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -19,29 +20,32 @@ var errUnreadable = errors.New("store unreadable")
 
 // env runs one target on simulated disks.
 type env struct {
+	// ctx is the caller's context carrying the env's sim.Shared: every
+	// config.Flag call made with it (observe, the Runner) parses each
+	// distinct config content once.
 	ctx    context.Context
 	target Target
 	mig    Migrator
 	model  model.Model
 	policy Policy
-	flags  *config.Cache // parsed config contents (by exact bytes) of observe and the Runner
 }
 
 func newEnv(ctx context.Context, t Target) *env {
-	flags := config.NewCache(0)
+	shared := sim.NewShared()
+	ctx = sim.NewContext(ctx, shared)
 	mig := t.Migrate
 	if mig == nil {
-		mig = runnerMigrator(t.Policy, flags)
+		mig = runnerMigrator(t.Policy, shared)
 	}
-	// The explicit default scheme is the zero Scheme's meaning, without
-	// rebuilding it on every call.
 	configs := &configMemo{}
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{Scheme: secrets.DefaultScheme(), ParseConfig: configs.parse}, flags: flags}
+	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{ParseConfig: configs.parse}}
 }
 
 // runnerMigrator is the project's own migration (impl/migrate.Runner)
-// with policy p and the flag in fixture.ConfigPath; its runs share flags.
-func runnerMigrator(p Policy, flags *config.Cache) Migrator { return fixture.RunnerMigrator(p, flags) }
+// with policy p and the flag in fixture.ConfigPath; its runs share shared
+// (each distinct config content parsed once), unless their context
+// already carries a sim.Shared (an env's does).
+func runnerMigrator(p Policy, shared *sim.Shared) Migrator { return fixture.RunnerMigrator(p, shared) }
 
 // newDisk returns an empty simulated disk with the config directory made.
 func newDisk() (*faults.MemFS, error) {
@@ -150,7 +154,7 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: proc, Path: fixture.ConfigPath, Cache: e.flags}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: proc, Path: fixture.ConfigPath}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

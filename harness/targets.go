@@ -1,12 +1,15 @@
 package harness
 
 import (
+	"context"
+
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
@@ -14,18 +17,19 @@ import (
 // secret; its Update is a journaled multi-file transaction, so the Runner
 // migrates it in one transaction too).
 //
-// The encfile target's stores share one encfile.Cache (per Targets call):
-// a restarted process decrypts each distinct file content once, keyed by
-// its exact bytes; every Open still reads and validates the file. Each
-// simulated process draws its nonces from the same seeded stream
-// (simNonces; the product uses crypto/rand), like every other choice of
-// the harness: a run replays byte for byte, and two crash points that
-// leave the same files leave the same bytes.
+// The encfile target's stores share one decode cache (per Targets call: a
+// sim.Shared in the context of their Open): a restarted process decrypts
+// each distinct file content once, keyed by its exact bytes; every Open
+// still reads and validates the file. Each simulated process draws its
+// nonces from the same seeded stream (simNonces, through sim.WithRand; the
+// product uses crypto/rand), like every other choice of the harness: a run
+// replays byte for byte, and two crash points that leave the same files
+// leave the same bytes.
 func Targets() []Target {
-	cache := encfile.NewCache(64)
+	simctx := sim.WithRand(sim.NewContext(context.Background(), sim.NewShared()), simNonces)
 	return []Target{
 		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), encfile.WithCache(cache), encfile.WithRand(simNonces()))
+			return encfile.OpenContext(simctx, fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
 		}, toolHiveStore: fixture.EncfilePath},
 		dirstoreTarget(),
 	}

@@ -5,8 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // InvariantID names one of the invariants listed, with what each means,
@@ -68,7 +66,7 @@ func fp(v string, ok bool) string {
 	if !ok {
 		return "<not found>"
 	}
-	return secrets.Fingerprint(v)
+	return fingerprint(v)
 }
 
 // CheckObservable (I1): every observation point of s0 reads the same value
@@ -102,9 +100,9 @@ func (m Model) CheckNoLoss(s0, c State, p Policy) []Violation {
 		if cur, ok := c.Secrets[k]; ok && cur == v {
 			continue
 		}
-		target, legacy := m.Scheme.LegacyTarget(k)
+		target, legacy := legacyTarget(k)
 		if !legacy {
-			out = append(out, violation(I2, "%q lost value %s", k, secrets.Fingerprint(v)))
+			out = append(out, violation(I2, "%q lost value %s", k, fingerprint(v)))
 			continue
 		}
 		if cur, ok := c.Secrets[target]; ok && cur == v {
@@ -116,14 +114,14 @@ func (m Model) CheckNoLoss(s0, c State, p Policy) []Violation {
 		if cur, ok := c.Secrets[target]; p == Drop && ok && cur != v {
 			continue
 		}
-		out = append(out, violation(I2, "legacy %q value %s is under neither %q nor a quarantine key", k, secrets.Fingerprint(v), target))
+		out = append(out, violation(I2, "legacy %q value %s is under neither %q nor a quarantine key", k, fingerprint(v), target))
 	}
 	return out
 }
 
 func (m Model) quarantined(c State, k, v string) bool {
 	for n := 1; ; n++ {
-		cur, ok := c.Secrets[m.Scheme.QuarantineKey(k, n)]
+		cur, ok := c.Secrets[quarantineKey(k, n)]
 		if !ok {
 			return false
 		}

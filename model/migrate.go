@@ -1,13 +1,9 @@
 package model
 
-import (
-	"github.com/scopemig/scopemig/impl/secrets"
-)
-
-// Model binds the pure functions to a key scheme. The zero value uses
-// ToolHive's default scheme.
+// Model holds the pure functions. Its key scheme is ToolHive v0.47.0's
+// (SystemPrefix, QuarantineScope and its seven legacy prefixes). The zero
+// value is ready to use.
 type Model struct {
-	Scheme secrets.Scheme
 	// ParseConfig parses configs for the I9 checks, Diff and ConfigEqual;
 	// nil is ParseConfig. A harness that checks the same configs many
 	// times passes a memo of it (the checks stay pure functions).
@@ -25,11 +21,11 @@ type Move struct {
 func (m Model) Legacy(s State) []Move {
 	var out []Move
 	for _, k := range s.Clone().Keys() {
-		scope, ok := m.Scheme.LegacyScope(k)
+		scope, ok := legacyScope(k)
 		if !ok {
 			continue
 		}
-		out = append(out, Move{Key: k, Target: m.Scheme.ScopedKey(scope, k), Scope: scope})
+		out = append(out, Move{Key: k, Target: scopedKey(scope, k), Scope: scope})
 	}
 	return out
 }
@@ -73,7 +69,7 @@ func (m Model) MigrateBody(s State, p Policy) State {
 // free in s or already holds v.
 func (m Model) QuarantineSlot(s State, k, v string) string {
 	for n := 1; ; n++ {
-		q := m.Scheme.QuarantineKey(k, n)
+		q := quarantineKey(k, n)
 		cur, ok := s.Secrets[q]
 		if !ok || cur == v {
 			return q
@@ -81,7 +77,7 @@ func (m Model) QuarantineSlot(s State, k, v string) string {
 	}
 }
 
-// Package-level shorthands with the default scheme.
+// Package-level shorthands.
 
 // Legacy is Model{}.Legacy.
 func Legacy(s State) []Move { return Model{}.Legacy(s) }

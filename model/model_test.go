@@ -117,8 +117,8 @@ func genState(t *rapid.T) model.State {
 		k := rapid.SampledFrom(prefixes).Draw(t, "prefix") + names.Draw(t, "name")
 		s[k] = values.Draw(t, "value")
 		if rapid.Bool().Draw(t, "scoped-twin") {
-			if tgt, ok := (model.Model{}).Scheme.LegacyTarget(k); ok {
-				s[tgt] = values.Draw(t, "twin")
+			for _, mv := range model.Legacy(model.State{Secrets: map[string]string{k: ""}}) {
+				s[mv.Target] = values.Draw(t, "twin")
 			}
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // State is the content of a store: raw keys and the migration flag.
@@ -41,7 +39,7 @@ func (s State) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "{migrated=%v", s.Migrated)
 	for _, k := range s.Keys() {
-		fmt.Fprintf(&b, " %q=%s", k, secrets.Fingerprint(s.Secrets[k]))
+		fmt.Fprintf(&b, " %q=%s", k, fingerprint(s.Secrets[k]))
 	}
 	b.WriteString("}")
 	return b.String()

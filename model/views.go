@@ -8,7 +8,7 @@ import (
 func (m Model) User(s State) map[string]string {
 	out := map[string]string{}
 	for k, v := range s.Secrets {
-		if !m.Scheme.IsSystem(k) {
+		if !isSystem(k) {
 			out[k] = v
 		}
 	}
@@ -20,10 +20,10 @@ func (m Model) User(s State) map[string]string {
 // the system prefix: a scope never reads another scope's keys through the
 // fallback); ok is false for not-found.
 func (m Model) Scoped(s State, scope, name string) (string, bool) {
-	if v, ok := s.Secrets[m.Scheme.ScopedKey(scope, name)]; ok {
+	if v, ok := s.Secrets[scopedKey(scope, name)]; ok {
 		return v, true
 	}
-	if m.Scheme.IsSystem(name) {
+	if isSystem(name) {
 		return "", false
 	}
 	v, ok := s.Secrets[name]
@@ -33,7 +33,7 @@ func (m Model) Scoped(s State, scope, name string) (string, bool) {
 // ScopedList returns what ScopedProvider(scope).ListSecrets returns, as a
 // map from name to value.
 func (m Model) ScopedList(s State, scope string) map[string]string {
-	pfx := m.Scheme.ScopedKey(scope, "")
+	pfx := scopedKey(scope, "")
 	out := map[string]string{}
 	for k, v := range s.Secrets {
 		if name, ok := strings.CutPrefix(k, pfx); ok && name != "" {
@@ -63,20 +63,19 @@ func (p Point) String() string {
 // user key that is not legacy, the user read. The migration must leave Obs
 // unchanged at every crash point (invariant I1).
 func (m Model) Obs(s State) map[Point]string {
-	sch := m.Scheme.Normalized()
 	out := map[Point]string{}
 	for k, v := range s.Secrets {
-		if scope, name, ok := sch.ParseKey(k); ok {
-			if scope != sch.Quarantine {
+		if scope, name, ok := parseScoped(k); ok {
+			if scope != QuarantineScope {
 				val, _ := m.Scoped(s, scope, name)
 				out[Point{scope, name}] = val
 			}
 			continue
 		}
-		if sch.IsSystem(k) {
+		if isSystem(k) {
 			continue
 		}
-		if scope, ok := sch.LegacyScope(k); ok {
+		if scope, ok := legacyScope(k); ok {
 			val, _ := m.Scoped(s, scope, k)
 			out[Point{scope, k}] = val
 			continue

@@ -1,6 +1,7 @@
 package mutants
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,25 +14,28 @@ import (
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/sim"
 	"github.com/scopemig/scopemig/model"
 )
 
-// dirstoreMutants are broken variants of impl/dirstore (through its Hooks),
-// migrated by the project's own per-key Runner path.
+// dirstoreMutants are broken variants of impl/dirstore (through the
+// sim.DirstoreHooks in the context of their Open), migrated by the
+// project's own per-key Runner path.
 func dirstoreMutants() []Mutant {
-	mk := func(name, desc string, h dirstore.Hooks, expect ...model.InvariantID) Mutant {
+	mk := func(name, desc string, h sim.DirstoreHooks, expect ...model.InvariantID) Mutant {
 		t := builtin("dirstore")
 		t.Name = "mutant:" + name
+		hooked := sim.WithDirstoreHooks(context.Background(), h)
 		t.Open = func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword), dirstore.WithHooks(h))
+			return dirstore.OpenContext(hooked, fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
 		}
 		return Mutant{Name: name, Description: desc, Expect: expect, Target: t}
 	}
 	return []Mutant{
 		mk("dirstore-rename-without-dir-fsync", "dirstore: renames each secret file into place without syncing the directory",
-			dirstore.Hooks{Write: renameNoDirSync}, model.I6),
+			sim.DirstoreHooks{Write: renameNoDirSync}, model.I6),
 		mk("dirstore-unescaped-name", "dirstore: uses the secret name itself as the file name (../x escapes, a/b fails)",
-			dirstore.Hooks{FileName: func(name string) string { return name }}, model.I1, model.I6),
+			sim.DirstoreHooks{FileName: func(name string) string { return name }}, model.I1, model.I6),
 	}
 }
 

@@ -20,10 +20,6 @@ import (
 type Flag struct {
 	Fs   afero.Fs
 	Path string
-	// Cache, when set, remembers the parse and render of every config
-	// content the Flag has seen, keyed by its exact bytes (see Cache).
-	// Optional: nil parses every time.
-	Cache *Cache
 }
 
 // dirPerm is the mode of a config directory SetMigrated creates.
@@ -57,8 +53,9 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if f.Cache != nil {
-		if done, _, ok := f.Cache.get(raw.data); ok {
+	c := sharedCache(ctx)
+	if c != nil {
+		if done, _, ok := c.get(raw.data); ok {
 			return done, nil
 		}
 	}
@@ -67,8 +64,8 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	done, err := d.migrated() // parse checked that it decodes
-	if err == nil && f.Cache != nil {
-		f.Cache.put(raw.data, done, nil)
+	if err == nil && c != nil {
+		c.put(raw.data, done, nil)
 	}
 	return done, err
 }
@@ -109,7 +106,7 @@ func (f Flag) SetMigrated(ctx context.Context) error {
 	}
 	if raw, err := readConfig(f.Fs, f.Path); err != nil {
 		return err
-	} else if _, done, err := f.render(raw); err != nil || done {
+	} else if _, done, err := f.render(ctx, raw); err != nil || done {
 		return err
 	}
 	dir := filepath.Dir(f.Path)
@@ -150,7 +147,7 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled bool, err erro
 	if err != nil {
 		return false, err
 	}
-	out, done, err := f.render(raw)
+	out, done, err := f.render(ctx, raw)
 	if err != nil || done {
 		return true, err
 	}
@@ -171,10 +168,12 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled bool, err erro
 
 // render returns the content SetMigrated writes for raw, or done when the
 // flag is already set (nothing to write). It parses and renders, or takes
-// both from f.Cache. The result must not be modified.
-func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
-	if f.Cache != nil {
-		if done, set, ok := f.Cache.get(raw.data); ok && (done || set != nil) {
+// both from the cache ctx shares (sharedCache). The result must not be
+// modified.
+func (f Flag) render(ctx context.Context, raw rawConfig) (out []byte, done bool, err error) {
+	c := sharedCache(ctx)
+	if c != nil {
+		if done, set, ok := c.get(raw.data); ok && (done || set != nil) {
 			return set, done, nil
 		}
 	}
@@ -183,8 +182,8 @@ func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
 		return nil, false, err
 	}
 	if done, _ := d.migrated(); done {
-		if f.Cache != nil {
-			f.Cache.put(raw.data, true, nil)
+		if c != nil {
+			c.put(raw.data, true, nil)
 		}
 		return nil, true, nil
 	}
@@ -193,8 +192,8 @@ func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
 	if err := d.encode(&buf); err != nil {
 		return nil, false, fmt.Errorf("config %s: encode: %w", f.Path, err)
 	}
-	if f.Cache != nil {
-		f.Cache.put(raw.data, false, buf.Bytes())
+	if c != nil {
+		c.put(raw.data, false, buf.Bytes())
 	}
 	return buf.Bytes(), false, nil
 }

@@ -1,43 +1,36 @@
 package dirstore
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// Hooks replace steps of the store's write path. They exist for the
-// harness's mutant suite (deliberately broken variants that the harness
-// must catch) and break the store's guarantees: never set them in
-// production code. A nil field keeps the correct step.
-type Hooks struct {
-	// Write durably and atomically replaces path with data (default
-	// atomicfile.Write).
-	Write func(fsys afero.Fs, path string, data []byte, perm os.FileMode) error
-	// FileName maps a secret name to its file's base name (default: the
-	// keyed hash described in the package doc). Listing still only
-	// recognises hash-shaped names.
-	FileName func(name string) string
-}
-
-// ops is the effective write path.
+// ops is the effective write path: the correct steps, unless the context
+// given to OpenContext carries sim.DirstoreHooks (the harness's mutants,
+// and tests that stop a write at a chosen step; no context a user of the
+// module can build does).
 type ops struct {
 	write    func(fsys afero.Fs, path string, data []byte, perm os.FileMode) error
 	fileName func(name string) string // nil: codec.fileName
 }
 
-func defaultOps() ops { return ops{write: atomicfile.Write} }
-
-// WithHooks installs h (see Hooks: for mutants only).
-func WithHooks(h Hooks) Option {
-	return func(s *Store) {
-		if h.Write != nil {
-			s.ops.write = h.Write
-		}
-		s.ops.fileName = h.FileName
+// opsFor returns the write path for a Store opened with ctx.
+func opsFor(ctx context.Context) ops {
+	o := ops{write: atomicfile.Write}
+	h, ok := sim.DirstoreHooksFrom(ctx)
+	if !ok {
+		return o
 	}
+	if h.Write != nil {
+		o.write = h.Write
+	}
+	o.fileName = h.FileName
+	return o
 }
 
 // fileName is the base name of the file holding secret name.

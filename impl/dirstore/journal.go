@@ -191,7 +191,8 @@ func readChunk(b []byte) (chunk, rest []byte, ok bool) {
 }
 
 // validBase reports whether a journaled base name is a secret file name
-// (any non-empty name under a FileName hook, which is for mutants only).
+// (any non-empty name under a sim.DirstoreHooks FileName, which is for
+// mutants only).
 func (s *Store) validBase(base string) bool {
 	if s.ops.fileName != nil {
 		return base != ""

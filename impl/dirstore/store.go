@@ -17,6 +17,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 const (
@@ -31,20 +32,13 @@ type Store struct {
 	fsys   afero.Fs
 	dir    string
 	codec  *codec    // immutable after Open
-	random io.Reader // immutable after Open
-	ops    ops       // immutable after Open; test hooks for mutants
+	random io.Reader // immutable after Open: crypto/rand unless a simulation's context set one (sim.WithRand)
+	ops    ops       // immutable after Open; the write path (see ops)
 
 	mu sync.Mutex // serialises this instance's operations (the directory lock serialises processes)
 }
 
 var _ secrets.Provider = (*Store)(nil)
-
-// Option configures Open.
-type Option func(*Store)
-
-// WithRand sets the nonce source (default crypto/rand); deterministic
-// sources are for simulations only.
-func WithRand(r io.Reader) Option { return func(s *Store) { s.random = r } }
 
 // Open opens the store in directory dir on fsys with password. It first
 // validates without writing: dir is missing (an empty store, created by
@@ -58,12 +52,12 @@ func WithRand(r io.Reader) Option { return func(s *Store) { s.random = r } }
 // directory): the only writes Open makes. Crash contract: each of those
 // steps is idempotent; a crash leaves work for the next Open, never a
 // secret half-deleted or a temp file listed.
-func Open(fsys afero.Fs, dir string, password []byte, opts ...Option) (*Store, error) {
-	return OpenContext(context.Background(), fsys, dir, password, opts...)
+func Open(fsys afero.Fs, dir string, password []byte) (*Store, error) {
+	return OpenContext(context.Background(), fsys, dir, password)
 }
 
 // OpenContext is Open with a context for the directory lock.
-func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte, opts ...Option) (*Store, error) {
+func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte) (*Store, error) {
 	if len(password) == 0 {
 		return nil, ErrNoPassword
 	}
@@ -74,10 +68,11 @@ func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: rand.Reader, ops: defaultOps()}
-	for _, o := range opts {
-		o(s)
+	random := sim.RandFrom(ctx)
+	if random == nil {
+		random = rand.Reader
 	}
+	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: random, ops: opsFor(ctx)}
 	exists, err := s.validate()
 	if err != nil || !exists {
 		return nil2(s, err)

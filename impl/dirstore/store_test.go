@@ -14,6 +14,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 const dir = "/data/secrets.d"
@@ -85,7 +86,7 @@ func TestBatchJournalRolledForward(t *testing.T) {
 	errCrash := errors.New("simulated crash after the journal")
 	// The journal write succeeds durably, then the "process dies": nothing
 	// of the batch is removed yet.
-	hooks := dirstore.Hooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
+	hooks := sim.DirstoreHooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
 		if err := atomicfile.Write(f, p, data, perm); err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func TestBatchJournalRolledForward(t *testing.T) {
 		}
 		return nil
 	}}
-	s, err := dirstore.Open(fsys, dir, []byte("pw"), dirstore.WithHooks(hooks))
+	s, err := dirstore.OpenContext(sim.WithDirstoreHooks(ctx, hooks), fsys, dir, []byte("pw"))
 	require.NoError(t, err)
 	for _, k := range []string{"a", "b", "c"} {
 		require.NoError(t, s.SetSecret(ctx, k, "value-"+k))

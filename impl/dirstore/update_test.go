@@ -17,6 +17,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 var pw = []byte("pw")
@@ -104,7 +105,7 @@ func TestUpdateJournalRolledForwardByOpen(t *testing.T) {
 	errCrash := errors.New("simulated crash after the journal")
 	var journal []byte
 	armed := false
-	hooks := dirstore.Hooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
+	hooks := sim.DirstoreHooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
 		if err := atomicfile.Write(f, p, data, perm); err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func TestUpdateJournalRolledForwardByOpen(t *testing.T) {
 		}
 		return nil
 	}}
-	s, err := dirstore.Open(fsys, dir, pw, dirstore.WithHooks(hooks))
+	s, err := dirstore.OpenContext(sim.WithDirstoreHooks(ctx, hooks), fsys, dir, pw)
 	require.NoError(t, err)
 	require.NoError(t, s.Update(ctx, func(m map[string]string) error {
 		m["a"], m["b"], m["c"] = "a-old", "b-old", "c-old"

@@ -1,20 +1,24 @@
 package encfile
 
 import (
+	"context"
 	"crypto/cipher"
 	"sync"
 
 	"github.com/scopemig/scopemig/impl/internal/fifo"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// DefaultCacheEntries is the capacity of a Cache made with a size <= 0.
-const DefaultCacheEntries = 1024
+// cacheEntries is the capacity of the cache a simulation shares.
+const cacheEntries = 64
 
-// Cache remembers decoded files by their exact encrypted bytes, for many
-// Store instances (WithCache): a simulator that restarts a store on a
-// fresh disk image thousands of times per second decrypts and parses each
-// distinct file once instead of once per Open. It also shares one
-// AES-GCM instance per key.
+// cache remembers decoded files by their exact encrypted bytes, for many
+// Store instances: a simulator that restarts a store on a fresh disk image
+// thousands of times per second decrypts and parses each distinct file
+// once instead of once per Open. It also shares one AES-GCM instance per
+// key. Only a simulation has one: the Stores opened with a context that
+// carries a sim.Shared share its cache (sharedCache); other Stores have
+// none.
 //
 // It is sound because the files are authenticated: under one key, the
 // same bytes always decode to the same content, and a Store that encrypts
@@ -26,16 +30,16 @@ const DefaultCacheEntries = 1024
 //
 // It is safe for concurrent use; the cached contents are immutable and
 // never handed out (Stores copy before any change). The zero value is not
-// usable; use NewCache.
-type Cache struct {
+// usable; use newCache.
+type cache struct {
 	mu    sync.Mutex                     // guards aeads
 	aeads map[[32]byte]*cacheTable       // per key
 	files *fifo.Map[fileKey, cacheEntry] // (key, encrypted bytes) -> their contents; at most the capacity
 }
 
-// cacheTable is the part of a Cache for one key (immutable).
+// cacheTable is the part of a cache for one key (immutable).
 type cacheTable struct {
-	c    *Cache
+	c    *cache
 	key  [32]byte
 	aead cipher.AEAD // safe for concurrent use
 }
@@ -54,21 +58,21 @@ type cacheEntry struct {
 	c    *contents
 }
 
-// NewCache returns an empty cache of at most entries files
-// (DefaultCacheEntries when entries <= 0).
-func NewCache(entries int) *Cache {
-	if entries <= 0 {
-		entries = DefaultCacheEntries
-	}
-	return &Cache{aeads: map[[32]byte]*cacheTable{}, files: fifo.New[fileKey, cacheEntry](entries)}
+// newCache returns an empty cache of at most entries files.
+func newCache(entries int) *cache {
+	return &cache{aeads: map[[32]byte]*cacheTable{}, files: fifo.New[fileKey, cacheEntry](entries)}
 }
 
-// WithCache makes the Store share c's decoded files and cipher with every
-// other Store opened with c. A nil c is no cache.
-func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
+// cacheKey is the sim.Shared key of the cache.
+type cacheKey struct{}
+
+// sharedCache returns the cache of the sim.Shared ctx carries, or nil.
+func sharedCache(ctx context.Context) *cache {
+	return sim.Value(ctx, cacheKey{}, func() *cache { return newCache(cacheEntries) })
+}
 
 // table returns the table of key, creating it (and its cipher) once.
-func (c *Cache) table(key [32]byte) (*cacheTable, error) {
+func (c *cache) table(key [32]byte) (*cacheTable, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t, ok := c.aeads[key]; ok {
@@ -91,7 +95,7 @@ func (t *cacheTable) get(file []byte) (string, *contents, bool) {
 }
 
 // put records that the bytes file decode to content (a file already
-// cached keeps its entry). The oldest entry of the Cache is dropped when
+// cached keeps its entry). The oldest entry of the cache is dropped when
 // it is full.
 func (t *cacheTable) put(file string, content *contents) {
 	t.c.files.Upsert(fileKey{t.key, file}, func(old cacheEntry, ok bool) cacheEntry {

@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/impl/fslock"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // The cache holds at most its capacity, dropping the oldest entry first,
 // and keeps keys apart.
 func TestCacheBoundAndKeys(t *testing.T) {
-	c := NewCache(2)
+	c := newCache(2)
 	k1, k2 := KeyFromPassword([]byte("one")), KeyFromPassword([]byte("two"))
 	t1, err := c.table(k1)
 	require.NoError(t, err)
@@ -42,9 +43,10 @@ func TestCacheBoundAndKeys(t *testing.T) {
 	require.Equal(t, 2, c.files.Len())
 }
 
-// A Store with a cache decrypts each distinct file once: a second Open of
-// the same bytes takes the content from the cache (here planted, to show
-// it), and one changed byte is another file.
+// A Store opened with a sim.Shared decrypts each distinct file once: a
+// second Open of the same bytes takes the content from the shared cache
+// (here planted, to show it), and one changed byte is another file. A
+// Store opened without one has no cache.
 func TestCacheDecodesOnce(t *testing.T) {
 	const path = "/d/secrets"
 	ctx := context.Background()
@@ -54,10 +56,16 @@ func TestCacheDecodesOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, w.SetSecret(ctx, "k", "value-of-k-123"))
 
-	c := NewCache(8)
-	a, err := Open(fsys, path, pw, WithCache(c))
+	plain, err := Open(fsys, path, pw)
+	require.NoError(t, err)
+	require.Nil(t, plain.cache)
+	simctx := sim.NewContext(ctx, sim.NewShared())
+	a, err := OpenContext(simctx, fsys, path, pw)
 	require.NoError(t, err)
 	tab := a.cache
+	require.NotNil(t, tab)
+	c := tab.c
+	require.Same(t, c, sharedCache(simctx), "one cache per sim.Shared")
 	require.Equal(t, 1, c.files.Len())
 	data, err := afero.ReadFile(fsys, path)
 	require.NoError(t, err)
@@ -70,7 +78,7 @@ func TestCacheDecodesOnce(t *testing.T) {
 		e.c = newContents(map[string]string{"planted": "x"})
 		return e
 	})
-	b, err := Open(fsys, path, pw, WithCache(c))
+	b, err := OpenContext(simctx, fsys, path, pw)
 	require.NoError(t, err)
 	got, err := b.Snapshot(ctx)
 	require.NoError(t, err)
@@ -79,6 +87,6 @@ func TestCacheDecodesOnce(t *testing.T) {
 	flipped := append([]byte(nil), data...)
 	flipped[len(flipped)-1] ^= 1
 	require.NoError(t, afero.WriteFile(fsys, path, flipped, 0o600))
-	_, err = Open(fsys, path, pw, WithCache(c))
+	_, err = OpenContext(simctx, fsys, path, pw)
 	require.ErrorIs(t, err, ErrDecrypt)
 }

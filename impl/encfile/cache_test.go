@@ -1,6 +1,7 @@
 package encfile_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -9,20 +10,25 @@ import (
 
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// Stores sharing a Cache see exactly what stores without one see: the
+// simCtx is a context that makes the Stores opened with it share one
+// decode cache, as the harness's are.
+func simCtx() context.Context { return sim.NewContext(context.Background(), sim.NewShared()) }
+
+// Stores sharing a cache see exactly what stores without one see: the
 // content of the file, reread on every call, and a wrong password never
 // gets another key's cached content.
 func TestCacheSharedStores(t *testing.T) {
 	const path = "/data/secrets_encrypted"
 	fsys := fslock.WithLocker(afero.NewMemMapFs())
 	require.NoError(t, afero.WriteFile(fsys, path, fixtureFile(t), 0o600))
-	c := encfile.NewCache(4)
+	c := simCtx()
 
-	a, err := encfile.Open(fsys, path, password, encfile.WithCache(c))
+	a, err := encfile.OpenContext(c, fsys, path, password)
 	require.NoError(t, err)
-	b, err := encfile.Open(fsys, path, password, encfile.WithCache(c))
+	b, err := encfile.OpenContext(c, fsys, path, password)
 	require.NoError(t, err)
 	got, err := b.Snapshot(ctx)
 	require.NoError(t, err)
@@ -47,7 +53,7 @@ func TestCacheSharedStores(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 
-	_, err = encfile.Open(fsys, path, []byte("wrong password"), encfile.WithCache(c))
+	_, err = encfile.OpenContext(c, fsys, path, []byte("wrong password"))
 	require.ErrorIs(t, err, encfile.ErrDecrypt)
 }
 
@@ -55,8 +61,7 @@ func TestCacheSharedStores(t *testing.T) {
 func TestCacheSeesOtherWriters(t *testing.T) {
 	const path = "/data/secrets_encrypted"
 	fsys := fslock.WithLocker(afero.NewMemMapFs())
-	c := encfile.NewCache(0)
-	a, err := encfile.Open(fsys, path, password, encfile.WithCache(c))
+	a, err := encfile.OpenContext(simCtx(), fsys, path, password)
 	require.NoError(t, err)
 	w, err := encfile.Open(fsys, path, password)
 	require.NoError(t, err)
@@ -68,16 +73,16 @@ func TestCacheSeesOtherWriters(t *testing.T) {
 	}
 }
 
-// Stores on different goroutines may share one Cache (run with -race).
+// Stores on different goroutines may share one cache (run with -race).
 func TestCacheConcurrent(t *testing.T) {
-	c := encfile.NewCache(3) // small: evictions while others read
+	c := simCtx()
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fsys := fslock.WithLocker(afero.NewMemMapFs())
-			s, err := encfile.Open(fsys, "/d/s", password, encfile.WithCache(c))
+			s, err := encfile.OpenContext(c, fsys, "/d/s", password)
 			if !assertNoErr(t, err) {
 				return
 			}
@@ -85,7 +90,7 @@ func TestCacheConcurrent(t *testing.T) {
 				if !assertNoErr(t, s.SetSecret(ctx, "k", valueN(g*100+i))) {
 					return
 				}
-				r, err := encfile.Open(fsys, "/d/s", password, encfile.WithCache(c))
+				r, err := encfile.OpenContext(c, fsys, "/d/s", password)
 				if !assertNoErr(t, err) {
 					return
 				}

@@ -7,7 +7,7 @@ import (
 )
 
 // contents is a decoded file. It is immutable once built, so a Store's
-// memo and a Cache share it with any number of Stores and goroutines; the
+// memo and a shared cache share it with any number of Stores and goroutines; the
 // sorted names are computed on first use, once.
 type contents struct {
 	m    map[string]string // never modified nor handed out for writing

@@ -60,7 +60,7 @@ func Inspect(ctx context.Context, fsys afero.Fs, path string, password []byte) (
 	s.rbuf = make([]byte, 0, size+64)
 	var snap *Snapshot
 	err = s.view(ctx, func(c *contents) error {
-		// c is the Store's private decode (no Cache, a fresh memo): it
+		// c is the Store's private decode (no shared cache, a fresh memo): it
 		// is not shared, so the Snapshot may keep it.
 		snap = &Snapshot{path: path, m: c.m, keys: c.sorted()}
 		return nil

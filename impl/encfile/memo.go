@@ -6,7 +6,7 @@ package encfile
 // bytes always decode to the same contents. Every operation still reads
 // the whole file. The zero value is empty. The Store's mu guards it.
 type memo struct {
-	file string    // the encrypted bytes (immutable: may be a Cache key)
+	file string    // the encrypted bytes (immutable: may be a cache key)
 	c    *contents // their contents (immutable); nil when empty
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // dirPerm is the mode of a store directory the Store creates.
@@ -31,9 +32,9 @@ type Store struct {
 	path   string
 	dir    string
 	aead   cipher.AEAD // immutable after Open
-	random io.Reader   // immutable after Open; nil = crypto/rand
+	random io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
 	perm   os.FileMode // immutable after Open
-	cache  *cacheTable // immutable after Open; nil = no shared Cache
+	cache  *cacheTable // immutable after Open; nil = no shared cache (see cache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -83,8 +84,8 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		table *cacheTable
 		err   error
 	)
-	if o.cache != nil {
-		table, err = o.cache.table(KeyFromPassword(password))
+	if c := sharedCache(ctx); c != nil {
+		table, err = c.table(KeyFromPassword(password))
 		if table != nil {
 			aead = table.aead
 		}
@@ -95,7 +96,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: o.random, perm: o.perm, cache: table}
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -207,7 +208,7 @@ func (s *Store) ensureDir() error {
 
 // load reads and decrypts the file; a missing or empty file is an empty
 // store. The caller holds s.mu and the directory lock. The contents are
-// immutable (shared with the memo and the Cache): copy before changing.
+// immutable (shared with the memo and the cache): copy before changing.
 func (s *Store) load() (c *contents, exists bool, err error) {
 	f, err := s.fsys.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -1,6 +1,6 @@
 // Package fifo is the module's one cache type: a bounded map, safe for
-// concurrent use, that forgets its oldest entry first. encfile.Cache
-// (decoded files) and config.Cache (parsed config contents) are built on
+// concurrent use, that forgets its oldest entry first. The decode caches
+// of encfile (decoded files) and config (parsed config contents) are built on
 // it.
 package fifo
 
