@@ -172,8 +172,9 @@ func (l lockless) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 func crashedErr(op, name string) error { return pathErr(op, name, ErrCrashed) }
 
 // begin numbers op and asks the injector. Caller holds f.mu. A nil error
-// means run the operation (a is Pass, or a Torn crash of a write, which
-// the caller performs partially before calling crashLocked).
+// means run the operation (a is Pass; a Torn crash of a write, which the
+// caller performs partially before calling crashLocked; or a crash After
+// it, which the caller applies with after once the operation is done).
 func (f *FS) begin(op Op) (Action, error) {
 	if f.crashed.Load() {
 		return Action{}, crashedErr(op.Kind.String(), op.Path)
@@ -189,7 +190,7 @@ func (f *FS) begin(op Op) (Action, error) {
 	case Fail:
 		return a, pathErr(op.Kind.String(), op.Path, InjectedError{Errno: orEIO(a.Errno)})
 	case Crash:
-		if a.Mode == Torn && op.Kind == OpWrite {
+		if a.After || (a.Mode == Torn && op.Kind == OpWrite) {
 			return a, nil
 		}
 		f.crashLocked(a)
@@ -213,14 +214,30 @@ func (f *FS) crashLocked(a Action) {
 	f.locks = nil
 }
 
+// after kills the process once operation op was performed when a is a
+// crash After it: the caller then returns the error (the process never
+// sees the operation's result). Caller holds f.mu.
+func (f *FS) after(a Action, op Op) error {
+	if a.Kind != Crash || !a.After {
+		return nil
+	}
+	f.crashLocked(a)
+	return crashedErr(op.Kind.String(), op.Path)
+}
+
 // mutate runs fn as mutating operation op.
 func (f *FS) mutate(op Op, fn func() error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.begin(op); err != nil {
+	a, err := f.begin(op)
+	if err != nil {
 		return err
 	}
-	return fn()
+	err = fn()
+	if cerr := f.after(a, op); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // open runs an open and registers the handle. Caller holds f.mu.
@@ -267,14 +284,28 @@ func (f *FS) Name() string { return "faults.FS" }
 func (f *FS) Create(name string) (afero.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.begin(Op{Kind: OpCreate, Path: name}); err != nil {
+	op := Op{Kind: OpCreate, Path: name}
+	a, err := f.begin(op)
+	if err != nil {
 		return nil, err
 	}
+	var h afero.File
 	if m, ok := f.inner.(*MemFS); ok {
-		return f.openMem(m, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666, true)
+		h, err = f.openMem(m, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666, true)
+	} else {
+		h, err = f.inner.Create(name)
+		h, err = f.register(h, err, name, true)
 	}
-	h, err := f.inner.Create(name)
-	return f.register(h, err, name, true)
+	return openedThenAfter(h, err, f.after(a, op))
+}
+
+// openedThenAfter is the result of an open whose process may have died
+// right after it (cerr, from FS.after; the crash closed the handle).
+func openedThenAfter(h afero.File, err, cerr error) (afero.File, error) {
+	if cerr != nil {
+		return nil, cerr
+	}
+	return h, err
 }
 
 // writeFlags are the OpenFile flags that make an open mutating.
@@ -288,14 +319,20 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.begin(Op{Kind: OpOpen, Path: name}); err != nil {
+	op := Op{Kind: OpOpen, Path: name}
+	a, err := f.begin(op)
+	if err != nil {
 		return nil, err
 	}
+	write := flag&(os.O_WRONLY|os.O_RDWR) != 0
+	var h afero.File
 	if m, ok := f.inner.(*MemFS); ok {
-		return f.openMem(m, name, flag, perm, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+		h, err = f.openMem(m, name, flag, perm, write)
+	} else {
+		h, err = f.inner.OpenFile(name, flag, perm)
+		h, err = f.register(h, err, name, write)
 	}
-	h, err := f.inner.OpenFile(name, flag, perm)
-	return f.register(h, err, name, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+	return openedThenAfter(h, err, f.after(a, op))
 }
 
 // Open implements afero.Fs (not counted).

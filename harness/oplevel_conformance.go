@@ -4,6 +4,7 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
@@ -33,7 +34,7 @@ func (v *verifier) opConformance() (int, *failure) {
 func (sw *sweeper) opSingleOps() *failure {
 	e := sw.e
 	old := map[string]string{"k1": "value-one-1234", "k2": "value-two-1234", "k3": "value-three-12"}
-	plans := []opfaults.Injector{opfaults.None{}, opfaults.CrashAt{Call: 0, When: opfaults.Before}, opfaults.CrashAt{Call: 0, When: opfaults.After}}
+	plans := []faults.Injector{faults.None{}, faults.CrashAt{Op: 0}, faults.CrashAt{Op: 0, After: true}}
 	for _, op := range singleOps() {
 		neu := maps.Clone(old)
 		op.after(neu)

@@ -13,7 +13,7 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// linkedCrash is the opfaults.Injector of one op-level process: it asks the plan
+// linkedCrash is the faults.Injector of one op-level process: it asks the plan
 // inj about each provider call, records how many filesystem operations the
 // process had made when the call came, and when the plan crashes the
 // process it crashes the process's filesystem (the flag's disk) at the same
@@ -21,28 +21,28 @@ import (
 // filesystem, so crashing it when the call is decided (rather than after a
 // crash-after call returns) makes no difference to what survives.
 type linkedCrash struct {
-	inj  opfaults.Injector
+	inj  faults.Injector
 	proc *faults.FS
 
 	mu sync.Mutex // guards at
 	at []int      // at[k]: filesystem operations made before call k was decided
 }
 
-var _ opfaults.Injector = (*linkedCrash)(nil)
+var _ faults.Injector = (*linkedCrash)(nil)
 
-// InjectCall implements opfaults.Injector.
-func (l *linkedCrash) InjectCall(c opfaults.Call) opfaults.CallAction {
+// Inject implements faults.Injector.
+func (l *linkedCrash) Inject(c faults.Op) faults.Action {
 	l.mu.Lock()
 	l.at = append(l.at, l.proc.Ops())
 	l.mu.Unlock()
-	a := l.inj.InjectCall(c)
+	a := l.inj.Inject(c)
 	if a.Kind == faults.Crash {
 		l.proc.Crash(faults.Process, 0)
 	}
 	return a
 }
 
-// String implements opfaults.Injector.
+// String implements faults.Injector.
 func (l *linkedCrash) String() string { return l.inj.String() }
 
 // opOutcome is what one op-level run did.
@@ -58,9 +58,9 @@ type opOutcome struct {
 // through opfaults.NewProvider under inj (nil: none); a crash takes the
 // process's filesystem down with it. The external store persists on its
 // own medium; d holds the flag.
-func (e *env) opRun(d *faults.MemFS, inj opfaults.Injector) opOutcome {
+func (e *env) opRun(d *faults.MemFS, inj faults.Injector) opOutcome {
 	if inj == nil {
-		inj = opfaults.None{}
+		inj = faults.None{}
 	}
 	proc, p, err := e.open(d, nil)
 	if err != nil {
@@ -82,12 +82,11 @@ func (e *env) opRun(d *faults.MemFS, inj opfaults.Injector) opOutcome {
 }
 
 // writeCalls counts the mutating calls of a provider log.
-func writeCalls(log []opfaults.Call) int {
+func writeCalls(log []faults.Op) int {
 	n := 0
 	for _, c := range log {
-		switch c.Method {
-		case opfaults.MethodSetSecret, opfaults.MethodDeleteSecret, opfaults.MethodDeleteSecrets,
-			opfaults.MethodCleanup, opfaults.MethodUpdate:
+		switch c.Kind {
+		case faults.OpSetSecret, faults.OpDeleteSecret, faults.OpDeleteSecrets, faults.OpCleanup, faults.OpUpdate:
 			n++
 		}
 	}

@@ -27,7 +27,7 @@ func memTarget(perKey bool) Target {
 
 // crashState seeds s0, runs the migration under inj and returns what a
 // restart sees.
-func crashState(t *testing.T, e *env, s0 model.State, inj opfaults.Injector) (model.State, opOutcome) {
+func crashState(t *testing.T, e *env, s0 model.State, inj faults.Injector) (model.State, opOutcome) {
 	t.Helper()
 	d, err := e.seed(s0)
 	require.NoError(t, err)
@@ -54,8 +54,8 @@ func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
 	}
 	pruned := 0
 	for k := 0; k < full.calls; k++ {
-		before := opfaults.CrashAt{Call: k, When: opfaults.Before}
-		after := opfaults.CrashAt{Call: k, When: opfaults.After}
+		before := faults.CrashAt{Op: k}
+		after := faults.CrashAt{Op: k, After: true}
 		require.True(t, kept[before.String()], "%s must be swept", before)
 		if kept[after.String()] {
 			continue
@@ -63,11 +63,11 @@ func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
 		pruned++
 		got, out := crashState(t, e, s0, after)
 		require.True(t, out.crashed)
-		next, _ := crashState(t, e, s0, opfaults.CrashAt{Call: k + 1, When: opfaults.Before})
+		next, _ := crashState(t, e, s0, faults.CrashAt{Op: k + 1})
 		require.Empty(t, model.Diff(next, got), "%s pruned but differs from crashing before call %d", after, k+1)
 	}
 	require.Positive(t, pruned)
-	require.True(t, kept[opfaults.CrashAt{Call: full.calls - 1, When: opfaults.After}.String()], "after the last call is always swept")
+	require.True(t, kept[faults.CrashAt{Op: full.calls - 1, After: true}.String()], "after the last call is always swept")
 }
 
 // The flag's disk crashes with the provider's process: a flag write after
@@ -76,7 +76,7 @@ func TestLinkedCrashTakesTheFlagDiskDown(t *testing.T) {
 	d, err := newDisk()
 	require.NoError(t, err)
 	proc := faults.NewFS(d, nil)
-	link := &linkedCrash{inj: opfaults.CrashAt{Call: 1, When: opfaults.After}, proc: proc}
+	link := &linkedCrash{inj: faults.CrashAt{Op: 1, After: true}, proc: proc}
 	w := opfaults.NewProvider(secrets.NewMemory(nil), link)
 	ctx := context.Background()
 	require.NoError(t, w.SetSecret(ctx, "a", "value-a-123456"))
@@ -88,7 +88,7 @@ func TestLinkedCrashTakesTheFlagDiskDown(t *testing.T) {
 	require.ErrorIs(t, afero.WriteFile(proc, ConfigDir+"/other", []byte("x"), 0o600), faults.ErrCrashed)
 	require.Equal(t, []int{0, opsBefore}, link.at, "filesystem operations made before each call")
 	require.NoError(t, afero.WriteFile(faults.NewFS(d, nil), ConfigDir+"/other", []byte("x"), 0o600), "a new process can write")
-	require.Equal(t, "opcrash(call=1,when=after)", link.String())
+	require.Equal(t, "crash(op=1,mode=process,seed=0,when=after)", link.String())
 }
 
 // resetExternal brings a store to exactly the wanted content from any

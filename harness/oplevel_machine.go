@@ -4,7 +4,6 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -41,9 +40,9 @@ func opMigrate(m *machine, t *rapid.T) {
 		want = e.model.Migrate(s0, e.policy)
 	}
 	for i, n := 0, rapid.IntRange(0, 2).Draw(t, "crashes"); i < n; i++ {
-		inj := opfaults.CrashAt{
-			Call: rapid.IntRange(0, 30).Draw(t, "call"),
-			When: rapid.SampledFrom([]opfaults.When{opfaults.Before, opfaults.After}).Draw(t, "when"),
+		inj := faults.CrashAt{
+			Op:    rapid.IntRange(0, 30).Draw(t, "call"),
+			After: rapid.Bool().Draw(t, "after"),
 		}
 		m.step("migrate, %s", inj)
 		e.opRun(m.disk, inj)

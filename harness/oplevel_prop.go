@@ -5,7 +5,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/scopemig/scopemig/faults/opfaults"
+	"github.com/scopemig/scopemig/faults"
 )
 
 // opCrashProperty is the rapid property of the migration on an op-level
@@ -24,9 +24,9 @@ func (sw *sweeper) opCrashProperty(maxKeys int, last **failure) func(*rapid.T) {
 		var sched []string
 		crashes := rapid.IntRange(0, sw.depth).Draw(t, "crashes")
 		for i := 0; i < crashes; i++ {
-			inj := opfaults.CrashAt{
-				Call: rapid.IntRange(0, 60).Draw(t, "call"),
-				When: rapid.SampledFrom([]opfaults.When{opfaults.Before, opfaults.After}).Draw(t, "when"),
+			inj := faults.CrashAt{
+				Op:    rapid.IntRange(0, 60).Draw(t, "call"),
+				After: rapid.Bool().Draw(t, "after"),
 			}
 			sched = append(slices.Clip(sched), inj.String())
 			e.opRun(d, inj)

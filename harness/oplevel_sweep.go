@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -85,12 +84,12 @@ func (o *opSweep) from(c model.State, sched []string, depth int) (*failure, erro
 // last one or the process touched its filesystem (the flag) before the
 // next call; otherwise crashing after call k leaves exactly what crashing
 // before call k+1 leaves.
-func opCrashPoints(out opOutcome) []opfaults.Injector {
-	var pts []opfaults.Injector
+func opCrashPoints(out opOutcome) []faults.Injector {
+	var pts []faults.Injector
 	for k := 0; k < out.calls; k++ {
-		pts = append(pts, opfaults.CrashAt{Call: k, When: opfaults.Before})
+		pts = append(pts, faults.CrashAt{Op: k})
 		if k == out.calls-1 || k+1 >= len(out.at) || out.at[k+1] != out.at[k] {
-			pts = append(pts, opfaults.CrashAt{Call: k, When: opfaults.After})
+			pts = append(pts, faults.CrashAt{Op: k, After: true})
 		}
 	}
 	return pts
@@ -145,7 +144,7 @@ func (o *opSweep) errors() (*failure, error) {
 		if err != nil {
 			return nil, err
 		}
-		inj := opfaults.ErrorAt{Call: k}
+		inj := faults.ErrorAt{Op: k}
 		here := []string{inj.String()}
 		e.opRun(d, inj)
 		o.sw.runs++
