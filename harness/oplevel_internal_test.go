@@ -2,13 +2,13 @@ package harness
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
@@ -26,69 +26,87 @@ func memTarget(perKey bool) Target {
 }
 
 // crashState seeds s0, runs the migration under inj and returns what a
-// restart sees.
-func crashState(t *testing.T, e *env, s0 model.State, inj faults.Injector) (model.State, opOutcome) {
+// restart sees and the run's operation count.
+func crashState(t *testing.T, e *env, s0 model.State, inj faults.Injector) (model.State, int) {
 	t.Helper()
 	d, err := e.seed(s0)
 	require.NoError(t, err)
-	out := e.opRun(d, inj)
-	st, err := e.observe(restartImage(d))
+	n, _ := e.run(d, inj)
+	st, err := e.observe(image(d, faults.Process, 0))
 	require.NoError(t, err)
-	return st, out
+	return st, n
 }
 
-// The sweep's pruning is exact: crashing after call k leaves what crashing
-// before call k+1 leaves whenever the process made no filesystem
-// operation between the two calls, and opCrashPoints keeps every other
-// point.
-func TestOpCrashPointsPruneOnlyEquivalentPoints(t *testing.T) {
+// The op-level clock numbers provider calls and filesystem operations as
+// one sequence, so the engine's crash points (before each operation) are
+// the op-level ones: crashing after operation k (a call made, its result
+// lost) leaves what crashing before operation k+1 leaves, and crashing
+// after the last one what a complete run leaves.
+func TestOpClockCrashAfterIsCrashBeforeNext(t *testing.T) {
 	e := newEnv(context.Background(), memTarget(true))
 	s0 := FixtureState()
-	_, full := crashState(t, e, s0, nil)
-	require.Greater(t, full.calls, 20, "the per-key Runner makes many calls on the fixture")
-	require.Len(t, full.at, full.calls)
-	pts := opCrashPoints(full)
-	kept := map[string]bool{}
-	for _, p := range pts {
-		kept[p.String()] = true
-	}
-	pruned := 0
-	for k := 0; k < full.calls; k++ {
-		before := faults.CrashAt{Op: k}
-		after := faults.CrashAt{Op: k, After: true}
-		require.True(t, kept[before.String()], "%s must be swept", before)
-		if kept[after.String()] {
-			continue
+	done, n := crashState(t, e, s0, nil)
+	require.Greater(t, n, 20, "the per-key Runner makes many calls on the fixture")
+	for k := 0; k < n; k++ {
+		after, _ := crashState(t, e, s0, faults.CrashAt{Op: k, After: true})
+		next := done
+		if k+1 < n {
+			next, _ = crashState(t, e, s0, faults.CrashAt{Op: k + 1})
 		}
-		pruned++
-		got, out := crashState(t, e, s0, after)
-		require.True(t, out.crashed)
-		next, _ := crashState(t, e, s0, faults.CrashAt{Op: k + 1})
-		require.Empty(t, model.Diff(next, got), "%s pruned but differs from crashing before call %d", after, k+1)
+		require.Empty(t, model.Diff(next, after), "crash after op %d differs from crash before op %d", k, k+1)
 	}
-	require.Positive(t, pruned)
-	require.True(t, kept[faults.CrashAt{Op: full.calls - 1, After: true}.String()], "after the last call is always swept")
 }
 
-// The flag's disk crashes with the provider's process: a flag write after
-// the crash fails, and the crashing call is recorded.
-func TestLinkedCrashTakesTheFlagDiskDown(t *testing.T) {
-	d, err := newDisk()
-	require.NoError(t, err)
-	proc := faults.NewFS(d, nil)
-	link := &linkedCrash{inj: faults.CrashAt{Op: 1, After: true}, proc: proc}
-	w := opfaults.NewProvider(secrets.NewMemory(nil), link)
+// One op-level process: its provider calls and its filesystem operations
+// share one numbering, and a crash at a call takes the flag's disk down.
+func TestOpClockLinksCallsAndFlagDisk(t *testing.T) {
 	ctx := context.Background()
-	require.NoError(t, w.SetSecret(ctx, "a", "value-a-123456"))
-	require.NoError(t, MarkMigrated(proc), "the process is alive before the crash")
-	opsBefore := proc.Ops()
-	require.Positive(t, opsBefore)
-	require.ErrorIs(t, w.SetSecret(ctx, "b", "value-b-123456"), faults.ErrCrashed)
-	require.True(t, proc.Crashed(), "the crash after call 1 took the filesystem down")
-	require.ErrorIs(t, afero.WriteFile(proc, ConfigDir+"/other", []byte("x"), 0o600), faults.ErrCrashed)
-	require.Equal(t, []int{0, opsBefore}, link.at, "filesystem operations made before each call")
-	require.NoError(t, afero.WriteFile(faults.NewFS(d, nil), ConfigDir+"/other", []byte("x"), 0o600), "a new process can write")
-	require.Equal(t, "crash(op=1,mode=process,seed=0,when=after)", link.String())
+	e := newEnv(ctx, memTarget(false))
+	d, err := e.emptyDisk()
+	require.NoError(t, err)
+	inj := faults.On(faults.All(faults.OfKind(faults.OpSetSecret), faults.PathGlob("b")), faults.Action{Kind: faults.Crash, After: true})
+	pr, err := e.open(d, inj)
+	require.NoError(t, err)
+	require.NoError(t, pr.p.SetSecret(ctx, "a", "value-a-123456"))
+	require.NoError(t, MarkMigrated(pr.fs), "the process is alive before the crash")
+	fsOps := pr.fs.Ops()
+	require.Positive(t, fsOps)
+	require.Equal(t, 1+fsOps, pr.ops(), "one call, then the flag's operations")
+	require.ErrorIs(t, pr.p.SetSecret(ctx, "b", "value-b-123456"), faults.ErrCrashed)
+	require.True(t, pr.crashed(), "the crash at a call took the filesystem down")
+	require.ErrorIs(t, afero.WriteFile(pr.fs, ConfigDir+"/other", []byte("x"), 0o600), faults.ErrCrashed)
+	require.Equal(t, 2+fsOps, pr.ops())
+	require.Equal(t, 2+fsOps, pr.writes(), "both calls and every filesystem operation write")
+	e.b.settle(ctx, d)
+	st, err := e.observe(d)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"a": "value-a-123456", "b": "value-b-123456"}, st.Secrets, "the call was made before the crash")
+	require.True(t, st.Migrated)
+}
+
+// A disk's record of an op-level store round-trips every key and value
+// byte for byte, and each process starts from the record of its disk.
+func TestOpStoreRecord(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(ctx, memTarget(false))
+	want := map[string]string{"": "", "a b": "line1\nline2", "ü": "\x00\xff", strings.Repeat("k", 300): strings.Repeat("v", 70000)}
+	d, err := e.seed(model.State{Secrets: want})
+	require.NoError(t, err)
+	got, ok, err := readOpStore(d)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, want, got)
+	other, err := e.seed(model.State{Secrets: map[string]string{"x": "other-value-1234"}})
+	require.NoError(t, err)
+	st, err := e.observe(d)
+	require.NoError(t, err)
+	require.Equal(t, want, st.Secrets, "observing d resets the store from d's record")
+	st, err = e.observe(other)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"x": "other-value-1234"}, st.Secrets)
+	require.NoError(t, afero.WriteFile(d, opStoreFile, []byte{0xff}, 0o600))
+	_, _, err = readOpStore(d)
+	require.ErrorIs(t, err, errOpStore)
 }
 
 // resetExternal brings a store to exactly the wanted content from any
