@@ -40,10 +40,10 @@ func (fsBackend) fill(ctx context.Context, p secrets.Provider, m map[string]stri
 	return nil
 }
 
-func (fsBackend) settle(context.Context, *faults.MemFS)            {}
-func (fsBackend) seeded(*faults.MemFS, map[string]string) error    { return nil }
-func (fsBackend) onDisk() bool                                     { return true }
-func (fsBackend) lossMode() faults.Mode                            { return faults.Power }
+func (fsBackend) settle(context.Context, *faults.MemFS)         {}
+func (fsBackend) seeded(*faults.MemFS, map[string]string) error { return nil }
+func (fsBackend) onDisk() bool                                  { return true }
+func (fsBackend) lossMode() faults.Mode                         { return faults.Power }
 
 // openProvider opens t's provider on fsys; a nil provider is an error.
 func openProvider(t Target, fsys *faults.FS) (secrets.Provider, error) {

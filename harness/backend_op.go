@@ -108,8 +108,8 @@ func (b opBackend) settle(ctx context.Context, d *faults.MemFS) {
 }
 
 func (opBackend) seeded(d *faults.MemFS, m map[string]string) error { return writeOpStore(d, m) }
-func (opBackend) onDisk() bool                                     { return false }
-func (opBackend) lossMode() faults.Mode                            { return faults.Process }
+func (opBackend) onDisk() bool                                      { return false }
+func (opBackend) lossMode() faults.Mode                             { return faults.Process }
 
 // opClock is the faults.Injector of one op-level process: its FS and its
 // opfaults.Provider both ask it, and it numbers their operations as one
@@ -121,10 +121,10 @@ func (opBackend) lossMode() faults.Mode                            { return faul
 type opClock struct {
 	inner faults.Injector
 
-	mu     sync.Mutex        // guards the fields below
-	n      int               // operations numbered
-	writes int               // of which mutating
-	fs     *faults.FS        // the process's filesystem, once linked
+	mu     sync.Mutex         // guards the fields below
+	n      int                // operations numbered
+	writes int                // of which mutating
+	fs     *faults.FS         // the process's filesystem, once linked
 	w      *opfaults.Provider // the process's provider, once linked
 }
 
