@@ -282,30 +282,7 @@ func (f *FS) Name() string { return "faults.FS" }
 
 // Create implements afero.Fs (a mutating operation).
 func (f *FS) Create(name string) (afero.File, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	op := Op{Kind: OpCreate, Path: name}
-	a, err := f.begin(op)
-	if err != nil {
-		return nil, err
-	}
-	var h afero.File
-	if m, ok := f.inner.(*MemFS); ok {
-		h, err = f.openMem(m, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666, true)
-	} else {
-		h, err = f.inner.Create(name)
-		h, err = f.register(h, err, name, true)
-	}
-	return openedThenAfter(h, err, f.after(a, op))
-}
-
-// openedThenAfter is the result of an open whose process may have died
-// right after it (cerr, from FS.after; the crash closed the handle).
-func openedThenAfter(h afero.File, err, cerr error) (afero.File, error) {
-	if cerr != nil {
-		return nil, cerr
-	}
-	return h, err
+	return f.openCounted(Op{Kind: OpCreate, Path: name}, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 }
 
 // writeFlags are the OpenFile flags that make an open mutating.
@@ -317,9 +294,14 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 	if flag&writeFlags == 0 {
 		return f.Open(name)
 	}
+	return f.openCounted(Op{Kind: OpOpen, Path: name}, flag, perm)
+}
+
+// openCounted opens op.Path as mutating operation op and registers the
+// handle; a crash After the open closes it again.
+func (f *FS) openCounted(op Op, flag int, perm os.FileMode) (afero.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	op := Op{Kind: OpOpen, Path: name}
 	a, err := f.begin(op)
 	if err != nil {
 		return nil, err
@@ -327,12 +309,15 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 	write := flag&(os.O_WRONLY|os.O_RDWR) != 0
 	var h afero.File
 	if m, ok := f.inner.(*MemFS); ok {
-		h, err = f.openMem(m, name, flag, perm, write)
+		h, err = f.openMem(m, op.Path, flag, perm, write)
 	} else {
-		h, err = f.inner.OpenFile(name, flag, perm)
-		h, err = f.register(h, err, name, write)
+		h, err = f.inner.OpenFile(op.Path, flag, perm)
+		h, err = f.register(h, err, op.Path, write)
 	}
-	return openedThenAfter(h, err, f.after(a, op))
+	if cerr := f.after(a, op); cerr != nil {
+		return nil, cerr
+	}
+	return h, err
 }
 
 // Open implements afero.Fs (not counted).

@@ -78,29 +78,22 @@ func (r OneIn) String() string { return fmt.Sprintf("rand(one_in=%d,seed=%d)", r
 
 // Any matches the operations that at least one of ps matches (none when
 // ps is empty). Nested Any are flattened and one predicate gives itself.
-func Any(ps ...Predicate) Predicate {
-	var out anyOf
-	for _, p := range ps {
-		if a, ok := p.(anyOf); ok {
-			out = append(out, a...)
-		} else {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 1 {
-		return out[0]
-	}
-	return out
-}
+func Any(ps ...Predicate) Predicate { return combine[anyOf](ps) }
 
 // All matches the operations that every one of ps matches (every
 // operation when ps is empty). Nested All are flattened and one predicate
 // gives itself.
-func All(ps ...Predicate) Predicate {
-	var out allOf
+func All(ps ...Predicate) Predicate { return combine[allOf](ps) }
+
+// combine is Any or All: ps flattened into one T.
+func combine[T interface {
+	~[]Predicate
+	Predicate
+}](ps []Predicate) Predicate {
+	var out T
 	for _, p := range ps {
-		if a, ok := p.(allOf); ok {
-			out = append(out, a...)
+		if same, ok := p.(T); ok {
+			out = append(out, same...)
 		} else {
 			out = append(out, p)
 		}
