@@ -4,19 +4,15 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
-	"sync"
 
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/faults/opfaults"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/model"
 )
 
 // Op-level targets (Target.OpLevelOnly) keep their store outside the
@@ -111,83 +107,6 @@ func (opBackend) seeded(d *faults.MemFS, m map[string]string) error { return wri
 func (opBackend) onDisk() bool                                      { return false }
 func (opBackend) lossMode() faults.Mode                             { return faults.Process }
 
-// opClock is the faults.Injector of one op-level process: its FS and its
-// opfaults.Provider both ask it, and it numbers their operations as one
-// sequence before asking the plan. When the plan crashes the process at
-// either, it crashes the other too (process mode): an op-level provider
-// keeps no state on that filesystem, so crashing it when the operation is
-// decided (rather than after a crash-after call returns) makes no
-// difference to what survives.
-type opClock struct {
-	inner faults.Injector
-
-	mu     sync.Mutex         // guards the fields below
-	n      int                // operations numbered
-	writes int                // of which mutating
-	fs     *faults.FS         // the process's filesystem, once linked
-	w      *opfaults.Provider // the process's provider, once linked
-}
-
-var _ faults.Injector = (*opClock)(nil)
-
-// link sets the two sides of the process.
-func (c *opClock) link(fs *faults.FS, w *opfaults.Provider) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.fs, c.w = fs, w
-}
-
-func (c *opClock) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
-}
-
-func (c *opClock) mutations() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.writes
-}
-
-// Inject implements faults.Injector: op gets the next index of the
-// process, then the plan decides.
-func (c *opClock) Inject(op faults.Op) faults.Action {
-	c.mu.Lock()
-	op.Index = c.n
-	c.n++
-	if mutating(op.Kind) {
-		c.writes++
-	}
-	fs, w := c.fs, c.w
-	c.mu.Unlock()
-	a := c.inner.Inject(op)
-	if a.Kind == faults.Crash {
-		if isCall(op.Kind) && fs != nil {
-			fs.Crash(faults.Process, 0) // the provider crashes itself
-		} else if !isCall(op.Kind) && w != nil {
-			w.Crash() // the filesystem crashes itself
-		}
-	}
-	return a
-}
-
-// String implements faults.Injector.
-func (c *opClock) String() string { return c.inner.String() }
-
-// isCall reports whether k is a provider call.
-func isCall(k faults.OpKind) bool { return k >= faults.OpGetSecret }
-
-// mutating reports whether an operation of kind k may change the state: a
-// filesystem operation (FS counts only those) or a provider call that
-// writes.
-func mutating(k faults.OpKind) bool {
-	switch k {
-	case faults.OpGetSecret, faults.OpListSecrets, faults.OpCapabilities:
-		return false
-	}
-	return true
-}
-
 // writeOpStore records m on d, durably (synced file and directory).
 func writeOpStore(d *faults.MemFS, m map[string]string) error {
 	dir := path.Dir(opStoreFile)
@@ -259,66 +178,4 @@ func readOpStore(d *faults.MemFS) (map[string]string, bool, error) {
 		m[k] = v
 	}
 	return m, true, nil
-}
-
-// errNotReset reports an op-level store that does not hold what the
-// harness reset it to through its own provider: the store ignored a write
-// or a delete it acknowledged, a violation (I7), not a target error.
-var errNotReset = errors.New("the store does not hold what it was reset to")
-
-// resetExternal makes the store behind p (an op-level store, which the
-// harness cannot replace by a fresh disk) hold exactly want: one Update
-// when p is an Updater, else one DeleteSecrets of the keys want lacks and
-// one SetSecret per missing or different value. It reads the store back
-// and fails when it does not hold want.
-func resetExternal(ctx context.Context, p secrets.Provider, want map[string]string) error {
-	cur, err := dump(ctx, p)
-	if err != nil {
-		return fmt.Errorf("read the store to reset it: %w", err)
-	}
-	if maps.Equal(cur, want) {
-		return nil
-	}
-	if err := applyReset(ctx, p, cur, want); err != nil {
-		return err
-	}
-	got, err := dump(ctx, p)
-	if err != nil {
-		return fmt.Errorf("read the store after a reset: %w", err)
-	}
-	if !maps.Equal(got, want) {
-		d := model.Diff(model.State{Secrets: want}, model.State{Secrets: got})
-		return fmt.Errorf("%w: %s", errNotReset, d[0])
-	}
-	return nil
-}
-
-func applyReset(ctx context.Context, p secrets.Provider, cur, want map[string]string) error {
-	if u, ok := p.(secrets.Updater); ok {
-		return u.Update(ctx, func(m map[string]string) error {
-			maps.DeleteFunc(m, func(k, _ string) bool { _, keep := want[k]; return !keep })
-			maps.Copy(m, want)
-			return nil
-		})
-	}
-	var stale []string
-	for _, k := range sortedKeys(cur) {
-		if _, keep := want[k]; !keep {
-			stale = append(stale, k)
-		}
-	}
-	if len(stale) > 0 {
-		if err := p.DeleteSecrets(ctx, stale); err != nil {
-			return fmt.Errorf("reset: delete %d keys: %w", len(stale), err)
-		}
-	}
-	for _, k := range sortedKeys(want) {
-		if v, ok := cur[k]; ok && v == want[k] {
-			continue
-		}
-		if err := p.SetSecret(ctx, k, want[k]); err != nil {
-			return fmt.Errorf("reset: set %q: %w", k, err)
-		}
-	}
-	return nil
 }
