@@ -47,7 +47,8 @@ var (
 // process is one simulated process of a target: its filesystem and its
 // provider (on opBackend, the provider wrapped by opfaults and a clock
 // numbering the provider calls and the filesystem operations as one
-// sequence).
+// sequence). Its fields are set by backend.start and never changed; fs,
+// the provider and the clock guard their own state.
 type process struct {
 	fs    *faults.FS
 	p     secrets.Provider
