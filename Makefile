@@ -49,7 +49,8 @@ FUZZ_TARGETS := \
 	./impl/secrets:FuzzQuarantineKey \
 	./impl/config:FuzzSetMigrated \
 	./impl/dirstore:FuzzFileName \
-	./impl/internal/cleanpath:FuzzIsClean
+	./impl/internal/cleanpath:FuzzIsClean \
+	./faults:FuzzParseSchedule
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

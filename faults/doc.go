@@ -72,18 +72,29 @@
 // FS.Image returns the disk a restart sees (the crash image of the inner
 // MemFS in the crash's mode and seed).
 //
-// # Schedules
+// # Injectors and schedules
 //
-// Injectors print as a schedule and ParseSchedule reads it back exactly
-// (opfaults.ParseSchedule reads the opcrash and operr terms of provider
-// faults):
+// An Injector is a predicate over an operation attached to an action, in
+// the style of Pebble's errorfs: On(p, a) takes action a (a crash with a
+// mode and seed, before the operation or After it; or a failure with an
+// errno) on the operations p matches. Predicates select by index
+// (OpIndex), kind (OfKind), path (PathGlob; a provider call's key) or a
+// seeded draw (OneIn), and combine with Any and All; Seq chains injectors
+// (the first that does not pass decides). CrashAt and ErrorAt are On with
+// an OpIndex, the forms the harness's sweeps record. The same injectors
+// drive provider calls (faults/opfaults.Provider presents each call as an
+// Op of kind OpGetSecret ... OpUpdate).
+//
+// Injectors print as a schedule and ParseSchedule reads it back to an
+// equal injector:
 //
 //	crash(op=5,mode=torn,seed=42)
 //	err(op=3,errno=ENOSPC)
-//	err(kind=sync,errno=EIO)
-//	rand(one_in=50,seed=7,errno=EIO)
+//	err(kind=sync,path="/d/*",errno=EIO)
+//	crash(any(kind=rename,kind=remove),mode=power,seed=1)
+//	err(rand(one_in=50,seed=7),errno=EIO)
 //	crash(op=9,mode=power,seed=1);err(op=3,errno=EIO)
-//	opcrash(call=3,when=after);operr(call=5)
+//	crash(op=3,mode=process,seed=0,when=after)
 //	none
 //
 // Every random choice is derived from a seed in the schedule, so a printed

@@ -172,8 +172,9 @@ func (l lockless) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 func crashedErr(op, name string) error { return pathErr(op, name, ErrCrashed) }
 
 // begin numbers op and asks the injector. Caller holds f.mu. A nil error
-// means run the operation (a is Pass, or a Torn crash of a write, which
-// the caller performs partially before calling crashLocked).
+// means run the operation (a is Pass; a Torn crash of a write, which the
+// caller performs partially before calling crashLocked; or a crash After
+// it, which the caller applies with after once the operation is done).
 func (f *FS) begin(op Op) (Action, error) {
 	if f.crashed.Load() {
 		return Action{}, crashedErr(op.Kind.String(), op.Path)
@@ -189,7 +190,7 @@ func (f *FS) begin(op Op) (Action, error) {
 	case Fail:
 		return a, pathErr(op.Kind.String(), op.Path, InjectedError{Errno: orEIO(a.Errno)})
 	case Crash:
-		if a.Mode == Torn && op.Kind == OpWrite {
+		if a.After || (a.Mode == Torn && op.Kind == OpWrite) {
 			return a, nil
 		}
 		f.crashLocked(a)
@@ -213,14 +214,30 @@ func (f *FS) crashLocked(a Action) {
 	f.locks = nil
 }
 
+// after kills the process once operation op was performed when a is a
+// crash After it: the caller then returns the error (the process never
+// sees the operation's result). Caller holds f.mu.
+func (f *FS) after(a Action, op Op) error {
+	if a.Kind != Crash || !a.After {
+		return nil
+	}
+	f.crashLocked(a)
+	return crashedErr(op.Kind.String(), op.Path)
+}
+
 // mutate runs fn as mutating operation op.
 func (f *FS) mutate(op Op, fn func() error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.begin(op); err != nil {
+	a, err := f.begin(op)
+	if err != nil {
 		return err
 	}
-	return fn()
+	err = fn()
+	if cerr := f.after(a, op); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // open runs an open and registers the handle. Caller holds f.mu.
@@ -265,16 +282,7 @@ func (f *FS) Name() string { return "faults.FS" }
 
 // Create implements afero.Fs (a mutating operation).
 func (f *FS) Create(name string) (afero.File, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, err := f.begin(Op{Kind: OpCreate, Path: name}); err != nil {
-		return nil, err
-	}
-	if m, ok := f.inner.(*MemFS); ok {
-		return f.openMem(m, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666, true)
-	}
-	h, err := f.inner.Create(name)
-	return f.register(h, err, name, true)
+	return f.openCounted(Op{Kind: OpCreate, Path: name}, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 }
 
 // writeFlags are the OpenFile flags that make an open mutating.
@@ -286,16 +294,30 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, erro
 	if flag&writeFlags == 0 {
 		return f.Open(name)
 	}
+	return f.openCounted(Op{Kind: OpOpen, Path: name}, flag, perm)
+}
+
+// openCounted opens op.Path as mutating operation op and registers the
+// handle; a crash After the open closes it again.
+func (f *FS) openCounted(op Op, flag int, perm os.FileMode) (afero.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.begin(Op{Kind: OpOpen, Path: name}); err != nil {
+	a, err := f.begin(op)
+	if err != nil {
 		return nil, err
 	}
+	write := flag&(os.O_WRONLY|os.O_RDWR) != 0
+	var h afero.File
 	if m, ok := f.inner.(*MemFS); ok {
-		return f.openMem(m, name, flag, perm, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+		h, err = f.openMem(m, op.Path, flag, perm, write)
+	} else {
+		h, err = f.inner.OpenFile(op.Path, flag, perm)
+		h, err = f.register(h, err, op.Path, write)
 	}
-	h, err := f.inner.OpenFile(name, flag, perm)
-	return f.register(h, err, name, flag&(os.O_WRONLY|os.O_RDWR) != 0)
+	if cerr := f.after(a, op); cerr != nil {
+		return nil, cerr
+	}
+	return h, err
 }
 
 // Open implements afero.Fs (not counted).

@@ -247,7 +247,7 @@ func TestFSInjectedErrors(t *testing.T) {
 
 func TestFSErrorOnKind(t *testing.T) {
 	m := durableDisk(t)
-	p := faults.NewFS(m, faults.ErrorOn{Kind: faults.OpSync, Errno: syscall.EIO})
+	p := faults.NewFS(m, faults.On(faults.OfKind(faults.OpSync), faults.Action{Kind: faults.Fail, Errno: syscall.EIO}))
 	f, err := p.Create("/d/f")
 	require.NoError(t, err)
 	_, err = f.Write([]byte("x"))
@@ -258,7 +258,7 @@ func TestFSErrorOnKind(t *testing.T) {
 }
 
 func TestFSRandomly(t *testing.T) {
-	inj := faults.Randomly{OneIn: 4, Seed: 11}
+	inj := faults.On(faults.OneIn{N: 4, Seed: 11}, faults.Action{Kind: faults.Fail})
 	fired := 0
 	for k := range 1000 {
 		a := inj.Inject(faults.Op{Index: k})
@@ -269,7 +269,56 @@ func TestFSRandomly(t *testing.T) {
 		require.Equal(t, a, inj.Inject(faults.Op{Index: k}), "deterministic")
 	}
 	require.InDelta(t, 250, fired, 60)
-	require.Equal(t, faults.Action{}, faults.Randomly{}.Inject(faults.Op{}))
+	require.Equal(t, faults.Action{}, faults.On(faults.OneIn{}, faults.Action{Kind: faults.Fail}).Inject(faults.Op{}))
+}
+
+// The path and kind predicates compose: only the syncs of files under
+// /d/a fail, and any() widens a crash to the first of two kinds.
+func TestFSComposedPredicates(t *testing.T) {
+	m := durableDisk(t)
+	require.NoError(t, m.MkdirAll("/d/a", 0o700))
+	require.NoError(t, m.MkdirAll("/d/b", 0o700))
+	inj, err := faults.ParseSchedule(`err(kind=sync,path="/d/a/*",errno=ENOSPC)`)
+	require.NoError(t, err)
+	p := faults.NewFS(m, inj)
+	for _, name := range []string{"/d/b/f", "/d/a/f"} {
+		f, err := p.Create(name)
+		require.NoError(t, err)
+		if name == "/d/a/f" {
+			require.ErrorIs(t, f.Sync(), syscall.ENOSPC)
+		} else {
+			require.NoError(t, f.Sync())
+		}
+		require.NoError(t, f.Close())
+	}
+
+	p = faults.NewFS(m, faults.On(faults.Any(faults.OfKind(faults.OpRename), faults.OfKind(faults.OpRemove)), faults.Action{Kind: faults.Crash}))
+	require.NoError(t, p.Mkdir("/d/c", 0o700))
+	require.ErrorIs(t, p.Remove("/d/c"), faults.ErrCrashed)
+	_, err = m.Stat("/d/c")
+	require.NoError(t, err, "a crash before the remove leaves the directory")
+}
+
+// A crash After an operation performs it, then kills the process: the
+// caller sees ErrCrashed, the disk holds the operation's effect.
+func TestFSCrashAfter(t *testing.T) {
+	m := durableDisk(t)
+	p := faults.NewFS(m, faults.CrashAt{Op: 1, After: true})
+	f, err := p.Create("/d/f")
+	require.NoError(t, err)
+	n, err := f.Write([]byte("whole"))
+	require.ErrorIs(t, err, faults.ErrCrashed)
+	require.Equal(t, 5, n)
+	require.True(t, p.Crashed())
+	require.Equal(t, "whole", content(t, m, "/d/f"))
+	require.ErrorIs(t, f.Close(), faults.ErrCrashed)
+
+	p = faults.NewFS(m, faults.CrashAt{Op: 0, After: true})
+	_, err = p.Create("/d/g")
+	require.ErrorIs(t, err, faults.ErrCrashed)
+	_, err = m.Stat("/d/g")
+	require.NoError(t, err, "the create was made")
+	require.Equal(t, 1, p.Ops())
 }
 
 func TestFSViewHidesLock(t *testing.T) {

@@ -36,15 +36,22 @@ func (h *file) Close() error {
 	f := h.fs
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var a Action
+	op := Op{Kind: OpClose, Path: h.name}
 	if h.write {
-		if _, err := f.begin(Op{Kind: OpClose, Path: h.name}); err != nil {
+		var err error
+		if a, err = f.begin(op); err != nil {
 			return err
 		}
 	} else if f.crashed.Load() {
 		return crashedErr("close", h.name)
 	}
 	f.unregister(h)
-	return h.inner.Close()
+	err := h.inner.Close()
+	if cerr := f.after(a, op); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // Read implements afero.File (not counted).
@@ -118,7 +125,7 @@ func (h *file) writeOp(p []byte, do func([]byte) (int, error)) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if a.Kind == Crash { // Torn: a prefix reaches the file, then the process dies
+	if a.Kind == Crash && !a.After { // Torn: a prefix reaches the file, then the process dies
 		n := 0
 		if len(p) > 0 {
 			n = int(rand.NewPCG(a.Seed, uint64(f.ops-1)).Uint64() % uint64(len(p)))
@@ -129,7 +136,11 @@ func (h *file) writeOp(p []byte, do func([]byte) (int, error)) (int, error) {
 		f.crashLocked(a)
 		return n, crashedErr("write", h.name)
 	}
-	return do(p)
+	n, err := do(p)
+	if cerr := f.after(a, op); cerr != nil {
+		return n, cerr
+	}
+	return n, err
 }
 
 // Truncate implements afero.File (a mutating operation).

@@ -2,7 +2,9 @@ package faults
 
 import "fmt"
 
-// OpKind is the kind of a mutating filesystem operation.
+// OpKind is the kind of an operation an Injector is asked about: a
+// mutating filesystem operation (counted by FS) or a secrets-provider call
+// (counted by faults/opfaults.Provider).
 type OpKind uint8
 
 // The mutating operations an FS counts.
@@ -21,6 +23,19 @@ const (
 	OpChmod                   // Fs.Chmod
 	OpChown                   // Fs.Chown
 	OpChtimes                 // Fs.Chtimes
+)
+
+// The provider calls faults/opfaults.Provider counts; the Op's Path is
+// the key for GetSecret, SetSecret and DeleteSecret.
+const (
+	OpGetSecret     OpKind = iota + OpChtimes + 1 // Provider.GetSecret
+	OpSetSecret                                   // Provider.SetSecret
+	OpDeleteSecret                                // Provider.DeleteSecret
+	OpListSecrets                                 // Provider.ListSecrets
+	OpDeleteSecrets                               // Provider.DeleteSecrets
+	OpCleanup                                     // Provider.Cleanup
+	OpCapabilities                                // Provider.Capabilities
+	OpUpdate                                      // Updater.Update
 	numOpKinds
 )
 
@@ -39,9 +54,28 @@ var opKindNames = [...]string{
 	OpChmod:     "chmod",
 	OpChown:     "chown",
 	OpChtimes:   "chtimes",
+
+	OpGetSecret:     "getsecret",
+	OpSetSecret:     "setsecret",
+	OpDeleteSecret:  "deletesecret",
+	OpListSecrets:   "listsecrets",
+	OpDeleteSecrets: "deletesecrets",
+	OpCleanup:       "cleanup",
+	OpCapabilities:  "capabilities",
+	OpUpdate:        "update",
 }
 
-// String returns the schedule name of the kind (create, write, sync, ...).
+// OpKinds lists every kind, the filesystem operations first.
+func OpKinds() []OpKind {
+	out := make([]OpKind, numOpKinds)
+	for i := range out {
+		out[i] = OpKind(i)
+	}
+	return out
+}
+
+// String returns the schedule name of the kind (create, write, sync, ...,
+// setsecret, ...).
 func (k OpKind) String() string {
 	if k < numOpKinds {
 		return opKindNames[k]
@@ -59,12 +93,12 @@ func ParseOpKind(s string) (OpKind, error) {
 	return 0, fmt.Errorf("op kind %q: %w", s, ErrSyntax)
 }
 
-// Op describes one mutating operation, as shown to an Injector and kept in
-// FS.Log.
+// Op describes one operation, as shown to an Injector and kept in FS.Log
+// (or opfaults.Provider.Log). It never holds data or a secret value.
 type Op struct {
 	Index   int    // 0-based number of the operation in its process
 	Kind    OpKind // what it does
-	Path    string // the file or directory (for file ops, the name it was opened with)
+	Path    string // the file or directory (for file ops, the name it was opened with); a provider call's key
 	NewPath string // rename only: the new name
 	Len     int    // write only: the number of bytes
 }

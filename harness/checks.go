@@ -70,7 +70,11 @@ func listFiles(fsys afero.Fs, data map[string][]byte) ([]fileEntry, error) {
 
 // checkHygiene (I8): no value of any state in vals appears in plaintext in
 // any file, every file that is not the config is 0600 in a 0700 directory.
+// It does not apply when the store is not on the disk (op-level targets).
 func (e *env) checkHygiene(fsys afero.Fs, vals map[string]bool) []model.Violation {
+	if !e.b.onDisk() {
+		return nil
+	}
 	data := map[string][]byte{}
 	files, err := listFiles(fsys, data)
 	if err != nil {

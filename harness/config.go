@@ -29,7 +29,8 @@ type Config struct {
 	Stores int
 	// MaxKeys bounds the size of generated stores (default 12).
 	MaxKeys int
-	// Modes are the crash modes to inject (default: all four).
+	// Modes are the crash modes to inject (default: all four; op-level
+	// targets, OpLevelOnly, always run in process mode only).
 	Modes []faults.Mode
 	// Skip turns phases off by name: "conformance", "property",
 	// "statemachine", "sweep", "concurrency".

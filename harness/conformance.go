@@ -38,14 +38,15 @@ func (sw *sweeper) conformance() *failure {
 	fail := func(id model.InvariantID, format string, a ...any) *failure {
 		return &failure{vs: []model.Violation{{ID: id, Detail: fmt.Sprintf(format, a...)}}, sched: steps}
 	}
-	d, err := newDisk()
+	d, err := e.emptyDisk()
 	if err != nil {
 		return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("disk: %v", err)}
 	}
-	_, p, err := e.open(d, nil)
+	pr, err := e.open(d, nil)
 	if err != nil { // nothing crashed: a target error, not an invariant breach
-		return &failure{incKind: inconclusiveTargetError, incDetail: fmt.Sprintf("open an empty store: %v", err)}
+		return targetFailure("open an empty store", err, model.State{})
 	}
+	p := pr.p
 	want := map[string]string{}
 	steps = append(steps, "get missing key")
 	if _, err := p.GetSecret(ctx, "missing"); !errors.Is(err, secrets.ErrNotFound) {
@@ -191,7 +192,7 @@ func (sw *sweeper) opCrashes() *failure {
 	for _, op := range singleOps() {
 		base, err := sw.e.seed(old)
 		if err != nil {
-			return inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), old)
+			return targetFailure("cannot seed the store", err, old)
 		}
 		for _, mode := range sw.modes {
 			for k := 0; ; k++ {
@@ -221,11 +222,12 @@ func (sw *sweeper) opCrashStep(old model.State, op singleOp, d *faults.MemFS, in
 	fail := func(vs []model.Violation) *failure {
 		return &failure{vs: vs, s0: old, sched: []string{op.name + " under " + inj.String()}}
 	}
-	proc, p, err := e.open(d, inj)
+	pr, err := e.open(d, inj)
 	if err == nil {
-		err = op.apply(e.ctx, p)
+		err = op.apply(e.ctx, pr.p)
 	}
-	crashed = proc.Crashed()
+	crashed = pr.crashed()
+	e.b.settle(e.ctx, d) // the process is over
 	img := image(d, inj.Mode, inj.Seed)
 	sw.states++
 	// I8 first: observe reopens the image, and a store that cleans
@@ -254,7 +256,7 @@ func (sw *sweeper) replayOp(c failCase) *failure {
 	}
 	d, err := sw.e.seed(c.Store)
 	if err != nil {
-		return inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), c.Store)
+		return targetFailure("cannot seed the store", err, c.Store)
 	}
 	_, f := sw.opCrashStep(c.Store, singleOps()[i], d, c.Crashes[0])
 	if f != nil {

@@ -23,7 +23,7 @@ func (sw *sweeper) crashProperty(maxKeys int, modes []faults.Mode, last **failur
 		s0 := genStore(rapidChooser{t}, maxKeys)
 		d, err := e.seed(s0)
 		if err != nil {
-			*last = inconclusiveFailure(inconclusiveTargetError, "cannot seed the store: "+err.Error(), s0)
+			*last = targetFailure("cannot seed the store", err, s0)
 			t.Fatalf("seed: %v", err)
 		}
 		sw.memo.reset()

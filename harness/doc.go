@@ -21,6 +21,13 @@
 //     to the configured depth, then a complete run;
 //   - concurrency checks (several simulated processes on one disk).
 //
+// These phases are written once, over a backend (backend.go): fsBackend
+// runs a store that lives on the simulated disk, with filesystem faults
+// in every crash mode; opBackend runs a store that does not
+// (Target.OpLevelOnly) with faults at its provider calls
+// (faults/opfaults), process crashes only, and names the checks it cannot
+// run as skipped phases.
+//
 // Every violation is named by its invariant id (I1–I9, see package model),
 // carries a minimal counterexample in which values appear only as
 // fingerprints, and a one-line replay command.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 
 	"github.com/scopemig/scopemig/faults"
@@ -25,6 +24,7 @@ type env struct {
 	// distinct config content once.
 	ctx    context.Context
 	target Target
+	b      backend // how the target's processes run
 	mig    Migrator
 	model  model.Model
 	policy Policy
@@ -38,7 +38,7 @@ func newEnv(ctx context.Context, t Target) *env {
 		mig = runnerMigrator(t.Policy, shared)
 	}
 	configs := &configMemo{}
-	return &env{ctx: ctx, target: t, mig: mig, policy: t.Policy, model: model.Model{ParseConfig: configs.parse}}
+	return &env{ctx: ctx, target: t, b: newBackend(t), mig: mig, policy: t.Policy, model: model.Model{ParseConfig: configs.parse}}
 }
 
 // runnerMigrator is the project's own migration (impl/migrate.Runner)
@@ -56,17 +56,10 @@ func newDisk() (*faults.MemFS, error) {
 	return d.CrashImage(faults.Process, nil), nil
 }
 
-// open starts a process on d with injector inj and opens the provider.
-func (e *env) open(d *faults.MemFS, inj faults.Injector) (*faults.FS, secrets.Provider, error) {
-	proc := faults.NewFS(d, inj)
-	p, err := e.target.Open(proc)
-	if err != nil {
-		return proc, nil, err
-	}
-	if p == nil {
-		return proc, nil, fmt.Errorf("target %q: Open returned a nil provider", e.target.Name)
-	}
-	return proc, p, nil
+// open starts a process on d with injector inj and opens the provider
+// (the target's backend decides how).
+func (e *env) open(d *faults.MemFS, inj faults.Injector) (*process, error) {
+	return e.b.start(e.ctx, d, inj)
 }
 
 // seed returns a durable disk holding s.
@@ -75,45 +68,37 @@ func (e *env) seed(s model.State) (*faults.MemFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	proc, p, err := e.open(d, nil)
+	pr, err := e.open(d, nil)
 	if err != nil {
 		return nil, fmt.Errorf("seed: open: %w", err)
 	}
-	write := writeAll
-	if e.target.OpLevelOnly { // the store outlives the disk: reset it
-		write = resetExternal
-	}
-	if err := write(e.ctx, p, s.Secrets); err != nil {
+	if err := e.b.fill(e.ctx, pr.p, s.Secrets); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if err := writeConfigFile(proc, fixture.ConfigPath, s.Config); err != nil {
+	if err := writeConfigFile(pr.fs, fixture.ConfigPath, s.Config); err != nil {
 		return nil, fmt.Errorf("seed: config: %w", err)
 	}
 	if s.Migrated {
-		if err := MarkMigrated(proc); err != nil {
+		if err := MarkMigrated(pr.fs); err != nil {
 			return nil, fmt.Errorf("seed: flag: %w", err)
 		}
+	}
+	if err := e.b.seeded(d, s.Secrets); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
 	}
 	return d.CrashImage(faults.Process, nil), nil
 }
 
-// writeAll stores every key of m: one transaction when p is an Updater.
-func writeAll(ctx context.Context, p secrets.Provider, m map[string]string) error {
-	if len(m) == 0 {
-		return nil
+// emptyDisk returns a new disk holding an empty store.
+func (e *env) emptyDisk() (*faults.MemFS, error) {
+	d, err := newDisk()
+	if err != nil {
+		return nil, err
 	}
-	if u, ok := p.(secrets.Updater); ok {
-		return u.Update(ctx, func(cur map[string]string) error {
-			maps.Copy(cur, m)
-			return nil
-		})
+	if err := e.b.seeded(d, map[string]string{}); err != nil {
+		return nil, err
 	}
-	for _, k := range sortedKeys(m) {
-		if err := p.SetSecret(ctx, k, m[k]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d.CrashImage(faults.Process, nil), nil
 }
 
 // dump reads every key through the provider; a key listed twice is an error.
@@ -146,35 +131,36 @@ func (e *env) observe(d *faults.MemFS) (model.State, error) {
 // observeWrites is observe, and the number of mutating operations the
 // restarted process made on d (a store may clean up on open).
 func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
-	proc, p, err := e.open(d, nil)
+	pr, err := e.open(d, nil)
 	if err != nil {
-		return model.State{}, proc.Ops(), fmt.Errorf("%w: open: %v", errUnreadable, err)
+		return model.State{}, pr.writes(), fmt.Errorf("%w: open: %v", errUnreadable, err)
 	}
-	m, err := dump(e.ctx, p)
+	m, err := dump(e.ctx, pr.p)
 	if err != nil {
-		return model.State{}, proc.Ops(), fmt.Errorf("%w: %v", errUnreadable, err)
+		return model.State{}, pr.writes(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: proc, Path: fixture.ConfigPath}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: pr.fs, Path: fixture.ConfigPath}.Migrated(e.ctx)
 	if err != nil {
-		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
+		return model.State{}, pr.writes(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	cfg, err := readConfigFile(proc, fixture.ConfigPath)
+	cfg, err := readConfigFile(pr.fs, fixture.ConfigPath)
 	if err != nil {
-		return model.State{}, proc.Ops(), fmt.Errorf("%w: config: %v", errUnreadable, err)
+		return model.State{}, pr.writes(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}
-	return model.State{Secrets: m, Migrated: flag, Config: cfg}, proc.Ops(), nil
+	return model.State{Secrets: m, Migrated: flag, Config: cfg}, pr.writes(), nil
 }
 
 // run runs the migrator in a new process on d under inj and returns the
-// number of mutating operations the process made (Open included) and the
-// migrator's error.
+// number of operations the process made (Open included) and the
+// migrator's error. The process is over when it returns (d settled).
 func (e *env) run(d *faults.MemFS, inj faults.Injector) (ops int, err error) {
-	proc, p, err := e.open(d, inj)
+	defer e.b.settle(e.ctx, d)
+	pr, err := e.open(d, inj)
 	if err != nil {
-		return proc.Ops(), fmt.Errorf("open: %w", err)
+		return pr.ops(), fmt.Errorf("open: %w", err)
 	}
-	err = e.mig(e.ctx, proc, p)
-	return proc.Ops(), err
+	err = e.mig(e.ctx, pr.fs, pr.p)
+	return pr.ops(), err
 }
 
 // image returns the crash image of d in mode m (seeded for power-partial).

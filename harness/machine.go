@@ -61,15 +61,15 @@ func (m *machine) restart(t *rapid.T) {
 	if vs := m.sw.e.checkHygiene(m.disk, m.vals); len(vs) > 0 {
 		m.fail(t, vs)
 	}
-	proc, p, err := m.sw.e.open(m.disk, nil)
+	pr, err := m.sw.e.open(m.disk, nil)
 	if err != nil {
 		m.failf(t, model.I7, "restart: %v", err)
 	}
-	m.proc, m.p = proc, p
+	m.proc, m.p = pr.fs, pr.p
 }
 
 func (m *machine) init(t *rapid.T) {
-	d, err := newDisk()
+	d, err := m.sw.e.emptyDisk()
 	if err != nil {
 		m.inconclusive(t, "disk: %v", err)
 	}
@@ -79,11 +79,14 @@ func (m *machine) init(t *rapid.T) {
 	}
 	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, map[string]bool{}
 	m.step("config: %s", describeConfig(cfg))
-	proc, p, err := m.sw.e.open(m.disk, nil)
+	pr, err := m.sw.e.open(m.disk, nil)
 	if err != nil { // an empty store that cannot be opened: nothing crashed yet
+		if f := targetFailure("open an empty store", err, model.State{}); len(f.vs) > 0 {
+			m.fail(t, f.vs)
+		}
 		m.inconclusive(t, "open an empty store: %v", err)
 	}
-	m.proc, m.p = proc, p
+	m.proc, m.p = pr.fs, pr.p
 }
 
 func (m *machine) actions() map[string]func(*rapid.T) {
@@ -182,6 +185,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"crash": func(t *rapid.T) {
 			mode := rapid.SampledFrom(m.modes).Draw(t, "mode")
 			m.step("power/process loss (%s) between operations", mode)
+			m.sw.e.b.settle(m.sw.e.ctx, m.disk) // the live process's store, as a restart would see it
 			m.disk = image(m.disk, mode, uint64(len(m.log)))
 			m.restart(t)
 		},
@@ -198,6 +202,7 @@ func (m *machine) migrate(t *rapid.T) {
 		want = e.model.Migrate(s0, e.policy)
 	}
 	vals := valueSet(s0, want)
+	e.b.settle(e.ctx, m.disk) // the live process's writes, as the migration's processes will see them
 	for i, n := 0, rapid.IntRange(0, 2).Draw(t, "crashes"); i < n; i++ {
 		mode := rapid.SampledFrom(m.modes).Draw(t, "mode")
 		n, _ := e.run(m.disk.Clone(), nil) // this run's operation count: crash points are drawn in [0, n]

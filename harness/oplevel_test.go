@@ -129,7 +129,7 @@ func TestOpLevelDeleteFirstIsCaught(t *testing.T) {
 	v := rep.Violations[0]
 	require.Contains(t, []model.InvariantID{model.I1, model.I2}, v.Invariant, "%s", v)
 	require.Equal(t, "sweep", v.Phase)
-	require.Contains(t, strings.Join(v.Counterexample, "\n"), "opcrash(call=", "the schedule names the op-level crash")
+	require.Contains(t, strings.Join(v.Counterexample, "\n"), "crash(op=", "the schedule names the op-level crash")
 	t.Logf("caught as expected:\n%s", v)
 }
 

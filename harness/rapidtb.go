@@ -184,16 +184,12 @@ func checkRapid(name string, seed uint64, checks int, shrink time.Duration, fail
 	return tb.failed, tb.logs, nil
 }
 
-// checkRapid runs one rapid phase of Verify: named after the target and the
-// phase, with fail files when the config asks for them.
+// checkRapidN runs checks cases of a rapid phase of Verify (one shard):
+// named after the target and the phase, with fail files when the config
+// asks for them.
 //
 // A rapid that rejects its flags cannot run: the error is kept for Verify
 // to return (the phase reports no case), never turned into a verdict.
-func (v *verifier) checkRapid(phase string, seed uint64, prop func(*rapid.T)) (failed bool, logs []string) {
-	return v.checkRapidN(phase, seed, v.cfg.Checks, prop)
-}
-
-// checkRapidN is checkRapid with checks cases (one shard of a phase).
 func (v *verifier) checkRapidN(phase string, seed uint64, checks int, prop func(*rapid.T)) (failed bool, logs []string) {
 	name := v.rep.Target + "/" + phase
 	if v.cfg.FailFiles != "" {

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -25,6 +26,17 @@ type failure struct {
 
 func inconclusiveFailure(kind, detail string, s0 model.State) *failure {
 	return &failure{incKind: kind, incDetail: detail, s0: s0}
+}
+
+// targetFailure is the failure of a step where no fault was injected
+// (seeding a store, opening it): inconclusive (a target error), except
+// that an op-level store that does not hold what it was reset to violates
+// I7.
+func targetFailure(what string, err error, s0 model.State) *failure {
+	if errors.Is(err, errNotReset) {
+		return &failure{vs: []model.Violation{{ID: model.I7, Detail: what + ": " + err.Error()}}, s0: s0}
+	}
+	return inconclusiveFailure(inconclusiveTargetError, what+": "+err.Error(), s0)
 }
 
 func (f *failure) lines() []string {
@@ -158,7 +170,8 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 
 // retryThenPowerLoss retries the migration to the end in a new process on
 // the disk a failed run left (c, whose unsynced data may not be durable),
-// then cuts the power: the data of the migration that returned must be
+// then cuts the power (the backend's harshest crash: process on an
+// op-level target): the data of the migration that returned must be
 // durable (I6) and the flag must not vouch for data that was lost (I3).
 // This is the fsync-failure case: a run after a failed sync sees the
 // migrated data in the page cache and must make it durable before it sets
@@ -171,7 +184,7 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 		return f
 	}
 	here := append(slices.Clip(sched), "complete run", "power loss")
-	img := image(c, faults.Power, sw.nextSeed())
+	img := image(c, sw.e.b.lossMode(), sw.nextSeed())
 	sw.states++
 	vs := sw.e.checkHygiene(img, valueSet(s0, sw.expect(s0).want))
 	st, rerr := sw.e.observe(img)
@@ -213,31 +226,45 @@ func (sw *sweeper) complete(s0 model.State, d *faults.MemFS, sched []string) (in
 	if diff := e.model.Diff(want, st); len(diff) > 0 {
 		return fail(model.I4, "the complete run did not yield Migrate(S0): %s", diff[0])
 	}
-	files, err := listFiles(d, nil)
-	if err != nil {
-		return fail(model.I4, "cannot list files: %v", err)
+	if f := sw.sameFiles(x, d); f != "" {
+		return fail(model.I4, "%s", f)
 	}
-	if x.fresh == nil {
-		if x.fresh, err = sw.freshFiles(want); err != nil {
-			return fail(model.I4, "cannot build a fresh store: %v", err)
-		}
-	}
-	fresh := x.fresh
-	if !slices.Equal(files, fresh) {
-		return fail(model.I4, "files on disk %v differ from a fresh store's %v", paths(files), paths(fresh))
-	}
-	proc, p, err := e.open(d, nil)
+	pr, err := e.open(d, nil)
 	if err != nil {
 		return fail(model.I7, "reopen after a complete run: %v", err)
 	}
-	before := proc.Ops()
-	if err := e.mig(e.ctx, proc, p); err != nil {
+	before := pr.writes()
+	err = e.mig(e.ctx, pr.fs, pr.p)
+	e.b.settle(e.ctx, d)
+	if err != nil {
 		return fail(model.I5, "a run on a migrated store failed: %v", err)
 	}
-	if w := proc.Ops() - before; w > 0 {
+	if w := pr.writes() - before; w > 0 {
 		return fail(model.I5, "a run on a migrated store made %d writes, want 0", w)
 	}
 	return n, nil
+}
+
+// sameFiles is I4's file part: d holds the file set of a fresh store
+// holding x.want (not checked when the store is not on the disk). It
+// returns what differs, or "".
+func (sw *sweeper) sameFiles(x *expected, d *faults.MemFS) string {
+	if !sw.e.b.onDisk() {
+		return ""
+	}
+	files, err := listFiles(d, nil)
+	if err != nil {
+		return fmt.Sprintf("cannot list files: %v", err)
+	}
+	if x.fresh == nil {
+		if x.fresh, err = sw.freshFiles(x.want); err != nil {
+			return fmt.Sprintf("cannot build a fresh store: %v", err)
+		}
+	}
+	if !slices.Equal(files, x.fresh) {
+		return fmt.Sprintf("files on disk %v differ from a fresh store's %v", paths(files), paths(x.fresh))
+	}
+	return ""
 }
 
 // idempotentBody (I5): the migration run on a store that already holds

@@ -45,11 +45,18 @@ func (t *tap) String() string { return faults.None{}.String() }
 
 // crashImages runs the migration once, to the end, on a clone of d, and
 // returns the crash image of each point k in [0, n] in mode, seeded with
-// seeds[k]: imgs[k] is nil where the tap could not take it. The image of
+// seeds[k]: imgs[k] is nil where the tap could not take it (every point of
+// a store that is not on the disk). The image of
 // point n is the disk after the run; afterReturn reports whether the run
 // returned nil (a crash at n then follows an acknowledged migration).
 func (sw *sweeper) crashImages(d *faults.MemFS, mode faults.Mode, seeds []uint64) (imgs []*faults.MemFS, afterReturn bool) {
 	n := len(seeds) - 1
+	if !sw.e.b.onDisk() {
+		// An op-level store lives outside the disk and is recorded on it
+		// only when a process ends (backend.settle): an image taken mid-run
+		// would miss it. Every point crashes for real.
+		return make([]*faults.MemFS, n+1), false
+	}
 	t := &tap{d: d.Clone(), mode: mode, seeds: seeds, imgs: make([]*faults.MemFS, n+1)}
 	ops, err := sw.e.run(t.d, t)
 	sw.runs++

@@ -36,6 +36,9 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		cfg = t.Defaults(cfg)
 	}
 	cfg = cfg.withDefaults()
+	if t.OpLevelOnly { // one external store, process crashes only
+		cfg.Workers, cfg.Modes = 1, []faults.Mode{faults.Process}
+	}
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
@@ -104,17 +107,22 @@ type phase struct {
 	fn   func() (cases int, f *failure)
 }
 
+// phases are Verify's phases. An op-level target runs the same ones but
+// concurrency, and names the checks it cannot run as skipped phases with
+// zero cases (so that Config.Skip works alike and nobody mistakes them for
+// passed).
 func (v *verifier) phases() []phase {
-	if v.sw.e.target.OpLevelOnly {
-		return v.opPhases()
-	}
-	return []phase{
+	phs := []phase{
 		{"conformance", func() (int, *failure) { return 1, v.sw.conformance() }},
 		{"property", v.property},
 		{"statemachine", v.stateMachine},
 		{"sweep", v.sweeps},
-		{"concurrency", v.concurrency},
 	}
+	if v.sw.e.b.onDisk() {
+		return append(phs, phase{"concurrency", v.concurrency})
+	}
+	skipped := func() (int, *failure) { return 0, nil }
+	return append(phs, phase{skippedFileSet, skipped}, phase{skippedHygiene, skipped}, phase{skippedConcurrency, skipped})
 }
 
 // run times one phase and records its figures and its violation.
@@ -269,7 +277,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.store(s0, mode)
 		if err != nil {
-			return cases, inconclusiveFailure(inconclusiveTargetError, err.Error(), s0)
+			return cases, targetFailure("sweep", err, s0)
 		}
 		if f != nil {
 			c.failing()
@@ -284,7 +292,7 @@ func (v *verifier) sweepStore(sw *sweeper, s0 model.State, c *shardCtl) (int, *f
 		cases++
 		f, err := sw.errors(s0, errno)
 		if err != nil {
-			return cases, inconclusiveFailure(inconclusiveTargetError, err.Error(), s0)
+			return cases, targetFailure("error sweep", err, s0)
 		}
 		if f != nil {
 			c.failing()

@@ -100,6 +100,7 @@ var snippetImports = map[string]string{
 	"mutants":  "github.com/scopemig/scopemig/harness/mutants",
 	"os":       "os",
 	"secrets":  "github.com/scopemig/scopemig/impl/secrets",
+	"syscall":  "syscall",
 	"testing":  "testing",
 	"time":     "time",
 }
@@ -128,13 +129,14 @@ var topLevelDecl = regexp.MustCompile(`^(func|type|var|const) `)
 func snippetSource(pkg string, b docBlock, mystorePath string) string {
 	abs, _ := filepath.Abs(filepath.Join(repoRoot, b.file))
 	snippet := fmt.Sprintf("//line %s:%d\n%s", abs, b.line+1, b.text)
-	body := snippet
+	body, code := snippet, b.text // code: what names the imports (not the //line path)
 	if !topLevelDecl.MatchString(strings.TrimSpace(b.text)) {
-		body = "func snippet(t *testing.T, ctx context.Context) {\n" + snippet + "\n}"
+		const wrap = "func snippet(t *testing.T, ctx context.Context) {\n"
+		body, code = wrap+snippet+"\n}", wrap+b.text
 	}
 	var imports []string
 	for name, path := range snippetImports {
-		if regexp.MustCompile(`\b` + name + `\.`).MatchString(body) {
+		if regexp.MustCompile(`\b` + name + `\.`).MatchString(code) {
 			imports = append(imports, fmt.Sprintf("\t%q", path))
 		}
 	}

@@ -517,6 +517,7 @@ case in ` + "`TestSchemeValidate`" + ` (impl/secrets/scheme_test.go).
 | impl/secrets | ` + "`FuzzScopedKey`" + ` | ScopedKey then ParseKey gives back (scope, name) for every valid scope; quarantine slots parse into the quarantine scope and never equal a migration target |
 | impl/config | ` + "`FuzzSetMigrated`" + ` | SetMigrated on arbitrary YAML either fails with ErrInvalidConfig and leaves the directory byte-for-byte unchanged, or the flag reads true, every other top-level field keeps its value, the mode stays 0600, and a second call writes nothing |
 | impl/dirstore | ` + "`FuzzFileName`" + ` | the per-secret file name encoding is injective and every name stays a plain file name inside the store directory |
+| faults | ` + "`FuzzParseSchedule`" + ` | whatever fault schedule parses prints as a schedule that parses back to an equal injector, printed the same; everything else fails with ErrSyntax |
 
 Seed corpora are in ` + "`<package>/testdata/fuzz/<Target>/`" + ` (where ` + "`go test`" + ` reads
 them), next to the seeds added in code with ` + "`f.Add`" + `. ` + "`make test`" + ` runs only the seeds;

@@ -22,28 +22,29 @@ var (
 
 // Provider wraps a secrets.Provider as one simulated process at the level
 // of whole calls: it numbers every call (the seven Provider methods and
-// Update) from 0 and asks its Injector before each one whether to run
-// it, crash the process before it (the call is not made), crash after it
-// (the call is made, its result lost) or fail it (not made; the error wraps
-// faults.ErrInjected). The crashing call and every later call fail with an error
-// wrapping faults.ErrCrashed. Capabilities, which cannot fail, reports no
+// Update) from 0 and asks its faults.Injector before each one whether to
+// run it, crash the process before it (the call is not made), crash after
+// it (Action.After: the call is made, its result lost) or fail it (not
+// made; the error wraps faults.ErrInjected and the action's errno). The
+// crash mode and seed do not apply to a provider call. The crashing call
+// and every later call fail with an error wrapping faults.ErrCrashed. Capabilities, which cannot fail, reports no
 // capability when it crashes or fails. Values never appear in errors or in
 // the log. Safe for concurrent use; calls are not serialized, so a call in
 // flight when another one crashes the process still completes.
 type Provider struct {
 	inner   secrets.Provider
-	inj     Injector
+	inj     faults.Injector
 	crashed atomic.Bool // set once, under mu
 
-	mu    sync.Mutex // guards calls and log
-	calls int        // calls numbered so far
-	log   []Call     // every numbered call
+	mu    sync.Mutex  // guards calls and log
+	calls int         // calls numbered so far
+	log   []faults.Op // every numbered call
 }
 
 // NewProvider wraps p with the fault plan inj (nil: none).
-func NewProvider(p secrets.Provider, inj Injector) *Provider {
+func NewProvider(p secrets.Provider, inj faults.Injector) *Provider {
 	if inj == nil {
-		inj = None{}
+		inj = faults.None{}
 	}
 	return &Provider{inner: p, inj: inj}
 }
@@ -93,10 +94,10 @@ func (w *Provider) Calls() int {
 func (w *Provider) Crashed() bool { return w.crashed.Load() }
 
 // Log returns a copy of every numbered call, in order.
-func (w *Provider) Log() []Call {
+func (w *Provider) Log() []faults.Op {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]Call(nil), w.log...)
+	return append([]faults.Op(nil), w.log...)
 }
 
 // Crash kills the simulated process from outside.
@@ -104,20 +105,20 @@ func (w *Provider) Crash() { w.crashed.Store(true) }
 
 // before numbers a call and returns the injector's decision; a non-nil
 // error means do not make the call.
-func (w *Provider) before(m Method, key string) (CallAction, error) {
+func (w *Provider) before(m faults.OpKind, key string) (faults.Action, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.crashed.Load() {
-		return CallAction{}, fmt.Errorf("%s: %w", m, faults.ErrCrashed)
+		return faults.Action{}, fmt.Errorf("%s: %w", m, faults.ErrCrashed)
 	}
-	c := Call{Index: w.calls, Method: m, Key: key}
+	c := faults.Op{Index: w.calls, Kind: m, Path: key}
 	w.calls++
 	w.log = append(w.log, c)
-	a := w.inj.InjectCall(c)
+	a := w.inj.Inject(c)
 	switch {
 	case a.Kind == faults.Fail:
-		return a, fmt.Errorf("%s (call %d): %w", m, c.Index, faults.ErrInjected)
-	case a.Kind == faults.Crash && a.When == Before:
+		return a, fmt.Errorf("%s (call %d): %w", m, c.Index, faults.InjectedError{Errno: a.Errno})
+	case a.Kind == faults.Crash && !a.After:
 		w.crashed.Store(true)
 		return a, fmt.Errorf("%s (call %d, crash before): %w", m, c.Index, faults.ErrCrashed)
 	}
@@ -125,8 +126,8 @@ func (w *Provider) before(m Method, key string) (CallAction, error) {
 }
 
 // after applies a crash-after decision to the call's error.
-func (w *Provider) after(a CallAction, m Method, err error) error {
-	if a.Kind == faults.Crash && a.When == After {
+func (w *Provider) after(a faults.Action, m faults.OpKind, err error) error {
+	if a.Kind == faults.Crash && a.After {
 		w.crashed.Store(true)
 		return fmt.Errorf("%s (crash after): %w", m, faults.ErrCrashed)
 	}
@@ -135,12 +136,12 @@ func (w *Provider) after(a CallAction, m Method, err error) error {
 
 // GetSecret implements secrets.Provider.
 func (w *Provider) GetSecret(ctx context.Context, name string) (string, error) {
-	a, err := w.before(MethodGetSecret, name)
+	a, err := w.before(faults.OpGetSecret, name)
 	if err != nil {
 		return "", err
 	}
 	v, err := w.inner.GetSecret(ctx, name)
-	if err = w.after(a, MethodGetSecret, err); err != nil {
+	if err = w.after(a, faults.OpGetSecret, err); err != nil {
 		return "", err
 	}
 	return v, nil
@@ -148,30 +149,30 @@ func (w *Provider) GetSecret(ctx context.Context, name string) (string, error) {
 
 // SetSecret implements secrets.Provider.
 func (w *Provider) SetSecret(ctx context.Context, name, value string) error {
-	a, err := w.before(MethodSetSecret, name)
+	a, err := w.before(faults.OpSetSecret, name)
 	if err != nil {
 		return err
 	}
-	return w.after(a, MethodSetSecret, w.inner.SetSecret(ctx, name, value))
+	return w.after(a, faults.OpSetSecret, w.inner.SetSecret(ctx, name, value))
 }
 
 // DeleteSecret implements secrets.Provider.
 func (w *Provider) DeleteSecret(ctx context.Context, name string) error {
-	a, err := w.before(MethodDeleteSecret, name)
+	a, err := w.before(faults.OpDeleteSecret, name)
 	if err != nil {
 		return err
 	}
-	return w.after(a, MethodDeleteSecret, w.inner.DeleteSecret(ctx, name))
+	return w.after(a, faults.OpDeleteSecret, w.inner.DeleteSecret(ctx, name))
 }
 
 // ListSecrets implements secrets.Provider.
 func (w *Provider) ListSecrets(ctx context.Context) ([]secrets.SecretDescription, error) {
-	a, err := w.before(MethodListSecrets, "")
+	a, err := w.before(faults.OpListSecrets, "")
 	if err != nil {
 		return nil, err
 	}
 	list, err := w.inner.ListSecrets(ctx)
-	if err = w.after(a, MethodListSecrets, err); err != nil {
+	if err = w.after(a, faults.OpListSecrets, err); err != nil {
 		return nil, err
 	}
 	return list, nil
@@ -179,32 +180,32 @@ func (w *Provider) ListSecrets(ctx context.Context) ([]secrets.SecretDescription
 
 // DeleteSecrets implements secrets.Provider.
 func (w *Provider) DeleteSecrets(ctx context.Context, names []string) error {
-	a, err := w.before(MethodDeleteSecrets, "")
+	a, err := w.before(faults.OpDeleteSecrets, "")
 	if err != nil {
 		return err
 	}
-	return w.after(a, MethodDeleteSecrets, w.inner.DeleteSecrets(ctx, names))
+	return w.after(a, faults.OpDeleteSecrets, w.inner.DeleteSecrets(ctx, names))
 }
 
 // Cleanup implements secrets.Provider.
 func (w *Provider) Cleanup() error {
-	a, err := w.before(MethodCleanup, "")
+	a, err := w.before(faults.OpCleanup, "")
 	if err != nil {
 		return err
 	}
-	return w.after(a, MethodCleanup, w.inner.Cleanup())
+	return w.after(a, faults.OpCleanup, w.inner.Cleanup())
 }
 
 // Capabilities implements secrets.Provider. A crash or an injected failure
 // at this call yields the zero Capabilities, as does any call after the
 // crash.
 func (w *Provider) Capabilities() secrets.Capabilities {
-	a, err := w.before(MethodCapabilities, "")
+	a, err := w.before(faults.OpCapabilities, "")
 	if err != nil {
 		return secrets.Capabilities{}
 	}
 	c := w.inner.Capabilities()
-	if w.after(a, MethodCapabilities, nil) != nil {
+	if w.after(a, faults.OpCapabilities, nil) != nil {
 		return secrets.Capabilities{}
 	}
 	return c
@@ -217,9 +218,9 @@ func (w *Provider) Update(ctx context.Context, fn func(map[string]string) error)
 	if !ok {
 		return ErrNoUpdater
 	}
-	a, err := w.before(MethodUpdate, "")
+	a, err := w.before(faults.OpUpdate, "")
 	if err != nil {
 		return err
 	}
-	return w.after(a, MethodUpdate, u.Update(ctx, fn))
+	return w.after(a, faults.OpUpdate, u.Update(ctx, fn))
 }

@@ -3,6 +3,7 @@ package opfaults_test
 import (
 	"context"
 	"errors"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,29 +35,29 @@ func TestProviderPassesThrough(t *testing.T) {
 	require.Equal(t, mem.Capabilities(), p.Capabilities())
 	require.NoError(t, p.Cleanup())
 	require.Equal(t, 9, p.Calls())
-	want := []opfaults.Method{
-		opfaults.MethodGetSecret, opfaults.MethodSetSecret, opfaults.MethodGetSecret, opfaults.MethodListSecrets,
-		opfaults.MethodDeleteSecret, opfaults.MethodUpdate, opfaults.MethodDeleteSecrets, opfaults.MethodCapabilities,
-		opfaults.MethodCleanup,
+	want := []faults.OpKind{
+		faults.OpGetSecret, faults.OpSetSecret, faults.OpGetSecret, faults.OpListSecrets,
+		faults.OpDeleteSecret, faults.OpUpdate, faults.OpDeleteSecrets, faults.OpCapabilities,
+		faults.OpCleanup,
 	}
 	for i, c := range p.Log() {
 		require.Equal(t, i, c.Index)
-		require.Equal(t, want[i], c.Method)
+		require.Equal(t, want[i], c.Kind)
 	}
-	require.Equal(t, "b", p.Log()[1].Key)
+	require.Equal(t, "b", p.Log()[1].Path)
 }
 
 func TestProviderCrashBeforeAfter(t *testing.T) {
 	ctx := context.Background()
-	for _, when := range []opfaults.When{opfaults.Before, opfaults.After} {
+	for _, after := range []bool{false, true} {
 		mem := secrets.NewMemory(nil)
-		p := opfaults.NewProvider(mem, opfaults.CrashAt{Call: 1, When: when})
+		p := opfaults.NewProvider(mem, faults.CrashAt{Op: 1, After: after})
 		require.NoError(t, p.SetSecret(ctx, "a", "1"))
 		err := p.SetSecret(ctx, "b", "2")
 		require.ErrorIs(t, err, faults.ErrCrashed)
 		require.True(t, p.Crashed())
 		_, made := mem.Snapshot()["b"]
-		require.Equal(t, when == opfaults.After, made, "crash %s", when)
+		require.Equal(t, after, made, "crash after: %v", after)
 		_, err = p.GetSecret(ctx, "a")
 		require.ErrorIs(t, err, faults.ErrCrashed)
 		require.ErrorIs(t, p.Cleanup(), faults.ErrCrashed)
@@ -70,11 +71,12 @@ func TestProviderCrashBeforeAfter(t *testing.T) {
 func TestProviderInjectedError(t *testing.T) {
 	ctx := context.Background()
 	mem := secrets.NewMemory(map[string]string{"a": "1"})
-	inj, err := opfaults.ParseSchedule("operr(call=0);operr(call=2)")
+	inj, err := faults.ParseSchedule("err(op=0,errno=ENOSPC);err(op=2)")
 	require.NoError(t, err)
 	p := opfaults.NewProvider(mem, inj)
 	err = p.DeleteSecret(ctx, "a")
 	require.ErrorIs(t, err, faults.ErrInjected)
+	require.ErrorIs(t, err, syscall.ENOSPC)
 	require.NotErrorIs(t, err, secrets.ErrNotFound)
 	require.Equal(t, map[string]string{"a": "1"}, mem.Snapshot(), "not made")
 	require.False(t, p.Crashed())
@@ -90,7 +92,7 @@ func TestProviderUpdaterShape(t *testing.T) {
 	_, ok := withU.Provider().(secrets.Updater)
 	require.True(t, ok)
 
-	without := opfaults.NewProvider(noUpdater{secrets.NewMemory(nil)}, opfaults.CrashAt{Call: 1})
+	without := opfaults.NewProvider(noUpdater{secrets.NewMemory(nil)}, faults.CrashAt{Op: 1})
 	view := without.Provider()
 	_, ok = view.(secrets.Updater)
 	require.False(t, ok, "the view hides Update when the inner provider has none")
@@ -103,4 +105,22 @@ func TestProviderUpdaterShape(t *testing.T) {
 	require.ErrorIs(t, view.DeleteSecret(ctx, "k"), faults.ErrCrashed)
 	_, err = view.ListSecrets(ctx)
 	require.ErrorIs(t, err, faults.ErrCrashed)
+}
+
+// Provider calls are faulted by the same predicates as filesystem
+// operations: by kind and by key (the Op's Path).
+func TestProviderPredicates(t *testing.T) {
+	ctx := context.Background()
+	mem := secrets.NewMemory(nil)
+	inj, err := faults.ParseSchedule(`err(kind=setsecret,path="db-*",errno=EACCES);crash(kind=deletesecrets,mode=process,seed=0,when=after)`)
+	require.NoError(t, err)
+	p := opfaults.NewProvider(mem, inj)
+	require.NoError(t, p.SetSecret(ctx, "web-1", "v1"))
+	err = p.SetSecret(ctx, "db-1", "v2")
+	require.ErrorIs(t, err, faults.ErrInjected)
+	require.ErrorIs(t, err, syscall.EACCES)
+	require.NoError(t, p.SetSecret(ctx, "db", "v3"), "the glob does not match")
+	require.ErrorIs(t, p.DeleteSecrets(ctx, []string{"web-1"}), faults.ErrCrashed)
+	require.Equal(t, map[string]string{"db": "v3"}, mem.Snapshot(), "the crash came after the call was made")
+	require.Equal(t, faults.Op{Index: 1, Kind: faults.OpSetSecret, Path: "db-1"}, p.Log()[1])
 }
