@@ -41,11 +41,15 @@ func Targets() []Target {
 // or more (nested crashes: states grow with the square of the operations)
 // fewer and smaller generated stores besides the fixture, unless the
 // caller set Stores or MaxKeys.
+//
+// Its processes draw their nonces from the seeded stream too (simNonces),
+// so its runs replay byte for byte like encfile's.
 func dirstoreTarget() Target {
+	simctx := sim.WithRand(context.Background(), simNonces)
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
+			return dirstore.OpenContext(simctx, fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
 		},
 		Defaults: dirstoreDefaults,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -25,7 +26,8 @@ func dirstoreMutants() []Mutant {
 	mk := func(name, desc string, h sim.DirstoreHooks, expect ...model.InvariantID) Mutant {
 		t := builtin("dirstore")
 		t.Name = "mutant:" + name
-		hooked := sim.WithDirstoreHooks(context.Background(), h)
+		// Seeded nonces, like the built-in target's: runs replay byte for byte.
+		hooked := sim.WithRand(sim.WithDirstoreHooks(context.Background(), h), func() io.Reader { return rand.NewChaCha8([32]byte{}) })
 		t.Open = func(fsys afero.Fs) (secrets.Provider, error) {
 			return dirstore.OpenContext(hooked, fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
 		}
