@@ -81,6 +81,11 @@ type SoakStats struct {
 	Runs        int           `json:"runs"`
 	Violations  int           `json:"violations"`
 	Elapsed     time.Duration `json:"elapsed_ns"`
+
+	// DistinctImages counts the crash states whose checks ran; the others
+	// reached an image already checked for the same store (the verdict
+	// memo).
+	DistinctImages int `json:"distinct_images"`
 }
 
 // CasesPerSecond is Cases / Elapsed.
@@ -106,6 +111,9 @@ type SoakReport struct {
 	Seconds     float64 `json:"seconds"`
 	// Failures holds one artifact per failing case, by case index.
 	Failures []Artifact `json:"failures"`
+
+	// DistinctImages is SoakStats.DistinctImages.
+	DistinctImages int `json:"distinct_images"`
 }
 
 // OK reports whether no case failed.
@@ -113,12 +121,22 @@ func (r SoakReport) OK() bool { return len(r.Failures) == 0 }
 
 // soakCounters are the shared figures; atomics, no lock.
 type soakCounters struct {
-	cases, states, runs, violations atomic.Int64
+	cases, states, distinct, runs, violations atomic.Int64
+}
+
+func (c *soakCounters) add(res caseResult) {
+	c.cases.Add(1)
+	c.states.Add(int64(res.states))
+	c.distinct.Add(int64(res.distinct))
+	c.runs.Add(int64(res.runs))
+	if res.art != nil {
+		c.violations.Add(1)
+	}
 }
 
 func (c *soakCounters) stats(start time.Time) SoakStats {
-	return SoakStats{Cases: int(c.cases.Load()), CrashStates: int(c.states.Load()), Runs: int(c.runs.Load()),
-		Violations: int(c.violations.Load()), Elapsed: time.Since(start)}
+	return SoakStats{Cases: int(c.cases.Load()), CrashStates: int(c.states.Load()), DistinctImages: int(c.distinct.Load()),
+		Runs: int(c.runs.Load()), Violations: int(c.violations.Load()), Elapsed: time.Since(start)}
 }
 
 // Soak runs randomized cases of target t until the deadline (Duration or
@@ -180,26 +198,25 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 		g.Go(func() error {
 			r := newSoakRunner(runCtx, t, cfg)
 			for ctx.Err() == nil {
-				j := int(next.Add(1) - 1)
-				if cfg.MaxCases > 0 && j >= cfg.MaxCases {
-					return nil
-				}
-				res, err := r.run(cfg.Seed, cfg.Shard+cfg.Shards*j)
-				if err != nil {
-					return err
-				}
-				cnt.cases.Add(1)
-				cnt.states.Add(int64(res.states))
-				cnt.runs.Add(int64(res.runs))
-				if res.art == nil {
-					continue
-				}
-				cnt.violations.Add(1)
-				mu.Lock()
-				rep.Failures = append(rep.Failures, *res.art)
-				mu.Unlock()
-				if !cfg.KeepGoing {
-					stop()
+				block := int(next.Add(1) - 1) // a store group: its cases share the store
+				for k := block * casesPerStore; k < (block+1)*casesPerStore && ctx.Err() == nil; k++ {
+					if cfg.MaxCases > 0 && k >= cfg.MaxCases {
+						return nil
+					}
+					res, err := r.run(cfg.Seed, caseIndex(cfg.Shard, cfg.Shards, k))
+					if err != nil {
+						return err
+					}
+					cnt.add(res)
+					if res.art == nil {
+						continue
+					}
+					mu.Lock()
+					rep.Failures = append(rep.Failures, *res.art)
+					mu.Unlock()
+					if !cfg.KeepGoing {
+						stop()
+					}
 				}
 			}
 			return nil
@@ -212,7 +229,7 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	if cfg.Progress != nil {
 		cfg.Progress(st)
 	}
-	rep.Cases, rep.CrashStates, rep.Runs, rep.Seconds = st.Cases, st.CrashStates, st.Runs, st.Elapsed.Seconds()
+	rep.Cases, rep.CrashStates, rep.DistinctImages, rep.Runs, rep.Seconds = st.Cases, st.CrashStates, st.DistinctImages, st.Runs, st.Elapsed.Seconds()
 	sortArtifacts(rep.Failures)
 	return rep, err
 }
@@ -225,25 +242,28 @@ func newSoakRunner(ctx context.Context, t Target, cfg SoakConfig) *soakRunner {
 type caseResult struct {
 	desc         SoakCase
 	states, runs int
+	distinct     int // crash states whose checks ran (not from the memo)
 	art          *Artifact
 }
 
 // run plans, runs and (on failure) shrinks case index. The error is
 // non-nil only when the store cannot be seeded at all.
 func (r *soakRunner) run(base uint64, index int) (caseResult, error) {
-	sw := &sweeper{e: r.e, depth: r.depth, seed: caseSeed(base, index)}
-	s0, steps, desc, d0, err := r.plan(base, index)
+	st, steps, desc, err := r.plan(base, index)
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: %v", ErrBadTarget, err)
 	}
-	f, err := r.exec(sw, s0, steps, d0)
+	sw := r.sw
+	states, runs, reused := sw.states, sw.runs, sw.reused
+	f, err := r.exec(sw, st.s0, steps, st.d0.Clone())
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: case %d: %v", ErrBadTarget, index, err)
 	}
 	if f != nil || r.describe {
-		desc.Store = describeState(s0) // fingerprints of every value: only when reported
+		desc.Store = describeState(st.s0) // fingerprints of every value: only when reported
 	}
-	res := caseResult{desc: desc, states: sw.states, runs: sw.runs}
+	res := caseResult{desc: desc, states: sw.states - states, runs: sw.runs - runs}
+	res.distinct = res.states - (sw.reused - reused)
 	if f != nil {
 		f = r.shrink(sw, f, steps)
 		a := newArtifact(r, base, desc, f)
