@@ -192,7 +192,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 		}
 		if st.crash {
 			var vs []model.Violation
-			if d, vs = sw.crashStep(s0, d, st.c, vals); len(vs) > 0 {
+			if d, vs = r.crashStep(sw, s0, d, st.c, vals, sched); len(vs) > 0 {
 				return &failure{vs: vs, s0: s0, sched: sched}, nil
 			}
 			crashed = true
@@ -213,6 +213,41 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 	}
 	_, f = sw.complete(s0, d, sched)
 	return f, nil
+}
+
+// crashStep runs the migration on d crashing at c and checks the crash
+// image in c's mode (sweeper.crashStep), and, when c is not Torn, also the
+// images the same crashed disk leaves in the other modes: a Process, Power
+// or PowerPartial crash at an operation differ only in the image taken
+// (Torn also tears the crashing write), so one run yields three crash
+// states, each exactly what a crash at c.Op in that mode (same seed)
+// leaves, each checked in full (or from the memo when an equal image was
+// checked for the same store). It returns the image of c's own mode (the
+// case goes on from it). On a violation, the last line of sched names the
+// crash whose image failed.
+func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals map[string]bool, sched []string) (*faults.MemFS, []model.Violation) {
+	if c.Mode == faults.Torn {
+		return sw.crashStep(s0, d, c, vals)
+	}
+	ops, runErr := sw.e.run(d, c)
+	sw.runs++
+	afterReturn := c.Op >= ops && runErr == nil
+	img, vs := sw.checkCrash(s0, image(d, c.Mode, c.Seed), vals, afterReturn)
+	if len(vs) > 0 {
+		return img, vs
+	}
+	for _, m := range [...]faults.Mode{faults.Process, faults.Power, faults.PowerPartial} {
+		if m == c.Mode {
+			continue
+		}
+		other := c
+		other.Mode = m
+		if _, vs := sw.checkCrash(s0, image(d, m, c.Seed), vals, afterReturn); len(vs) > 0 {
+			sched[len(sched)-1] = other.String()
+			return img, vs
+		}
+	}
+	return img, nil
 }
 
 // shrink removes chunks of keys from a failing store while the same plan

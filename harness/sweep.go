@@ -53,7 +53,7 @@ type sweeper struct {
 // expected is what the runs from one initial state are checked against.
 type expected struct {
 	s0    model.State // a private copy
-	key   []byte      // s0's exact encoding (appendState), the memo's expected-state key; nil until needed
+	key   []byte      // SHA-256 of s0's exact encoding (appendState), the memo's expected-state key; nil until needed
 	want  model.State // Migrate(s0)
 	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
 	// vals is valueSet(s0, want), the values I8 scans for; nil until

@@ -155,8 +155,8 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 			return err
 		}
 		out.Soak, out.OK = &rep, rep.OK()
-		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states in %.1fs, %d failing cases\n",
-			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.Seconds, len(rep.Failures))
+		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states (%d distinct images checked) in %.1fs, %d failing cases\n",
+			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.DistinctImages, rep.Seconds, len(rep.Failures))
 		for _, a := range rep.Failures {
 			p, err := harness.WriteArtifact(afero.NewOsFs(), f.artifactDir, a)
 			if err != nil {
