@@ -88,6 +88,9 @@ type soakRunner struct {
 	// replaced when a case of another group comes.
 	store *soakStore
 	sw    *sweeper
+	// noCache turns the sweeper's memo off: every image checked afresh
+	// (the test that a shared store's cached verdicts change nothing).
+	noCache bool
 }
 
 // storeFor returns store group g of the soak with base seed base: drawn
@@ -105,7 +108,7 @@ func (r *soakRunner) storeFor(base uint64, g int) (*soakStore, error) {
 	}
 	n, _ := r.e.run(d0.Clone(), nil)
 	r.store = &soakStore{base: base, group: g, s0: s0, d0: d0, ops: n}
-	r.sw = &sweeper{e: r.e, depth: r.depth, seed: seed}
+	r.sw = &sweeper{e: r.e, depth: r.depth, seed: seed, memo: memo{off: r.noCache}}
 	return r.store, nil
 }
 
