@@ -24,8 +24,9 @@ type SoakConfig struct {
 	// Workers is the number of goroutines running cases (default
 	// GOMAXPROCS).
 	Workers int
-	// Shard and Shards partition the case indices: this run takes the
-	// indices i with i%Shards == Shard (default 0 of 1).
+	// Shard and Shards partition the case indices by store group (the
+	// casesPerStore = 16 consecutive indices that share a store): this run
+	// takes the indices i with (i/16)%Shards == Shard (default 0 of 1).
 	Shard, Shards int
 	// MaxKeys bounds the generated stores (default 200).
 	MaxKeys int
@@ -141,16 +142,22 @@ func (c *soakCounters) stats(start time.Time) SoakStats {
 
 // Soak runs randomized cases of target t until the deadline (Duration or
 // ctx), on Workers goroutines. Case i depends only on (Seed, i, MaxKeys,
-// Depth), so any case can be replayed (ReplayCase) and the same seed gives
-// the same sequence of cases. Each case: a store of up to MaxKeys keys, up
-// to Depth nested faulty runs (crashes of every mode at random operations,
-// EIO/ENOSPC errors), each checked on restart, then a complete run (I1–I9
-// as in the sweeps). A failing case is shrunk to a minimal store and
-// returned as an Artifact. Memory stays flat: nothing is kept per case but
-// the counters. Cases are run with a context that the deadline does not
-// cancel (a case is never cut in the middle); the deadline is checked
-// between cases. The error is non-nil only for a bad configuration or
-// target (ErrBadTarget, ErrBadShard).
+// Depth, CrashAfterError), so any case can be replayed (ReplayCase) and the
+// same seed gives the same sequence of cases. Each case: a store of up to
+// MaxKeys keys, shared by the 16 consecutive cases of its store group
+// (seeded, counted and checked for I5 once per worker), up to Depth nested
+// faulty runs (crashes of every mode at random operations, EIO/ENOSPC
+// errors), each checked on restart (a process, power or power-partial
+// crash in all three of those modes), then a complete run (I4–I5 as in
+// the sweeps). An image already checked for the same store passes from
+// the verdict memo (SoakStats.DistinctImages counts the checks that ran).
+// A failing case is shrunk to a minimal store and returned as an Artifact.
+// Memory stays flat: per worker, one store and its bounded memo; nothing
+// is kept per case but the counters. Workers take whole store groups;
+// cases are run with a context that the deadline does not cancel (a case
+// is never cut in the middle); the deadline is checked between cases. The
+// error is non-nil only for a bad configuration or target (ErrBadTarget,
+// ErrBadShard).
 func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	cfg = cfg.withDefaults()
 	rep := SoakReport{Target: t.Name, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Workers: cfg.Workers, MaxKeys: cfg.MaxKeys, Depth: cfg.Depth}

@@ -13,12 +13,14 @@ import (
 // SoakCase describes one randomized soak case: everything a replay needs to
 // rebuild it, values as fingerprints only.
 type SoakCase struct {
-	// Index is the global case index (shard i of n runs the indices
-	// i, i+n, i+2n, …).
+	// Index is the global case index (shard i of n runs the store groups
+	// i, i+n, i+2n, …, each of 16 consecutive indices).
 	Index int `json:"index"`
-	// Seed is the case's own seed, derived from the base seed and Index.
+	// Seed is the case's own seed (its faulty runs), derived from the base
+	// seed and Index.
 	Seed uint64 `json:"seed"`
-	// Keys is the size of the initial store; Store describes it with
+	// Keys is the size of the initial store (store group Index/16, drawn
+	// from the base seed and the group); Store describes it with
 	// fingerprints.
 	Keys  int    `json:"keys"`
 	Store string `json:"store"`

@@ -98,7 +98,7 @@ or error.`,
 	fl.DurationVar(&f.duration, "duration", time.Minute, "how long to run")
 	fl.IntVar(&f.workers, "workers", 0, "worker goroutines (0: all cores)")
 	fl.Uint64Var(&f.seed, "seed", 0, "base seed (0: from the clock, printed)")
-	fl.StringVar(&f.shard, "shard", "0/1", "run shard i of n (case indices i, i+n, …)")
+	fl.StringVar(&f.shard, "shard", "0/1", "run shard i of n (store groups i, i+n, …; a group is 16 consecutive case indices)")
 	fl.StringVar(&f.target, "target", "encfile", "built-in target, or mutant:<name>")
 	fl.StringVar(&f.report, "report", "", "write the JSON report here")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report here")
