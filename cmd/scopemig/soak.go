@@ -147,7 +147,7 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		cfg := harness.SoakConfig{Seed: f.seed, Duration: f.duration, Workers: f.workers, Shard: shard, Shards: shards,
 			MaxKeys: f.maxKeys, Depth: f.depth, CrashAfterError: f.crashAfterError}
 		cfg.Progress = func(s harness.SoakStats) {
-			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d (%.0f cases/s) violations=%d", t.Name, s.Elapsed.Seconds(), s.Cases, s.CrashStates, s.CasesPerSecond(), s.Violations))
+			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d distinct=%d (%.0f cases/s) violations=%d", t.Name, s.Elapsed.Seconds(), s.Cases, s.CrashStates, s.DistinctImages, s.CasesPerSecond(), s.Violations))
 		}
 		rep, err := harness.Soak(ctx, t, cfg)
 		prog.done()
