@@ -12,8 +12,10 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// artifactVersion is the version of the artifact JSON format (2: the
-// case as drawn is in the artifact's own fields).
+// artifactVersion is the version of the artifact JSON format. 2: the
+// case as drawn is in the artifact's own fields, and case i runs on store
+// group i/16 (docs/soak.md), so a version-1 artifact's (seed, case) names
+// another case; it is rejected rather than replayed.
 const artifactVersion = 2
 
 // Artifact is the JSON record of one soak case — as Soak reports a failing

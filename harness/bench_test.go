@@ -111,20 +111,23 @@ func BenchmarkRealProcessKill(b *testing.B) {
 
 // BenchmarkSoakCases: soak cases of the built-in encfile target with the
 // soak's defaults (stores of up to 200 keys, up to 4 faulty runs), one
-// goroutine: crash states and cases per second on one core (-cpu 1). Each
-// iteration is one case, index i.
+// goroutine: crash states, distinct images checked and cases per second
+// on one core (-cpu 1). Each iteration is one case, index i (consecutive
+// cases share their store in groups, as in Soak).
 func BenchmarkSoakCases(b *testing.B) {
 	cfg := SoakConfig{}.withDefaults()
 	r := newSoakRunner(context.Background(), Targets()[0], cfg)
-	states, cases := 0, 0
+	states, distinct, cases := 0, 0, 0
 	b.ReportAllocs()
 	for b.Loop() {
 		res, err := r.run(cfg.Seed, cases)
 		require.NoError(b, err)
 		require.Nil(b, res.art)
 		states += res.states
+		distinct += res.distinct
 		cases++
 	}
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(float64(distinct)/b.Elapsed().Seconds(), "images/s")
 	b.ReportMetric(float64(cases)/b.Elapsed().Seconds(), "cases/s")
 }

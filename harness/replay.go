@@ -34,9 +34,9 @@ func describeCase(ctx context.Context, t Target, cfg SoakConfig, index int) (soa
 		return soakCase{}, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
 	}
 	cfg = cfg.withDefaults()
-	s0, _, desc, _, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)
+	st, _, desc, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)
 	if err == nil {
-		desc.Store = describeState(s0)
+		desc.Store = describeState(st.s0)
 	}
 	return desc, err
 }

@@ -24,8 +24,9 @@ type SoakConfig struct {
 	// Workers is the number of goroutines running cases (default
 	// GOMAXPROCS).
 	Workers int
-	// Shard and Shards partition the case indices: this run takes the
-	// indices i with i%Shards == Shard (default 0 of 1).
+	// Shard and Shards partition the case indices by store group (the
+	// casesPerStore = 16 consecutive indices that share a store): this run
+	// takes the indices i with (i/16)%Shards == Shard (default 0 of 1).
 	Shard, Shards int
 	// MaxKeys bounds the generated stores (default 200).
 	MaxKeys int
@@ -86,6 +87,11 @@ type SoakReport struct {
 	Seconds     float64 `json:"seconds"`
 	// Failures holds one artifact per failing case, by case index.
 	Failures []Artifact `json:"failures"`
+
+	// DistinctImages counts the crash states whose checks ran; the others
+	// reached an image already checked for the same store (the verdict
+	// memo).
+	DistinctImages int `json:"distinct_images"`
 }
 
 // OK reports whether no case failed.
@@ -101,28 +107,41 @@ func (r SoakReport) CasesPerSecond() float64 {
 
 // soakCounters are the shared figures; atomics, no lock.
 type soakCounters struct {
-	cases, states, runs atomic.Int64
+	cases, states, distinct, runs atomic.Int64
+}
+
+func (c *soakCounters) add(res caseResult) {
+	c.cases.Add(1)
+	c.states.Add(int64(res.states))
+	c.distinct.Add(int64(res.distinct))
+	c.runs.Add(int64(res.runs))
 }
 
 // stats returns head with the figures so far.
 func (c *soakCounters) stats(head SoakReport, start time.Time) SoakReport {
-	head.Cases, head.CrashStates, head.Runs = int(c.cases.Load()), int(c.states.Load()), int(c.runs.Load())
+	head.Cases, head.CrashStates, head.DistinctImages, head.Runs = int(c.cases.Load()), int(c.states.Load()), int(c.distinct.Load()), int(c.runs.Load())
 	head.Seconds = time.Since(start).Seconds()
 	return head
 }
 
 // Soak runs randomized cases of target t until the deadline (Duration or
 // ctx), on Workers goroutines. Case i depends only on (Seed, i, MaxKeys,
-// Depth), so any case can be replayed (Replay) and the same seed gives
-// the same sequence of cases. Each case: a store of up to MaxKeys keys, up
-// to Depth nested faulty runs (crashes of every mode at random operations,
-// EIO/ENOSPC errors), each checked on restart, then a complete run (I1–I9
-// as in the sweeps). A failing case is shrunk to a minimal store and
-// returned as an Artifact. Memory stays flat: nothing is kept per case but
-// the counters. Cases are run with a context that the deadline does not
-// cancel (a case is never cut in the middle); the deadline is checked
-// between cases. The error is non-nil only for a bad configuration or
-// target (ErrBadTarget, ErrBadConfig).
+// Depth, CrashAfterError), so any case can be replayed (Replay) and the
+// same seed gives the same sequence of cases. Each case: a store of up to
+// MaxKeys keys, shared by the 16 consecutive cases of its store group
+// (seeded, counted and checked for I5 once per worker), up to Depth nested
+// faulty runs (crashes of every mode at random operations, EIO/ENOSPC
+// errors), each checked on restart (a process, power or power-partial
+// crash in all three of those modes), then a complete run (I4–I5 as in
+// the sweeps). An image already checked for the same store passes from
+// the verdict memo (SoakReport.DistinctImages counts the checks that ran).
+// A failing case is shrunk to a minimal store and returned as an Artifact.
+// Memory stays flat: per worker, one store and its bounded memo; nothing
+// is kept per case but the counters. Workers take whole store groups;
+// cases are run with a context that the deadline does not cancel (a case
+// is never cut in the middle); the deadline is checked between cases. The
+// error is non-nil only for a bad configuration or target (ErrBadTarget,
+// ErrBadConfig).
 func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	cfg = cfg.withDefaults()
 	rep := SoakReport{Target: t.Name, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Workers: cfg.Workers, MaxKeys: cfg.MaxKeys, Depth: cfg.Depth}
@@ -178,25 +197,25 @@ func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 		g.Go(func() error {
 			r := newSoakRunner(runCtx, t, cfg)
 			for ctx.Err() == nil {
-				j := int(next.Add(1) - 1)
-				if cfg.MaxCases > 0 && j >= cfg.MaxCases {
-					return nil
-				}
-				res, err := r.run(cfg.Seed, cfg.Shard+cfg.Shards*j)
-				if err != nil {
-					return err
-				}
-				cnt.cases.Add(1)
-				cnt.states.Add(int64(res.states))
-				cnt.runs.Add(int64(res.runs))
-				if res.art == nil {
-					continue
-				}
-				mu.Lock()
-				rep.Failures = append(rep.Failures, *res.art)
-				mu.Unlock()
-				if !cfg.KeepGoing {
-					stop()
+				block := int(next.Add(1) - 1) // a store group: its cases share the store
+				for k := block * casesPerStore; k < (block+1)*casesPerStore && ctx.Err() == nil; k++ {
+					if cfg.MaxCases > 0 && k >= cfg.MaxCases {
+						return nil
+					}
+					res, err := r.run(cfg.Seed, caseIndex(cfg.Shard, cfg.Shards, k))
+					if err != nil {
+						return err
+					}
+					cnt.add(res)
+					if res.art == nil {
+						continue
+					}
+					mu.Lock()
+					rep.Failures = append(rep.Failures, *res.art)
+					mu.Unlock()
+					if !cfg.KeepGoing {
+						stop()
+					}
 				}
 			}
 			return nil
@@ -223,25 +242,28 @@ func newSoakRunner(ctx context.Context, t Target, cfg SoakConfig) *soakRunner {
 type caseResult struct {
 	desc         soakCase
 	states, runs int
+	distinct     int // crash states whose checks ran (not from the memo)
 	art          *Artifact
 }
 
 // run plans, runs and (on failure) shrinks case index. The error is
 // non-nil only when the store cannot be seeded at all.
 func (r *soakRunner) run(base uint64, index int) (caseResult, error) {
-	sw := &sweeper{e: r.e, depth: r.depth, seed: caseSeed(base, index)}
-	s0, steps, desc, d0, err := r.plan(base, index)
+	st, steps, desc, err := r.plan(base, index)
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: %v", ErrBadTarget, err)
 	}
-	f, err := r.exec(sw, s0, steps, d0)
+	sw := r.sw
+	states, runs, reused := sw.states, sw.runs, sw.reused
+	f, err := r.exec(sw, st.s0, steps, st.d0.Clone())
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: case %d: %v", ErrBadTarget, index, err)
 	}
 	if f != nil || r.describe {
-		desc.Store = describeState(s0) // fingerprints of every value: only when reported
+		desc.Store = describeState(st.s0) // fingerprints of every value: only when reported
 	}
-	res := caseResult{desc: desc, states: sw.states, runs: sw.runs}
+	res := caseResult{desc: desc, states: sw.states - states, runs: sw.runs - runs}
+	res.distinct = res.states - (sw.reused - reused)
 	if f != nil {
 		f = r.shrink(sw, f, steps)
 		a := newArtifact(r, base, desc, f)

@@ -13,12 +13,14 @@ import (
 // soakCase describes one randomized soak case: everything a replay needs to
 // rebuild it, values as fingerprints only.
 type soakCase struct {
-	// Index is the global case index (shard i of n runs the indices
-	// i, i+n, i+2n, …).
+	// Index is the global case index (shard i of n runs the store groups
+	// i, i+n, i+2n, …, each of 16 consecutive indices).
 	Index int `json:"index"`
-	// Seed is the case's own seed, derived from the base seed and Index.
+	// Seed is the case's own seed (its faulty runs), derived from the base
+	// seed and Index.
 	Seed uint64 `json:"seed"`
-	// Keys is the size of the initial store; Store describes it with
+	// Keys is the size of the initial store (store group Index/16, drawn
+	// from the base seed and the group); Store describes it with
 	// fingerprints.
 	Keys  int    `json:"keys"`
 	Store string `json:"store"`
@@ -30,20 +32,49 @@ type soakCase struct {
 	Schedule []string `json:"schedule"`
 }
 
-// soakStep is one faulty run of a case.
+// casesPerStore is how many consecutive case indices share one generated
+// store: case i runs on store group i/casesPerStore. Seeding a store of up
+// to 200 keys, counting its operations, Migrate(S0), the I5 body check and
+// a fresh store's file set cost more than the few crash states a schedule
+// yields, so a worker keeps them for the group's cases (and the verdicts
+// of the images they reach: a crash image already checked for the same
+// store is not checked again). Shards and workers take whole groups.
+const casesPerStore = 16
+
+// caseIndex is the global index of the k-th case of shard of shards: the
+// shard takes every shards-th group of casesPerStore consecutive indices.
+func caseIndex(shard, shards, k int) int {
+	return (shard+shards*(k/casesPerStore))*casesPerStore + k%casesPerStore
+}
+
+// soakStep is one faulty run of a case: a crash (crash set) or an injected
+// error.
 type soakStep struct {
 	inj   faults.Injector
 	crash bool
-	mode  faults.Mode
-	seed  uint64
-	op    int
+	c     faults.CrashAt // the crash, when crash
 }
 
 // caseSeed derives the seed of case index from the base seed: the first
 // output of the PCG stream (base, index).
 func caseSeed(base uint64, index int) uint64 { return rand.NewPCG(base, uint64(index)).Uint64() }
 
-// soakRunner runs cases of one target.
+// storeSeed derives the seed of store group g from the base seed: the
+// first output of the PCG stream (base, ^g) (case seeds use the streams
+// below 2^63).
+func storeSeed(base uint64, g int) uint64 { return rand.NewPCG(base, ^uint64(g)).Uint64() }
+
+// soakStore is one generated store and what every case on it shares.
+type soakStore struct {
+	base  uint64
+	group int
+	s0    model.State
+	d0    *faults.MemFS // s0 seeded; never written (every case runs on a clone)
+	ops   int           // mutating operations of a complete run from d0
+}
+
+// soakRunner runs cases of one target. Not safe for concurrent use: each
+// worker has its own.
 type soakRunner struct {
 	e       *env
 	maxKeys int
@@ -54,22 +85,47 @@ type soakRunner struct {
 	// describe fills soakCase.Store of passing cases too (replays); the
 	// soak itself describes only failing ones.
 	describe bool
+	// store is the store of the last case's group, sw the sweeper of its
+	// cases (its memo holds the verdicts of that store's images); both
+	// replaced when a case of another group comes.
+	store *soakStore
+	sw    *sweeper
+	// noCache turns the sweeper's memo off: every image checked afresh
+	// (the test that a shared store's cached verdicts change nothing).
+	noCache bool
 }
 
-// plan draws the store and the faulty runs of case index. It runs the
-// migration once (no fault) on a copy of the seeded store to learn its
-// operation count, and returns the seeded store (for exec). soakCase.Store
-// is left empty (describeState hashes every value: the caller fills it
-// when the case is reported).
-func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, soakCase, *faults.MemFS, error) {
-	seed := caseSeed(base, index)
-	rng := rand.New(rand.NewPCG(seed, uint64(index)))
-	s0 := genStore(randChooser{rng}, r.maxKeys)
+// storeFor returns store group g of the soak with base seed base: drawn
+// from storeSeed(base, g), seeded, and run once without a fault to count
+// its operations. The runner keeps the last one.
+func (r *soakRunner) storeFor(base uint64, g int) (*soakStore, error) {
+	if st := r.store; st != nil && st.base == base && st.group == g {
+		return st, nil
+	}
+	seed := storeSeed(base, g)
+	s0 := genStore(randChooser{rand.New(rand.NewPCG(seed, uint64(g)))}, r.maxKeys)
 	d0, err := r.e.seed(s0)
 	if err != nil {
-		return s0, nil, soakCase{}, nil, fmt.Errorf("case %d: seed: %w", index, err)
+		return nil, fmt.Errorf("store %d: seed: %w", g, err)
 	}
 	n, _ := r.e.run(d0.Clone(), nil)
+	r.store = &soakStore{base: base, group: g, s0: s0, d0: d0, ops: n}
+	r.sw = &sweeper{e: r.e, depth: r.depth, seed: seed, memo: memo{off: r.noCache}}
+	return r.store, nil
+}
+
+// plan draws case index: its store (shared by its group, see storeFor)
+// and its faulty runs, from the case's own seed. soakCase.Store is left
+// empty (describeState hashes every value: the caller fills it when the
+// case is reported).
+func (r *soakRunner) plan(base uint64, index int) (*soakStore, []soakStep, soakCase, error) {
+	st, err := r.storeFor(base, index/casesPerStore)
+	if err != nil {
+		return nil, nil, soakCase{Index: index}, fmt.Errorf("case %d: %w", index, err)
+	}
+	seed := caseSeed(base, index)
+	rng := rand.New(rand.NewPCG(seed, uint64(index)))
+	n := st.ops
 	steps := make([]soakStep, 1+rng.IntN(r.depth))
 	modes := faults.Modes()
 	for i := range steps {
@@ -79,11 +135,11 @@ func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, soak
 			if rng.IntN(2) == 0 {
 				errno = syscall.ENOSPC
 			}
-			steps[i] = soakStep{inj: faults.ErrorAt{Op: op, Errno: errno}, op: op}
+			steps[i] = soakStep{inj: faults.ErrorAt{Op: op, Errno: errno}}
 			continue
 		}
 		c := faults.CrashAt{Op: op, Mode: modes[rng.IntN(len(modes))], Seed: rng.Uint64() >> 1}
-		steps[i] = soakStep{inj: c, crash: true, mode: c.Mode, seed: c.Seed, op: op}
+		steps[i] = soakStep{inj: c, crash: true, c: c}
 	}
 	if !r.crashAfterError {
 		for i, st := range steps {
@@ -93,8 +149,8 @@ func (r *soakRunner) plan(base uint64, index int) (model.State, []soakStep, soak
 			}
 		}
 	}
-	desc := soakCase{Index: index, Seed: seed, Keys: len(s0.Secrets), Ops: n, Schedule: scheduleOf(steps)}
-	return s0, steps, desc, d0, nil
+	desc := soakCase{Index: index, Seed: seed, Keys: len(st.s0.Secrets), Ops: n, Schedule: scheduleOf(steps)}
+	return st, steps, desc, nil
 }
 
 func scheduleOf(steps []soakStep) []string {
@@ -105,10 +161,12 @@ func scheduleOf(steps []soakStep) []string {
 	return out
 }
 
-// exec runs one case on sw: the I5 body check, each faulty run followed by
-// a restart that checks the image (I1–I3, I6–I9), then a complete run (I4,
-// I5). nil when every check holds. d0, when not nil, is s0 seeded (exec
-// runs on it); nil seeds s0.
+// exec runs one case on sw: the I5 body check (once per initial state:
+// it depends on nothing else), each faulty run followed by a restart that
+// checks the image (crashStep: I8, I7, I1–I3, I6; an image already checked
+// for the same initial state passes from the memo), then a complete run
+// (I4, I5). nil when every check holds. d0, when not nil, is s0 seeded,
+// private to this call (exec runs on it); nil seeds s0.
 func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *faults.MemFS) (f *failure, err error) {
 	e := r.e
 	defer func() {
@@ -116,8 +174,12 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 			f = &failure{vs: []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("the target panicked: %v", p)}}, s0: s0, sched: scheduleOf(steps)}
 		}
 	}()
-	if f := sw.idempotentBody(s0); f != nil {
-		return f, nil
+	x := sw.expect(s0)
+	if !x.bodyOK {
+		if f := sw.idempotentBody(s0); f != nil {
+			return f, nil
+		}
+		x.bodyOK = true
 	}
 	d := d0
 	if d == nil {
@@ -125,32 +187,72 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 			return nil, err
 		}
 	}
-	want := sw.expect(s0).want
-	vals := valueSet(s0, want)
+	vals := x.valuesOf()
 	var sched []string
+	crashed := false // d is a crash image the memo may share: clone before writing
 	for _, st := range steps {
 		sched = append(slices.Clip(sched), st.inj.String())
-		ops, runErr := e.run(d, st.inj)
+		if crashed {
+			d = d.Clone()
+		}
+		if st.crash {
+			var vs []model.Violation
+			if d, vs = r.crashStep(sw, s0, d, st.c, vals, sched); len(vs) > 0 {
+				return &failure{vs: vs, s0: s0, sched: sched}, nil
+			}
+			crashed = true
+			continue
+		}
+		_, _ = e.run(d, st.inj)
 		sw.runs++
 		sw.states++
-		var vs []model.Violation
-		if st.crash {
-			d = image(d, st.mode, st.seed)
-			vs = e.checkHygiene(d, vals)
-		}
 		got, rerr := e.observe(d)
-		vs = append(vs, sw.checkState(s0, got, rerr)...)
-		if st.crash && runErr == nil && rerr == nil && st.op >= ops {
-			for _, line := range e.model.Diff(want, got) {
-				vs = append(vs, model.Violation{ID: model.I6, Detail: "a migration that returned did not survive the crash: " + line})
-			}
-		}
-		if len(vs) > 0 {
+		if vs := sw.checkState(s0, got, rerr); len(vs) > 0 {
 			return &failure{vs: vs, s0: s0, sched: sched}, nil
 		}
+		crashed = false
+	}
+	if crashed { // a crash image: its complete run's verdict is a function of its bytes
+		_, f = sw.completeOnce(s0, d, sched, true)
+		return f, nil
 	}
 	_, f = sw.complete(s0, d, sched)
 	return f, nil
+}
+
+// crashStep runs the migration on d crashing at c and checks the crash
+// image in c's mode (sweeper.crashStep), and, when c is not Torn, also the
+// images the same crashed disk leaves in the other modes: a Process, Power
+// or PowerPartial crash at an operation differ only in the image taken
+// (Torn also tears the crashing write), so one run yields three crash
+// states, each exactly what a crash at c.Op in that mode (same seed)
+// leaves, each checked in full (or from the memo when an equal image was
+// checked for the same store). It returns the image of c's own mode (the
+// case goes on from it). On a violation, the last line of sched names the
+// crash whose image failed.
+func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals map[string]bool, sched []string) (*faults.MemFS, []model.Violation) {
+	if c.Mode == faults.Torn {
+		return sw.crashStep(s0, d, c, vals)
+	}
+	ops, runErr := sw.e.run(d, c)
+	sw.runs++
+	afterReturn := c.Op >= ops && runErr == nil
+	img, vs := sw.checkCrash(s0, image(d, c.Mode, c.Seed), vals, afterReturn)
+	if len(vs) > 0 {
+		return img, vs
+	}
+	for _, m := range [...]faults.Mode{faults.Process, faults.Power, faults.PowerPartial} {
+		if m == c.Mode {
+			continue
+		}
+		other := c
+		other.Mode = m
+		if _, vs := sw.checkCrash(s0, image(d, m, c.Seed), vals, afterReturn); len(vs) > 0 {
+			sched[len(sched)-1] = other.String()
+			return img, vs
+		}
+	}
+	return img, nil
 }
 
 // shrink removes chunks of keys from a failing store while the same plan

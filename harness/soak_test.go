@@ -151,3 +151,53 @@ func TestSoakCrashAfterErrorRegression(t *testing.T) {
 	require.True(t, rep.OK(), "%+v", rep.Failures)
 	require.Greater(t, rep.Cases, 0)
 }
+
+// Cases of one store group run back to back share the store and the
+// verdicts of its images (the memo); each gives exactly what the same case
+// gives run alone on a fresh runner with every check fresh: the same
+// crash-state count and the same failure, artifact byte for byte. The
+// shared run does skip checks (fewer distinct images than crash states),
+// and for each mutant some failing cases are not the first of their group,
+// so their replay starts cold where the soak was warm (flag-without-sync:
+// I6, a migration that returned lost in a power loss, with crashes after
+// errors).
+func TestSoakSharedStoreEqualsFreshCase(t *testing.T) {
+	ctx := context.Background()
+	type run struct {
+		target harness.Target
+		cfg    harness.SoakConfig
+	}
+	runs := []run{{encfileTarget(), harness.SoakConfig{Seed: 3, MaxKeys: 30}}}
+	for _, name := range []string{"delete-before-write", "quarantine-overwrite", "flag-without-sync"} {
+		m, ok := mutants.ByName(name)
+		require.True(t, ok, name)
+		cfg := harness.SoakConfig{Seed: 3, MaxKeys: 30}
+		if name == "flag-without-sync" {
+			cfg = harness.SoakConfig{Seed: 2, MaxKeys: 30, CrashAfterError: true}
+		}
+		runs = append(runs, run{m.Target, cfg})
+	}
+	n := 2 * harness.CasesPerStore
+	for _, r := range runs {
+		name := r.target.Name
+		warm, err := harness.RunSoakCasesForTest(ctx, r.target, r.cfg, 0, n, false)
+		require.NoError(t, err)
+		states, distinct, laterFails := 0, 0, 0
+		for _, w := range warm {
+			cold, err := harness.RunSoakCasesForTest(ctx, r.target, r.cfg, w.Index, 1, true)
+			require.NoError(t, err)
+			c := cold[0]
+			require.Equal(t, c.States, w.States, "%s case %d", name, w.Index)
+			require.Equal(t, c.States, c.Distinct, "%s case %d: the memo was off", name, w.Index)
+			require.Equal(t, c.Failure, w.Failure, "%s case %d", name, w.Index)
+			states, distinct = states+w.States, distinct+w.Distinct
+			if w.Failure != nil && w.Index%harness.CasesPerStore != 0 {
+				laterFails++
+			}
+		}
+		require.Less(t, distinct, states, "%s: no verdict came from the memo", name)
+		if name != "encfile" {
+			require.Positive(t, laterFails, "%s: no failing case after the first of a group", name)
+		}
+	}
+}

@@ -65,9 +65,24 @@ type sweeper struct {
 // expected is what the runs from one initial state are checked against.
 type expected struct {
 	s0    model.State // a private copy
-	key   []byte      // s0's exact encoding (appendState), the memo's expected-state key; nil until needed
+	key   []byte      // SHA-256 of s0's exact encoding (appendState), the memo's expected-state key; nil until needed
 	want  model.State // Migrate(s0)
 	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
+	// vals is valueSet(s0, want), the values I8 scans for; nil until
+	// needed (valuesOf).
+	vals map[string]bool
+	// bodyOK: idempotentBody(s0) passed (a pure function of s0; the soak
+	// runs it once per store).
+	bodyOK bool
+}
+
+// valuesOf returns the values I8 scans the images of runs from x.s0 for,
+// computed once.
+func (x *expected) valuesOf() map[string]bool {
+	if x.vals == nil {
+		x.vals = valueSet(x.s0, x.want)
+	}
+	return x.vals
 }
 
 // expect returns the expectations of s0, computed once for consecutive

@@ -75,6 +75,7 @@ type benchSoak struct {
 	GOGC          int     `json:"gogc"`
 	Cases         int     `json:"cases"`
 	States        int     `json:"states"`
+	Images        int     `json:"distinct_images"`
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"states_per_second"`
 	PerSecondCore float64 `json:"states_per_second_per_core"`
@@ -285,7 +286,7 @@ func benchSoakRow(ctx context.Context, target harness.Target, workers, gc int, d
 	cpu := (cpu1 - cpu0).Seconds()
 	rate := float64(rep.CrashStates) / rep.Seconds
 	r := benchSoak{
-		Workers: workers, GOGC: gc, Cases: rep.Cases, States: rep.CrashStates, Seconds: rep.Seconds,
+		Workers: workers, GOGC: gc, Cases: rep.Cases, States: rep.CrashStates, Images: rep.DistinctImages, Seconds: rep.Seconds,
 		PerSecond: rate, PerSecondCore: rate / float64(workers), CasesPerSec: float64(rep.Cases) / rep.Seconds,
 		CPUSeconds: cpu,
 	}
@@ -378,9 +379,9 @@ func printBench(w io.Writer, o benchOutput) {
 	if len(o.Soak) > 0 {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "SOAK (defaults: up to 200 keys, 4 faults)\tWORKERS\tGOGC\tCASES\tSTATES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tCASES/S\n")
+		fmt.Fprintf(tw, "SOAK (defaults: up to 200 keys, 4 faults)\tWORKERS\tGOGC\tCASES\tSTATES\tDISTINCT IMAGES\tSTATES/S\tSTATES/S/CORE\tSTATES/CPU-S\tCASES/S\n")
 		for _, r := range o.Soak {
-			fmt.Fprintf(tw, "soak\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", r.Workers, r.GOGC, r.Cases, r.States, r.PerSecond, r.PerSecondCore, r.PerCPUSecond, r.CasesPerSec)
+			fmt.Fprintf(tw, "soak\t%d\t%d\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", r.Workers, r.GOGC, r.Cases, r.States, r.Images, r.PerSecond, r.PerSecondCore, r.PerCPUSecond, r.CasesPerSec)
 		}
 		_ = tw.Flush()
 	}

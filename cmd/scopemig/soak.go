@@ -98,7 +98,7 @@ or error.`,
 	fl.DurationVar(&f.duration, "duration", time.Minute, "how long to run")
 	fl.IntVar(&f.workers, "workers", 0, "worker goroutines (0: all cores)")
 	fl.Uint64Var(&f.seed, "seed", 0, "base seed (0: from the clock, printed)")
-	fl.StringVar(&f.shard, "shard", "0/1", "run shard i of n (case indices i, i+n, …)")
+	fl.StringVar(&f.shard, "shard", "0/1", "run shard i of n (store groups i, i+n, …; a group is 16 consecutive case indices)")
 	fl.StringVar(&f.target, "target", "encfile", "built-in target, or mutant:<name>")
 	fl.StringVar(&f.report, "report", "", "write the JSON report here")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report here")
@@ -147,7 +147,7 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		cfg := harness.SoakConfig{Seed: f.seed, Duration: f.duration, Workers: f.workers, Shard: shard, Shards: shards,
 			MaxKeys: f.maxKeys, Depth: f.depth, CrashAfterError: f.crashAfterError}
 		cfg.Progress = func(s harness.SoakReport) {
-			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d (%.0f cases/s) violations=%d", t.Name, s.Seconds, s.Cases, s.CrashStates, s.CasesPerSecond(), len(s.Failures)))
+			prog.line(fmt.Sprintf("soak %s %5.0fs cases=%d states=%d distinct=%d (%.0f cases/s) violations=%d", t.Name, s.Seconds, s.Cases, s.CrashStates, s.DistinctImages, s.CasesPerSecond(), len(s.Failures)))
 		}
 		rep, err := harness.Soak(ctx, t, cfg)
 		prog.done()
@@ -155,8 +155,8 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 			return err
 		}
 		out.Soak, out.OK = &rep, rep.OK()
-		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states in %.1fs, %d failing cases\n",
-			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.Seconds, len(rep.Failures))
+		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states (%d distinct images checked) in %.1fs, %d failing cases\n",
+			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.DistinctImages, rep.Seconds, len(rep.Failures))
 		for _, a := range rep.Failures {
 			p, err := a.Write(afero.NewOsFs(), f.artifactDir)
 			if err != nil {
