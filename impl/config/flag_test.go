@@ -119,6 +119,11 @@ func TestInvalidConfigWritesNothing(t *testing.T) {
 		"list top":   "- a\n- b\n",
 		"scalar top": "just a string\n",
 		"duplicate":  config.Key + ": false\n" + config.Key + ": true\n",
+		// ToolHive reads only the first document; rewriting the file
+		// would silently drop the others.
+		"two documents":      "a: 1\n" + config.Key + ": false\n---\nb: 2\n",
+		"second doc garbage": "a: 1\n---\nsecrets: [unclosed\n",
+		"trailing empty doc": "a: 1\n---\n# a comment only an editor keeps\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			fsys := memWith(t, "/c.yaml", []byte(in), 0o600)
