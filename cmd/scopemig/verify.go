@@ -72,6 +72,12 @@ func newVerifyCmd() *cobra.Command {
 			if workers < 0 {
 				return fmt.Errorf("-p: %d is not a number of workers (0 means GOMAXPROCS)", workers)
 			}
+			if depth < 0 {
+				return fmt.Errorf("--depth: %d is not a crash nesting depth (0 means each target's default)", depth)
+			}
+			if checks < 0 {
+				return fmt.Errorf("--checks: %d is not a number of rapid cases (0 means the default)", checks)
+			}
 			if workers == 0 {
 				workers = runtime.GOMAXPROCS(0)
 			}

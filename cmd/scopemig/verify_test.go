@@ -48,3 +48,28 @@ func TestVerifyJSONInconclusiveField(t *testing.T) {
 	require.Len(t, doc.Targets, 1)
 	require.NotNil(t, doc.Targets[0].Inconclusive)
 }
+
+// A negative --depth or --checks is refused like a negative -p, before
+// anything runs (it used to run silently with the defaults, and the
+// verdict line then named a depth the user had not asked for).
+func TestVerifyRefusesNegativeSizes(t *testing.T) {
+	for _, args := range [][]string{
+		{"--depth", "-1"},
+		{"--checks", "-5"},
+		{"-p", "-3"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // were it to run, it would stop at once: inconclusive, not this error
+		cmd := newVerifyCmd()
+		cmd.SilenceUsage = true // as under the root command
+		var out, errb bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&errb)
+		cmd.SetArgs(append([]string{"--target", "encfile", "--no-mutants"}, args...))
+		err := cmd.ExecuteContext(ctx)
+		require.Error(t, err, "%v", args)
+		require.NotErrorIs(t, err, errInconclusive, "%v: refused before running", args)
+		require.Contains(t, err.Error(), args[1], "%v: the message names the value", args)
+		require.Empty(t, out.String(), "%v", args)
+	}
+}
