@@ -72,11 +72,11 @@ func newVerifyCmd() *cobra.Command {
 			if workers < 0 {
 				return fmt.Errorf("-p: %d is not a number of workers (0 means GOMAXPROCS)", workers)
 			}
-			if depth < 0 {
-				return fmt.Errorf("--depth: %d is not a crash nesting depth (0 means each target's default)", depth)
-			}
-			if checks < 0 {
-				return fmt.Errorf("--checks: %d is not a number of rapid cases (0 means the default)", checks)
+			if err := errors.Join(
+				atLeast("--depth", depth, 0, "0: each target's default"),
+				atLeast("--checks", checks, 0, "0: the default"),
+			); err != nil {
+				return err
 			}
 			if workers == 0 {
 				workers = runtime.GOMAXPROCS(0)
