@@ -427,7 +427,7 @@ How the names scopemig writes are protected (the "temp name" and "lock file" row
 Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
 replaced store and config keep their uid and gid (the temp file is chowned
 before the rename); the store gets mode 0600 and the config keeps its own
-mode (ToolHive writes it 0600; a hand-made 0644 one stays 0644); a lock file or directory root creates gets
+mode (a 0644 config stays 0644); a lock file or directory root creates gets
 the owner of the directory it is created in. The table checks every entry of
 the directory belongs to uid 4242 afterwards (the bytes written are the
 migrated store, the config with the flag, and the new lock file). A user who
