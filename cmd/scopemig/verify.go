@@ -204,9 +204,6 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 			out.violated = out.violated || !res.Caught
 		}
 	}
-	if len(out.Mutants) == 0 {
-		out.Mutants = nil
-	}
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }

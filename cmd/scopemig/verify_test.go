@@ -27,7 +27,8 @@ func TestVerifyCancelledExitsTwo(t *testing.T) {
 }
 
 // The JSON report of a passing run: no violation, nothing inconclusive,
-// exit 0; each target lists "inconclusive" as [] (never null).
+// exit 0; each target lists "inconclusive" as [] (never null), and so does
+// "mutants" under --no-mutants.
 func TestVerifyJSONInconclusiveField(t *testing.T) {
 	cmd := newVerifyCmd()
 	var out bytes.Buffer
@@ -40,6 +41,7 @@ func TestVerifyJSONInconclusiveField(t *testing.T) {
 		Targets      []struct {
 			Inconclusive []any `json:"inconclusive"`
 		} `json:"targets"`
+		Mutants []any `json:"mutants"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
 	require.True(t, doc.OK)
@@ -47,6 +49,8 @@ func TestVerifyJSONInconclusiveField(t *testing.T) {
 	require.Zero(t, *doc.Inconclusive)
 	require.Len(t, doc.Targets, 1)
 	require.NotNil(t, doc.Targets[0].Inconclusive)
+	require.NotNil(t, doc.Mutants, "mutants is [] without the suite, as docs/cli.md's mutants[] says, never null")
+	require.Empty(t, doc.Mutants)
 }
 
 // A negative --depth or --checks is refused like a negative -p, before
