@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/spf13/afero"
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
@@ -60,4 +64,28 @@ func TestExploreUnknownModeMessage(t *testing.T) {
 	err := cmd.Execute()
 	require.ErrorIs(t, err, faults.ErrSyntax)
 	require.Contains(t, err.Error(), "--mode: want process, torn, power, power-partial or all")
+}
+
+// A negative --lock-timeout is refused when parsed; it used to mean "wait
+// without limit" (like 0), and the wait notice then claimed "--lock-timeout 0s".
+func TestNegativeLockTimeoutRefused(t *testing.T) {
+	osfs := afero.NewOsFs()
+	dir := install(t, osfs, t.TempDir())
+	store := filepath.Join(dir, "secrets_encrypted")
+	before := tree(t, dir)
+	for name, c := range map[string]struct {
+		cmd  func(cliEnv) *cobra.Command
+		args []string
+	}{
+		"plan":        {newPlanCmdEnv, []string{"--secrets-file", store, "--config", filepath.Join(dir, "config.yaml")}},
+		"migrate":     {newMigrateCmdEnv, []string{"--secrets-file", store, "--config", filepath.Join(dir, "config.yaml")}},
+		"legacy list": {newLegacyCmdEnv, []string{"list", "--secrets-file", store}},
+	} {
+		out, errOut, code := run(t, c.cmd, testEnv(osfs, pwEnv()), append(c.args, "--lock-timeout", "-1s")...)
+		require.Equal(t, 1, code, name)
+		require.Empty(t, out, name)
+		require.Contains(t, errOut, `invalid argument "-1s" for "--lock-timeout" flag`, name)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "%s: one line: %q", name, errOut)
+		require.Equal(t, before, tree(t, dir), name)
+	}
 }

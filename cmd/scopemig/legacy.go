@@ -41,7 +41,8 @@ func (f legacyFlags) lockContext(ctx context.Context) context.Context {
 func (f *legacyFlags) register(cmd *cobra.Command) {
 	f.stderr = cmd.ErrOrStderr
 	fl := cmd.Flags()
-	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
+	f.lockTimeout = defaultLockTimeout
+	fl.Var((*lockTimeout)(&f.lockTimeout), "lock-timeout", "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
