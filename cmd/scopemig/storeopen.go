@@ -313,6 +313,8 @@ func openEncFile(ctx context.Context, fsys afero.Fs, path string, password []byt
 
 // openConfigFlag returns the secret_scope_migration flag of a ToolHive
 // config file.
+var _ migrate.FlagWriteReporter = config.Flag{}
+
 func openConfigFlag(fsys afero.Fs, path string) migrate.FlagStore {
 	return config.Flag{Fs: fsys, Path: path}
 }

@@ -237,3 +237,21 @@ func treeSnapshot(t *testing.T, root string) map[string]string {
 	require.NoError(t, err)
 	return tree
 }
+
+// SetMigratedReport says whether it wrote: a Runner that read the flag
+// unset, while a concurrent run set it, must not claim that write.
+func TestSetMigratedReportSaysWhetherItWrote(t *testing.T) {
+	fsys := memWith(t, "/c.yaml", []byte("a: 1\n"), 0o600)
+	f := config.Flag{Fs: fsys, Path: "/c.yaml"}
+	wrote, err := f.SetMigratedReport(ctx)
+	require.NoError(t, err)
+	require.True(t, wrote)
+	n := fsys.writes()
+	wrote, err = f.SetMigratedReport(ctx)
+	require.NoError(t, err)
+	require.False(t, wrote, "already set: nothing written")
+	require.Equal(t, n, fsys.writes())
+
+	_, err = config.Flag{Fs: memWith(t, "/c.yaml", []byte("[\n"), 0o600), Path: "/c.yaml"}.SetMigratedReport(ctx)
+	require.ErrorIs(t, err, config.ErrInvalidConfig)
+}
