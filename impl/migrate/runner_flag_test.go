@@ -114,7 +114,7 @@ type reportingFlag struct{ migrate.MemoryFlag }
 func (f *reportingFlag) Migrated(context.Context) (bool, error) { return false, nil }
 
 func (f *reportingFlag) SetMigratedReport(ctx context.Context) (bool, error) {
-	err := f.MemoryFlag.SetMigrated(ctx)
+	err := f.SetMigrated(ctx)
 	return false, err
 }
 
