@@ -20,7 +20,9 @@ type Violation struct {
 	// Counterexample is the minimal failing case, one line per step
 	// (initial store, operations, crash schedule), values as fingerprints.
 	Counterexample []string `json:"counterexample"`
-	// Replay is a one-line command that reproduces the failure.
+	// Replay is one line that reproduces the failure: a `scopemig verify`
+	// command for a built-in target or a mutant, else the Verify call with
+	// its seed and sizing (no command line can name a custom target's Open).
 	Replay string `json:"replay"`
 	// Keys and CrashPoints are the size of the counterexample: the keys of
 	// its initial store and the crash (or error) points of its schedule,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -40,6 +41,12 @@ model (docs/syscall-explore.md). Exit 0 iff no violation.`,
 			if len(args) > 0 {
 				return fmt.Errorf("explore takes no arguments without --exec")
 			}
+			if err := errors.Join(
+				atLeast("--keys", cfg.Keys, 1, "the exact size of the generated store"),
+				atLeast("--depth", cfg.Depth, 1, "the crash nesting depth"),
+			); err != nil {
+				return err
+			}
 			t, err := resolveTarget(target)
 			if err != nil {
 				return err
@@ -47,7 +54,7 @@ model (docs/syscall-explore.md). Exit 0 iff no violation.`,
 			if mode != "all" {
 				m, err := faults.ParseMode(mode)
 				if err != nil {
-					return err
+					return fmt.Errorf("--mode: want process, torn, power, power-partial or all: %w", err)
 				}
 				cfg.Modes = []faults.Mode{m}
 			}

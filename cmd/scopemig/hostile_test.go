@@ -230,6 +230,7 @@ func inputCases() []hostileCase {
 		{name: "config: flag defined twice", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte {
 			return append(b, "secret_scope_migration: false\nsecret_scope_migration: true\n"...)
 		}), want: "defined twice"},
+		{name: "config: a second YAML document", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte { return append(b, "---\nkept_by_hand: 1\n"...) }), want: "more than one YAML document"},
 		{name: "config: a directory", setup: replaceWith(cfg, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "not a regular file"},
 		{name: "config: a symlink", setup: replaceWith(cfg, func(t *testing.T, dir, p string) {
 			b, err := os.ReadFile(filepath.Join(fixtureDir, cfg))
@@ -397,7 +398,7 @@ Why nothing can be written: both commands validate everything first — the
 password (file permissions, then decryption: AES-GCM authenticates the whole
 file), the store (a regular file, not a symlink, at most 32 MiB + 28 bytes,
 authentic, the expected JSON), the config (a regular file of at most 16 MiB,
-a YAML mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — then
+one YAML document, a mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — then
 ` + "`migrate`" + ` runs a preflight that reads only: the store, the config, their temp
 names and their lock files (` + "`secrets_encrypted.lock`" + `, ` + "`config.yaml.lock`" + `) must
 be absent or regular files, their owners must be kept, and their directories
@@ -425,7 +426,8 @@ How the names scopemig writes are protected (the "temp name" and "lock file" row
 
 Owners (the "owned by another user" rows): run as root (` + "`sudo scopemig migrate`" + ` on a user's store), the
 replaced store and config keep their uid and gid (the temp file is chowned
-before the rename) and mode 0600; a lock file or directory root creates gets
+before the rename); the store gets mode 0600 and the config keeps its own
+mode (a 0644 config stays 0644); a lock file or directory root creates gets
 the owner of the directory it is created in. The table checks every entry of
 the directory belongs to uid 4242 afterwards (the bytes written are the
 migrated store, the config with the flag, and the new lock file). A user who

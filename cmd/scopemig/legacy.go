@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -39,7 +41,8 @@ func (f legacyFlags) lockContext(ctx context.Context) context.Context {
 func (f *legacyFlags) register(cmd *cobra.Command) {
 	f.stderr = cmd.ErrOrStderr
 	fl := cmd.Flags()
-	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
+	f.lockTimeout = defaultLockTimeout
+	fl.Var((*lockTimeout)(&f.lockTimeout), "lock-timeout", "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "encrypted secrets file (default $XDG_DATA_HOME/"+defaultSecretsRel+")")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
@@ -51,6 +54,10 @@ type legacyListReport struct {
 	SecretsFile string                    `json:"secrets_file"`
 	Entries     []migrate.QuarantineEntry `json:"entries"`
 	Leftovers   []string                  `json:"leftovers"`
+	// ForeignTempFiles are the Leftovers that a crashed write cannot have
+	// left (a symlink, hard link or special file at the temp name):
+	// restore, drop and migrate refuse to run until they are removed.
+	ForeignTempFiles []string `json:"foreign_temp_files"`
 }
 
 // legacyRestoreReport is the stable JSON output of `scopemig legacy restore --json`.
@@ -157,7 +164,12 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("legacy list %s: %w", path, err)
 			}
-			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p)}
+			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p), ForeignTempFiles: []string{}}
+			for _, l := range rep.Leftovers {
+				if atomicfile.CheckLeftover(env.fs, l) != nil {
+					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
+				}
+			}
 			if f.json {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -170,8 +182,10 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 
 func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	if len(rep.Entries) == 0 {
-		_, err := fmt.Fprintf(w, "no quarantined values in %s\n", rep.SecretsFile)
-		return err
+		if _, err := fmt.Fprintf(w, "no quarantined values in %s\n", rep.SecretsFile); err != nil {
+			return err
+		}
+		return writeLegacyLeftovers(w, rep)
 	}
 	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
@@ -196,13 +210,25 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries))
+	if _, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries)); err != nil {
+		return err
+	}
+	return writeLegacyLeftovers(w, rep)
+}
+
+// writeLegacyLeftovers prints one line per entry at the store's temp name,
+// telling a crashed write's temp file from a planted one as plan does.
+func writeLegacyLeftovers(w io.Writer, rep legacyListReport) error {
 	for _, l := range rep.Leftovers {
-		if err == nil {
-			_, err = fmt.Fprintf(w, "leftover: %s (something at a temp name scopemig writes, left alone: this command never writes; migrate removes the temp file of an interrupted write and refuses anything else)\n", displayKey(l))
+		msg := "leftover: %s (temp file of an interrupted write; not removed: this command never writes; the next restore, drop or migrate removes it)\n"
+		if slices.Contains(rep.ForeignTempFiles, l) {
+			msg = "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); restore, drop and migrate refuse to run until it is removed\n"
+		}
+		if _, err := fmt.Fprintf(w, msg, displayKey(l)); err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
 
 // openLegacyWriter opens the store read-write for restore and drop, with

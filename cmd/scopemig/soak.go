@@ -122,6 +122,14 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 	if err != nil {
 		return err
 	}
+	if err := errors.Join(
+		atLeast("--duration", f.duration, 0, "0: until interrupted"),
+		atLeast("--workers", f.workers, 0, "0: all cores"),
+		atLeast("--max-keys", f.maxKeys, 0, "0: the default"),
+		atLeast("--depth", f.depth, 0, "0: the default"),
+	); err != nil {
+		return err
+	}
 	prog := newProgress(stderr)
 	var out soakOutput
 	if f.real {

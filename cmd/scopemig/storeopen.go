@@ -94,7 +94,8 @@ func (f *storeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the store password (mode 0600; default: $"+PasswordEnvVar+")")
 	fl.Var(&f.policy, "on-conflict", "what to do with a legacy value whose scoped key holds a different value: keep (quarantine it) or drop (ToolHive's behaviour)")
 	fl.BoolVar(&f.json, "json", false, "print a JSON report (fields documented in docs/cli.md)")
-	fl.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
+	f.lockTimeout = defaultLockTimeout
+	fl.Var((*lockTimeout)(&f.lockTimeout), "lock-timeout", "give up (exit 1) when a lock held by another process is not granted within this time; 0 waits forever")
 }
 
 // lockContext returns ctx with the lock-wait behaviour of plan and migrate:
@@ -106,7 +107,7 @@ func (f storeFlags) lockContext(ctx context.Context) context.Context {
 	if f.stderr != nil {
 		stderr = f.stderr()
 	}
-	timeout := max(f.lockTimeout, 0)
+	timeout := f.lockTimeout // never negative: the flag refuses it
 	return fslock.WithWait(ctx, fslock.Wait{
 		Notify: func(lock string) {
 			fmt.Fprintf(stderr, "scopemig: waiting for the %s (held by another process; --lock-timeout %s)\n", lock, timeout)
@@ -312,6 +313,8 @@ func openEncFile(ctx context.Context, fsys afero.Fs, path string, password []byt
 
 // openConfigFlag returns the secret_scope_migration flag of a ToolHive
 // config file.
+var _ migrate.FlagWriteReporter = config.Flag{}
+
 func openConfigFlag(fsys afero.Fs, path string) migrate.FlagStore {
 	return config.Flag{Fs: fsys, Path: path}
 }

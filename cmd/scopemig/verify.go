@@ -72,6 +72,12 @@ func newVerifyCmd() *cobra.Command {
 			if workers < 0 {
 				return fmt.Errorf("-p: %d is not a number of workers (0 means GOMAXPROCS)", workers)
 			}
+			if err := errors.Join(
+				atLeast("--depth", depth, 0, "0: each target's default"),
+				atLeast("--checks", checks, 0, "0: the default"),
+			); err != nil {
+				return err
+			}
 			if workers == 0 {
 				workers = runtime.GOMAXPROCS(0)
 			}
@@ -197,9 +203,6 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 		} else {
 			out.violated = out.violated || !res.Caught
 		}
-	}
-	if len(out.Mutants) == 0 {
-		out.Mutants = nil
 	}
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil

@@ -21,7 +21,7 @@ type Violation struct {
 type ModeReport struct {
 	Mode         Mode    `json:"mode"`
 	Points       int     `json:"points"`   // crash points explored (power-partial: points x subsets)
-	Distinct     int     `json:"distinct"` // distinct images checked
+	Distinct     int     `json:"distinct"` // images checked for the first time in the run (not in an earlier mode)
 	Seconds      float64 `json:"seconds"`
 	PointsPerSec float64 `json:"points_per_second"`
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -117,10 +118,27 @@ func emptyDocument() *document {
 // parse validates data: a YAML mapping (or an empty document) whose Key,
 // if present once, decodes as a boolean the way ToolHive's yaml.v3 struct
 // decoding does (so "yes" is true and null is false).
+//
+// The file must hold one document: ToolHive reads only the first, and
+// rewriting the file would silently drop every other one (and the comments
+// of an empty one), so a second document makes the config invalid.
 func parse(data []byte) (*document, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) { // empty, or comments only
+			return emptyDocument(), nil
+		}
 		return nil, err
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, fmt.Errorf("more than one YAML document, and the next one is invalid: %w", err)
+	default:
+		return nil, fmt.Errorf("more than one YAML document (the second starts at line %d): "+
+			"ToolHive reads only the first, and rewriting the file would drop the others; keep one", next.Line)
 	}
 	if doc.Kind == 0 { // empty, or comments only
 		return emptyDocument(), nil

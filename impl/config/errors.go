@@ -7,8 +7,8 @@ const Key = "secret_scope_migration"
 
 var (
 	// ErrInvalidConfig reports a config file that cannot be read or parsed,
-	// is not a regular file, is not a YAML mapping at the top level, or
-	// holds a non-boolean Key.
+	// is not a regular file, holds more than one YAML document, is not a
+	// YAML mapping at the top level, or holds a non-boolean Key.
 	ErrInvalidConfig = errors.New("invalid config file")
 	// ErrInvalidFlag reports a Flag without a filesystem or a path.
 	ErrInvalidFlag = errors.New("config flag needs a filesystem and a path")

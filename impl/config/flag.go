@@ -101,29 +101,40 @@ const LockFileSuffix = ".lock"
 // between the first read and the locked one, the lock file is the only
 // write).
 func (f Flag) SetMigrated(ctx context.Context) error {
+	_, err := f.SetMigratedReport(ctx)
+	return err
+}
+
+// SetMigratedReport is SetMigrated, and reports whether this call wrote the
+// file: false when the flag was already set, by an earlier run or by a
+// concurrent one between the caller's read and this call (the caller must
+// not then claim the write). It implements migrate.FlagWriteReporter.
+func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	if err := f.check(ctx); err != nil {
-		return err
+		return false, err
 	}
 	if raw, err := readConfig(f.Fs, f.Path); err != nil {
-		return err
+		return false, err
 	} else if _, done, err := f.render(ctx, raw); err != nil || done {
-		return err
+		return false, err
 	}
 	dir := filepath.Dir(f.Path)
 	for range lockFileAttempts {
-		settled, err := f.setLocked(ctx, dir)
+		settled, w, err := f.setLocked(ctx, dir)
+		wrote = wrote || w
 		if err != nil || settled {
-			return err
+			return wrote, err
 		}
 	}
-	return fmt.Errorf("config %s: %w", f.Path, ErrLockFileUnstable)
+	return wrote, fmt.Errorf("config %s: %w", f.Path, ErrLockFileUnstable)
 }
 
 // lockFileAttempts bounds SetMigrated's retries when ToolHive's lock file
 // is replaced while scopemig holds it (see setLocked).
 const lockFileAttempts = 8
 
-// setLocked is one locked read-modify-write of SetMigrated. settled is
+// setLocked is one locked read-modify-write of SetMigrated; wrote is true
+// when it replaced the file. settled is
 // false when ToolHive's lock file was removed or replaced while it was
 // held (the lock may then not have excluded a ToolHive process) and the
 // caller must retry: before the write, nothing was written; after it, the
@@ -136,34 +147,34 @@ const lockFileAttempts = 8
 // run at once. fslock.AcquireFile checks the name right after locking; the
 // checks here, before and after the write, catch a removal that came just
 // after that check.
-func (f Flag) setLocked(ctx context.Context, dir string) (settled bool, err error) {
+func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, err error) {
 	release, stable, err := f.lock(ctx, dir)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	defer func() { _ = release() }()
 
 	raw, err := readConfig(f.Fs, f.Path)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	out, done, err := f.render(ctx, raw)
 	if err != nil || done {
-		return true, err
+		return true, false, err
 	}
 	if !stable() {
-		return false, nil
+		return false, false, nil
 	}
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
-			return false, fmt.Errorf("config %s: %w", f.Path, err)
+			return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
 	if err := atomicfile.Write(f.Fs, f.Path, out, raw.perm); err != nil {
-		return false, fmt.Errorf("config %s: %w", f.Path, err)
+		return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	settled = stable()
-	return settled, release()
+	return settled, true, release()
 }
 
 // render returns the content SetMigrated writes for raw, or done when the

@@ -119,6 +119,11 @@ func TestInvalidConfigWritesNothing(t *testing.T) {
 		"list top":   "- a\n- b\n",
 		"scalar top": "just a string\n",
 		"duplicate":  config.Key + ": false\n" + config.Key + ": true\n",
+		// ToolHive reads only the first document; rewriting the file
+		// would silently drop the others.
+		"two documents":      "a: 1\n" + config.Key + ": false\n---\nb: 2\n",
+		"second doc garbage": "a: 1\n---\nsecrets: [unclosed\n",
+		"trailing empty doc": "a: 1\n---\n# a comment only an editor keeps\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			fsys := memWith(t, "/c.yaml", []byte(in), 0o600)
@@ -231,4 +236,22 @@ func treeSnapshot(t *testing.T, root string) map[string]string {
 	tree, err := fstest.Tree(root)
 	require.NoError(t, err)
 	return tree
+}
+
+// SetMigratedReport says whether it wrote: a Runner that read the flag
+// unset, while a concurrent run set it, must not claim that write.
+func TestSetMigratedReportSaysWhetherItWrote(t *testing.T) {
+	fsys := memWith(t, "/c.yaml", []byte("a: 1\n"), 0o600)
+	f := config.Flag{Fs: fsys, Path: "/c.yaml"}
+	wrote, err := f.SetMigratedReport(ctx)
+	require.NoError(t, err)
+	require.True(t, wrote)
+	n := fsys.writes()
+	wrote, err = f.SetMigratedReport(ctx)
+	require.NoError(t, err)
+	require.False(t, wrote, "already set: nothing written")
+	require.Equal(t, n, fsys.writes())
+
+	_, err = config.Flag{Fs: memWith(t, "/c.yaml", []byte("[\n"), 0o600), Path: "/c.yaml"}.SetMigratedReport(ctx)
+	require.ErrorIs(t, err, config.ErrInvalidConfig)
 }

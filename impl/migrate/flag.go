@@ -52,6 +52,17 @@ func (f *MemoryFlag) Writes() int {
 	return f.writes
 }
 
+// FlagWriteReporter is implemented by a FlagStore that can tell whether
+// SetMigrated wrote the flag or found it already set (a concurrent run set
+// it after this run read it unset; impl/config.Flag does). Runner uses it
+// for Report.FlagWritten; for any other FlagStore it reads the flag again
+// just before SetMigrated, which leaves a window in which a concurrent
+// write is claimed.
+type FlagWriteReporter interface {
+	// SetMigratedReport is SetMigrated, and reports whether it wrote.
+	SetMigratedReport(ctx context.Context) (wrote bool, err error)
+}
+
 // FlagPreflighter is implemented by a FlagStore that can check, writing
 // nothing, that SetMigrated will be able to write (impl/config.Flag checks
 // the config's directory, file, temp name and lock file). Runner calls it

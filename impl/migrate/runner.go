@@ -84,6 +84,8 @@ type Runner struct {
 //     run moved nothing (an earlier run may have moved it without a sync).
 //  7. SetMigrated, only after steps 5 and 6 returned nil, i.e. once the
 //     data it vouches for is durable; skipped when the flag was already set.
+//     A concurrent run may have set it since step 1: then this run writes
+//     nothing and FlagWritten stays false (setMigrated).
 //     If it fails, the Report has StatusFlagNotSet and the error wraps
 //     ErrFlagNotSet: the store is migrated, re-running is safe.
 //
@@ -140,12 +142,26 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 				return rep, fmt.Errorf("sync the store before setting the flag: %w", err)
 			}
 		}
-		if err := r.Flag.SetMigrated(ctx); err != nil {
+		wrote, err := setMigrated(ctx, r.Flag)
+		if err != nil {
 			rep.Status = StatusFlagNotSet
 			return rep, fmt.Errorf("%w: set migration flag: %w", ErrFlagNotSet, err)
 		}
-		rep.FlagWritten = true
+		rep.FlagWritten = wrote
 	}
 	rep.Status = StatusMigrated
 	return rep, nil
+}
+
+// setMigrated sets the flag and reports whether this run wrote it: false
+// when a concurrent run set it after step 1 read it unset. Exact for a
+// FlagWriteReporter; any other FlagStore is read again first.
+func setMigrated(ctx context.Context, f FlagStore) (wrote bool, err error) {
+	if r, ok := f.(FlagWriteReporter); ok {
+		return r.SetMigratedReport(ctx)
+	}
+	if set, err := f.Migrated(ctx); err == nil && set {
+		return false, nil
+	}
+	return true, f.SetMigrated(ctx)
 }

@@ -69,3 +69,60 @@ func TestRunnerFlagWriteFailureIsHonest(t *testing.T) {
 	require.Equal(t, 1, flag.Writes())
 	require.False(t, errors.Is(err, migrate.ErrFlagNotSet))
 }
+
+// staleFlag's first read says unset (it happened before a concurrent run
+// set the flag); later reads see the flag as it is.
+type staleFlag struct {
+	migrate.MemoryFlag
+	reads int
+}
+
+func (f *staleFlag) Migrated(ctx context.Context) (bool, error) {
+	f.reads++
+	if f.reads == 1 {
+		return false, nil
+	}
+	return f.MemoryFlag.Migrated(ctx)
+}
+
+// Two runs at once: the second read the flag before the first set it, so it
+// runs, finds nothing to move, and finds the flag set when it comes to write
+// it. Its report must not claim the write (FlagWritten, which the CLI turns
+// into "flag set in …" and "flag_written": true): it wrote nothing.
+func TestRunnerFlagSetByAnotherRunIsNotClaimed(t *testing.T) {
+	p := newCounting(map[string]string{"__thv_workloads_BEARER_TOKEN_a": "v"})
+	flag := &staleFlag{}
+	require.NoError(t, flag.SetMigrated(context.Background())) // the other run
+	rep, err := migrate.Runner{Provider: p, Flag: flag}.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, migrate.StatusMigrated, rep.Status)
+	require.False(t, rep.FlagWritten, "the flag was already set: this run wrote nothing")
+	require.Equal(t, 1, flag.Writes())
+
+	// And an unset flag is written and says so.
+	fresh := migrate.NewMemoryFlag(false)
+	rep, err = migrate.Runner{Provider: newCounting(nil), Flag: fresh}.Run(context.Background())
+	require.NoError(t, err)
+	require.True(t, rep.FlagWritten)
+	require.Equal(t, 1, fresh.Writes())
+}
+
+// reportingFlag reads unset every time (no second read can tell) but its
+// SetMigratedReport knows it found the flag set: the report follows it.
+type reportingFlag struct{ migrate.MemoryFlag }
+
+func (f *reportingFlag) Migrated(context.Context) (bool, error) { return false, nil }
+
+func (f *reportingFlag) SetMigratedReport(ctx context.Context) (bool, error) {
+	err := f.SetMigrated(ctx)
+	return false, err
+}
+
+var _ migrate.FlagWriteReporter = (*reportingFlag)(nil)
+
+func TestRunnerTrustsFlagWriteReporter(t *testing.T) {
+	rep, err := migrate.Runner{Provider: newCounting(nil), Flag: &reportingFlag{}}.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, migrate.StatusMigrated, rep.Status)
+	require.False(t, rep.FlagWritten)
+}
