@@ -78,7 +78,7 @@ func isCall(k faults.OpKind) bool { return k >= faults.OpGetSecret }
 // writes.
 func mutating(k faults.OpKind) bool {
 	switch k {
-	case faults.OpGetSecret, faults.OpListSecrets, faults.OpCapabilities:
+	case faults.OpGetSecret, faults.OpListSecrets, faults.OpCapabilities, faults.OpSync:
 		return false
 	}
 	return true

@@ -190,10 +190,10 @@ func (sw *sweeper) errors(s0 model.State, errno syscall.Errno) (*failure, error)
 // durable (I6) and the flag must not vouch for data that was lost (I3).
 // This is the fsync-failure case: a run after a failed sync sees the
 // migrated data in the page cache and must make it durable before it sets
-// the flag. The flag itself may be lost with the power when the failed run
-// had set it without a durable directory entry: a retry that finds it set
-// must not write (I5), and losing it only makes the next run repeat the
-// (idempotent) migration.
+// the flag. The flag too: when the failed run had set it without a durable
+// directory entry, a retry that finds it set says "already done", so it
+// must make the flag durable (syncing writes no byte, I5) or the power
+// cut takes back what it acknowledged.
 func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []string) *failure {
 	if _, f := sw.complete(s0, c, sched); f != nil {
 		return f
@@ -206,7 +206,7 @@ func (sw *sweeper) retryThenPowerLoss(s0 model.State, c *faults.MemFS, sched []s
 	vs = append(vs, sw.checkState(s0, st, rerr)...)
 	if rerr == nil {
 		want := sw.expect(s0).want
-		for _, d := range sw.e.model.Diff(model.State{Secrets: want.Secrets, Migrated: st.Migrated, Config: st.Config}, st) {
+		for _, d := range sw.e.model.Diff(want, st) {
 			vs = append(vs, model.Violation{ID: model.I6, Detail: "a retried migration that returned did not survive power loss: " + d})
 		}
 	}

@@ -64,8 +64,11 @@ type Target struct {
 
 // MarkMigrated sets the migration flag where the harness reads it
 // (ToolHive's config.yaml in the simulated home directory on fsys). It
-// writes nothing when the flag is already set; it is what a custom
-// Migrator calls when its data is durable.
+// writes nothing when the flag is already set, but makes it durable (two
+// syncs): a run that set it may have failed before its sync. It is what a
+// custom Migrator calls when its data is durable, and also when it finds
+// the flag already set, after syncing that data: "already done" must
+// survive a power cut (the sweeps check it).
 func MarkMigrated(fsys afero.Fs) error {
 	return fixture.Flag(fsys).SetMigrated(context.Background())
 }

@@ -22,8 +22,19 @@ import (
 // then delete. If deleteFirst, it deletes the legacy key before copying.
 func movePerKey(deleteFirst bool) harness.Migrator {
 	return func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
-		if done, err := harness.IsMigrated(fsys); err != nil || done {
+		if done, err := harness.IsMigrated(fsys); err != nil {
 			return err
+		} else if done {
+			// "Already done" must survive a power cut: the run that set the
+			// flag may have failed before it was durable. Make the data it
+			// vouches for durable, then the flag (MarkMigrated finds it set:
+			// it syncs it and writes nothing).
+			if sy, ok := p.(secrets.Syncer); ok {
+				if err := sy.Sync(ctx); err != nil {
+					return err
+				}
+			}
+			return harness.MarkMigrated(fsys)
 		}
 		if err := moveKeys(ctx, p, deleteFirst); err != nil {
 			return err

@@ -77,8 +77,10 @@ const LockFileSuffix = ".lock"
 
 // SetMigrated records the completed migration. It first reads and
 // validates the file without any lock: an invalid file fails with
-// ErrInvalidConfig, and a file whose Key is already true returns nil,
-// both having written nothing at all. Otherwise it takes the lock of the
+// ErrInvalidConfig, and a file whose Key is already true returns nil
+// once SyncMigrated made it durable, both having written nothing at all
+// (the run that set it may have failed before its directory sync, and a
+// nil return promises a durable flag). Otherwise it takes the lock of the
 // file's directory, then ToolHive's config lock (fslock.AcquireFile on
 // Path+LockFileSuffix, the lock UpdateConfigAtPath takes, so neither
 // writer's read-modify-write can interleave with the other's), rereads and
@@ -115,13 +117,20 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	}
 	if raw, err := readConfig(f.Fs, f.Path); err != nil {
 		return false, err
-	} else if _, done, err := f.render(ctx, raw); err != nil || done {
+	} else if _, done, err := f.render(ctx, raw); err != nil {
 		return false, err
+	} else if done {
+		// Set already, maybe by a run that failed before making it durable:
+		// a nil return promises a durable flag (SyncMigrated writes no byte).
+		return false, f.SyncMigrated(ctx)
 	}
 	dir := filepath.Dir(f.Path)
 	for range lockFileAttempts {
 		settled, w, err := f.setLocked(ctx, dir)
 		wrote = wrote || w
+		if err == nil && settled && !wrote {
+			err = f.SyncMigrated(ctx) // a concurrent run set it: make sure it is durable
+		}
 		if err != nil || settled {
 			return wrote, err
 		}

@@ -61,10 +61,12 @@ func TestFixtureRoundTrip(t *testing.T) {
 	delete(after, config.Key)
 	require.Equal(t, before, after)
 
-	// Already set: not one more write.
-	n := fsys.writes()
+	// Already set: not one more write, and the flag made durable (a file
+	// and a directory sync).
+	n, syncs := fsys.writes(), fsys.syncs()
 	require.NoError(t, f.SetMigrated(ctx))
 	require.Equal(t, n, fsys.writes())
+	require.Equal(t, syncs+2, fsys.syncs())
 }
 
 func TestCommentsAndUnknownFieldsSurvive(t *testing.T) {

@@ -20,8 +20,21 @@ func newCounting(fsys afero.Fs) *counting {
 	return &counting{Fs: p.Fs(), proc: p}
 }
 
-// writes is the number of mutating operations so far.
-func (c *counting) writes() int { return c.proc.Ops() }
+// writes is the number of operations so far that can change a byte:
+// every mutating operation but a sync (which only makes bytes durable; a
+// SetMigrated that finds the flag set syncs it and writes nothing).
+func (c *counting) writes() int {
+	n := 0
+	for _, op := range c.proc.Log() {
+		if op.Kind != faults.OpSync {
+			n++
+		}
+	}
+	return n
+}
+
+// syncs is the number of syncs so far.
+func (c *counting) syncs() int { return c.proc.Ops() - c.writes() }
 
 // LstatIfPossible keeps symlink detection of the wrapped Fs.
 func (c *counting) LstatIfPossible(name string) (os.FileInfo, bool, error) {

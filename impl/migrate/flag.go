@@ -63,6 +63,15 @@ type FlagWriteReporter interface {
 	SetMigratedReport(ctx context.Context) (wrote bool, err error)
 }
 
+// FlagSyncer is implemented by a FlagStore that can make a flag it reads
+// as set durable without changing it (impl/config.Flag syncs the config
+// file and its directory). The Runner calls it when it finds the flag set:
+// the run that set it may have failed before making it durable, and a run
+// that says "already done" must not be undone by a power cut.
+type FlagSyncer interface {
+	SyncMigrated(ctx context.Context) error
+}
+
 // FlagPreflighter is implemented by a FlagStore that can check, writing
 // nothing, that SetMigrated will be able to write (impl/config.Flag checks
 // the config's directory, file, temp name and lock file). Runner calls it

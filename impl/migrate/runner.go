@@ -68,7 +68,11 @@ type Runner struct {
 
 // Run executes the migration once.
 //
-//  1. Flag: if set and !Force → StatusAlreadyDone, zero writes.
+//  1. Flag: if set and !Force → StatusAlreadyDone, zero writes. Before it
+//     says so, the data the flag vouches for (secrets.Syncer) and then the
+//     flag itself (FlagSyncer) are synced, which changes no byte: the run
+//     that set the flag may have failed after writing it and before making
+//     it durable, and "already done" must survive a power cut.
 //  2. Capabilities: a read-only provider → StatusNotApplicable, no error,
 //     nothing written, flag left unset.
 //  3. Discover, for a provider without secrets.Updater only: lists and
@@ -108,7 +112,11 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 	}
 	_, tx := r.Provider.(secrets.Updater)
 	if already && !r.Force {
-		return Report{Status: StatusAlreadyDone, Transactional: tx}, nil
+		rep := Report{Status: StatusAlreadyDone, Transactional: tx}
+		if err := r.syncDone(ctx); err != nil {
+			return rep, fmt.Errorf("the migration flag is set but could not be made durable (re-running is safe): %w", err)
+		}
+		return rep, nil
 	}
 	rep := Report{Forced: already && r.Force, Transactional: tx}
 	if r.Provider.Capabilities().IsReadOnly() {
@@ -151,6 +159,21 @@ func (r Runner) Run(ctx context.Context) (Report, error) {
 	}
 	rep.Status = StatusMigrated
 	return rep, nil
+}
+
+// syncDone makes a set flag durable, data first (step 1).
+func (r Runner) syncDone(ctx context.Context) error {
+	if s, ok := r.Provider.(secrets.Syncer); ok {
+		if err := s.Sync(ctx); err != nil {
+			return fmt.Errorf("sync the store: %w", err)
+		}
+	}
+	if s, ok := r.Flag.(FlagSyncer); ok {
+		if err := s.SyncMigrated(ctx); err != nil {
+			return fmt.Errorf("sync the migration flag: %w", err)
+		}
+	}
+	return nil
 }
 
 // setMigrated sets the flag and reports whether this run wrote it: false

@@ -126,3 +126,52 @@ func TestRunnerTrustsFlagWriteReporter(t *testing.T) {
 	require.Equal(t, migrate.StatusMigrated, rep.Status)
 	require.False(t, rep.FlagWritten)
 }
+
+// syncingFlag is a set flag that records its SyncMigrated calls (and
+// fails them when err is set).
+type syncingFlag struct {
+	migrate.MemoryFlag
+	log *[]string
+	err error
+}
+
+func (f *syncingFlag) SyncMigrated(context.Context) error {
+	*f.log = append(*f.log, "flag")
+	return f.err
+}
+
+var _ migrate.FlagSyncer = (*syncingFlag)(nil)
+
+// syncingStore records its Sync calls.
+type syncingStore struct {
+	*counting
+	log *[]string
+}
+
+func (s syncingStore) Sync(context.Context) error {
+	*s.log = append(*s.log, "store")
+	return nil
+}
+
+// A run that finds the flag set makes the store and then the flag durable
+// before it says "already done", and writes nothing; a flag it cannot sync
+// is an error (re-running is safe), not a "done".
+func TestRunnerAlreadyDoneSyncsDataThenFlag(t *testing.T) {
+	ctx := context.Background()
+	var log []string
+	store := syncingStore{counting: newCounting(map[string]string{"k": "v"}), log: &log}
+	flag := &syncingFlag{MemoryFlag: *migrate.NewMemoryFlag(true), log: &log}
+	rep, err := migrate.Runner{Provider: store, Flag: flag}.Run(ctx)
+	require.NoError(t, err)
+	require.Equal(t, migrate.StatusAlreadyDone, rep.Status)
+	require.Equal(t, []string{"store", "flag"}, log, "data first, then the flag")
+	require.Zero(t, store.writes.Load())
+	require.Zero(t, flag.Writes())
+
+	log = nil
+	flag.err = errors.New("EIO")
+	_, err = migrate.Runner{Provider: store, Flag: flag}.Run(ctx)
+	require.ErrorIs(t, err, flag.err)
+	require.Equal(t, []string{"store", "flag"}, log)
+	require.Zero(t, store.writes.Load())
+}
