@@ -214,6 +214,24 @@ func checkBeforeRename(fsys afero.Fs, tmp, path string, written os.FileInfo) err
 	return nil
 }
 
+// SyncFile makes the content of the file at path durable, changing
+// nothing: Open(path) read-only, Sync, Close. A missing file fails with an
+// error wrapping fs.ErrNotExist.
+func SyncFile(fsys afero.Fs, path string) error {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
 // SyncDir makes the entries of dir durable: Open(dir), Sync, Close. A Sync
 // the filesystem does not support for directories (errors.ErrUnsupported
 // or EINVAL) is ignored.

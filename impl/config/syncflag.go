@@ -24,19 +24,12 @@ func (f Flag) SyncMigrated(ctx context.Context) error {
 	if err := f.check(ctx); err != nil {
 		return err
 	}
-	file, err := f.Fs.Open(f.Path)
+	err := atomicfile.SyncFile(f.Fs, f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("config %s: sync: %w", f.Path, err)
-	}
-	if err := file.Sync(); err != nil {
-		_ = file.Close()
-		return fmt.Errorf("config %s: sync: %w", f.Path, err)
-	}
-	if err := file.Close(); err != nil {
-		return fmt.Errorf("config %s: sync: %w", f.Path, err)
+		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	if err := atomicfile.SyncDir(f.Fs, filepath.Dir(f.Path)); err != nil {
 		return fmt.Errorf("config %s: %w", f.Path, err)

@@ -28,19 +28,12 @@ func (s *Store) Sync(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = release() }()
-	f, err := s.fsys.Open(s.path)
+	err = atomicfile.SyncFile(s.fsys, s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("encfile %s: sync: %w", s.path, err)
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("encfile %s: sync: %w", s.path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("encfile %s: sync: %w", s.path, err)
+		return fmt.Errorf("encfile %s: %w", s.path, err)
 	}
 	if err := atomicfile.SyncDir(s.fsys, s.dir); err != nil {
 		return fmt.Errorf("encfile %s: %w", s.path, err)
