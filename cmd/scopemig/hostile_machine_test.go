@@ -124,6 +124,16 @@ func machineCases() []hostileCase {
 		{name: "store lock file: a symlink to an unrelated file", setup: plantAt("secrets_encrypted.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
 		{name: "store lock file: a FIFO", setup: plantAt("secrets_encrypted.lock", fifo), planAccepts: true, want: "lock file is not a regular file"},
 		{name: "config lock file: a symlink to an unrelated file", setup: plantAt("config.yaml.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
+		{name: "password file: a FIFO with no writer", setup: func(t *testing.T, dir string) []string {
+			p := filepath.Join(dir, "password")
+			fifo(t, p, "")
+			return []string{"--password-file", p}
+		}, env: map[string]string{}, want: "is a named pipe (FIFO)"},
+		{name: "password file: a symlink to /dev/zero", setup: func(t *testing.T, dir string) []string {
+			p := filepath.Join(dir, "password")
+			require.NoError(t, os.Symlink("/dev/zero", p))
+			return []string{"--password-file", p}
+		}, env: map[string]string{}, want: "is a character device"},
 		{name: "store and config owned by another user (uid 4242), run as root", setup: otherOwner, check: ownersKept},
 		{name: "--secrets-file a copy, no --config", noConfig: true, planAccepts: true, want: "pass --config with the config that goes with it, or --no-flag"},
 		{name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},

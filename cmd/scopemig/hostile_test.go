@@ -220,6 +220,7 @@ func inputCases() []hostileCase {
 		{name: "password file: group-readable (0640)", setup: passwordFile(fixturePassword, 0o640), env: map[string]string{}, want: "chmod 600"},
 		{name: "password file: world-readable (0604)", setup: passwordFile(fixturePassword, 0o604), env: map[string]string{}, want: "chmod 600"},
 		{name: "password file: empty", setup: passwordFile("\n", 0o600), env: map[string]string{}, want: "is empty"},
+		{name: "password file: 1 MiB", setup: passwordFile(strings.Repeat("p", 1<<20), 0o600), env: map[string]string{}, want: "too large"},
 		{name: "password file: missing", setup: func(_ *testing.T, dir string) []string {
 			return []string{"--password-file", filepath.Join(dir, "nope")}
 		}, env: map[string]string{}, want: "no such file"},

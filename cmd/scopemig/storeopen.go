@@ -35,6 +35,8 @@ const (
 var (
 	errNoPassword        = errors.New("no password: set " + PasswordEnvVar + " or pass --password-file")
 	errPasswordFilePerms = errors.New("password file is accessible by group or others")
+	errPasswordFileKind  = errors.New("password file is not a regular file")
+	errPasswordFileSize  = errors.New("password file is too large")
 	errNoStore           = errors.New("no secrets file")
 	errNoHome            = errors.New("cannot locate the home directory")
 	errNoBackend         = errors.New("store backend not available")
@@ -250,7 +252,29 @@ func (e cliEnv) xdgDir(envVar, homeRel string) (string, error) {
 	return filepath.Join(home, homeRel), nil
 }
 
-// password reads the store password from passwordFile (which must not be
+// maxPasswordFile bounds the password file: a password, not a file to
+// read into memory whatever its size.
+const maxPasswordFile = 64 << 10
+
+// fileKind names the type of a file mode for an error message.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeCharDevice != 0:
+		return "character device"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// password reads the store password from passwordFile (which must be a
+// regular file of at most 64 KiB, symlinks followed, and must not be
 // accessible by group or others; one trailing newline is trimmed) or, with
 // no file, from $TOOLHIVE_SECRETS_PASSWORD.
 func (e cliEnv) password(passwordFile string) ([]byte, error) {
@@ -261,16 +285,30 @@ func (e cliEnv) password(passwordFile string) ([]byte, error) {
 		}
 		return []byte(pw), nil
 	}
-	info, err := e.fs.Stat(passwordFile)
+	info, err := e.fs.Stat(passwordFile) // a symlink to a regular file is fine (mounted secrets)
 	if err != nil {
 		return nil, fmt.Errorf("password file: %w", err)
+	}
+	if !info.Mode().IsRegular() { // a FIFO would block the read, a device never end it
+		return nil, fmt.Errorf("%w: %s is a %s", errPasswordFileKind, passwordFile, fileKind(info.Mode()))
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("%w: %s has mode %04o; run: chmod 600 %s", errPasswordFilePerms, passwordFile, perm, passwordFile)
 	}
-	b, err := afero.ReadFile(e.fs, passwordFile)
+	if info.Size() > maxPasswordFile {
+		return nil, fmt.Errorf("%w: %s has %d bytes (at most %d)", errPasswordFileSize, passwordFile, info.Size(), maxPasswordFile)
+	}
+	f, err := e.fs.Open(passwordFile)
 	if err != nil {
 		return nil, fmt.Errorf("password file: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1)) // it may have grown since Stat
+	if err != nil {
+		return nil, fmt.Errorf("password file: %w", err)
+	}
+	if len(b) > maxPasswordFile {
+		return nil, fmt.Errorf("%w: %s has more than %d bytes", errPasswordFileSize, passwordFile, maxPasswordFile)
 	}
 	if bytes.HasSuffix(b, []byte("\r\n")) {
 		b = b[:len(b)-2]
