@@ -92,8 +92,8 @@ func parseConcSchedule(s string) (concSchedule, error) {
 // minimized failure. An error means the target is unusable
 // (ErrBadTarget) or the scenario unknown (errBadSchedule).
 func checkConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*concurrencyFailure, error) {
-	if t.Open == nil {
-		return nil, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return nil, err
 	}
 	c, err := genCase(scenario, seed)
 	if err != nil {

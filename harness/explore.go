@@ -104,8 +104,8 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 		s0 = genStoreN(randChooser{rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
 	}
 	rep := ExploreReport{Target: t.Name, Seed: cfg.Seed, Keys: cfg.Keys, Depth: cfg.Depth}
-	if t.Open == nil {
-		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return rep, err
 	}
 	rep.Store = describeState(s0)
 	e := newEnv(context.WithoutCancel(ctx), t)

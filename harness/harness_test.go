@@ -42,6 +42,25 @@ func TestVerifyRejectsTargetWithoutOpen(t *testing.T) {
 	require.ErrorIs(t, err, harness.ErrBadTarget)
 }
 
+// A target without a Name would give reports and replay lines that name
+// nothing: every entry point refuses it.
+func TestEveryEntryPointRejectsTargetWithoutName(t *testing.T) {
+	ctx := context.Background()
+	nameless := harness.Targets()[0]
+	nameless.Name = ""
+	_, err := harness.Verify(ctx, nameless, quick())
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+	_, err = harness.Soak(ctx, nameless, harness.SoakConfig{MaxCases: 1})
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+	_, err = harness.Explore(ctx, nameless, harness.ExploreConfig{Keys: 1, Depth: 1})
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+	_, err = harness.Replay(ctx, nameless, harness.Artifact{})
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+	exec := harness.Target{Exec: &harness.ExecTarget{}}
+	_, err = harness.Verify(ctx, exec, quick())
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+}
+
 func TestVerifyDropPolicyTarget(t *testing.T) {
 	tg := harness.Targets()[0]
 	tg.Name, tg.Policy = "encfile-drop", model.Drop

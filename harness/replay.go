@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"fmt"
 )
 
 // Replay re-runs the soak case a names (Target t, a.Config(), a.Case: an
@@ -11,8 +10,8 @@ import (
 // and its failure when it fails (Failed). Compare it with a failing
 // artifact with Same.
 func Replay(ctx context.Context, t Target, a Artifact) (Artifact, error) {
-	if t.Open == nil {
-		return Artifact{}, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return Artifact{}, err
 	}
 	cfg := a.Config().withDefaults()
 	r := newSoakRunner(context.WithoutCancel(ctx), t, cfg)
@@ -30,8 +29,8 @@ func Replay(ctx context.Context, t Target, a Artifact) (Artifact, error) {
 // describeCase returns case index of a soak as drawn, without running its
 // faults (the store is seeded and migrated once to count operations).
 func describeCase(ctx context.Context, t Target, cfg SoakConfig, index int) (soakCase, error) {
-	if t.Open == nil {
-		return soakCase{}, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return soakCase{}, err
 	}
 	cfg = cfg.withDefaults()
 	st, _, desc, err := newSoakRunner(context.WithoutCancel(ctx), t, cfg).plan(cfg.Seed, index)

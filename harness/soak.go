@@ -145,8 +145,8 @@ func (c *soakCounters) stats(head SoakReport, start time.Time) SoakReport {
 func Soak(ctx context.Context, t Target, cfg SoakConfig) (SoakReport, error) {
 	cfg = cfg.withDefaults()
 	rep := SoakReport{Target: t.Name, Seed: cfg.Seed, Shard: cfg.Shard, Shards: cfg.Shards, Workers: cfg.Workers, MaxKeys: cfg.MaxKeys, Depth: cfg.Depth}
-	if t.Open == nil {
-		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return rep, err
 	}
 	if cfg.Shard < 0 || cfg.Shard >= cfg.Shards {
 		return rep, fmt.Errorf("%w: shard %d/%d is outside [0, %d)", ErrBadConfig, cfg.Shard, cfg.Shards, cfg.Shards)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/afero"
 
@@ -60,6 +61,26 @@ type Target struct {
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
 	toolHiveStore string
+}
+
+// validate reports a target that cannot be run (ErrBadTarget): one
+// without a Name (reports and replay lines name it) or without Open.
+func (t Target) validate() error {
+	if err := t.validateName(); err != nil {
+		return err
+	}
+	if t.Open == nil {
+		return fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	}
+	return nil
+}
+
+// validateName reports a target without a Name (ErrBadTarget).
+func (t Target) validateName() error {
+	if t.Name == "" {
+		return fmt.Errorf("%w: a target needs a Name (reports and replay lines name it)", ErrBadTarget)
+	}
+	return nil
 }
 
 // MarkMigrated sets the migration flag where the harness reads it

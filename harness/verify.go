@@ -45,11 +45,14 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		cfg.Seed = rand.Uint64()>>1 | 1
 	}
 	rep = Report{Target: t.Name, Seed: cfg.Seed, Phases: []Phase{}, Violations: []Violation{}, Inconclusive: []Inconclusive{}} // JSON: [] rather than null
+	if err := t.validateName(); err != nil {
+		return rep, err
+	}
 	if t.Exec != nil {
 		return verifyExec(ctx, t, cfg, rep)
 	}
-	if t.Open == nil {
-		return rep, fmt.Errorf("%w: %q has no Open function", ErrBadTarget, t.Name)
+	if err := t.validate(); err != nil {
+		return rep, err
 	}
 	if err := rapidFlagsIn(flag.CommandLine); err != nil {
 		return rep, err

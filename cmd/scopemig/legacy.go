@@ -210,7 +210,11 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(w, "%d quarantined values; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries)); err != nil {
+	noun := "quarantined values"
+	if len(rep.Entries) == 1 {
+		noun = "quarantined value"
+	}
+	if _, err := fmt.Fprintf(w, "%d %s; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries), noun); err != nil {
 		return err
 	}
 	return writeLegacyLeftovers(w, rep)

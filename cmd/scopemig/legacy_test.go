@@ -38,7 +38,7 @@ func TestLegacyListRestoreDrop(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, q)
 	require.Contains(t, out, "BEARER_TOKEN_conflict")
-	require.Contains(t, out, "1 quarantined values")
+	require.Contains(t, out, "1 quarantined value;")
 	assertNoValues(t, out)
 	out, errOut, code = run(t, newLegacyCmdEnv, env, append([]string{"list", "--json"}, args...)...)
 	require.Equal(t, 0, code, errOut)
