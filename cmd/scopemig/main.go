@@ -26,6 +26,7 @@ func newRoot() *cobra.Command {
 		Short:         "Crash-safe migration of ToolHive's legacy secret keys, and the harness that proves it",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd(), newLegacyCmd())
 	root.AddCommand(newBenchCmd())
