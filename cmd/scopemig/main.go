@@ -28,6 +28,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version(),
 	}
+	root.InitDefaultVersionFlag() // now, not at Execute: the docs test looks flags up
 	root.AddCommand(newVerifyCmd(), newPlanCmd(), newMigrateCmd(), newLegacyCmd())
 	root.AddCommand(newBenchCmd())
 	root.AddCommand(newSoakCmd(), newReplayCmd(), newExploreCmd(), newChildCmd())
