@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -229,10 +230,19 @@ func TestDocCommandsRun(t *testing.T) {
 		}
 	}
 
-	sb := newDocSandbox(t)
-	var ran, skipped, deferred int
+	type job struct {
+		name  string
+		cmds  []docCommand
+		limit time.Duration
+	}
+	var (
+		jobs                   []job
+		skipped, deferred, dup int
+		single                 = map[string]docCommand{} // a code span already run, by text
+	)
 	for _, s := range docScripts(cmds) {
 		var run []docCommand
+		var limit time.Duration
 		for _, c := range s.cmds {
 			cl := classify(c)
 			switch {
@@ -243,15 +253,35 @@ func TestDocCommandsRun(t *testing.T) {
 				deferred++
 			default:
 				run = append(run, c)
+				limit += cl.timeout
 			}
 		}
 		if len(run) == 0 {
 			continue
 		}
-		ran += len(run)
-		t.Run(s.name(), func(t *testing.T) { sb.runScript(t, run) })
+		// A command alone in its script (a code span, a one-line block)
+		// depends on nothing before it: the same text with the same
+		// expectation runs once.
+		if len(run) == 1 && len(s.cmds) == 1 {
+			if first, ok := single[run[0].text]; ok && first.exit == run[0].exit {
+				dup++
+				t.Logf("same %s (run as %s)", run[0], first)
+				continue
+			}
+			single[run[0].text] = run[0]
+		}
+		jobs = append(jobs, job{name: s.name(), cmds: run, limit: limit})
 	}
-	t.Logf("%d commands run, %d skipped (listed above), %d slow ones left to make doc-commands", ran, skipped, deferred)
+	// The short ones first, so that a long run reports most of them early.
+	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(a.limit, b.limit) })
+	sb := newDocSandbox(t)
+	ran := 0
+	for _, j := range jobs {
+		ran += len(j.cmds)
+		t.Run(j.name, func(t *testing.T) { sb.runScript(t, j.cmds) })
+	}
+	t.Logf("%d commands run, %d repeats of a command run once, %d skipped (listed above), %d slow ones left to make doc-commands",
+		ran, dup, skipped, deferred)
 }
 
 // docSandbox is what every script of one test run shares: the binary and
