@@ -312,7 +312,8 @@ func newDocSandbox(t *testing.T) *docSandbox {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(k, "XDG_") && k != "HOME" && k != "PATH" && k != PasswordEnvVar {
+		// docCommandsEnv too: make test inside make doc-commands runs the fast set.
+		if !strings.HasPrefix(k, "XDG_") && k != "HOME" && k != "PATH" && k != PasswordEnvVar && k != docCommandsEnv {
 			env = append(env, kv)
 		}
 	}
