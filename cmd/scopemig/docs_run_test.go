@@ -188,7 +188,8 @@ func docScripts(cmds []docCommand) []docScript {
 // TestDocCommandsRun runs every shell command of README.md and docs/*.md
 // verbatim, as bash runs it, and checks its exit status: 0, unless the doc
 // marks the command with a trailing "# exit N" (inside the fence line or
-// the code span), which then must be its status.
+// the code span), which then must be its status; the replay line of a
+// sample report must exit 1 (it reproduces a failure).
 //
 // Each fenced block is one bash script (variables, exports and cd carry
 // over from line to line); each code span of the prose is a script of its
@@ -199,8 +200,9 @@ func docScripts(cmds []docCommand) []docScript {
 //   - a scopemig binary built from this tree is first on PATH;
 //   - the working directory is a copy of this tree (without .git), so a
 //     command that writes files (a report, an artifact, a binary) leaves
-//     the tree alone; the copy has a fixed path per tree so that the Go
-//     build cache, which keys packages by directory, serves go run in it;
+//     the tree alone; the copy has a fixed path per tree and mode so that
+//     the Go build cache, which keys packages by directory, serves go run
+//     in it (a lock keeps two runs of one tree and mode apart);
 //   - the Go caches (GOCACHE, GOMODCACHE, GOPATH) and the user cache
 //     directory stay the machine's: they are caches, not inputs.
 //
@@ -274,7 +276,11 @@ func TestDocCommandsRun(t *testing.T) {
 	}
 	// The short ones first, so that a long run reports most of them early.
 	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(a.limit, b.limit) })
-	sb := newDocSandbox(t)
+	mode := "fast"
+	if all {
+		mode = "all"
+	}
+	sb := newDocSandbox(t, mode)
 	ran := 0
 	for _, j := range jobs {
 		ran += len(j.cmds)
@@ -292,7 +298,7 @@ type docSandbox struct {
 	env  []string
 }
 
-func newDocSandbox(t *testing.T) *docSandbox {
+func newDocSandbox(t *testing.T, mode string) *docSandbox {
 	t.Helper()
 	root, err := filepath.Abs(repoRoot)
 	require.NoError(t, err)
@@ -303,7 +309,7 @@ func newDocSandbox(t *testing.T) *docSandbox {
 	require.NoError(t, err, "go build: %s", out)
 
 	sum := sha256.Sum256([]byte(root))
-	repo := filepath.Join(os.TempDir(), "scopemig-docs-"+hex.EncodeToString(sum[:6]))
+	repo := filepath.Join(os.TempDir(), "scopemig-docs-"+hex.EncodeToString(sum[:6])+"-"+mode)
 	lockTree(t, repo+".lock")
 	require.NoError(t, os.RemoveAll(repo))
 	require.NoError(t, copyTree(root, repo))
