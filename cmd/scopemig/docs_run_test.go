@@ -132,7 +132,7 @@ func (s docScript) name() string { return fmt.Sprintf("%s:%d", filepath.Base(s.f
 // docCommandClass is what TestDocCommandsRun does with one command.
 type docCommandClass struct {
 	skip    string        // not run, for this reason
-	slow    bool          // run by make doc-commands only
+	slow    string        // run by make doc-commands only, for this reason
 	timeout time.Duration // when run
 }
 
@@ -162,7 +162,7 @@ func classify(c docCommand) docCommandClass {
 		return docCommandClass{skip: "a synopsis (placeholders); TestDocCommands checks its flags"}
 	}
 	if s, ok := docRunSlow[c.text]; ok {
-		return docCommandClass{slow: true, timeout: s.timeout}
+		return docCommandClass{slow: s.reason, timeout: s.timeout}
 	}
 	return docCommandClass{timeout: fastTimeout}
 }
@@ -251,8 +251,9 @@ func TestDocCommandsRun(t *testing.T) {
 			case cl.skip != "":
 				skipped++
 				t.Logf("skip %s (%s)", c, cl.skip)
-			case cl.slow && !all:
+			case cl.slow != "" && !all:
 				deferred++
+				t.Logf("slow %s (%s): make doc-commands runs it", c, cl.slow)
 			default:
 				run = append(run, c)
 				limit += cl.timeout
@@ -293,7 +294,6 @@ func TestDocCommandsRun(t *testing.T) {
 // docSandbox is what every script of one test run shares: the binary and
 // the copy of the tree.
 type docSandbox struct {
-	bin  string // directory holding the scopemig binary
 	repo string // the copy of the tree, the scripts' working directory
 	env  []string
 }
@@ -331,7 +331,7 @@ func newDocSandbox(t *testing.T, mode string) *docSandbox {
 	cache, err := os.UserCacheDir()
 	require.NoError(t, err)
 	env = append(env, "XDG_CACHE_HOME="+cache, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	return &docSandbox{bin: bin, repo: repo, env: env}
+	return &docSandbox{repo: repo, env: env}
 }
 
 // lockTree holds an exclusive lock on path until the test ends, so that
