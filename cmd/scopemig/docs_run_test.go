@@ -450,6 +450,17 @@ func (sb *docSandbox) runScript(t *testing.T, cmds []docCommand) {
 			failed = true
 		}
 	}
+	// A go test whose -run or -bench pattern matches nothing exits 0: it
+	// ran nothing the doc says it runs.
+	if bytes.Contains(out.Bytes(), []byte("no tests to run")) {
+		t.Errorf("a go test command ran no test")
+		failed = true
+	}
+	if slices.ContainsFunc(cmds, func(c docCommand) bool { return strings.Contains(c.text, " -bench ") }) &&
+		!regexp.MustCompile(`(?m)^Benchmark`).Match(out.Bytes()) {
+		t.Errorf("a go test -bench command ran no benchmark")
+		failed = true
+	}
 	n := 1500 // shown with -v
 	if failed || t.Failed() {
 		n = 6000
