@@ -112,10 +112,8 @@ var docRunSlow = map[string]slowCommand{
 	"cd interop && go build -o /tmp/thvdriver ./cmd/thvdriver && cd ..":                                                                      {"builds a binary that links ToolHive (minutes when the cache is cold)", 15 * time.Minute},
 	"go run ./cmd/scopemig explore --exec --from testdata/toolhive-v0.47.0 --      /tmp/thvdriver {dir}/secrets_encrypted {dir}/config.yaml": {"152 real runs of the driver (30 s to a minute)", 10 * time.Minute},
 	// Soaks run for their --duration.
-	"scopemig soak --real --duration 60s --seed 1":                                              {"a 60 s soak", 5 * time.Minute},
-	"scopemig soak --duration 20s --seed 1 --report r.json --junit r.xml":                       {"a 20 s soak", 5 * time.Minute},
-	"scopemig soak --duration 20s --seed 1 --target mutant:flag-before-data --artifact-dir art": {"a soak that stops at its first failure (seconds)", 5 * time.Minute},
-	"scopemig soak --seed 9 --workers 1 --crash-after-error":                                    {"a soak that stops at its first failure (seconds)", 10 * time.Minute},
+	"scopemig soak --real --duration 60s --seed 1":                        {"a 60 s soak", 5 * time.Minute},
+	"scopemig soak --duration 20s --seed 1 --report r.json --junit r.xml": {"a 20 s soak", 5 * time.Minute},
 }
 
 // docScript is the commands of one fenced block (or one code span), run
