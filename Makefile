@@ -4,7 +4,7 @@ FUZZTIME ?= 30s
 DURATION ?= 10m
 GOLANGCI := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: test race cover lint bench fuzz soak explore interop verify sweep cross
+.PHONY: test race cover lint bench fuzz soak explore interop verify sweep cross doc-commands
 
 # The README's test command: unit, conformance, rapid, sweeps and mutants; < 3 min on 2 cores.
 test:
@@ -74,3 +74,9 @@ MODE ?= all
 DEPTH ?= 2
 explore:
 	$(GO) run ./cmd/scopemig explore --keys $(KEYS) --mode $(MODE) --depth $(DEPTH)
+
+# Every shell command of README.md and docs/*.md, run verbatim in a sandbox
+# (TestDocCommandsRun), the slow ones too: the suite, the soaks, the
+# benchmarks, fuzzing. `make test` runs only the fast ones.
+doc-commands:
+	SCOPEMIG_DOC_COMMANDS=all $(GO) test -count=1 -timeout 4h -run '^TestDocCommandsRun$$' -v ./cmd/scopemig

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,46 +21,78 @@ type docCommand struct {
 	file string
 	line int
 	text string
+	// block is the line of the opening fence of the fenced block the
+	// command is in; 0 for a code span of the prose.
+	block int
+	// exit is the exit status the doc shows (a trailing "# exit N"); 0
+	// when it shows none.
+	exit int
 }
 
 func (c docCommand) String() string { return fmt.Sprintf("%s:%d: %s", c.file, c.line, c.text) }
 
+// assignment matches one VAR=value word of a command line; the value may
+// be quoted.
+const assignment = `[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)`
+
 // commandStart matches the text of a shell command: scopemig (built or
 // through go run), go, make, benchstat, cd, export, optionally after
 // VAR=value assignments.
-var commandStart = regexp.MustCompile(`^([A-Z_]+=\S*\s+)*(scopemig|\./scopemig|go|make|benchstat|cd|export)(\s|$)`)
+var commandStart = regexp.MustCompile(`^(` + assignment + `\s+)*(scopemig|\./scopemig|go|make|benchstat|cd|export)(\s|$)`)
+
+// bareAssignment matches a fenced line that only sets shell variables
+// (PY=$(…)); later lines of the block use them.
+var bareAssignment = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*=\$\(.*\)|(` + assignment + `\s*)+)$`)
+
+// exitMark is the convention by which a doc shows that a command fails:
+// a trailing "# exit N" (in a fenced block or inside the code span).
+var exitMark = regexp.MustCompile(`(?:^|\s)#\s*exit (\d+)\s*$`)
 
 // inlineCode matches a `code span`.
 var inlineCode = regexp.MustCompile("`([^`]+)`")
 
 // docCommands returns every shell command of the docs: the lines of fenced
 // blocks (sh, bash, console or unlabelled; a "$ " prompt, a "replay: "
-// label and a trailing "# comment" are dropped) and the code spans of the
-// prose that read as commands. In table rows "\|" is a "|".
+// label and a trailing "# comment" are dropped; a line that only assigns
+// variables counts) and the code spans of the prose that read as
+// commands. In table rows "\|" is a "|". A trailing "# exit N" sets the
+// exit status the command must end with (docs_run_test.go); a replay line
+// of a sample report must exit 1, as it reproduces a failure.
 func docCommands(t *testing.T) []docCommand {
 	t.Helper()
 	var out []docCommand
-	add := func(file string, line int, text string) {
+	add := func(file string, line, block int, text string) {
 		text = strings.TrimSpace(text)
 		text = strings.TrimPrefix(text, "$ ")
+		exit := 0
 		if _, after, ok := strings.Cut(text, "replay: "); ok {
 			text = after
+			exit = 1 // a replay reproduces a failure
+		}
+		if m := exitMark.FindStringSubmatch(text); m != nil {
+			n, err := strconv.Atoi(m[1])
+			require.NoError(t, err)
+			exit = n
+			text = strings.TrimSpace(text[:len(text)-len(m[0])])
 		}
 		if i := strings.Index(text, " # "); i >= 0 {
 			text = strings.TrimSpace(text[:i])
 		}
-		if commandStart.MatchString(text) {
-			out = append(out, docCommand{file: file, line: line, text: text})
+		if commandStart.MatchString(text) || (block > 0 && bareAssignment.MatchString(text)) {
+			out = append(out, docCommand{file: file, line: line, text: text, block: block, exit: exit})
+		} else {
+			require.Zero(t, exit, "%s:%d: %q is marked with an exit status but is no command", file, line, text)
 		}
 	}
 	for _, f := range docFiles(t) {
-		inFence, shellFence := false, false
+		inFence, shellFence, fenceLine := false, false, 0
 		cont, contLine := "", 0 // a fenced line continued with "\\"
 		for i, l := range readDoc(t, f) {
 			if strings.HasPrefix(l, "```") {
 				if !inFence {
 					lang := strings.TrimSpace(strings.TrimPrefix(l, "```"))
 					shellFence = slices.Contains([]string{"", "sh", "bash", "shell", "console"}, lang)
+					fenceLine = i + 1
 				}
 				inFence = !inFence
 				continue
@@ -75,7 +108,7 @@ func docCommands(t *testing.T) []docCommand {
 					cont += body + " "
 					continue
 				}
-				add(f, contLine, cont+l)
+				add(f, contLine, fenceLine, cont+l)
 				cont = ""
 				continue
 			}
@@ -83,7 +116,7 @@ func docCommands(t *testing.T) []docCommand {
 				l = strings.ReplaceAll(l, `\|`, "|")
 			}
 			for _, m := range inlineCode.FindAllStringSubmatch(l, -1) {
-				add(f, i+1, m[1])
+				add(f, i+1, 0, m[1])
 			}
 		}
 	}
@@ -154,6 +187,9 @@ func TestDocCommands(t *testing.T) {
 	cmds := docCommands(t)
 	require.Greater(t, len(cmds), 40, "the docs show many commands: is the extractor still finding them?")
 	for _, c := range cmds {
+		if bareAssignment.MatchString(c.text) {
+			continue // sets variables only: run by TestDocCommandsRun
+		}
 		dir := "."
 		words := shellWords(c.text)
 		for len(words) > 0 {
@@ -167,7 +203,7 @@ func TestDocCommands(t *testing.T) {
 			} else {
 				words = nil
 			}
-			for len(simple) > 0 && regexp.MustCompile(`^[A-Z_]+=`).MatchString(simple[0]) {
+			for len(simple) > 0 && regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`).MatchString(simple[0]) {
 				simple = simple[1:] // an environment assignment
 			}
 			if len(simple) == 0 {
@@ -222,6 +258,9 @@ func checkScopemig(t *testing.T, c docCommand, args []string) {
 		return
 	}
 	for _, w := range rest {
+		if w == "--" {
+			break // the words after are the explored command's
+		}
 		w = strings.Trim(w, "[]")
 		if name, ok := strings.CutPrefix(w, "--"); ok {
 			name, _, _ = strings.Cut(name, "=")
