@@ -125,14 +125,25 @@ func quarantine(ctx context.Context, p secrets.Provider, sch secrets.Scheme, k, 
 	}
 }
 
-// withFlagCheck wraps a migration with the one-shot flag check, unless the
-// mutant ignores it.
+// migrator wraps a migration with the one-shot flag check, unless the
+// mutant ignores it. A run that finds the flag set makes the data and then
+// the flag durable before it returns, as the Runner does: the run that set
+// it may have failed before its sync, and each mutant is to carry only its
+// own bug.
 func (m perKey) migrator() harness.Migrator {
 	return func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
 		if !m.ignoreFlag {
 			done, err := harness.IsMigrated(fsys)
-			if err != nil || done {
+			if err != nil {
 				return err
+			}
+			if done {
+				if sy, ok := p.(secrets.Syncer); ok {
+					if err := sy.Sync(ctx); err != nil {
+						return err
+					}
+				}
+				return harness.MarkMigrated(fsys) // set: it syncs and writes nothing
 			}
 		}
 		return m.migrate(ctx, fsys, p)
