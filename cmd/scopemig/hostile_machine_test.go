@@ -128,12 +128,12 @@ func machineCases() []hostileCase {
 			p := filepath.Join(dir, "password")
 			fifo(t, p, "")
 			return []string{"--password-file", p}
-		}, env: map[string]string{}, want: "is a named pipe (FIFO)"},
+		}, env: map[string]string{}, want: "is a FIFO"},
 		{name: "password file: a symlink to /dev/zero", setup: func(t *testing.T, dir string) []string {
 			p := filepath.Join(dir, "password")
 			require.NoError(t, os.Symlink("/dev/zero", p))
 			return []string{"--password-file", p}
-		}, env: map[string]string{}, want: "is a character device"},
+		}, env: map[string]string{}, want: "is a device"},
 		{name: "store and config owned by another user (uid 4242), run as root", setup: otherOwner, check: ownersKept},
 		{name: "--secrets-file a copy, no --config", noConfig: true, planAccepts: true, want: "pass --config with the config that goes with it, or --no-flag"},
 		{name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
@@ -256,23 +257,6 @@ func (e cliEnv) xdgDir(envVar, homeRel string) (string, error) {
 // read into memory whatever its size.
 const maxPasswordFile = 64 << 10
 
-// fileKind names the type of a file mode for an error message.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&os.ModeNamedPipe != 0:
-		return "named pipe (FIFO)"
-	case m&os.ModeSocket != 0:
-		return "socket"
-	case m&os.ModeCharDevice != 0:
-		return "character device"
-	case m&os.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
-}
-
 // password reads the store password from passwordFile (which must be a
 // regular file of at most 64 KiB, symlinks followed, and must not be
 // accessible by group or others; one trailing newline is trimmed) or, with
@@ -290,7 +274,7 @@ func (e cliEnv) password(passwordFile string) ([]byte, error) {
 		return nil, fmt.Errorf("password file: %w", err)
 	}
 	if !info.Mode().IsRegular() { // a FIFO would block the read, a device never end it
-		return nil, fmt.Errorf("%w: %s is a %s", errPasswordFileKind, passwordFile, fileKind(info.Mode()))
+		return nil, fmt.Errorf("%w: %s is a %s", errPasswordFileKind, passwordFile, atomicfile.TypeName(info.Mode()))
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("%w: %s has mode %04o; run: chmod 600 %s", errPasswordFilePerms, passwordFile, perm, passwordFile)

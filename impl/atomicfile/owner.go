@@ -106,7 +106,7 @@ func planReplace(fsys afero.Fs, path string, id Identity) (plan, error) {
 	case err != nil:
 		return plan{}, err
 	case !fi.Mode().IsRegular():
-		return plan{}, fmt.Errorf("%w: %s is a %s", ErrNotRegular, path, typeName(fi.Mode()))
+		return plan{}, fmt.Errorf("%w: %s is a %s", ErrNotRegular, path, TypeName(fi.Mode()))
 	}
 	o := ownerOf(fi)
 	if !o.Known || !id.Known || id.root() {
@@ -119,8 +119,9 @@ func planReplace(fsys afero.Fs, path string, id Identity) (plan, error) {
 	return plan{keep: o}, nil
 }
 
-// typeName names a non-regular file type for an error message.
-func typeName(m fs.FileMode) string {
+// TypeName names a non-regular file type for an error message: "symlink",
+// "directory", "FIFO", "socket", "device" or "special file (…)".
+func TypeName(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeSymlink != 0:
 		return "symlink"

@@ -181,7 +181,7 @@ func checkLeftover(fsys afero.Fs, tmp string) error {
 func leftoverOK(fi os.FileInfo, tmp string) error {
 	switch {
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("%w: temp name %s is a %s that scopemig did not create; remove it if it is not yours", ErrNotRegular, tmp, typeName(fi.Mode()))
+		return fmt.Errorf("%w: temp name %s is a %s that scopemig did not create; remove it if it is not yours", ErrNotRegular, tmp, TypeName(fi.Mode()))
 	case links(fi) > 1:
 		return fmt.Errorf("%w: temp name %s has %d hard links (scopemig's temp files have one); remove it if it is not yours", ErrNotRegular, tmp, links(fi))
 	}
@@ -197,7 +197,7 @@ func checkBeforeRename(fsys afero.Fs, tmp, path string, written os.FileInfo) err
 		return fmt.Errorf("temp: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: temp %s was replaced by a %s", ErrNotRegular, tmp, typeName(fi.Mode()))
+		return fmt.Errorf("%w: temp %s was replaced by a %s", ErrNotRegular, tmp, TypeName(fi.Mode()))
 	}
 	if same, ok := sameInode(fi, written); ok && !same {
 		return fmt.Errorf("%w: temp %s was replaced by another file", ErrNotRegular, tmp)
@@ -209,7 +209,7 @@ func checkBeforeRename(fsys afero.Fs, tmp, path string, written os.FileInfo) err
 		return fmt.Errorf("stat: %w", err)
 	case err == nil && !ti.Mode().IsRegular():
 		_ = fsys.Remove(tmp)
-		return fmt.Errorf("%w: %s became a %s", ErrNotRegular, path, typeName(ti.Mode()))
+		return fmt.Errorf("%w: %s became a %s", ErrNotRegular, path, TypeName(ti.Mode()))
 	}
 	return nil
 }
