@@ -10,14 +10,14 @@ import (
 // a cache of decoded files keyed by their exact bytes. Each package keeps
 // its values under keys of its own unexported type, as with context keys,
 // so packages never see each other's values. It is safe for concurrent
-// use. The zero value is not usable; use NewShared.
+// use. The zero value is an empty Shared, ready to use.
 type Shared struct {
 	mu     sync.Mutex  // guards values
-	values map[any]any // key -> the value built for it; never removed
+	values map[any]any // key -> the value built for it; never removed; nil until the first
 }
 
 // NewShared returns an empty Shared.
-func NewShared() *Shared { return &Shared{values: map[any]any{}} }
+func NewShared() *Shared { return &Shared{} }
 
 // Value returns the value under key of the Shared ctx carries, built by
 // mk on the first call for key (under the Shared's lock: mk must not call
@@ -33,6 +33,9 @@ func Value[V any](ctx context.Context, key any, mk func() V) V {
 	defer s.mu.Unlock()
 	if v, ok := s.values[key].(V); ok {
 		return v
+	}
+	if s.values == nil {
+		s.values = map[any]any{}
 	}
 	v := mk()
 	s.values[key] = v
