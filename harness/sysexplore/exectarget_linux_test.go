@@ -87,3 +87,13 @@ func TestExecTargetShrinksBrokenProvider(t *testing.T) {
 	}
 	require.True(t, found, "%v", rep.Violations)
 }
+
+// A command target whose only flaw is a missing Name is refused before
+// anything runs (reports and replay lines name the target).
+func TestExecTargetWithoutNameIsRefused(t *testing.T) {
+	target := pyTarget(t)
+	target.Name = ""
+	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 1, Stores: 1})
+	require.ErrorIs(t, err, harness.ErrBadTarget)
+	require.Empty(t, rep.Phases, "nothing ran")
+}
