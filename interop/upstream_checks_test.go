@@ -107,6 +107,8 @@ func classify(v sysexplore.Violation) finding {
 	switch {
 	case v.Invariant == sysexplore.I9 && strings.Contains(d, "config.yaml is empty"):
 		return fConfigEmptied
+	case v.Invariant == model.I6 && onlyQuarantineMissing(d):
+		return fConflictDropped // what keep quarantines is missing, nothing else
 	case v.Invariant == model.I6 && strings.Contains(d, "power loss after exit 0"):
 		return fAckLost
 	case v.Invariant == model.I2 && strings.Contains(d, `legacy "BEARER_TOKEN_conflict" value`),
@@ -120,6 +122,17 @@ func classify(v sysexplore.Violation) finding {
 		return fLeftoverLock
 	}
 	return fOther
+}
+
+// onlyQuarantineMissing reports whether every difference in an I6 detail
+// is a missing __thv_legacy_ key.
+func onlyQuarantineMissing(detail string) bool {
+	for _, part := range strings.Split(detail, "; ") {
+		if !strings.Contains(part, `"__thv_legacy_`) || !strings.Contains(part, "<not found>") {
+			return false
+		}
+	}
+	return true
 }
 
 // runDriver runs b's driver on a store with env added; it returns the
