@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -116,12 +117,36 @@ func classify(v sysexplore.Violation) finding {
 		return fConflictDropped
 	case v.Invariant == model.I3 && v.Mode == sysexplore.PowerPartial:
 		return fFlagOverLegacy
-	case v.Invariant == model.I4 && strings.HasPrefix(d, "files [") && strings.Contains(d, ".tmp-"):
-		return fLeftoverTemp
-	case v.Invariant == model.I4 && strings.HasPrefix(d, "files [") && strings.Contains(d, ".lock"):
-		return fLeftoverLock
+	case v.Invariant == model.I4 && strings.HasPrefix(d, "files ["):
+		extra := extraFiles(d)
+		switch {
+		case slices.ContainsFunc(extra, func(n string) bool { return strings.Contains(n, ".tmp-") }):
+			return fLeftoverTemp
+		case slices.ContainsFunc(extra, func(n string) bool { return strings.HasSuffix(n, ".lock") }):
+			return fLeftoverLock
+		}
 	}
 	return fOther
+}
+
+// fileSet matches the explorer's file-set detail: the files after the
+// restart, then the files a run without crash leaves.
+var fileSet = regexp.MustCompile(`^files \[([^\]]*)\] after a complete run, want \[([^\]]*)\]`)
+
+// extraFiles returns the names a file-set detail has beyond the wanted ones.
+func extraFiles(detail string) []string {
+	m := fileSet.FindStringSubmatch(detail)
+	if m == nil {
+		return nil
+	}
+	want := strings.Fields(m[2])
+	var extra []string
+	for _, n := range strings.Fields(m[1]) {
+		if !slices.Contains(want, n) {
+			extra = append(extra, n)
+		}
+	}
+	return extra
 }
 
 // onlyQuarantineMissing reports whether every difference in an I6 detail
