@@ -95,7 +95,11 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 		}
 		tw.Flush()
 		for _, v := range rep.Violations {
-			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall)
+			if v.Source != "" {
+				fmt.Fprintf(w, "  in %s\n", v.Source)
+			}
+			fmt.Fprintf(w, "  replay: %s\n", v.Replay)
 		}
 		if rep.Diverged > 0 {
 			fmt.Fprintf(w, "%d process-mode runs reached their crash point by another path than the recording (nondeterministic command); each is named by its own path in replay lines\n", rep.Diverged)

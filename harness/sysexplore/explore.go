@@ -37,7 +37,10 @@ type explorer struct {
 	seen    map[string][]model.Violation // image hash -> its violations (restart included)
 	seq     int
 	rep     Report
-	first   map[string]int // invariant+mode -> index in rep.Violations
+	first   map[string]int   // invariant+mode -> index in rep.Violations
+	stacks  map[int]rawStack // crash point -> user stack in the recording
+	killed  map[int]rawStack // crash point -> user stack of the process-mode run killed there
+	sym     symbolizer
 }
 
 // Explore records cfg.Argv on a copy of cfg.From, then crashes it at every
@@ -56,9 +59,11 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 	}
 	for _, m := range e.cfg.Modes {
 		if err := e.mode(ctx, m); err != nil {
+			e.annotate()
 			return e.rep, err
 		}
 	}
+	e.annotate()
 	return e.rep, nil
 }
 
@@ -162,7 +167,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if res.Trace.Exit != 0 {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
-	e.trace = res.Trace
+	e.trace, e.stacks = res.Trace, res.Stacks
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
@@ -306,6 +311,12 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
 		return nil
 	}
+	if st, ok := res.Stacks[k]; ok {
+		if e.killed == nil {
+			e.killed = map[int]rawStack{}
+		}
+		e.killed[k] = st
+	}
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
@@ -358,7 +369,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	_ = os.RemoveAll(e.recRoot)
-	e.recRoot, e.trace = root, res.Trace
+	e.recRoot, e.trace, e.stacks = root, res.Trace, res.Stacks
 	return nil
 }
 

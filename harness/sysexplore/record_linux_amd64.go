@@ -59,7 +59,8 @@ type tracer struct {
 	counted int
 	res     runResult
 	killed  bool
-	execs   int // programs started (for pinRandom)
+	execs   int                // programs started (for pinRandom)
+	images  map[int]*procImage // tid -> its program's mappings (stack symbolisation)
 }
 
 // PtraceWorks reports whether this process may trace its children: it
@@ -326,6 +327,7 @@ func (t *tracer) onEvent(tid, cause int) {
 			_ = unix.PtraceSyscall(child, 0)
 		}
 	case unix.PTRACE_EVENT_EXEC:
+		delete(t.images, tid)
 		if parent != nil {
 			parent.files.exec()
 		}
@@ -346,6 +348,9 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 		tk.inSys = true
 		p := t.entry(tid, tk, &regs)
 		tk.pend = p
+		if p != nil && p.op.Index > 0 && (t.spec.Capture || p.op.Index == t.spec.KillAt) {
+			t.stack(tid, p.op.Index, regs.Rip, readWord(tid, regs.Rsp), regs.Rbp)
+		}
 		if p != nil && p.op.Index > 0 && p.op.Index == t.spec.KillAt {
 			t.res.Killed, t.res.At = true, p.op
 			t.res.At.Killed = true

@@ -15,6 +15,13 @@ type Violation struct {
 	Image     string            `json:"image"` // fingerprint of the crash image (what the model sees), for replays
 	Replay    string            `json:"replay"`
 	Count     int               `json:"count"` // crash points of this mode with the same invariant
+	// Source is the program line that issued the crash-point syscall,
+	// "config.go:212 os.WriteFile" (the first frame in the program's own
+	// code and the function it called there), when the binary has
+	// symbols; "" otherwise (an interpreter, a stripped binary).
+	Source string `json:"source,omitempty"`
+	// Stack is the symbolised user stack at the syscall, innermost first.
+	Stack []string `json:"stack,omitempty"`
 }
 
 // ModeReport is the figure of one mode.

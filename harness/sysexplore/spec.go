@@ -24,4 +24,7 @@ type runResult struct {
 	Trace  Trace
 	Killed bool // the tree was killed at spec.KillAt
 	At     Op   // the op at the kill point, as seen at its entry
+	// Stacks holds the user stack at the entry of the crash points: every
+	// one in a Capture run, the kill point in a killed run.
+	Stacks map[int]rawStack
 }
