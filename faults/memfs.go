@@ -24,8 +24,9 @@ const epoch int64 = 946684800 * int64(time.Second)
 // use; every simulated process on the disk (see NewFS) shares it.
 //
 // Paths are slash-separated and relative to the root: "a/b", "/a/b" and
-// "/a/./b" name the same file, and ".." never leaves the root. There are no
-// symlinks, no hard links and no umask (perm is applied as given). File
+// "/a/./b" name the same file, and ".." never leaves the root. Hard links
+// and symlinks can be made (Link, Symlink) but no path is resolved
+// through a symlink; there is no umask (perm is applied as given). File
 // times come from a logical clock (one tick per mutation), so runs are
 // deterministic; they are not modelled for durability.
 type MemFS struct {
@@ -384,8 +385,8 @@ func (m *MemFS) Stat(name string) (os.FileInfo, error) {
 	return n.info(base), nil
 }
 
-// LstatIfPossible implements afero.Lstater. MemFS has no symlinks, so Lstat
-// is Stat; it reports true.
+// LstatIfPossible implements afero.Lstater. MemFS follows no symlinks, so
+// Lstat is Stat; it reports true.
 func (m *MemFS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	fi, err := m.Stat(name)
 	return fi, true, err
