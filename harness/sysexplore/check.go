@@ -123,6 +123,9 @@ func (e *explorer) hygiene(dir string) []model.Violation {
 		if err != nil {
 			return err
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil // a link's bits mean nothing; its target is checked where it is
+		}
 		allowed, ok := e.s0Perm[rel]
 		if !ok {
 			allowed = 0o600
@@ -214,9 +217,11 @@ func perms(dir string) (map[string]os.FileMode, error) {
 	return out, err
 }
 
-// hashTree fingerprints a directory: every path, mode and content.
+// hashTree fingerprints a directory: every path, mode and content, a
+// symlink's target and which names are hard links of one file.
 func hashTree(dir string) (string, error) {
 	h := sha256.New()
+	links := linkGroups{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -227,6 +232,18 @@ func hashTree(dir string) (string, error) {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		fmt.Fprintf(h, "%s\x00%o\x00", strings.ReplaceAll(rel, "\x00", ""), info.Mode())
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "-> %s\x00", target)
+			return nil
+		}
+		if first, ok := links.seen(info, rel); ok && d.Type().IsRegular() {
+			fmt.Fprintf(h, "= %s\x00", first)
+			return nil
+		}
 		if d.Type().IsRegular() {
 			b, err := os.ReadFile(p)
 			if err != nil {

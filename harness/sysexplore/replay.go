@@ -17,7 +17,9 @@ import (
 //   - file data and mode persist only after an fsync/fdatasync of that
 //     file (a sync or syncfs persists everything);
 //   - a directory entry (create, rename, unlink, mkdir, rmdir, link)
-//     persists only after an fsync of the directory holding it;
+//     persists only after an fsync of the directory holding it (a hard
+//     link is an entry like any other, a symlink an entry whose target is
+//     written with it);
 //   - a rename is atomic: after power loss either the old or the new
 //     entries of the directory are there (power); under power-partial a
 //     seeded prefix of each inode's unsynced changes persists, in order,
@@ -57,7 +59,10 @@ func (r *replayer) apply(o Op) error {
 	if o.Failed() {
 		return nil
 	}
-	p := r.rel(o.Path)
+	p, err := r.opPath(o)
+	if err != nil {
+		return err
+	}
 	switch o.Kind {
 	case KOpen:
 		if p == "" {
@@ -110,7 +115,11 @@ func (r *replayer) apply(o Op) error {
 	case KSyncAll:
 		return syncAll(r.disk)
 	case KRename:
-		from, to := r.rel(o.Path), r.rel(o.Path2)
+		from, ferr := r.resolve(o.Path, false)
+		to, terr := r.resolve(o.Path2, false)
+		if err := errors.Join(ferr, terr); err != nil {
+			return err
+		}
 		if from == "" || to == "" {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
@@ -142,7 +151,7 @@ func (r *replayer) apply(o Op) error {
 			return f.Close()
 		}
 	case KLink, KSymlink:
-		return errors.New("links are not modelled by the simulated disk")
+		return r.link(o)
 	}
 	return nil
 }
