@@ -192,8 +192,8 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 			kills++
 		}
 		// I8 before anything reopens the store: a restart removes leftovers.
-		for _, v := range scanRealImage(filepath.Dir(secretsFile), filepath.Dir(configFile), s0, want) {
-			vs = append(vs, fmt.Sprintf("%s after a kill at %v (%s)", v, delay, where))
+		for _, v := range scanRealImage(secretsFile, configFile, s0, want) {
+			vs = append(vs, fmt.Sprintf("%s after a kill at %v (%s): %s", v.ID, delay, where, v.Detail))
 		}
 		if len(vs) > 0 {
 			return kills, vs, nil

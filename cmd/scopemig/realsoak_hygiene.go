@@ -1,65 +1,47 @@
 package main
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/scopemig/scopemig/model"
 )
 
-// scanRealImage (I8) scans the files a killed child left, before anything
-// reopens the store (opening removes stale temp files, and the evidence
-// with them): no file in dataDir or configDir holds a value of the given
-// states in plaintext (values of at least 12 bytes, so that ciphertext
-// cannot match by chance); every file in dataDir is 0600 and dataDir
-// 0700. Violations are lines, values never printed.
-func scanRealImage(dataDir, configDir string, states ...model.State) []string {
-	var vals [][]byte
-	for _, s := range states {
-		for _, v := range s.Secrets {
-			if len(v) >= 12 {
-				vals = append(vals, []byte(v))
-			}
-		}
-	}
-	var out []string
-	if fi, err := os.Stat(dataDir); err == nil && fi.Mode().Perm() != 0o700 {
-		out = append(out, fmt.Sprintf("I8 data directory has mode %v", fi.Mode().Perm()))
-	}
-	for _, dir := range []string{dataDir, configDir} {
-		ents, err := os.ReadDir(dir)
+// scanRealImage (I8) applies model.CheckHygiene to the regular files a
+// killed child left in the store's and the config's directories, before
+// anything reopens the store (opening removes stale temp files, and the
+// evidence with them). The config and its temp and lock files (names
+// containing the config's name) keep their own modes.
+func scanRealImage(secretsFile, configFile string, states ...model.State) []model.Violation {
+	var files []model.ImageFile
+	for _, dir := range slices.Compact([]string{filepath.Dir(secretsFile), filepath.Dir(configFile)}) {
+		di, err := os.Stat(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if err != nil {
-			return append(out, fmt.Sprintf("I8 cannot list %s: %v", dir, err))
+		ents, err2 := os.ReadDir(dir)
+		if err := errors.Join(err, err2); err != nil {
+			return []model.Violation{{ID: model.I8, Detail: "cannot list the image: " + err.Error()}}
 		}
 		for _, e := range ents {
 			if !e.Type().IsRegular() {
 				continue
 			}
-			p := filepath.Join(dir, e.Name())
-			if fi, err := e.Info(); err == nil && dir == dataDir && fi.Mode().Perm() != 0o600 {
-				out = append(out, fmt.Sprintf("I8 %s has mode %v", e.Name(), fi.Mode().Perm()))
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
+			info, err1 := e.Info()
+			b, err2 := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err := errors.Join(err1, err2); err != nil {
 				if errors.Is(err, os.ErrNotExist) {
-					continue
+					continue // removed since the listing
 				}
-				out = append(out, fmt.Sprintf("I8 cannot read %s: %v", e.Name(), err))
-				continue
+				return []model.Violation{{ID: model.I8, Detail: "cannot read the image: " + err.Error()}}
 			}
-			for _, v := range vals {
-				if bytes.Contains(b, v) {
-					out = append(out, fmt.Sprintf("I8 %s holds a secret value in plaintext", e.Name()))
-					break
-				}
-			}
+			files = append(files, model.ImageFile{
+				Path: e.Name(), Perm: info.Mode().Perm(), DirPerm: di.Mode().Perm(), Data: b,
+				Config: model.ConfigLike(e.Name(), configFile),
+			})
 		}
 	}
-	return out
+	return model.CheckHygiene(files, model.HygieneRule{}, model.ValuesOf(states...))
 }
