@@ -1,4 +1,4 @@
-package main
+package realsoak
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// scanRealImage (I8) applies model.CheckHygiene to the regular files a
+// scanImage (I8) applies model.CheckHygiene to the regular files a
 // killed child left in the store's and the config's directories, before
 // anything reopens the store (opening removes stale temp files, and the
 // evidence with them). The config and its temp and lock files (names
 // containing the config's name) keep their own modes.
-func scanRealImage(secretsFile, configFile string, states ...model.State) []model.Violation {
+func scanImage(secretsFile, configFile string, states ...model.State) []model.Violation {
 	var files []model.ImageFile
 	for _, dir := range slices.Compact([]string{filepath.Dir(secretsFile), filepath.Dir(configFile)}) {
 		di, err := os.Stat(dir)

@@ -1,4 +1,4 @@
-package main
+package realsoak
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// scanRealImage finds a plaintext leftover and a world-readable file on a
+// scanImage finds a plaintext leftover and a world-readable file on a
 // real directory, and passes a clean one; it never prints the value.
 func TestScanRealImage(t *testing.T) {
 	root := t.TempDir()
@@ -23,10 +23,10 @@ func TestScanRealImage(t *testing.T) {
 	require.NoError(t, os.WriteFile(store, []byte("ciphertext only abc"), 0o600))
 	require.NoError(t, os.WriteFile(cfg, []byte("secret_scope_migration: true\n"), 0o644))
 	require.NoError(t, os.WriteFile(cfg+".lock", nil, 0o644))
-	require.Empty(t, scanRealImage(store, cfg, s0))
+	require.Empty(t, scanImage(store, cfg, s0))
 
 	require.NoError(t, os.WriteFile(filepath.Join(data, ".left.tmp"), []byte(`{"k":"a-secret-value-1234"}`), 0o600))
-	got := scanRealImage(store, cfg, s0)
+	got := scanImage(store, cfg, s0)
 	require.Len(t, got, 1)
 	require.Equal(t, model.I8, got[0].ID)
 	require.Contains(t, got[0].Detail, ".left.tmp holds the value of \"k\"")
@@ -34,7 +34,7 @@ func TestScanRealImage(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(data, ".left.tmp")))
 
 	require.NoError(t, os.Chmod(store, 0o644))
-	got = scanRealImage(store, cfg, s0)
+	got = scanImage(store, cfg, s0)
 	require.Len(t, got, 1)
 	require.Contains(t, got[0].Detail, "secrets_encrypted has mode 0644")
 }
@@ -56,7 +56,7 @@ func TestScanRealImageAgreesWithModel(t *testing.T) {
 			}
 			require.NoError(t, os.Chmod(filepath.Join(dir, "data"), c.DataPerm))
 			require.NoError(t, os.Chmod(filepath.Join(dir, "config"), c.ConfPerm))
-			got := scanRealImage(filepath.Join(dir, "data", "secrets_encrypted"), filepath.Join(dir, "config", "config.yaml"), c.Values)
+			got := scanImage(filepath.Join(dir, "data", "secrets_encrypted"), filepath.Join(dir, "config", "config.yaml"), c.Values)
 			require.Equal(t, c.Want, fixture.HygieneVerdict(got))
 		})
 	}
