@@ -37,7 +37,7 @@ const (
 )
 
 // UnsafeLinkError is Resolve's refusal: Link is the path the caller named,
-// Target the file (or the next link) where the check failed, Reason why,
+// Target where the link (or the hop whose check failed) points, Reason why,
 // Detail the specifics (a directory, a mode, owners).
 type UnsafeLinkError struct {
 	Link, Target string
@@ -154,12 +154,6 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 		if len(r.Links) == MaxLinkHops || slices.Contains(r.Links, cur) {
 			return fail(cur, LinkTooLong, "")
 		}
-		if reason, detail := checkOwner(fi, cur, "the link", &chainOwner, id); reason != 0 {
-			return fail(cur, reason, detail)
-		}
-		if reason, detail := checkDir(fsys, filepath.Dir(cur)); reason != 0 {
-			return fail(cur, reason, detail)
-		}
 		next, err := readlink(fsys, cur)
 		if err != nil {
 			return fail(cur, LinkUnreadable, err.Error())
@@ -173,8 +167,15 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 			}
 			next = filepath.Join(dir, next)
 		}
+		next = filepath.Clean(next)
+		if reason, detail := checkOwner(fi, cur, "the link", &chainOwner, id); reason != 0 {
+			return fail(next, reason, detail)
+		}
+		if reason, detail := checkDir(fsys, filepath.Dir(cur)); reason != 0 {
+			return fail(next, reason, detail)
+		}
 		r.Links = append(r.Links, cur)
-		cur = filepath.Clean(next)
+		cur = next
 	}
 }
 
