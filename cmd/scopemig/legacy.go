@@ -108,14 +108,8 @@ func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOp
 	if open == nil {
 		return "", nil, errNoBackend
 	}
-	info, err := e.fs.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "", nil, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, path)
-	case err != nil:
-		return "", nil, fmt.Errorf("secrets file %s: %w", path, err)
-	case info.IsDir():
-		return "", nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
+	if err := e.checkStorePath(path); err != nil {
+		return "", nil, err
 	}
 	p, err := open(ctx, e.fs, path, password)
 	if err != nil {

@@ -12,8 +12,10 @@ import (
 // replayer follows the symlinks of the simulated disk as the kernel
 // followed the real ones: every directory component, and the last one
 // for open (without O_NOFOLLOW or O_CREAT|O_EXCL), truncate and chmod.
-// A hard link is one more entry on the file's inode; a symlink is a new
-// entry whose target is its data (faults.MemFS's links).
+// (faults.MemFS follows relative links itself; an absolute target names
+// the recording's real directory, which only the replayer maps onto the
+// disk.) A hard link is one more entry on the file's inode; a symlink is
+// a new entry whose target is its data (faults.MemFS's links).
 
 // maxSymlinkHops is the kernel's limit (ELOOP after 40 links).
 const maxSymlinkHops = 40
@@ -38,7 +40,7 @@ func (r *replayer) resolve(p string, follow bool) (string, error) {
 		if len(parts) == 0 && !follow {
 			return next, nil
 		}
-		target, err := r.disk.Readlink(next)
+		target, err := r.disk.ReadlinkIfPossible(next)
 		if err != nil {
 			cur = next // not a symlink, or missing (the op fails as it did)
 			continue
@@ -91,7 +93,7 @@ func (r *replayer) link(o Op) error {
 		if err != nil || p == "" {
 			return err
 		}
-		return r.disk.Symlink(o.Path2, p)
+		return r.disk.SymlinkIfPossible(o.Path2, p)
 	}
 	from, err := r.resolve(o.Path, false)
 	if err != nil {

@@ -121,7 +121,7 @@ func loadDisk(dir string) (*faults.MemFS, error) {
 			if err != nil {
 				return err
 			}
-			return m.Symlink(target, mp)
+			return m.SymlinkIfPossible(target, mp)
 		case d.Type().IsRegular():
 			if first, ok := links.seen(info, mp); ok {
 				return m.Link(first, mp)
