@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // The persistence model of the power modes (docs/syscall-explore.md):
@@ -53,13 +54,13 @@ func (r *replayer) rel(p string) string {
 // apply replays one op. Failed ops and ops outside the root change
 // nothing. An error means the disk refused an op the kernel accepted: the
 // replay diverged (reported as inconclusive, never as a violation).
-func (r *replayer) apply(o Op) error {
+func (r *replayer) apply(o trace.Op) error {
 	if o.Failed() {
 		return nil
 	}
 	p := r.rel(o.Path)
 	switch o.Kind {
-	case KOpen:
+	case trace.KOpen:
 		if p == "" {
 			return nil
 		}
@@ -69,7 +70,7 @@ func (r *replayer) apply(o Op) error {
 			return err
 		}
 		r.files[o.Desc] = f
-	case KWrite:
+	case trace.KWrite:
 		f := r.files[o.Desc]
 		if f == nil {
 			return nil
@@ -87,7 +88,7 @@ func (r *replayer) apply(o Op) error {
 		}
 		_, err := f.WriteAt(data, o.Off)
 		return err
-	case KTruncate:
+	case trace.KTruncate:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return f.Truncate(o.Off)
@@ -103,29 +104,29 @@ func (r *replayer) apply(o Op) error {
 		}
 		terr := f.Truncate(o.Off)
 		return errors.Join(terr, f.Close())
-	case KSync:
+	case trace.KSync:
 		if f := r.files[o.Desc]; f != nil {
 			return f.Sync()
 		}
-	case KSyncAll:
+	case trace.KSyncAll:
 		return syncAll(r.disk)
-	case KRename:
+	case trace.KRename:
 		from, to := r.rel(o.Path), r.rel(o.Path2)
 		if from == "" || to == "" {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
 		return r.disk.Rename(from, to)
-	case KUnlink, KRmdir:
+	case trace.KUnlink, trace.KRmdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Remove(p)
-	case KMkdir:
+	case trace.KMkdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Mkdir(p, os.FileMode(o.Mode).Perm())
-	case KChmod:
+	case trace.KChmod:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return r.disk.Chmod(r.rel(o.Path), os.FileMode(o.Mode).Perm())
@@ -136,12 +137,12 @@ func (r *replayer) apply(o Op) error {
 			return nil
 		}
 		return r.disk.Chmod(p, os.FileMode(o.Mode).Perm())
-	case KClose:
+	case trace.KClose:
 		if f := r.files[o.Desc]; f != nil && o.Last {
 			delete(r.files, o.Desc)
 			return f.Close()
 		}
-	case KLink, KSymlink:
+	case trace.KLink, trace.KSymlink:
 		return errors.New("links are not modelled by the simulated disk")
 	}
 	return nil
@@ -161,12 +162,12 @@ func syncAll(m *faults.MemFS) error {
 // powerImage replays ops onto a copy of start and returns the image a
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
-func powerImage(start *faults.MemFS, root string, ops []Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
+func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {
 		if err := r.apply(o); err != nil {
-			return nil, &ReplayError{Op: o.Describe(root), Err: err}
+			return nil, &replayError{Op: o.Describe(root), Err: err}
 		}
 	}
 	if mode == PowerPartial {
@@ -175,11 +176,11 @@ func powerImage(start *faults.MemFS, root string, ops []Op, mode Mode, seed uint
 	return disk.CrashImage(faults.Power, nil), nil
 }
 
-// ReplayError: the simulated disk refused an op the real kernel did.
-type ReplayError struct {
+// replayError: the simulated disk refused an op the real kernel did.
+type replayError struct {
 	Op  string
 	Err error
 }
 
-func (e *ReplayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
-func (e *ReplayError) Unwrap() error { return e.Err }
+func (e *replayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
+func (e *replayError) Unwrap() error { return e.Err }
