@@ -53,7 +53,7 @@ func TestToolHiveCrashFindings(t *testing.T) {
 
 	// 1. A process crash in the flag write empties config.yaml (I9):
 	// os.WriteFile opens it with O_TRUNC, and the kill lands on the write.
-	i9, ok := rep.Has(sysexplore.I9, sysexplore.Process)
+	i9, ok := rep.Has(model.I9, sysexplore.Process)
 	require.True(t, ok, "I9 in process mode")
 	require.Regexp(t, `^#\d+ write\(\{dir\}/config\.yaml, \d+ bytes at 0\)`, i9.Syscall)
 	require.Contains(t, i9.Detail, "empty")

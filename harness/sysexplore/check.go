@@ -23,7 +23,7 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 	var out []model.Violation
 	st, err := e.rd.read(ctx, dir)
 	switch {
-	case errors.Is(err, ErrUnreadable):
+	case errors.Is(err, errUnreadable):
 		out = append(out, model.Violation{ID: model.I7, Detail: err.Error()})
 	case err != nil:
 		out = append(out, model.Violation{ID: model.I7, Detail: "cannot read the image: " + err.Error()})

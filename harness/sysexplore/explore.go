@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/record"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -31,15 +33,15 @@ type explorer struct {
 	cfgRaw  []byte                 // the starting config (nil: none)
 	s0Perm  map[string]os.FileMode // starting permission bits per path
 	s0Sums  map[string][32]byte    // starting content per file
-	trace   Trace
+	trace   trace.Trace
 	recRoot string                       // the root of the recording run (the trace's paths)
 	names   []string                     // the file set of a complete run
 	seen    map[string][]model.Violation // image hash -> its violations (restart included)
 	seq     int
 	rep     Report
-	first   map[string]int   // invariant+mode -> index in rep.Violations
-	stacks  map[int]rawStack // crash point -> user stack in the recording
-	killed  map[int]rawStack // crash point -> user stack of the process-mode run killed there
+	first   map[string]int       // invariant+mode -> index in rep.Violations
+	stacks  map[int]record.Stack // crash point -> user stack in the recording
+	killed  map[int]record.Stack // crash point -> user stack of the process-mode run killed there
 	sym     symbolizer
 }
 
@@ -156,11 +158,11 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
+	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	res, err := record(ctx, spec)
+	res, err := record.Record(ctx, spec)
 	if err != nil {
 		return err
 	}
@@ -282,7 +284,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	// fingerprint names it. A replay (ImageID set) re-runs until the run
 	// leaves that very image.
 	var (
-		res     runResult
+		res     record.Result
 		reached bool
 	)
 	for attempt := 1; attempt <= e.cfg.Attempts; attempt++ {
@@ -294,7 +296,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 				return err
 			}
 		}
-		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
 		if err != nil {
 			return err
 		}
@@ -313,7 +315,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	}
 	if st, ok := res.Stacks[k]; ok {
 		if e.killed == nil {
-			e.killed = map[int]rawStack{}
+			e.killed = map[int]record.Stack{}
 		}
 		e.killed[k] = st
 	}
@@ -361,7 +363,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := record(ctx, runSpec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
 	if err != nil {
 		return err
 	}
@@ -381,7 +383,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 	h := sha256.New()
 	st, err := e.rd.read(ctx, dir)
 	if err != nil {
-		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, ErrUnreadable))
+		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, errUnreadable))
 	} else {
 		fmt.Fprintln(h, st.String())
 	}
@@ -396,7 +398,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 // (name, directory, byte count, result) before crash point k and the same
 // op at k. It returns why not, or "". (Temp file names and written bytes
 // may differ: random names, random nonces.)
-func (e *explorer) diverged(res runResult, dir string, k int) string {
+func (e *explorer) diverged(res record.Result, dir string, k int) string {
 	want, _ := e.trace.Point(k)
 	if shape(res.At, dir, false) != shape(want, e.recRoot, false) {
 		return fmt.Sprintf("crash point %d was %s in the recording, %s in the re-run", k, want.Describe(e.recRoot), res.At.Describe(dir))
@@ -414,7 +416,7 @@ func (e *explorer) diverged(res runResult, dir string, k int) string {
 }
 
 // traceID fingerprints the shape of a trace (12 hex digits).
-func traceID(tr Trace, root string) string {
+func traceID(tr trace.Trace, root string) string {
 	h := sha256.New()
 	for _, o := range tr.Ops {
 		fmt.Fprintln(h, shape(o, root, true))
@@ -424,7 +426,7 @@ func traceID(tr Trace, root string) string {
 
 // shape is what must repeat: the syscall, the directory of its path, and
 // (done ops) the byte count and result.
-func shape(o Op, root string, done bool) string {
+func shape(o trace.Op, root string, done bool) string {
 	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.Path2, root))
 	if done {
 		s += fmt.Sprintf(" %d %d", o.Count, o.Ret)

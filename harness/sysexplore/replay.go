@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // The persistence model of the power modes (docs/syscall-explore.md):
@@ -55,7 +56,7 @@ func (r *replayer) rel(p string) string {
 // apply replays one op. Failed ops and ops outside the root change
 // nothing. An error means the disk refused an op the kernel accepted: the
 // replay diverged (reported as inconclusive, never as a violation).
-func (r *replayer) apply(o Op) error {
+func (r *replayer) apply(o trace.Op) error {
 	if o.Failed() {
 		return nil
 	}
@@ -64,7 +65,7 @@ func (r *replayer) apply(o Op) error {
 		return err
 	}
 	switch o.Kind {
-	case KOpen:
+	case trace.KOpen:
 		if p == "" {
 			return nil
 		}
@@ -74,7 +75,7 @@ func (r *replayer) apply(o Op) error {
 			return err
 		}
 		r.files[o.Desc] = f
-	case KWrite:
+	case trace.KWrite:
 		f := r.files[o.Desc]
 		if f == nil {
 			return nil
@@ -92,7 +93,7 @@ func (r *replayer) apply(o Op) error {
 		}
 		_, err := f.WriteAt(data, o.Off)
 		return err
-	case KTruncate:
+	case trace.KTruncate:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return f.Truncate(o.Off)
@@ -108,13 +109,13 @@ func (r *replayer) apply(o Op) error {
 		}
 		terr := f.Truncate(o.Off)
 		return errors.Join(terr, f.Close())
-	case KSync:
+	case trace.KSync:
 		if f := r.files[o.Desc]; f != nil {
 			return f.Sync()
 		}
-	case KSyncAll:
+	case trace.KSyncAll:
 		return syncAll(r.disk)
-	case KRename:
+	case trace.KRename:
 		from, ferr := r.resolve(o.Path, false)
 		to, terr := r.resolve(o.Path2, false)
 		if err := errors.Join(ferr, terr); err != nil {
@@ -124,17 +125,17 @@ func (r *replayer) apply(o Op) error {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
 		return r.disk.Rename(from, to)
-	case KUnlink, KRmdir:
+	case trace.KUnlink, trace.KRmdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Remove(p)
-	case KMkdir:
+	case trace.KMkdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Mkdir(p, os.FileMode(o.Mode).Perm())
-	case KChmod:
+	case trace.KChmod:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return r.disk.Chmod(r.rel(o.Path), os.FileMode(o.Mode).Perm())
@@ -145,12 +146,12 @@ func (r *replayer) apply(o Op) error {
 			return nil
 		}
 		return r.disk.Chmod(p, os.FileMode(o.Mode).Perm())
-	case KClose:
+	case trace.KClose:
 		if f := r.files[o.Desc]; f != nil && o.Last {
 			delete(r.files, o.Desc)
 			return f.Close()
 		}
-	case KLink, KSymlink:
+	case trace.KLink, trace.KSymlink:
 		return r.link(o)
 	}
 	return nil
@@ -170,12 +171,12 @@ func syncAll(m *faults.MemFS) error {
 // powerImage replays ops onto a copy of start and returns the image a
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
-func powerImage(start *faults.MemFS, root string, ops []Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
+func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {
 		if err := r.apply(o); err != nil {
-			return nil, &ReplayError{Op: o.Describe(root), Err: err}
+			return nil, &replayError{Op: o.Describe(root), Err: err}
 		}
 	}
 	if mode == PowerPartial {
@@ -184,11 +185,11 @@ func powerImage(start *faults.MemFS, root string, ops []Op, mode Mode, seed uint
 	return disk.CrashImage(faults.Power, nil), nil
 }
 
-// ReplayError: the simulated disk refused an op the real kernel did.
-type ReplayError struct {
+// replayError: the simulated disk refused an op the real kernel did.
+type replayError struct {
 	Op  string
 	Err error
 }
 
-func (e *ReplayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
-func (e *ReplayError) Unwrap() error { return e.Err }
+func (e *replayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
+func (e *replayError) Unwrap() error { return e.Err }

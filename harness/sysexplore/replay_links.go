@@ -5,6 +5,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // Links in the replay. The recorder keeps paths as the program gave them
@@ -74,12 +76,12 @@ func splitPath(p string) []string {
 
 // opPath is the disk path of o's Path, followed as the kernel did for
 // its syscall.
-func (r *replayer) opPath(o Op) (string, error) {
+func (r *replayer) opPath(o trace.Op) (string, error) {
 	follow := false
 	switch o.Kind {
-	case KOpen:
+	case trace.KOpen:
 		follow = o.Flags&oNoFollow == 0 && o.Flags&(os.O_CREATE|os.O_EXCL) != os.O_CREATE|os.O_EXCL
-	case KTruncate, KChmod:
+	case trace.KTruncate, trace.KChmod:
 		follow = true
 	}
 	return r.resolve(o.Path, follow)
@@ -87,8 +89,8 @@ func (r *replayer) opPath(o Op) (string, error) {
 
 // link replays link(2) (Path the existing file, Path2 the new name) and
 // symlink(2) (Path the new link, Path2 its target text).
-func (r *replayer) link(o Op) error {
-	if o.Kind == KSymlink {
+func (r *replayer) link(o trace.Op) error {
+	if o.Kind == trace.KSymlink {
 		p, err := r.resolve(o.Path, false)
 		if err != nil || p == "" {
 			return err

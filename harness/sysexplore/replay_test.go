@@ -8,23 +8,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // scripted ops of an atomic replace of root/f: temp file, write, fsync,
 // close, rename (and, when dirSync, an fsync of the directory).
-func atomicReplace(root string, dirSync bool) []Op {
+func atomicReplace(root string, dirSync bool) []trace.Op {
 	tmp, f := filepath.Join(root, ".f.tmp"), filepath.Join(root, "f")
-	ops := []Op{
-		{Index: 1, Kind: KOpen, Name: "openat", Path: tmp, Desc: 1, Flags: os.O_WRONLY | os.O_CREATE | os.O_TRUNC, Mode: 0o600, Ret: 3},
-		{Index: 2, Kind: KWrite, Name: "write", Path: tmp, Desc: 1, Data: []byte("new"), Count: 3, Ret: 3},
-		{Index: 3, Kind: KSync, Name: "fsync", Path: tmp, Desc: 1},
-		{Index: 4, Kind: KClose, Name: "close", Path: tmp, Desc: 1, Last: true},
-		{Index: 5, Kind: KRename, Name: "rename", Path: tmp, Path2: f},
+	ops := []trace.Op{
+		{Index: 1, Kind: trace.KOpen, Name: "openat", Path: tmp, Desc: 1, Flags: os.O_WRONLY | os.O_CREATE | os.O_TRUNC, Mode: 0o600, Ret: 3},
+		{Index: 2, Kind: trace.KWrite, Name: "write", Path: tmp, Desc: 1, Data: []byte("new"), Count: 3, Ret: 3},
+		{Index: 3, Kind: trace.KSync, Name: "fsync", Path: tmp, Desc: 1},
+		{Index: 4, Kind: trace.KClose, Name: "close", Path: tmp, Desc: 1, Last: true},
+		{Index: 5, Kind: trace.KRename, Name: "rename", Path: tmp, Path2: f},
 	}
 	if dirSync {
 		ops = append(ops,
-			Op{Kind: KOpen, Name: "openat", Path: root, Desc: 2, Flags: os.O_RDONLY, Ret: 3},
-			Op{Index: 6, Kind: KSync, Name: "fsync", Path: root, Desc: 2})
+			trace.Op{Kind: trace.KOpen, Name: "openat", Path: root, Desc: 2, Flags: os.O_RDONLY, Ret: 3},
+			trace.Op{Index: 6, Kind: trace.KSync, Name: "fsync", Path: root, Desc: 2})
 	}
 	return ops
 }
@@ -70,10 +71,10 @@ func TestPowerImageRenameNeedsDirectorySync(t *testing.T) {
 func TestPowerImageUnsyncedInPlaceWriteIsLost(t *testing.T) {
 	root := "/r"
 	_, disk := startDisk(t)
-	ops := []Op{
-		{Index: 1, Kind: KOpen, Path: "/r/f", Desc: 7, Flags: os.O_WRONLY | os.O_TRUNC, Ret: 3},
-		{Index: 2, Kind: KWrite, Path: "/r/f", Desc: 7, Data: []byte("newer"), Count: 5, Ret: 5},
-		{Index: 3, Kind: KClose, Path: "/r/f", Desc: 7, Last: true},
+	ops := []trace.Op{
+		{Index: 1, Kind: trace.KOpen, Path: "/r/f", Desc: 7, Flags: os.O_WRONLY | os.O_TRUNC, Ret: 3},
+		{Index: 2, Kind: trace.KWrite, Path: "/r/f", Desc: 7, Data: []byte("newer"), Count: 5, Ret: 5},
+		{Index: 3, Kind: trace.KClose, Path: "/r/f", Desc: 7, Last: true},
 	}
 	img, err := powerImage(disk, root, ops, Power, 0, 4)
 	require.NoError(t, err)
@@ -98,9 +99,9 @@ func TestPowerImageUnsyncedInPlaceWriteIsLost(t *testing.T) {
 
 func TestPowerImageFailedAndOutsideOpsChangeNothing(t *testing.T) {
 	_, disk := startDisk(t)
-	ops := []Op{
-		{Index: 1, Kind: KUnlink, Path: "/r/f", Ret: -2},        // failed: ENOENT
-		{Index: 2, Kind: KUnlink, Path: "/elsewhere/f", Ret: 0}, // outside the root
+	ops := []trace.Op{
+		{Index: 1, Kind: trace.KUnlink, Path: "/r/f", Ret: -2},        // failed: ENOENT
+		{Index: 2, Kind: trace.KUnlink, Path: "/elsewhere/f", Ret: 0}, // outside the root
 	}
 	img, err := powerImage(disk, "/r", ops, Power, 0, 3)
 	require.NoError(t, err)
@@ -109,9 +110,9 @@ func TestPowerImageFailedAndOutsideOpsChangeNothing(t *testing.T) {
 
 func TestReplayDivergenceIsAnError(t *testing.T) {
 	_, disk := startDisk(t)
-	ops := []Op{{Index: 1, Kind: KRename, Name: "rename", Path: "/r/missing", Path2: "/r/g"}}
+	ops := []trace.Op{{Index: 1, Kind: trace.KRename, Name: "rename", Path: "/r/missing", Path2: "/r/g"}}
 	_, err := powerImage(disk, "/r", ops, Power, 0, 2)
-	var re *ReplayError
+	var re *replayError
 	require.ErrorAs(t, err, &re)
 	require.Contains(t, re.Op, "rename({dir}/missing -> {dir}/g)")
 }

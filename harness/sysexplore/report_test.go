@@ -13,7 +13,7 @@ import (
 // checked first), with the count of points that showed it.
 func TestViolationsKeepTheSmallestPoint(t *testing.T) {
 	e := &explorer{cfg: Config{From: "/s0", Argv: []string{"cmd", "{dir}"}, Replay: ReplayCommand}, first: map[string]int{}}
-	i9 := []model.Violation{{ID: I9, Detail: "config empty"}}
+	i9 := []model.Violation{{ID: model.I9, Detail: "config empty"}}
 	e.add(i9, Process, 4, 0, "none (complete run)", "t4")
 	e.add(i9, Process, 2, 0, "#2 write({dir}/config.yaml, 9 bytes at 0) (killed on entry)", "t2")
 	e.add(i9, Process, 3, 0, "#3 close", "t3")

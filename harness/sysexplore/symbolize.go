@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/record"
 )
 
 // maxStackShown bounds the frames a violation lists.
@@ -153,7 +155,7 @@ func dwarfLines(d *dwarf.Data) []lineEntry {
 }
 
 // addr maps a runtime pc in mapping m to the binary's own address.
-func (b *binInfo) addr(m module, pc uint64) (uint64, bool) {
+func (b *binInfo) addr(m record.Module, pc uint64) (uint64, bool) {
 	off := pc - m.Start + m.Off
 	for _, ph := range b.loads {
 		if off >= ph.Off && off < ph.Off+ph.Filesz {
@@ -198,10 +200,10 @@ func (b *binInfo) lookup(a uint64) (fn, file string, line int, goFrame bool) {
 
 // frames symbolises a raw stack, innermost first; pcs outside every
 // mapping or binary are dropped.
-func (s *symbolizer) frames(st rawStack) []frame {
+func (s *symbolizer) frames(st record.Stack) []frame {
 	var out []frame
 	for i, pc := range st.PCs {
-		m, ok := st.moduleOf(pc)
+		m, ok := st.ModuleOf(pc)
 		if !ok {
 			continue
 		}
@@ -233,7 +235,7 @@ func (s *symbolizer) frames(st rawStack) []frame {
 // table, or when the syscall did not come from the program's own code
 // (an interpreter: the line of the interpreted program is not on the
 // machine stack).
-func (s *symbolizer) source(st rawStack) (string, []string) {
+func (s *symbolizer) source(st record.Stack) (string, []string) {
 	fs := s.frames(st)
 	if len(fs) == 0 {
 		return "", nil

@@ -15,9 +15,9 @@ import (
 	"github.com/scopemig/scopemig/faults"
 )
 
-// ErrBadTree: the starting directory holds something the explorer cannot
+// errBadTree: the starting directory holds something the explorer cannot
 // copy (regular files, directories, symlinks and hard links are supported).
-var ErrBadTree = errors.New("unsupported file in the starting directory")
+var errBadTree = errors.New("unsupported file in the starting directory")
 
 // copyTree copies the regular files, directories, symlinks (their target
 // text as is) and hard links (as links) of src into dst (which must not
@@ -62,7 +62,7 @@ func copyTree(src, dst string) error {
 			}
 			return os.Chmod(to, info.Mode().Perm())
 		}
-		return fmt.Errorf("%w: %s (%s)", ErrBadTree, p, d.Type())
+		return fmt.Errorf("%w: %s (%s)", errBadTree, p, d.Type())
 	})
 }
 
@@ -141,7 +141,7 @@ func loadDisk(dir string) (*faults.MemFS, error) {
 				return err
 			}
 		default:
-			return fmt.Errorf("%w: %s (%s)", ErrBadTree, p, d.Type())
+			return fmt.Errorf("%w: %s (%s)", errBadTree, p, d.Type())
 		}
 		return nil
 	})

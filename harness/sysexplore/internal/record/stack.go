@@ -1,29 +1,29 @@
-package sysexplore
+package record
 
-// rawStack is the user stack of a thread at the entry of a crash-point
+// Stack is the user stack of a thread at the entry of a crash-point
 // syscall, as the tracer read it: return addresses, innermost first, and
 // the executable mappings of the process, so that it can be symbolised
 // after the run (the binaries are read then, not while the tracee waits).
-type rawStack struct {
+type Stack struct {
 	Exe  string   // the program's executable (/proc/PID/exe)
 	PCs  []uint64 // pc at the syscall, then return addresses
-	Mods []module // the executable file mappings of the process
+	Mods []Module // the executable file mappings of the process
 }
 
-// module is one executable file mapping of a process (/proc/PID/maps).
-type module struct {
+// Module is one executable file mapping of a process (/proc/PID/maps).
+type Module struct {
 	Start, End, Off uint64
 	Path            string
 }
 
-// moduleOf returns the mapping holding pc.
-func (s rawStack) moduleOf(pc uint64) (module, bool) {
+// ModuleOf returns the mapping holding pc.
+func (s Stack) ModuleOf(pc uint64) (Module, bool) {
 	for _, m := range s.Mods {
 		if pc >= m.Start && pc < m.End {
 			return m, true
 		}
 	}
-	return module{}, false
+	return Module{}, false
 }
 
 // maxFrames bounds a stack walk.

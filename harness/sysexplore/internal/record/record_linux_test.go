@@ -1,6 +1,6 @@
-//go:build linux && amd64
+//go:build linux && (amd64 || arm64)
 
-package sysexplore
+package record
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // needPtrace skips where this process may not trace its children.
@@ -42,7 +44,7 @@ func python(t *testing.T) string {
 }
 
 // counted returns the crash points of a trace, described relative to root.
-func counted(tr Trace, root string) []string {
+func counted(tr trace.Trace, root string) []string {
 	var out []string
 	for _, o := range tr.Ops {
 		if o.Index > 0 {
@@ -60,7 +62,7 @@ func TestRecordFollowsChildren(t *testing.T) {
 	root := realRoot(t)
 	require.NoError(t, os.WriteFile(filepath.Join(root, "keep"), []byte("x"), 0o600))
 	script := `cd "$1" && cat keep >/dev/null && printf hello > a && mv a b && mkdir d && rm b && chmod 600 keep`
-	r, err := record(context.Background(), runSpec{Argv: []string{"/bin/sh", "-c", script, "sh", root}, Root: root, Capture: true})
+	r, err := Record(context.Background(), Spec{Argv: []string{"/bin/sh", "-c", script, "sh", root}, Root: root, Capture: true})
 	require.NoError(t, err)
 	require.Equal(t, 0, r.Trace.Exit)
 	got := counted(r.Trace, root)
@@ -86,14 +88,18 @@ func TestRecordKillAt(t *testing.T) {
 	for k, want := range map[int][]string{1: {}, 2: {"a"}, 3: {"a", "b"}} {
 		root := realRoot(t)
 		script := `cd "$1" && : > a && : > b && : > c`
-		r, err := record(context.Background(), runSpec{Argv: []string{"/bin/sh", "-c", script, "sh", root}, Root: root, KillAt: k})
+		r, err := Record(context.Background(), Spec{Argv: []string{"/bin/sh", "-c", script, "sh", root}, Root: root, KillAt: k})
 		require.NoError(t, err)
 		require.True(t, r.Killed, "k=%d", k)
 		require.Equal(t, -1, r.Trace.Exit)
 		require.Equal(t, "{dir}/"+string(rune('a'+k-1)), strings.Fields(strings.NewReplacer("(", " ", ",", " ").Replace(r.At.Describe(root)))[2])
-		names, err := treeNames(root)
+		ents, err := os.ReadDir(root)
 		require.NoError(t, err)
-		require.Equal(t, want, append([]string{}, names...), "k=%d", k)
+		names := []string{}
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		require.Equal(t, want, names, "k=%d", k)
 	}
 }
 
@@ -112,7 +118,7 @@ t.start(); t.join()
 os.fsync(fd); os.close(fd)
 dfd = os.open(d, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
 `
-	r, err := record(context.Background(), runSpec{Argv: []string{py, "-c", prog, root}, Root: root, Capture: true})
+	r, err := Record(context.Background(), Spec{Argv: []string{py, "-c", prog, root}, Root: root, Capture: true})
 	require.NoError(t, err)
 	require.Equal(t, 0, r.Trace.Exit)
 	got := counted(r.Trace, root)
@@ -132,6 +138,6 @@ dfd = os.open(d, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
 func TestRecordTimeout(t *testing.T) {
 	needPtrace(t)
 	root := realRoot(t)
-	_, err := record(context.Background(), runSpec{Argv: []string{"/bin/sh", "-c", "sleep 30 & wait"}, Root: root, Timeout: 300 * time.Millisecond})
+	_, err := Record(context.Background(), Spec{Argv: []string{"/bin/sh", "-c", "sleep 30 & wait"}, Root: root, Timeout: 300 * time.Millisecond})
 	require.ErrorIs(t, err, context.DeadlineExceeded) // (a hang would fail the test by its timeout)
 }

@@ -1,4 +1,4 @@
-package sysexplore
+package trace
 
 import (
 	"os"
@@ -28,8 +28,8 @@ func openFlags(f int) string {
 	return strings.Join(parts, "|")
 }
 
-// writable reports whether open flags f ask for write access or change the file.
-func writable(f int) bool {
+// Writable reports whether open flags f ask for write access or change the file.
+func Writable(f int) bool {
 	return f&(os.O_WRONLY|os.O_RDWR|os.O_CREATE|os.O_TRUNC) != 0
 }
 

@@ -1,4 +1,4 @@
-package sysexplore
+package trace
 
 import (
 	"fmt"

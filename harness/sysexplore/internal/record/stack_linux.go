@@ -1,6 +1,6 @@
-//go:build linux
+//go:build linux && (amd64 || arm64)
 
-package sysexplore
+package record
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 // forgets it at exec).
 type procImage struct {
 	exe  string
-	mods []module
+	mods []Module
 }
 
 // readProcImage reads /proc/PID/exe and the executable file mappings of
@@ -35,8 +35,8 @@ func readProcImage(pid int) *procImage {
 // parseMaps parses /proc/PID/maps lines
 // "start-end perms offset dev inode path", keeping the executable
 // mappings of files.
-func parseMaps(b []byte) []module {
-	var out []module
+func parseMaps(b []byte) []Module {
+	var out []Module
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -53,14 +53,14 @@ func parseMaps(b []byte) []module {
 		if err1 != nil || err2 != nil || err3 != nil {
 			continue
 		}
-		out = append(out, module{Start: start, End: end, Off: off, Path: strings.Join(f[5:], " ")})
+		out = append(out, Module{Start: start, End: end, Off: off, Path: strings.Join(f[5:], " ")})
 	}
 	return out
 }
 
 // captureStack walks tid's user stack from its registers at a syscall
 // entry (see walkFrames). img is the process's image (may be nil).
-func captureStack(tid int, img *procImage, pc, leafRet, fp uint64) rawStack {
+func captureStack(tid int, img *procImage, pc, leafRet, fp uint64) Stack {
 	read := func(addr uint64) (uint64, bool) {
 		var buf [8]byte
 		n, err := unix.ProcessVMReadv(tid, []unix.Iovec{{Base: &buf[0], Len: 8}}, []unix.RemoteIovec{{Base: uintptr(addr), Len: 8}}, 0)
@@ -69,10 +69,10 @@ func captureStack(tid int, img *procImage, pc, leafRet, fp uint64) rawStack {
 		}
 		return binary.LittleEndian.Uint64(buf[:]), true
 	}
-	var st rawStack
+	var st Stack
 	if img != nil {
 		st.Exe, st.Mods = img.exe, img.mods
-		if _, ok := st.moduleOf(leafRet); !ok {
+		if _, ok := st.ModuleOf(leafRet); !ok {
 			leafRet = 0 // not a return address: the innermost function has a frame
 		}
 	}
@@ -80,12 +80,24 @@ func captureStack(tid int, img *procImage, pc, leafRet, fp uint64) rawStack {
 	return st
 }
 
-// readWord reads the 8-byte word at addr in tid's memory (0 if it cannot).
-func readWord(tid int, addr uint64) uint64 {
-	var buf [8]byte
-	n, err := unix.ProcessVMReadv(tid, []unix.Iovec{{Base: &buf[0], Len: 8}}, []unix.RemoteIovec{{Base: uintptr(addr), Len: 8}}, 0)
-	if err != nil || n != 8 {
-		return 0
+// stack records tid's user stack at the entry of crash point k: pc and
+// frame pointer from its registers, and the return address of a
+// frameless leaf (the link register, or the word at sp).
+func (t *tracer) stack(tid, k int, r *regs) {
+	if t.images == nil {
+		t.images = map[int]*procImage{}
 	}
-	return binary.LittleEndian.Uint64(buf[:])
+	img := t.images[tid]
+	if img == nil {
+		img = readProcImage(tid)
+		t.images[tid] = img
+	}
+	leaf := r.lr
+	if leaf == 0 {
+		leaf, _ = readU64(tid, uintptr(r.sp))
+	}
+	if t.res.Stacks == nil {
+		t.res.Stacks = map[int]Stack{}
+	}
+	t.res.Stacks[k] = captureStack(tid, img, r.pc, leaf, r.fp)
 }

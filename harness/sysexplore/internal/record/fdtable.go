@@ -1,4 +1,4 @@
-package sysexplore
+package record
 
 import (
 	"path/filepath"

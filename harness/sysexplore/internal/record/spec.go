@@ -1,15 +1,17 @@
-package sysexplore
+package record
 
 import (
 	"os"
 	"time"
+
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
-// runSpec is one traced run.
-type runSpec struct {
+// Spec is one traced run.
+type Spec struct {
 	Argv    []string
 	Env     []string
-	Dir     string        // working directory ("" = the explorer's)
+	Dir     string        // working directory ("" = the caller's)
 	Root    string        // the explored tree: absolute, symlinks resolved
 	KillAt  int           // SIGKILL the tree on entry to this crash point; 0 = never
 	Capture bool          // keep the written bytes (for power-mode replay)
@@ -19,12 +21,12 @@ type runSpec struct {
 	Stderr  *os.File
 }
 
-// runResult is what a traced run left.
-type runResult struct {
-	Trace  Trace
-	Killed bool // the tree was killed at spec.KillAt
-	At     Op   // the op at the kill point, as seen at its entry
+// Result is what a traced run left.
+type Result struct {
+	Trace  trace.Trace
+	Killed bool     // the tree was killed at Spec.KillAt
+	At     trace.Op // the op at the kill point, as seen at its entry
 	// Stacks holds the user stack at the entry of the crash points: every
 	// one in a Capture run, the kill point in a killed run.
-	Stacks map[int]rawStack
+	Stacks map[int]Stack
 }
