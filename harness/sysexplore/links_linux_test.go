@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -58,11 +59,11 @@ func TestExploreHardLinkBackup(t *testing.T) {
 	require.Contains(t, rep.Trace, "#1 link({dir}/store.json -> {dir}/store.json.bak) = 0")
 
 	broken := linksConfig(t, py, "backup.py", from, "inplace")
-	broken.Modes = []Mode{Process, PowerPartial}
+	broken.Modes = []faults.Mode{faults.Process, faults.PowerPartial}
 	rep, err = Explore(context.Background(), broken)
 	require.NoError(t, err)
 	require.Empty(t, rep.Inconclusive)
-	for _, m := range []Mode{Process, PowerPartial} {
+	for _, m := range []faults.Mode{faults.Process, faults.PowerPartial} {
 		v, ok := rep.Has(model.I7, m)
 		require.True(t, ok, "%s: %+v", m, rep.Violations)
 		require.Contains(t, v.Syscall, "{dir}/store.json", "%s", m)
@@ -82,13 +83,13 @@ func TestExploreSymlinkFlip(t *testing.T) {
 	require.Contains(t, rep.Trace, "#8 symlink({dir}/current.tmp -> v2) = 0")
 
 	broken := linksConfig(t, py, "flip.py", flipStore(t), "nodirsync")
-	broken.Modes = []Mode{Process, Power}
+	broken.Modes = []faults.Mode{faults.Process, faults.Power}
 	rep, err = Explore(context.Background(), broken)
 	require.NoError(t, err)
 	require.Empty(t, rep.Inconclusive)
-	v, ok := rep.Has(model.I6, Power)
+	v, ok := rep.Has(model.I6, faults.Power)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Equal(t, rep.Points+1, v.Point)
-	_, ok = rep.Has(model.I6, Process)
+	_, ok = rep.Has(model.I6, faults.Process)
 	require.False(t, ok, "a process crash keeps the page cache")
 }

@@ -65,7 +65,7 @@ func (r *replayer) apply(o trace.Op) error {
 		return err
 	}
 	switch o.Kind {
-	case trace.KOpen:
+	case faults.OpOpen:
 		if p == "" {
 			return nil
 		}
@@ -75,7 +75,7 @@ func (r *replayer) apply(o trace.Op) error {
 			return err
 		}
 		r.files[o.Desc] = f
-	case trace.KWrite:
+	case faults.OpWrite:
 		f := r.files[o.Desc]
 		if f == nil {
 			return nil
@@ -93,7 +93,7 @@ func (r *replayer) apply(o trace.Op) error {
 		}
 		_, err := f.WriteAt(data, o.Off)
 		return err
-	case trace.KTruncate:
+	case faults.OpTruncate:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return f.Truncate(o.Off)
@@ -109,15 +109,15 @@ func (r *replayer) apply(o trace.Op) error {
 		}
 		terr := f.Truncate(o.Off)
 		return errors.Join(terr, f.Close())
-	case trace.KSync:
+	case faults.OpSync:
 		if f := r.files[o.Desc]; f != nil {
 			return f.Sync()
 		}
-	case trace.KSyncAll:
+	case faults.OpSyncFS:
 		return syncAll(r.disk)
-	case trace.KRename:
+	case faults.OpRename:
 		from, ferr := r.resolve(o.Path, false)
-		to, terr := r.resolve(o.Path2, false)
+		to, terr := r.resolve(o.NewPath, false)
 		if err := errors.Join(ferr, terr); err != nil {
 			return err
 		}
@@ -125,17 +125,17 @@ func (r *replayer) apply(o trace.Op) error {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
 		return r.disk.Rename(from, to)
-	case trace.KUnlink, trace.KRmdir:
+	case faults.OpRemove:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Remove(p)
-	case trace.KMkdir:
+	case faults.OpMkdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Mkdir(p, os.FileMode(o.Mode).Perm())
-	case trace.KChmod:
+	case faults.OpChmod:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return r.disk.Chmod(r.rel(o.Path), os.FileMode(o.Mode).Perm())
@@ -146,12 +146,12 @@ func (r *replayer) apply(o trace.Op) error {
 			return nil
 		}
 		return r.disk.Chmod(p, os.FileMode(o.Mode).Perm())
-	case trace.KClose:
+	case faults.OpClose:
 		if f := r.files[o.Desc]; f != nil && o.Last {
 			delete(r.files, o.Desc)
 			return f.Close()
 		}
-	case trace.KLink, trace.KSymlink:
+	case faults.OpLink, faults.OpSymlink:
 		return r.link(o)
 	}
 	return nil
@@ -171,7 +171,7 @@ func syncAll(m *faults.MemFS) error {
 // powerImage replays ops onto a copy of start and returns the image a
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
-func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
+func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int) (*faults.MemFS, error) {
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {
@@ -179,7 +179,7 @@ func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode Mode, see
 			return nil, &replayError{Op: o.Describe(root), Err: err}
 		}
 	}
-	if mode == PowerPartial {
+	if mode == faults.PowerPartial {
 		return disk.CrashImage(faults.PowerPartial, rand.New(rand.NewPCG(seed, uint64(point)))), nil
 	}
 	return disk.CrashImage(faults.Power, nil), nil

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
@@ -79,9 +80,9 @@ func splitPath(p string) []string {
 func (r *replayer) opPath(o trace.Op) (string, error) {
 	follow := false
 	switch o.Kind {
-	case trace.KOpen:
+	case faults.OpOpen:
 		follow = o.Flags&oNoFollow == 0 && o.Flags&(os.O_CREATE|os.O_EXCL) != os.O_CREATE|os.O_EXCL
-	case trace.KTruncate, trace.KChmod:
+	case faults.OpTruncate, faults.OpChmod:
 		follow = true
 	}
 	return r.resolve(o.Path, follow)
@@ -90,18 +91,18 @@ func (r *replayer) opPath(o trace.Op) (string, error) {
 // link replays link(2) (Path the existing file, Path2 the new name) and
 // symlink(2) (Path the new link, Path2 its target text).
 func (r *replayer) link(o trace.Op) error {
-	if o.Kind == trace.KSymlink {
+	if o.Kind == faults.OpSymlink {
 		p, err := r.resolve(o.Path, false)
 		if err != nil || p == "" {
 			return err
 		}
-		return r.disk.SymlinkIfPossible(o.Path2, p)
+		return r.disk.SymlinkIfPossible(o.NewPath, p)
 	}
 	from, err := r.resolve(o.Path, false)
 	if err != nil {
 		return err
 	}
-	to, err := r.resolve(o.Path2, false)
+	to, err := r.resolve(o.NewPath, false)
 	if err != nil {
 		return err
 	}

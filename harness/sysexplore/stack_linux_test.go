@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -141,17 +142,17 @@ func TestViolationSourceGo(t *testing.T) {
 	bin := buildProgram(t, "main.go", goStore)
 	rep, err := Explore(context.Background(), Config{
 		From: storeDir(t), Argv: []string{bin, "migrate", "{dir}"}, Dump: []string{bin, "dump", "{dir}"},
-		Plaintext: true, WorkDir: t.TempDir(), Modes: []Mode{Process, Power},
+		Plaintext: true, WorkDir: t.TempDir(), Modes: []faults.Mode{faults.Process, faults.Power},
 	})
 	require.NoError(t, err)
 	want := fmt.Sprintf("main.go:%d os.WriteFile", lineOf(t, goStore, "os.WriteFile("))
-	v, ok := rep.Has(model.I7, Process)
+	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Contains(t, v.Syscall, "write({dir}/store.json")
 	require.Equal(t, want, v.Source, "stack %q", v.Stack)
 	require.NotEmpty(t, v.Stack)
 	require.Contains(t, v.Stack[0], "Syscall", "the innermost frame is the syscall stub")
-	for _, m := range []Mode{Process, Power} {
+	for _, m := range []faults.Mode{faults.Process, faults.Power} {
 		for _, v := range rep.Violations {
 			if v.Mode == m && v.Point <= rep.Points {
 				require.Equal(t, "main.go", strings.Split(v.Source, ":")[0], "%s %s at %s", v.Invariant, v.Mode, v.Syscall)
@@ -172,10 +173,10 @@ func TestViolationSourceC(t *testing.T) {
 			bin := buildProgram(t, "store.c", cStore, flags...)
 			rep, err := Explore(context.Background(), Config{
 				From: storeDir(t), Argv: []string{bin, "migrate", "{dir}"}, Dump: []string{"cat", "{dir}/store.json"},
-				Plaintext: true, WorkDir: t.TempDir(), Modes: []Mode{Process},
+				Plaintext: true, WorkDir: t.TempDir(), Modes: []faults.Mode{faults.Process},
 			})
 			require.NoError(t, err)
-			v, ok := rep.Has(model.I7, Process)
+			v, ok := rep.Has(model.I7, faults.Process)
 			require.True(t, ok, "%+v", rep.Violations)
 			require.Equal(t, fmt.Sprintf("store.c:%d write", lineOf(t, cStore, "write(fd")), v.Source, "stack %q", v.Stack)
 		})
@@ -189,7 +190,7 @@ func TestViolationSourceInterpreter(t *testing.T) {
 	py := python(t)
 	rep, err := Explore(context.Background(), pyConfig(t, py, "broken"))
 	require.NoError(t, err)
-	v, ok := rep.Has(model.I7, Process)
+	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Empty(t, v.Source, "stack %q", v.Stack)
 }

@@ -9,12 +9,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 const (
 	atFDCWD     = -100
-	atRemoveDir = 0x200
 	atEmptyPath = 0x1000
 )
 
@@ -26,6 +26,7 @@ type pending struct {
 	fd   int  // fd argument (close, dup, fchdir)
 	fd2  int  // dup2/dup3 target; close_range's last fd; F_SETFD's flags
 	cloe bool // the new fd is close-on-exec
+	dup  bool // a dup (dup*, F_DUPFD*): the new fd is a copy of fd
 }
 
 // call is one syscall at its entry stop, decoded with its table row.
@@ -88,7 +89,7 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 	p := &pending{cl: sys.Class, op: trace.Op{PID: tid, Name: sys.Name}}
 	op := &p.op
 	path := func() string { return t.resolve(tk, c.fd(a.Dir), c.str(a.Path)) }
-	pathOp := func(k trace.Kind, path string) *pending {
+	pathOp := func(k faults.OpKind, path string) *pending {
 		op.Kind, op.Path = k, path
 		if !in(path) {
 			return nil
@@ -98,7 +99,7 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 	}
 	// fdOp describes an op on the fd at position a.FD: nil when the fd is
 	// not a file of the explored tree.
-	fdOp := func(k trace.Kind) (*desc, *pending) {
+	fdOp := func(k faults.OpKind) (*desc, *pending) {
 		d := tk.files.get(c.fd(a.FD))
 		op.Kind = k
 		if d == nil || !d.root {
@@ -123,7 +124,7 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 		default: // creat
 			flags, mode = os.O_CREATE|os.O_WRONLY|os.O_TRUNC, uint32(c.arg(a.Mode))
 		}
-		op.Kind, op.Path, op.Flags, op.Mode = trace.KOpen, path(), flags, mode&0o7777
+		op.Kind, op.Path, op.Flags, op.Mode = faults.OpOpen, path(), flags, mode&0o7777
 		p.cloe = flags&unix.O_CLOEXEC != 0
 		if trace.Writable(flags) && in(op.Path) {
 			t.count(p)
@@ -133,7 +134,7 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 		return p
 	case cWrite, cWritev:
 		fd := c.fd(a.FD)
-		d, q := fdOp(trace.KWrite)
+		d, q := fdOp(faults.OpWrite)
 		if q == nil {
 			return nil
 		}
@@ -144,14 +145,14 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 			op.Off = filePos(tid, fd)
 		}
 		if sys.Class == cWrite {
-			op.Count = int(c.arg(a.Count))
+			op.Len = int(c.arg(a.Count))
 			if t.spec.Capture {
-				op.Data, _ = readMem(tid, uintptr(c.arg(a.Buf)), min(op.Count, maxWriteKeep))
+				op.Data, _ = readMem(tid, uintptr(c.arg(a.Buf)), min(op.Len, maxWriteKeep))
 			}
 			return p
 		}
 		op.Data = readIovecs(tid, uintptr(c.arg(a.Buf)), int(c.arg(a.Count)), t.spec.Capture)
-		op.Count = len(op.Data)
+		op.Len = len(op.Data)
 		if !t.spec.Capture {
 			op.Data = nil
 		}
@@ -159,66 +160,63 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 	case cTruncate:
 		op.Off = int64(c.arg(a.Off))
 		if a.FD > 0 {
-			_, q := fdOp(trace.KTruncate)
+			_, q := fdOp(faults.OpTruncate)
 			return q
 		}
-		return pathOp(trace.KTruncate, path())
+		return pathOp(faults.OpTruncate, path())
 	case cFsync:
-		_, q := fdOp(trace.KSync)
+		_, q := fdOp(faults.OpSync)
 		return q
 	case cSyncAll:
 		if a.FD > 0 {
-			_, q := fdOp(trace.KSyncAll)
+			_, q := fdOp(faults.OpSyncFS)
 			return q
 		}
-		op.Kind = trace.KSyncAll
+		op.Kind = faults.OpSyncFS
 		t.count(p)
 		return p
 	case cRename:
 		from, to := path(), t.resolve(tk, c.fd(a.Dir2), c.str(a.Path2))
-		op.Kind, op.Path, op.Path2, op.Flags = trace.KRename, from, to, int(c.arg(a.Flags))
+		op.Kind, op.Path, op.NewPath, op.Flags = faults.OpRename, from, to, int(c.arg(a.Flags))
 		if !in(from) && !in(to) {
 			return nil
 		}
 		t.count(p)
 		return p
-	case cUnlink, cRmdir:
-		k := trace.KUnlink
+	case cUnlink:
+		// unlink and rmdir alike remove an entry (the name says which).
 		op.Flags = int(c.arg(a.Flags))
-		if sys.Class == cRmdir || op.Flags&atRemoveDir != 0 {
-			k = trace.KRmdir
-		}
-		return pathOp(k, path())
+		return pathOp(faults.OpRemove, path())
 	case cMkdir:
 		op.Mode = uint32(c.arg(a.Mode)) & 0o7777
-		return pathOp(trace.KMkdir, path())
+		return pathOp(faults.OpMkdir, path())
 	case cLink:
-		op.Path2 = t.resolve(tk, c.fd(a.Dir2), c.str(a.Path2))
-		return pathOp(trace.KLink, path())
+		op.NewPath = t.resolve(tk, c.fd(a.Dir2), c.str(a.Path2))
+		return pathOp(faults.OpLink, path())
 	case cSymlink:
 		// Path is the new link, Path2 the (unresolved) target text.
-		op.Path2 = c.str(a.Path2)
-		return pathOp(trace.KSymlink, path())
+		op.NewPath = c.str(a.Path2)
+		return pathOp(faults.OpSymlink, path())
 	case cChmod:
 		op.Mode = uint32(c.arg(a.Mode)) & 0o7777
 		if a.FD > 0 {
-			_, q := fdOp(trace.KChmod)
+			_, q := fdOp(faults.OpChmod)
 			return q
 		}
-		return pathOp(trace.KChmod, path())
+		return pathOp(faults.OpChmod, path())
 	case cChown:
 		if a.FD > 0 {
-			_, q := fdOp(trace.KChown)
+			_, q := fdOp(faults.OpChown)
 			return q
 		}
 		if c.str(a.Path) == "" && int(c.arg(a.Flags))&atEmptyPath != 0 {
-			return pathOp(trace.KChown, t.resolve(tk, c.fd(a.Dir), ""))
+			return pathOp(faults.OpChown, t.resolve(tk, c.fd(a.Dir), ""))
 		}
-		return pathOp(trace.KChown, path())
+		return pathOp(faults.OpChown, path())
 	case cClose:
 		p.fd = c.fd(a.FD)
 		d := tk.files.get(p.fd)
-		op.Kind = trace.KClose
+		op.Kind = faults.OpClose
 		if d == nil {
 			return nil
 		}
@@ -233,23 +231,21 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 		return p
 	case cCloseRange:
 		p.fd, p.fd2 = c.fd(a.FD), c.fd(a.FD2)
-		op.Kind = trace.KOther
 		return p
 	case cDup:
 		p.fd, p.fd2 = c.fd(a.FD), c.fd(a.FD2)
 		p.cloe = int(c.arg(a.Flags))&unix.O_CLOEXEC != 0
-		op.Kind = trace.KDup
+		p.dup = true
 		return p
 	case cFcntl:
 		p.fd = c.fd(a.FD)
 		switch int(c.arg(a.Cmd)) {
 		case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
 			p.cloe = int(c.arg(a.Cmd)) == unix.F_DUPFD_CLOEXEC
-			op.Kind = trace.KDup
+			p.dup = true
 			return p
 		case unix.F_SETFD:
 			p.fd2 = int(c.arg(a.Arg))
-			op.Kind = trace.KOther
 			return p
 		}
 		return nil
@@ -268,7 +264,7 @@ func (t *tracer) entry(tid int, tk *task, r *regs) *pending {
 func (t *tracer) exit(tk *task, p *pending, ret int64) {
 	op := p.op
 	op.Ret = ret
-	if op.Kind == trace.KWrite && ret >= 0 && int(ret) < len(op.Data) {
+	if op.Kind == faults.OpWrite && ret >= 0 && int(ret) < len(op.Data) {
 		op.Data = op.Data[:ret]
 	}
 	switch p.cl {
@@ -292,7 +288,7 @@ func (t *tracer) exit(tk *task, p *pending, ret int64) {
 		}
 		return
 	case cDup, cFcntl:
-		if op.Kind == trace.KDup {
+		if p.dup {
 			if d := tk.files.get(p.fd); d != nil && ret >= 0 {
 				tk.files.set(int(ret), d, p.cloe)
 			}

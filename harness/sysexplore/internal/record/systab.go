@@ -16,8 +16,7 @@ const (
 	cFsync                       // fsync, fdatasync
 	cSyncAll                     // sync, syncfs (FD)
 	cRename                      // rename, renameat, renameat2
-	cUnlink                      // unlink, unlinkat (AT_REMOVEDIR in Flags: a rmdir)
-	cRmdir                       // rmdir
+	cUnlink                      // unlink, unlinkat, rmdir: an entry removed
 	cMkdir                       // mkdir, mkdirat
 	cLink                        // link, linkat
 	cSymlink                     // symlink, symlinkat (Path2: the target text)

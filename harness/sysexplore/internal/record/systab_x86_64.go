@@ -24,7 +24,7 @@ func amd64Table() []sysCall {
 		{316, "renameat2", cRename, args{Dir: 1, Path: 2, Dir2: 3, Path2: 4, Flags: 5}},
 		{87, "unlink", cUnlink, args{Path: 1}},
 		{263, "unlinkat", cUnlink, args{Dir: 1, Path: 2, Flags: 3}},
-		{84, "rmdir", cRmdir, args{Path: 1}},
+		{84, "rmdir", cUnlink, args{Path: 1}},
 		{83, "mkdir", cMkdir, args{Path: 1, Mode: 2}},
 		{258, "mkdirat", cMkdir, args{Dir: 1, Path: 2, Mode: 3}},
 		{86, "link", cLink, args{Path: 1, Path2: 2}},

@@ -3,6 +3,8 @@ package trace
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scopemig/scopemig/faults"
 )
 
 // Op is one recorded syscall that touched the explored directory tree.
@@ -13,58 +15,23 @@ import (
 // Data holds the bytes a write wrote, for the replay only: it is never
 // printed, never marshalled (json:"-"); String prints byte counts.
 type Op struct {
-	Index  int    `json:"index,omitempty"` // 1-based crash point number; 0 = not a crash point
-	Name   string `json:"name"`            // syscall name (openat, write, renameat2, ...)
-	Kind   Kind   `json:"kind"`            // what the replay does
-	PID    int    `json:"pid"`             // thread id that made the call
-	Path   string `json:"path,omitempty"`  // resolved absolute path (the file of an fd op)
-	Path2  string `json:"path2,omitempty"` // rename/link destination, symlink target
-	Desc   int    `json:"desc,omitempty"`  // file description id (opens, fd ops)
-	Flags  int    `json:"flags,omitempty"` // open flags, unlinkat flags, rename flags
-	Mode   uint32 `json:"mode,omitempty"`  // create/mkdir/chmod mode
-	Off    int64  `json:"off,omitempty"`   // write offset, truncate length
-	Append bool   `json:"append,omitempty"`
-	Count  int    `json:"count,omitempty"`  // bytes asked to write
-	Ret    int64  `json:"ret"`              // return value (bytes written, fd), or -errno
-	Last   bool   `json:"last,omitempty"`   // close of the last fd of the description
-	Killed bool   `json:"killed,omitempty"` // the tree was killed on entry to it: never executed
-	Data   []byte `json:"-"`                // written bytes (replay only; never printed)
+	Index   int           `json:"index,omitempty"`    // 1-based crash point number; 0 = not a crash point
+	Name    string        `json:"name"`               // syscall name (openat, write, renameat2, ...)
+	Kind    faults.OpKind `json:"kind"`               // what it does (the fault layer's kinds: unlink and rmdir are OpRemove, sync and syncfs OpSyncFS)
+	PID     int           `json:"pid"`                // thread id that made the call
+	Path    string        `json:"path,omitempty"`     // resolved absolute path (the file of an fd op)
+	NewPath string        `json:"new_path,omitempty"` // rename/link destination, symlink target (as faults.Op.NewPath)
+	Desc    int           `json:"desc,omitempty"`     // file description id (opens, fd ops)
+	Flags   int           `json:"flags,omitempty"`    // open flags, unlinkat flags, rename flags
+	Mode    uint32        `json:"mode,omitempty"`     // create/mkdir/chmod mode
+	Off     int64         `json:"off,omitempty"`      // write offset, truncate length
+	Append  bool          `json:"append,omitempty"`
+	Len     int           `json:"len,omitempty"`    // bytes asked to write (as faults.Op.Len)
+	Ret     int64         `json:"ret"`              // return value (bytes written, fd), or -errno
+	Last    bool          `json:"last,omitempty"`   // close of the last fd of the description
+	Killed  bool          `json:"killed,omitempty"` // the tree was killed on entry to it: never executed
+	Data    []byte        `json:"-"`                // written bytes (replay only; never printed)
 }
-
-// Kind is what an op does to the file system, for the replay.
-type Kind uint8
-
-// The op kinds.
-const (
-	KOther Kind = iota
-	KOpen
-	KWrite
-	KTruncate // ftruncate (Desc) or truncate (Path)
-	KSync     // fsync, fdatasync (Desc)
-	KSyncAll  // sync, syncfs
-	KRename
-	KUnlink
-	KRmdir
-	KMkdir
-	KLink
-	KSymlink
-	KChmod
-	KChown
-	KClose
-	KDup
-)
-
-var kindNames = [...]string{"other", "open", "write", "truncate", "sync", "syncall", "rename", "unlink", "rmdir", "mkdir", "link", "symlink", "chmod", "chown", "close", "dup"}
-
-func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("kind(%d)", k)
-}
-
-// MarshalText prints the kind's name.
-func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Failed reports whether the syscall returned an error.
 func (o Op) Failed() bool { return o.Ret < 0 }
@@ -90,18 +57,18 @@ func (o Op) Describe(root string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#%d %s(%s", o.Index, o.Name, rel(o.Path))
 	switch o.Kind {
-	case KOpen:
+	case faults.OpOpen:
 		fmt.Fprintf(&b, ", %s", openFlags(o.Flags))
-	case KWrite:
-		fmt.Fprintf(&b, ", %d bytes at %d", o.Count, o.Off)
+	case faults.OpWrite:
+		fmt.Fprintf(&b, ", %d bytes at %d", o.Len, o.Off)
 		if o.Append {
 			b.WriteString(" append")
 		}
-	case KTruncate:
+	case faults.OpTruncate:
 		fmt.Fprintf(&b, ", %d", o.Off)
-	case KRename, KLink, KSymlink:
-		fmt.Fprintf(&b, " -> %s", rel(o.Path2))
-	case KChmod, KMkdir:
+	case faults.OpRename, faults.OpLink, faults.OpSymlink:
+		fmt.Fprintf(&b, " -> %s", rel(o.NewPath))
+	case faults.OpChmod, faults.OpMkdir:
 		fmt.Fprintf(&b, ", %#o", o.Mode)
 	}
 	b.WriteString(")")
