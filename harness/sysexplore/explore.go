@@ -64,7 +64,19 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 		return e.rep, err
 	}
 	for _, m := range e.cfg.Modes {
-		if err := e.mode(ctx, m); err != nil {
+		fsms := []FSModel{""}
+		if m != faults.Process {
+			fsms = e.cfg.FS
+		}
+		for _, fsm := range fsms {
+			if err := e.mode(ctx, m, fsm); err != nil {
+				e.annotate()
+				return e.rep, err
+			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
 			e.annotate()
 			return e.rep, err
 		}
@@ -88,6 +100,14 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	if err := checkModes(cfg.Modes); err != nil {
 		return nil, err
+	}
+	if len(cfg.FS) == 0 {
+		cfg.FS = []FSModel{Strict}
+	}
+	for _, f := range cfg.FS {
+		if !slices.Contains(FSModels(), f) {
+			return nil, fmt.Errorf("%w: unknown persistence model %q (want strict or ext4-ordered)", ErrBadConfig, f)
+		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -215,10 +235,11 @@ func (e *explorer) points(withEnd bool) []int {
 	return out
 }
 
-// mode explores every crash point in mode m.
-func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
+// mode explores every crash point in mode m (a power mode under the
+// persistence model fsm).
+func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 	start := time.Now()
-	mr := ModeReport{Mode: m}
+	mr := ModeReport{Mode: m, FS: string(fsm)}
 	before, runs := len(e.seen), e.runs
 	switch m {
 	case faults.Process:
@@ -251,8 +272,8 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
+				dir := filepath.Join(e.work, fmt.Sprintf("%s-%s-%d-%d", m, fsm, k, seed))
+				id, err := e.powerPoint(ctx, disk, dir, m, fsm, k, seed)
 				if err != nil {
 					return err
 				}
@@ -261,7 +282,7 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
 					if o, ok := e.trace.Point(k); ok {
 						sys = o.Describe(e.recRoot)
 					}
-					e.checkPoint(ctx, dir, m, k, seed, sys, id)
+					e.checkPoint(ctx, dir, m, fsm, k, seed, sys, id)
 				}
 				_ = os.RemoveAll(dir)
 				mr.States++
@@ -330,7 +351,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
-	e.checkPoint(ctx, dir, faults.Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
+	e.checkPoint(ctx, dir, faults.Process, "", k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
 	return nil
 }
 
@@ -339,9 +360,9 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 // until the image at k is the one named (a command whose syscalls depend
 // on scheduling records another trace each time); "" means it could not
 // (reported inconclusive) or the replay diverged.
-func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, k int, seed uint64) (string, error) {
+func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, fsm FSModel, k int, seed uint64) (string, error) {
 	for attempt := 1; ; attempt++ {
-		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
+		img, err := powerImageFS(disk, e.recRoot, e.trace.Before(k), m, seed, k, fsm)
 		if err != nil {
 			e.inconclusive(m, k, seed, err)
 			return "", nil
@@ -455,7 +476,7 @@ func relDir(p, root string) string {
 
 // checkPoint checks one crash image (dir) and its restart; identical
 // images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, k int, seed uint64, sys, trace string) {
+func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	h, err := hashTree(dir)
 	if err != nil {
 		e.inconclusive(m, k, seed, err)
@@ -474,12 +495,17 @@ func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, k 
 		e.seen[h] = vs
 	}
 	vs = append(slices.Clone(vs), ack...)
-	e.add(vs, m, k, seed, sys, trace)
+	e.addFS(vs, m, fsm, k, seed, sys, trace)
 }
 
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
 func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
+	e.addFS(vs, m, "", k, seed, sys, trace)
+}
+
+// addFS is add for a power mode under the persistence model fsm.
+func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -490,8 +516,8 @@ func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, 
 	}
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
-		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked
