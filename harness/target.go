@@ -49,6 +49,12 @@ type Target struct {
 	// should only fill zero fields or shrink the generated stores, never
 	// drop a phase or a mode the caller asked for.
 	Defaults func(Config) Config
+	// Restore and Drop are `scopemig legacy restore|drop` under test: the
+	// state machine runs them, with crashes inside, against model.Restore
+	// and model.Drop. nil: the project's own (impl/migrate's
+	// RestoreQuarantined and DropQuarantined).
+	Restore QuarantineRestorer
+	Drop    QuarantineDropper
 	// Exec, when set, makes the target a real command checked at the
 	// syscall level instead of a provider on afero.Fs (Open and Migrate
 	// are then unused); see ExecTarget.
