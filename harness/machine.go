@@ -147,7 +147,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		stepMigrate: func(t *rapid.T) { run(t, mstep{Kind: stepMigrate}) },
 		stepRestore: func(t *rapid.T) {
 			k := m.drawQuarantineKey(t)
-			as := rapid.SampledFrom([]string{"", "", "", "restored-name", "__thv_auth_restored"}).Draw(t, "as")
+			as := rapid.SampledFrom([]string{"", "", "", "registry-mirror", "__thv_workloads_BEARER_TOKEN_a"}).Draw(t, "as") // held by user and scoped writes
 			run(t, mstep{Kind: stepRestore, Key: k, As: as})
 		},
 		stepDrop: func(t *rapid.T) { run(t, mstep{Kind: stepDrop, Key: m.drawQuarantineKey(t)}) },

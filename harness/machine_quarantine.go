@@ -15,15 +15,6 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// QuarantineRestorer is `scopemig legacy restore KEY [--as AS]` under test:
-// it moves the value of quarantine key key to its destination in the
-// store behind p (opened on fsys); model.Restore says what it must leave.
-// It returns an error when it refuses (and then must write nothing).
-type QuarantineRestorer func(ctx context.Context, fsys afero.Fs, p secrets.Provider, key, as string) error
-
-// QuarantineDropper is `scopemig legacy drop KEY` under test (model.Drop).
-type QuarantineDropper func(ctx context.Context, fsys afero.Fs, p secrets.Provider, key string) error
-
 // projectRestore is the project's own restore: migrate.RestoreQuarantined,
 // one Update transaction (a provider without secrets.Updater is refused
 // with migrate.ErrNotTransactional, writing nothing).
