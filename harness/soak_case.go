@@ -127,6 +127,8 @@ type soakRunner struct {
 	// noCache turns the sweeper's memo off: every image checked afresh
 	// (the test that a shared store's cached verdicts change nothing).
 	noCache bool
+	// ran are the resolved faulty runs of the last exec (its tests).
+	ran []soakStep
 }
 
 // storeFor returns store group g of the soak with base seed base: drawn
@@ -214,6 +216,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 		if f != nil {
 			f.soak = ran
 		}
+		r.ran = ran
 	}()
 	x := sw.expect(s0)
 	if !x.bodyOK {
