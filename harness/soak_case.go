@@ -25,7 +25,8 @@ type soakCase struct {
 	Keys  int    `json:"keys"`
 	Store string `json:"store"`
 	// Ops is the number of mutating operations of a complete run from the
-	// initial store (crash points are drawn in [0, Ops]).
+	// initial store (crash points are drawn in [0, Ops], then scaled to
+	// the run they hit: soakStep.at).
 	Ops int `json:"ops"`
 	// Schedule is the injector of each faulty run, in order, each in
 	// faults.ParseSchedule syntax; a complete run follows them.
