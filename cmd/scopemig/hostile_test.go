@@ -481,9 +481,21 @@ const securityDocTail = `
 
 - Values never appear in errors, logs, reports, JSON or test output: only
   fingerprints. For a real store (` + "`plan`" + `, ` + "`migrate`" + `, ` + "`legacy`" + `) they are keyed:
-  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a random per-run key
-  (` + "`secrets.NewKeyedFingerprinter`" + `), so a fingerprint cannot confirm a guessed
-  value (the last row of the table above); the harness's synthetic values use
+  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a key derived from the
+  store's own secret: HKDF-SHA-256 of the key ToolHive derives from the password
+  (SHA-256 of it), with a fixed context string (` + "`fingerprintInfo`" + `
+  in impl/encfile; ` + "`encfile.NewFingerprinter`" + `). The key is computed in memory by every command and
+  never written anywhere. So every command on the same store prints the same
+  fingerprint for the same value, in every run (` + "`legacy list`" + ` today matches what
+  ` + "`migrate`" + ` reported yesterday), while a fingerprint cannot be checked against a
+  guessed value without the password (the last row of the table above): a reader
+  of the output who can decrypt nothing learns nothing from it. Someone who has the
+  password can decrypt the store itself, so the fingerprint reveals nothing more
+  to them. Two stores under the same password share fingerprints; a store under
+  another password gets others. ` + "`TestFingerprintsSameInEveryCommand`" + `
+  (cmd/scopemig/legacy_original_test.go) checks all three properties on a real
+  directory (plan, migrate and two ` + "`legacy list`" + ` runs agree; another password
+  differs; no unkeyed SHA-256 prefix of a value appears). The harness's synthetic values use
   the stable ` + "`secrets.Fingerprint(v)`" + ` (a short SHA-256 prefix). ` + "`TestOutputHygiene`" + `
   (cmd/scopemig/hygiene_test.go) runs ` + "`verify`" + ` (with a mutant, so violation and
   counterexample output is produced), ` + "`plan`" + ` and ` + "`migrate`" + ` (human and ` + "`--json`" + `),

@@ -78,11 +78,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 				}
 			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: fp}
+			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: st.fp}
 			res, err := r.Run(ctx)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)

@@ -65,11 +65,7 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: fp}
+			r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: st.fp}
 			plan, err := r.Plan(ctx)
 			if err != nil {
 				return fmt.Errorf("plan %s: %w", st.secretsPath, err)
