@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -52,7 +53,15 @@ type hostileCase struct {
 	// describe, when set, gives the table's message for an accepted
 	// command from its stdout (instead of the summary line).
 	describe func(out string) string
+	// nothingChanged: the refusal comes when the command is about to write
+	// (a planted temp or lock file, a held lock), so it must say "nothing
+	// changed" like every other such refusal.
+	nothingChanged bool
 }
+
+// modeString matches a file type printed as a mode string ("p---------",
+// "Dc---------"): types are named in words ("a FIFO", "a device").
+var modeString = regexp.MustCompile(`[A-Za-z?]{1,3}-{9}`)
 
 // treeEntry is one entry of a real directory tree: mode, size, content
 // hash, symlink target.
@@ -295,6 +304,7 @@ func TestHostileInputs(t *testing.T) {
 				for _, s := range []string{out, errOut} {
 					require.NotContains(t, s, fixturePassword, "the password is never echoed")
 					assertNoValues(t, s)
+					require.NotRegexp(t, modeString, s, "file types in words, not mode strings")
 				}
 				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
 				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
@@ -325,6 +335,9 @@ func TestHostileInputs(t *testing.T) {
 				}
 				require.True(t, strings.HasPrefix(lines[len(lines)-1], "scopemig: "), errOut)
 				require.Contains(t, lines[len(lines)-1], tc.want)
+				if tc.nothingChanged {
+					require.Contains(t, lines[len(lines)-1], "nothing changed")
+				}
 				if tc.writes {
 					tc.check(t, command, dir, out, before, after)
 					return

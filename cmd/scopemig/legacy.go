@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
@@ -56,9 +55,11 @@ type legacyListReport struct {
 	Entries     []migrate.QuarantineEntry `json:"entries"`
 	Leftovers   []string                  `json:"leftovers"`
 	// ForeignTempFiles are the Leftovers that a crashed write cannot have
-	// left (a symlink, hard link or special file at the temp name):
+	// left (a symlink, a hard link, a directory or a FIFO at the temp name):
 	// restore, drop and migrate refuse to run until they are removed.
 	ForeignTempFiles []string `json:"foreign_temp_files"`
+	// foreignKinds says what each foreign file is ("a directory", …).
+	foreignKinds map[string]string
 }
 
 // legacyRestoreReport is the stable JSON output of `scopemig legacy restore --json`.
@@ -163,12 +164,8 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("legacy list %s: %w", path, err)
 			}
-			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p), ForeignTempFiles: []string{}}
-			for _, l := range rep.Leftovers {
-				if atomicfile.CheckLeftover(env.fs, l) != nil {
-					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
-				}
-			}
+			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p)}
+			rep.ForeignTempFiles, rep.foreignKinds = foreignFiles(env.fs, rep.Leftovers)
 			if f.json {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -223,11 +220,11 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 // telling a crashed write's temp file from a planted one as plan does.
 func writeLegacyLeftovers(w io.Writer, rep legacyListReport) error {
 	for _, l := range rep.Leftovers {
-		msg := "leftover: %s (temp file of an interrupted write; not removed: this command never writes; the next restore, drop or migrate removes it)\n"
+		msg := fmt.Sprintf("leftover: %s (temp file of an interrupted write; not removed: this command never writes; the next restore, drop or migrate removes it)\n", displayKey(l))
 		if slices.Contains(rep.ForeignTempFiles, l) {
-			msg = "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); restore, drop and migrate refuse to run until it is removed\n"
+			msg = fmt.Sprintf("foreign file: %s is %s, not a temp file scopemig wrote; restore, drop and migrate refuse to run until it is removed\n", displayKey(l), rep.foreignKinds[l])
 		}
-		if _, err := fmt.Fprintf(w, msg, displayKey(l)); err != nil {
+		if _, err := io.WriteString(w, msg); err != nil {
 			return err
 		}
 	}
@@ -266,7 +263,8 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
@@ -303,7 +301,8 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {

@@ -64,7 +64,8 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
 			if err := env.checkFlagTarget(f); err != nil {
 				return err
 			}

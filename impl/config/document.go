@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/afero"
 	"gopkg.in/yaml.v3"
+
+	"github.com/scopemig/scopemig/impl/atomicfile"
 )
 
 // maxSize bounds the config file read; ToolHive's are a few KiB.
@@ -47,7 +49,7 @@ func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
 		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return raw, fmt.Errorf("%w: %s: not a regular file (%s)", ErrInvalidConfig, path, fi.Mode().Type())
+		return raw, fmt.Errorf("%w: %s: not a regular file (a %s)", ErrInvalidConfig, path, atomicfile.TypeName(fi.Mode()))
 	}
 	if fi.Size() > maxSize {
 		return raw, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)

@@ -114,7 +114,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	}
 	if dirExists {
 		if _, err := atomicfile.RemoveStale(fsys, path); err != nil {
-			return nil, fmt.Errorf("encfile %s: %w", path, err)
+			return nil, fmt.Errorf("encfile %s: %w; nothing changed", path, err)
 		}
 	}
 	if err := release(); err != nil {
@@ -144,7 +144,7 @@ func (s *Store) validateFile() (int64, error) {
 	case err != nil:
 		return 0, fmt.Errorf("encfile %s: %w", s.path, err)
 	case !fi.Mode().IsRegular():
-		return 0, fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+		return 0, fmt.Errorf("encfile %s: %w (a %s)", s.path, ErrNotRegular, atomicfile.TypeName(fi.Mode()))
 	case fi.Size() > MaxFileSize:
 		return 0, fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
 	}
@@ -166,8 +166,8 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 		}
 		release, err = fslock.Acquire(ctx, s.fsys, s.dir)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	if err != nil { // nothing is written before the lock is granted
+		return nil, false, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return release, true, nil
 }
@@ -189,7 +189,7 @@ func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
 	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.path+LockFileSuffix)
 	if err != nil {
 		_ = releaseDir()
-		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+		return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return func() error {
 		fileErr := releaseFile()
