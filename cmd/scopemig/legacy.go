@@ -265,6 +265,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "legacy restore", legacyInterrupted)()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
@@ -303,6 +304,7 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "legacy drop", legacyInterrupted)()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {

@@ -66,6 +66,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "migrate", migrateInterrupted)()
 			if err := env.checkFlagTarget(f); err != nil {
 				return err
 			}
