@@ -156,9 +156,9 @@ func machineCases() []hostileCase {
 		}, env: map[string]string{}, want: "is a device"},
 		{name: "store and config owned by another user (uid 4242), run as root", setup: otherOwner, check: ownersKept},
 		{name: "--secrets-file a copy, no --config", noConfig: true, planAccepts: true, want: "pass --config with the config that goes with it, or --no-flag"},
-		{nothingChanged: true, name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},
+		{nothingChanged: true, transient: true, name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},
 		{nothingChanged: true, name: "another scopemig holds the store directory lock (--lock-timeout 1.2s)", setup: holdLockFor("dir"), notice: true, want: "timed out waiting for a lock held by another process"},
-		{nothingChanged: true, name: "disk full (ENOSPC) when the store is written", fs: fullDiskForStore, planAccepts: true, want: "no space left on device: the disk is full: free space and re-run; nothing changed"},
-		{name: "disk full (ENOSPC) when the flag is written", fs: fullDiskForConfig, planAccepts: true, writes: true, check: flagNotSet, want: "no space left on device (the disk holding the config is full: free space and re-run)"},
+		{nothingChanged: true, transient: true, name: "disk full (ENOSPC) when the store is written", fs: fullDiskForStore, planAccepts: true, want: "no space left on device: the disk is full: free space and re-run; nothing changed"},
+		{transient: true, name: "disk full (ENOSPC) when the flag is written", fs: fullDiskForConfig, planAccepts: true, writes: true, check: flagNotSet, want: "no space left on device (the disk holding the config is full: free space and re-run)"},
 	}
 }

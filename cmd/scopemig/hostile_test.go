@@ -37,10 +37,15 @@ type hostileCase struct {
 	setup func(t *testing.T, dir string) []string
 	want  string // substring of the one error line; "" means the input is accepted
 	// planAccepts: plan accepts the input (exit 0, nothing written) although
-	// migrate refuses it (want); it concerns only what migrate writes.
+	// migrate refuses it (want); it concerns only what migrate writes. plan
+	// then says "migrate would refuse: …" (it runs migrate's checks) unless
+	// the refusal is transient.
 	planAccepts bool
-	noConfig    bool // run without --config
-	notice      bool // a refusal is preceded by the lock-wait notice line
+	// transient: migrate's refusal depends on the moment, not on the files
+	// (a lock another process holds, a full disk), so plan cannot foresee it.
+	transient bool
+	noConfig  bool // run without --config
+	notice    bool // a refusal is preceded by the lock-wait notice line
 	// fs wraps the real filesystem the commands see (fault injection).
 	fs func(fsys afero.Fs, dir string) afero.Fs
 	// check runs after an accepted command, or after a refusal that is
@@ -316,6 +321,9 @@ func TestHostileInputs(t *testing.T) {
 					}
 					if tc.check != nil {
 						tc.check(t, command, dir, out, before, after)
+					}
+					if command == "plan" && tc.planAccepts && !tc.transient {
+						require.Contains(t, out, "migrate would refuse: ", "plan runs migrate's checks")
 					}
 					rows[len(rows)-1].message = "(accepted: exit 0) " + strings.ReplaceAll(lastLine(out), dir, "$DIR")
 					if tc.describe != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
-	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // migrateReport is the stable JSON output of `scopemig migrate --json`
@@ -75,13 +74,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !st.migrated || force {
-				if err := preflightStore(env.fs, st.secretsPath); err != nil {
-					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
-				}
-			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: st.fp}
-			res, err := r.Run(ctx)
+			res, err := runMigration(ctx, env, f, st, force, st.provider, st.flag)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 			}

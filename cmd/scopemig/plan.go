@@ -40,6 +40,10 @@ type planReport struct {
 	// left (a symlink, a hard link, a FIFO at the temp name): migrate
 	// refuses to run until they are removed.
 	ForeignTempFiles []string `json:"foreign_temp_files"`
+	// MigrateRefusals are why migrate would refuse this store (each message
+	// says what to do), found by running migrate's checks on the snapshot
+	// (migrateRefusals); empty when it would run.
+	MigrateRefusals []string `json:"migrate_refusals"`
 	// foreignKinds says what each foreign file is ("a directory", …).
 	foreignKinds map[string]string
 }
@@ -89,6 +93,7 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 				}
 			}
 			rep.ForeignTempFiles, rep.foreignKinds = foreignFiles(env.fs, rep.Leftovers)
+			rep.MigrateRefusals = env.migrateRefusals(ctx, f, st)
 			out := cmd.OutOrStdout()
 			if f.json {
 				return writeJSON(out, rep)
@@ -119,6 +124,16 @@ func writePlanText(w io.Writer, rep planReport) error {
 	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
+	}
+	would := "migrate would refuse"
+	if rep.AlreadyMigrated {
+		would = "migrate --force would refuse"
+	}
+	for _, r := range rep.MigrateRefusals {
+		if err != nil {
+			break
+		}
+		_, err = fmt.Fprintf(w, "%s: %s\n", would, r)
 	}
 	return err
 }

@@ -298,6 +298,27 @@ func (s *Store) view(ctx context.Context, fn func(*contents) error) error {
 	return release()
 }
 
+// seal runs every check a write of content m makes before it writes
+// (validContent; encode: ToolHive's plaintext limit, reported with the
+// size of the file now, fileSize) and returns the encrypted file. modify
+// writes what it returns; a Rehearsal only runs the checks. The caller
+// holds s.mu (wbuf and keys are reused).
+func (s *Store) seal(m map[string]string, o *others, fileSize int) ([]byte, error) {
+	if err := validContent(m); err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, keys, err := encode(s.aead, m, o, s.random, s.wbuf, s.keys)
+	s.keys = keys
+	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
+		tl.FileSize = fileSize
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.wbuf = data
+	return data, nil
+}
+
 // modify runs a read-modify-write under both write locks (lockWrite): fn edits the current content and
 // reports whether to write it; a write is one atomicfile.Write of the
 // re-encrypted content.
@@ -318,22 +339,14 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err != nil || !write {
 		return err
 	}
-	if err := validContent(m); err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
-	}
 	fileSize := 0
 	if exists {
 		fileSize = len(s.rbuf) // load read the file into rbuf
 	}
-	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
-	s.keys = keys
-	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
-		tl.FileSize = fileSize
-	}
+	data, err := s.seal(m, cur.o, fileSize)
 	if err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
+		return err
 	}
-	s.wbuf = data
 	if !exists {
 		if err := s.ensureDir(); err != nil {
 			return err
