@@ -127,7 +127,7 @@ func foreignIs(kind string) func(t *testing.T, command, dir, out string, before,
 	}
 }
 
-// machineCases are the real-machine hazards of issue 12: links and FIFOs
+// machineCases are the real-machine hazards: links and FIFOs
 // planted at temp and lock names, owners, a copy of a store without its
 // config, locks held by other processes, and a flag write that fails.
 func machineCases() []hostileCase {

@@ -119,14 +119,8 @@ func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOp
 	if open == nil {
 		return legacyStore{}, errNoBackend
 	}
-	info, err := e.fs.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return legacyStore{}, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, path)
-	case err != nil:
-		return legacyStore{}, fmt.Errorf("secrets file %s: %w", path, err)
-	case info.IsDir():
-		return legacyStore{}, fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
+	if err := e.checkStorePath(path); err != nil {
+		return legacyStore{}, err
 	}
 	p, err := open(ctx, e.fs, path, password)
 	if err != nil {

@@ -87,7 +87,12 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 			if st.configPath != "" {
 				// The config's temp file too (a crashed flag write): reported,
 				// never removed; the next migrate's flag write removes it.
-				tmp := atomicfile.TempName(st.configPath)
+				// A config symlink's temp file is next to its target.
+				cfgFile := st.configPath
+				if res, err := atomicfile.Resolve(env.fs, cfgFile); err == nil {
+					cfgFile = res.Target
+				}
+				tmp := atomicfile.TempName(cfgFile)
 				if _, err := lstatFs(env.fs, tmp); err == nil {
 					rep.Leftovers = append(rep.Leftovers, tmp)
 				}

@@ -35,17 +35,27 @@ type document struct {
 
 // rawConfig is a config file as read, before parsing.
 type rawConfig struct {
-	path   string
+	path   string      // the path as named (error messages, ToolHive's lock next to it)
+	target string      // the file read and replaced: path, or the target of a link (atomicfile.Resolve)
 	data   []byte      // empty when missing
 	exists bool        // the file exists
 	perm   os.FileMode // permission bits of the existing file, else 0600
 }
 
 // readConfig reads path, checking that it is a regular file of at most
-// maxSize bytes. A missing file reads as empty.
+// maxSize bytes. A missing file reads as empty. A symlink is followed when
+// atomicfile.Resolve finds it safe (else the error wraps
+// atomicfile.ErrUnsafeLink, not ErrInvalidConfig: the config itself may be
+// fine); raw.target is then the file it points to.
 func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
-	raw := rawConfig{path: path, perm: 0o600}
-	fi, err := lstat(fsys, path)
+	raw := rawConfig{path: path, target: path, perm: 0o600}
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return raw, fmt.Errorf("config: %w", err)
+	}
+	raw.target = res.Target
+	target := res.Target
+	fi, err := lstat(fsys, target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return raw, nil
 	}
@@ -58,7 +68,7 @@ func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
 	if fi.Size() > maxSize {
 		return raw, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)
 	}
-	if raw.data, err = read(fsys, path, fi.Size()); err != nil {
+	if raw.data, err = read(fsys, target, fi.Size()); err != nil {
 		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	raw.exists, raw.perm = true, fi.Mode().Perm()

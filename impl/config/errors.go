@@ -16,4 +16,8 @@ var (
 	// removed or replaced every time SetMigrated held it (another program
 	// keeps deleting it): the flag may or may not be set; retry.
 	ErrLockFileUnstable = errors.New("config lock file keeps being removed or replaced while held")
+	// ErrLinkMoved reports a config symlink re-pointed to another
+	// directory between SetMigrated's first read and its locked one:
+	// nothing was written (but the lock file); re-run.
+	ErrLinkMoved = errors.New("the config symlink was changed during the update; nothing written, re-run")
 )

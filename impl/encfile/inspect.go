@@ -39,7 +39,8 @@ var _ secrets.Provider = (*Snapshot)(nil)
 // Inspect reads and decrypts the store at path once, under the directory
 // lock (a read lock on an existing directory: flock(2) on a read-only
 // descriptor, which creates nothing), and returns its content. It performs
-// the same validation as Open (regular file, not a symlink, size,
+// the same validation as Open (regular file, a symlink only when
+// atomicfile.Resolve finds it safe to follow, size,
 // authentication, JSON) with the same errors, but it never writes: the temp
 // file a crashed writer may have left is reported by Leftovers, not removed,
 // so Inspect works on a read-only directory. A missing or empty file is an
@@ -57,8 +58,12 @@ func Inspect(ctx context.Context, fsys afero.Fs, path string, password []byte) (
 	if err != nil {
 		return nil, err
 	}
-	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead}
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("encfile: %w", err)
+	}
+	path = res.Target
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), lockPath: res.Path + LockFileSuffix, aead: aead}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err

@@ -28,13 +28,14 @@ const dirPerm = 0o700
 // secrets.Updater and is safe for concurrent use, also by other Store
 // instances and other processes on the same file (see package doc).
 type Store struct {
-	fsys   afero.Fs
-	path   string
-	dir    string
-	aead   cipher.AEAD // immutable after Open
-	random io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
-	perm   os.FileMode // immutable after Open
-	cache  *cacheTable // immutable after Open; nil = no shared cache (see cache)
+	fsys     afero.Fs
+	path     string      // the file read and replaced: the named path, or the target of a link to it (atomicfile.Resolve)
+	dir      string      // path's directory, whose lock guards the replace
+	lockPath string      // ToolHive's sidecar lock: next to the named path, where ToolHive takes it
+	aead     cipher.AEAD // immutable after Open
+	random   io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
+	perm     os.FileMode // immutable after Open
+	cache    *cacheTable // immutable after Open; nil = no shared cache (see cache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -50,10 +51,19 @@ var (
 
 // Open opens the store at path on fsys with password, validating the
 // existing file before anything else: it must be a regular file (not a
-// directory, not a symlink: checked with Lstat when fsys supports it), at
-// most MaxFileSize bytes, and decrypt and parse under the password. Errors
-// wrap ErrNotRegular, ErrTooLarge, ErrTruncated, ErrDecrypt or ErrCorrupt
+// directory, a FIFO…: checked with Lstat when fsys supports it), at most
+// MaxFileSize bytes, and decrypt and parse under the password. Errors wrap
+// ErrNotRegular, ErrTooLarge, ErrTruncated, ErrDecrypt or ErrCorrupt
 // (ErrNoPassword for an empty password); Open writes nothing when it fails.
+//
+// A path that is a symlink (a dotfile manager's layout) is followed when
+// atomicfile.Resolve finds it safe (links and file the user's own, no
+// directory on the way writable by others, a writable target in a writable
+// directory), else Open fails with an error wrapping
+// atomicfile.ErrUnsafeLink. The store then reads and replaces the target,
+// in the target's directory and under that directory's lock, so the link
+// stays a link; ToolHive's sidecar lock is still "<path>.lock" next to the
+// link, the file ToolHive's EncryptedManager locks.
 //
 // A missing file is an empty store: the file (and its directory, mode
 // 0700) is created by the first write. A zero-length file is an empty
@@ -95,8 +105,12 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	if err != nil {
 		return nil, err
 	}
-	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("encfile: %w", err)
+	}
+	s := &Store{fsys: fsys, path: res.Target, dir: filepath.Dir(res.Target), lockPath: res.Path + LockFileSuffix,
+		aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -113,17 +127,18 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	if dirExists {
-		if _, err := atomicfile.RemoveStale(fsys, path); err != nil {
-			return nil, fmt.Errorf("encfile %s: %w; nothing changed", path, err)
+		if _, err := atomicfile.RemoveStale(fsys, s.path); err != nil {
+			return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 		}
 	}
 	if err := release(); err != nil {
-		return nil, fmt.Errorf("encfile %s: %w", path, err)
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
 	}
 	return s, nil
 }
 
-// Path returns the store's file path.
+// Path returns the store's file path: the file read and replaced (the
+// target when Open was given a symlink).
 func (s *Store) Path() string { return s.path }
 
 // validateFile checks the kind and size of an existing file and returns
@@ -186,7 +201,7 @@ func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
 	if err != nil {
 		return nil, err
 	}
-	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.path+LockFileSuffix)
+	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.lockPath)
 	if err != nil {
 		_ = releaseDir()
 		return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
