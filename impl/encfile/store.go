@@ -128,7 +128,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	}
 	if dirExists {
 		if _, err := atomicfile.RemoveStale(fsys, s.path); err != nil {
-			return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+			return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 		}
 	}
 	if err := release(); err != nil {
@@ -159,7 +159,7 @@ func (s *Store) validateFile() (int64, error) {
 	case err != nil:
 		return 0, fmt.Errorf("encfile %s: %w", s.path, err)
 	case !fi.Mode().IsRegular():
-		return 0, fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+		return 0, fmt.Errorf("encfile %s: %w (a %s)", s.path, ErrNotRegular, atomicfile.TypeName(fi.Mode()))
 	case fi.Size() > MaxFileSize:
 		return 0, fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
 	}
@@ -181,8 +181,8 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 		}
 		release, err = fslock.Acquire(ctx, s.fsys, s.dir)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	if err != nil { // nothing is written before the lock is granted
+		return nil, false, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return release, true, nil
 }
@@ -204,7 +204,7 @@ func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
 	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.lockPath)
 	if err != nil {
 		_ = releaseDir()
-		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+		return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return func() error {
 		fileErr := releaseFile()
@@ -313,6 +313,27 @@ func (s *Store) view(ctx context.Context, fn func(*contents) error) error {
 	return release()
 }
 
+// seal runs every check a write of content m makes before it writes
+// (validContent; encode: ToolHive's plaintext limit, reported with the
+// size of the file now, fileSize) and returns the encrypted file. modify
+// writes what it returns; a Rehearsal only runs the checks. The caller
+// holds s.mu (wbuf and keys are reused).
+func (s *Store) seal(m map[string]string, o *others, fileSize int) ([]byte, error) {
+	if err := validContent(m); err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, keys, err := encode(s.aead, m, o, s.random, s.wbuf, s.keys)
+	s.keys = keys
+	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
+		tl.FileSize = fileSize
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.wbuf = data
+	return data, nil
+}
+
 // modify runs a read-modify-write under both write locks (lockWrite): fn edits the current content and
 // reports whether to write it; a write is one atomicfile.Write of the
 // re-encrypted content.
@@ -333,22 +354,14 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err != nil || !write {
 		return err
 	}
-	if err := validContent(m); err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
-	}
 	fileSize := 0
 	if exists {
 		fileSize = len(s.rbuf) // load read the file into rbuf
 	}
-	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
-	s.keys = keys
-	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
-		tl.FileSize = fileSize
-	}
+	data, err := s.seal(m, cur.o, fileSize)
 	if err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
+		return err
 	}
-	s.wbuf = data
 	if !exists {
 		if err := s.ensureDir(); err != nil {
 			return err
