@@ -16,7 +16,6 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // ToolHive's own processes, simulated for the concurrency phase: its config
@@ -151,7 +150,7 @@ func openToolHiveSecrets(proc interface {
 	fslock.Locker
 }, path string) (secrets.Provider, error) {
 	t := &toolhiveFs{Fs: proc, locks: proc, dirLocks: true}
-	p, err := encfile.OpenContext(sim.WithRand(context.Background(), simNonces), t, path, []byte(fixture.TestPassword))
+	p, err := encfile.Open(t, path, []byte(fixture.TestPassword), encfile.WithRand(simNonces()))
 	t.dirLocks = false // the simulated process is single-threaded under the scheduler
 	return p, err
 }
