@@ -190,13 +190,36 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 	if !stable() {
 		return false, false, nil
 	}
+	watch, err := watchInPlace(f.Fs, raw.target, raw)
+	if err != nil {
+		return false, false, err
+	}
+	defer watch.close()
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
-	if err := atomicfile.Write(f.Fs, raw.target, out, raw.perm); err != nil {
+	// The last check, immediately before the rename: the lock file is
+	// still the one locked, and nobody wrote the config since it was read.
+	guard := func() error {
+		if !stable() {
+			return errChangedUnderLock
+		}
+		if changed, err := watch.changed(true); err != nil || changed {
+			return errors.Join(errChangedUnderLock, err)
+		}
+		return nil
+	}
+	err = atomicfile.WriteGuarded(f.Fs, raw.target, out, raw.perm, guard)
+	if errors.Is(err, errChangedUnderLock) {
+		return false, false, nil // nothing written: redo
+	}
+	if err != nil {
 		return false, false, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	if changed, err := watch.changed(false); err != nil || changed {
+		return true, true, errors.Join(fmt.Errorf("config %s: %w", f.Path, ErrConcurrentWrite), err)
 	}
 	settled = stable()
 	return settled, true, release()
