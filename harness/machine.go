@@ -23,8 +23,8 @@ type machine struct {
 	proc  *faults.FS
 	p     secrets.Provider
 	want  model.State
-	log   []string        // the steps so far, values as fingerprints
-	vals  map[string]bool // every value written so far (I8 scans for them)
+	log   []string     // the steps so far, values as fingerprints
+	vals  model.Values // every value written so far (I8 scans for them)
 	last  **failure
 }
 
@@ -77,7 +77,7 @@ func (m *machine) init(t *rapid.T) {
 	if err := writeConfigFile(d, fixture.ConfigPath, cfg); err != nil {
 		m.inconclusive(t, "config: %v", err)
 	}
-	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, map[string]bool{}
+	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, model.Values{}
 	m.step("config: %s", describeConfig(cfg))
 	pr, err := m.sw.e.open(m.disk, nil)
 	if err != nil { // an empty store that cannot be opened: nothing crashed yet
@@ -95,7 +95,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	name := func(t *rapid.T) string { return rapid.SampledFrom(names).Draw(t, "name") }
 	val := func(t *rapid.T) string {
 		v := valueOf(rapid.IntRange(0, 9).Draw(t, "value"))
-		m.vals[v] = true
+		m.vals.Add("", v) // its key is drawn apart
 		return v
 	}
 	return map[string]func(*rapid.T){

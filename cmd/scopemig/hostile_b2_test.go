@@ -20,7 +20,7 @@ import (
 
 var keyedFP = regexp.MustCompile(`hmac:[0-9a-f]{12}\b`)
 
-// keyedFingerprintCases is the hostile-table row of issue 12 item 8: a
+// keyedFingerprintCases is the hostile-table row of keyed fingerprints: a
 // reader of plan's or migrate's output who guesses a value and hashes it
 // (printf identical | sha256sum) must not be able to confirm the guess.
 func keyedFingerprintCases() []hostileCase {
@@ -40,7 +40,7 @@ func keyedFingerprintCases() []hostileCase {
 	}}
 }
 
-// scopeIsolationSection runs the scope-isolation reads of issue 12 item 9
+// scopeIsolationSection runs the scope-isolation reads
 // on a real directory holding the migrated fixture store (plus a registry
 // key and a quarantined value), and returns the table docs/security.md
 // shows for them.

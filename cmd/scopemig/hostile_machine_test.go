@@ -110,7 +110,7 @@ func foreignReported(t *testing.T, command, _, out string, _, _ map[string]treeE
 	}
 }
 
-// machineCases are the real-machine hazards of issue 12: links and FIFOs
+// machineCases are the real-machine hazards: links and FIFOs
 // planted at temp and lock names, owners, a copy of a store without its
 // config, locks held by other processes, and a flag write that fails.
 func machineCases() []hostileCase {

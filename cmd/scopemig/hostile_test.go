@@ -406,8 +406,8 @@ of every entry that changed or appeared, and every rejected input must show
 0. It also checks the output is one line on stderr (two for a held lock: the
 wait notice, then the error), nothing on stdout, and neither the password
 nor any secret value of the store appears. ` + "`$DIR`" + ` stands for the temporary
-directory. The rows from "store temp name" on are the real-machine hazards
-of issue 12: entries planted at the names scopemig writes, other owners, a
+directory. The rows from "store temp name" on are the hazards
+of a real machine: entries planted at the names scopemig writes, other owners, a
 copy of a store, held locks and a full disk.
 
 Why nothing can be written: both commands validate everything first — the

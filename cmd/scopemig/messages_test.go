@@ -17,8 +17,7 @@ import (
 // TestMigrateOverLimitNamesTheResultSize: a store within ToolHive's 32 MiB
 // plaintext limit whose migration would grow past it (every moved key gains
 // its "__thv_workloads_" prefix) fails with exit 1, a message naming the
-// size of the migrated result (not the file's), and not one byte written
-// (issue 12 item 11).
+// size of the migrated result (not the file's), and not one byte written.
 func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 32 MiB store")
@@ -57,7 +56,7 @@ func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 // migrate reports the flag written; --force on the migrated store does
 // not claim "flag set" (nothing is written); the already-done JSON says
 // "transactional": true, as docs/cli.md documents for the encrypted file
-// store (issue 12 item 11).
+// store.
 func TestMigrateMessagesTellWhatWasWritten(t *testing.T) {
 	osfs := afero.NewOsFs()
 	dir := install(t, osfs, t.TempDir())

@@ -163,7 +163,7 @@ func writeMigrateText(w io.Writer, rep migrateReport) error {
 		status, flag = "store migrated", "flag NOT set in "+rep.ConfigFile+" (re-running is safe)"
 	case !rep.FlagWritten:
 		// --force on a migrated store: the flag was already set and is not
-		// rewritten (issue 12 item 11: never claim a write that did not happen).
+		// rewritten (never claim a write that did not happen).
 		flag = "flag already set in " + rep.ConfigFile + ", not rewritten"
 	}
 	data := ""

@@ -74,7 +74,7 @@ func TestPlanMatchesMigrate(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	var mig migrateReport
 	require.NoError(t, json.Unmarshal([]byte(out), &mig))
-	// Fingerprints are keyed per run (issue 12 item 8): the two runs agree
+	// Fingerprints are keyed per run: the two runs agree
 	// on everything else, and on which values are equal.
 	require.Equal(t, withoutFingerprints(plan.Steps), withoutFingerprints(mig.Steps))
 	require.Equal(t, equalFingerprintPairs(plan.Steps), equalFingerprintPairs(mig.Steps))

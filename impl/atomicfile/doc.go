@@ -7,7 +7,7 @@
 // writers of one directory (fslock.Acquire) — two concurrent writers of one
 // target would share the temp file.
 //
-// On a real machine (issue 12) the files it replaces are protected against
+// On a real machine the files it replaces are protected against
 // what other users may plant: the temp file is created exclusively and
 // never through a link (O_CREAT|O_EXCL|O_NOFOLLOW); anything at the temp
 // name other than a crashed Write's leftover (a symlink, a hard link, a

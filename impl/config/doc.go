@@ -10,7 +10,7 @@
 // holds for its read-modify-write. Without it the two read-modify-writes
 // interleave: ToolHive's update or the flag is lost, or, when the flag
 // writer reads the file ToolHive has just truncated for its in-place
-// write, the whole config is replaced by a flag-only document (issue 11).
+// write, the whole config is replaced by a flag-only document.
 // ToolHive removes its lock file after unlocking; SetMigrated checks the
 // lock file before and after its write and retries when it was replaced
 // while held (see Flag.SetMigrated).

@@ -1,4 +1,4 @@
-package main
+package realsoak
 
 import (
 	"context"
@@ -25,19 +25,27 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// realConfig tunes the real-process soak.
-type realConfig struct {
+// Config tunes the real-process soak. Command is required.
+type Config struct {
 	Seed     uint64
 	Duration time.Duration
-	Workers  int
-	Keys     int      // maximum store size (default 10)
-	Exe      string   // the binary to start (default os.Executable)
-	Env      []string // extra environment of the children (tests)
-	Progress func(realStats)
+	Workers  int // default 2
+	Keys     int // maximum store size (default 10)
+	// Command returns the child to start on one store: a process that runs
+	// Child(ctx, fs, secretsFile, configFile, Password) and exits 0 on
+	// success (`scopemig __child migrate …` for the CLI).
+	Command  func(secretsFile, configFile string) *exec.Cmd
+	Progress func(Stats)
 }
 
-// realStats are the figures of a real-process soak.
-type realStats struct {
+// Password is the password of every store the soak seeds.
+const Password = fixture.TestPassword
+
+// ErrNoCommand: Config.Command is nil.
+var ErrNoCommand = errors.New("real soak: no child command")
+
+// Stats are the figures of a real-process soak.
+type Stats struct {
 	Cycles        int      `json:"cycles"`
 	Kills         int      `json:"kills"`
 	Seconds       float64  `json:"seconds"`
@@ -46,24 +54,26 @@ type realStats struct {
 	ViolationList []string `json:"violation_list,omitempty"`
 }
 
-// realCounters are shared by the workers; atomics, no lock.
-type realCounters struct{ cycles, kills, violations atomic.Int64 }
+// counters are shared by the workers; atomics, no lock.
+type counters struct{ cycles, kills, violations atomic.Int64 }
 
-func (c *realCounters) stats(start time.Time) realStats {
-	s := realStats{Cycles: int(c.cycles.Load()), Kills: int(c.kills.Load()), Violations: int(c.violations.Load()), Seconds: time.Since(start).Seconds()}
+func (c *counters) stats(start time.Time) Stats {
+	s := Stats{Cycles: int(c.cycles.Load()), Kills: int(c.kills.Load()), Violations: int(c.violations.Load()), Seconds: time.Since(start).Seconds()}
 	if s.Seconds > 0 {
 		s.KillsPerSec = float64(s.Kills) / s.Seconds
 	}
 	return s
 }
 
-// realSoak runs kill/restart cycles until the deadline: each cycle seeds a
-// fresh small store in a temp dir, starts `scopemig __child migrate` on
-// it, SIGKILLs it after a seeded random delay (up to 1.5× the measured
+// Run runs kill/restart cycles until the deadline: each cycle seeds a
+// fresh small store in a temp dir, starts the child on it, SIGKILLs it after a seeded random delay (up to 1.5× the measured
 // length of a complete child run), checks the image (I1–I3, readable),
 // restarts a child to completion and checks I4 (exactly Migrate(S0), no
-// temp file left) and I8 (modes).
-func realSoak(ctx context.Context, cfg realConfig) (realStats, error) {
+// temp file left) and I8.
+func Run(ctx context.Context, cfg Config) (Stats, error) {
+	if cfg.Command == nil {
+		return Stats{}, ErrNoCommand
+	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
 	}
@@ -73,16 +83,9 @@ func realSoak(ctx context.Context, cfg realConfig) (realStats, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
 	}
-	if cfg.Exe == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return realStats{}, fmt.Errorf("real soak: %w", err)
-		}
-		cfg.Exe = exe
-	}
 	base, err := os.MkdirTemp(tmpBase(), "scopemig-real-")
 	if err != nil {
-		return realStats{}, fmt.Errorf("real soak: %w", err)
+		return Stats{}, fmt.Errorf("real soak: %w", err)
 	}
 	defer func() { _ = os.RemoveAll(base) }()
 	if cfg.Duration > 0 {
@@ -92,14 +95,14 @@ func realSoak(ctx context.Context, cfg realConfig) (realStats, error) {
 	}
 	start := time.Now()
 	var (
-		cnt  realCounters
+		cnt  counters
 		mu   sync.Mutex // guards list
 		list []string
 	)
 	var g errgroup.Group
 	for w := range cfg.Workers {
 		g.Go(func() error {
-			rw := &realWorker{cfg: cfg, dir: filepath.Join(base, fmt.Sprint(w)), rng: rand.New(rand.NewPCG(cfg.Seed, uint64(w))), full: 5 * time.Millisecond}
+			rw := &worker{cfg: cfg, dir: filepath.Join(base, fmt.Sprint(w)), rng: rand.New(rand.NewPCG(cfg.Seed, uint64(w))), full: 5 * time.Millisecond}
 			for i := 0; ctx.Err() == nil; i++ {
 				kills, vs, err := rw.cycle(cfg.Seed + uint64(w)<<32 + uint64(i))
 				if err != nil {
@@ -126,14 +129,14 @@ func realSoak(ctx context.Context, cfg realConfig) (realStats, error) {
 	return st, err
 }
 
-type realWorker struct {
-	cfg  realConfig
+type worker struct {
+	cfg  Config
 	dir  string
 	rng  *rand.Rand
 	full time.Duration // running estimate of a complete child run
 }
 
-func (w *realWorker) paths() (string, string) {
+func (w *worker) paths() (string, string) {
 	return filepath.Join(w.dir, "data", "secrets_encrypted"), filepath.Join(w.dir, "config", "config.yaml")
 }
 
@@ -150,7 +153,7 @@ func tmpBase() string {
 // restart to completion and its check. Violations are
 // returned as lines (values as fingerprints); the error is for the driver
 // itself (cannot seed, cannot start a child).
-func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
+func (w *worker) cycle(seed uint64) (kills int, vs []string, err error) {
 	ctx := context.Background()
 	if err := os.RemoveAll(w.dir); err != nil {
 		return 0, nil, err
@@ -158,7 +161,7 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 	osfs := afero.NewOsFs()
 	s0 := fixture.SeededStore(seed, w.cfg.Keys)
 	secretsFile, configFile := w.paths()
-	p, err := encfile.Open(osfs, secretsFile, []byte(fixture.TestPassword))
+	p, err := encfile.Open(osfs, secretsFile, []byte(Password))
 	if err != nil {
 		return 0, nil, fmt.Errorf("real soak: seed: %w", err)
 	}
@@ -192,13 +195,13 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 			kills++
 		}
 		// I8 before anything reopens the store: a restart removes leftovers.
-		for _, v := range scanRealImage(filepath.Dir(secretsFile), filepath.Dir(configFile), s0, want) {
-			vs = append(vs, fmt.Sprintf("%s after a kill at %v (%s)", v, delay, where))
+		for _, v := range scanImage(secretsFile, configFile, s0, want) {
+			vs = append(vs, fmt.Sprintf("%s after a kill at %v (%s): %s", v.ID, delay, where, v.Detail))
 		}
 		if len(vs) > 0 {
 			return kills, vs, nil
 		}
-		st, err := observeReal(ctx, osfs, secretsFile, configFile)
+		st, err := observe(ctx, osfs, secretsFile, configFile)
 		if err != nil {
 			return kills, []string{fmt.Sprintf("I7 after a kill at %v (%s): %v", delay, where, err)}, nil
 		}
@@ -215,28 +218,27 @@ func (w *realWorker) cycle(seed uint64) (kills int, vs []string, err error) {
 	if err != nil {
 		return kills, append(vs, fmt.Sprintf("I4 restart failed (%s): %v: %s", where, err, out)), nil
 	}
-	st, err := observeReal(ctx, osfs, secretsFile, configFile)
+	st, err := observe(ctx, osfs, secretsFile, configFile)
 	if err != nil {
 		return kills, append(vs, fmt.Sprintf("I7 after the restart (%s): %v", where, err)), nil
 	}
 	for _, d := range model.Diff(want, st) {
 		vs = append(vs, fmt.Sprintf("I4 after the restart (%s): %s", where, d))
 	}
-	return kills, append(vs, checkRealFiles(filepath.Dir(secretsFile), filepath.Dir(configFile))...), nil
+	vs = append(vs, leftovers(filepath.Dir(secretsFile), filepath.Dir(configFile))...)
+	for _, v := range scanImage(secretsFile, configFile, s0, want) {
+		vs = append(vs, fmt.Sprintf("%s after the restart (%s): %s", v.ID, where, v.Detail))
+	}
+	return kills, vs, nil
 }
 
-func (w *realWorker) child() *exec.Cmd {
-	secretsFile, configFile := w.paths()
-	cmd := exec.Command(w.cfg.Exe, childCmdName, "migrate", "--secrets-file", secretsFile, "--config", configFile)
-	cmd.Env = append(append(os.Environ(), PasswordEnvVar+"="+fixture.TestPassword), w.cfg.Env...)
-	return cmd
-}
+func (w *worker) child() *exec.Cmd { return w.cfg.Command(w.paths()) }
 
 // observeReal restarts a reader on the real files (stale temp files are
 // removed by encfile.Open, as a restarted ToolHive would) and reads the
 // whole state.
-func observeReal(ctx context.Context, fsys afero.Fs, secretsFile, configFile string) (model.State, error) {
-	p, err := encfile.Open(fsys, secretsFile, []byte(fixture.TestPassword))
+func observe(ctx context.Context, fsys afero.Fs, secretsFile, configFile string) (model.State, error) {
+	p, err := encfile.Open(fsys, secretsFile, []byte(Password))
 	if err != nil {
 		return model.State{}, err
 	}
@@ -266,9 +268,9 @@ func observeReal(ctx context.Context, fsys afero.Fs, secretsFile, configFile str
 	return st, nil
 }
 
-// checkRealFiles: no temp file left (I4), the secrets file 0600 in a 0700
-// directory (I8).
-func checkRealFiles(dataDir, configDir string) []string {
+// leftovers (I4): no temp file is left in dataDir or configDir after a
+// complete run.
+func leftovers(dataDir, configDir string) []string {
 	var out []string
 	for _, dir := range []string{dataDir, configDir} {
 		ents, err := os.ReadDir(dir)
@@ -283,12 +285,6 @@ func checkRealFiles(dataDir, configDir string) []string {
 				out = append(out, fmt.Sprintf("I4 temp file %s left after a complete run", e.Name()))
 			}
 		}
-	}
-	if fi, err := os.Stat(filepath.Join(dataDir, "secrets_encrypted")); err == nil && fi.Mode().Perm() != 0o600 {
-		out = append(out, fmt.Sprintf("I8 secrets file has mode %v", fi.Mode().Perm()))
-	}
-	if fi, err := os.Stat(dataDir); err == nil && fi.Mode().Perm() != 0o700 {
-		out = append(out, fmt.Sprintf("I8 data directory has mode %v", fi.Mode().Perm()))
 	}
 	return out
 }
