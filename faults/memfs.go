@@ -201,7 +201,7 @@ func (m *MemFS) openLocked(h *memFile, name, rel string, flag int, perm os.FileM
 		switch {
 		case n != nil && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
 			return pathErr("open", name, syscall.EEXIST)
-		case n != nil && n.isLink() && flag&syscall.O_NOFOLLOW != 0:
+		case n != nil && n.isLink() && flag&oNoFollow != 0:
 			return pathErr("open", name, syscall.ELOOP)
 		case n != nil && n.isLink():
 			if hops >= maxLinkHops {
