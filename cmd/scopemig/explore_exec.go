@@ -31,6 +31,7 @@ type execFlags struct {
 	image       string
 	attempts    int
 	fs          string
+	fullTrace   bool
 }
 
 func (f *execFlags) register(cmd *cobra.Command) {
@@ -45,6 +46,7 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
 	fl.StringVar(&f.image, "image", "", "--exec: re-run until the crash image has this fingerprint (as printed in a replay line)")
 	fl.IntVar(&f.attempts, "attempts", 64, "--exec: re-runs allowed for a nondeterministic command before a point is inconclusive")
+	fl.BoolVar(&f.fullTrace, "full-trace", false, "--exec: stop the command at every syscall, not only at those the recorder follows (no seccomp filter): same trace, slower")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
 	fl.StringVar(&f.fs, "fs", "strict", "--exec: persistence model of the power modes: strict (POSIX), ext4-ordered (data=ordered, auto_da_alloc) or both")
 }
@@ -80,7 +82,8 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
 		Subsets: f.subsets, Point: f.point, FS: fsms, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
-		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		FullTrace: f.fullTrace,
+		Layout:    sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
 	}
 	if f.dump != "" {
 		cfg.Dump = strings.Fields(f.dump)
@@ -91,6 +94,10 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	rep, err := sysexplore.Explore(cmd.Context(), cfg)
 	if err != nil {
 		return err
+	}
+	if !f.fullTrace && rep.Tracing != "seccomp" {
+		// Said once: the exploration is as exact, only slower.
+		fmt.Fprintf(cmd.ErrOrStderr(), "scopemig: no seccomp filter, tracing every syscall (slower): %s\n", rep.Tracing)
 	}
 	w := cmd.OutOrStdout()
 	if asJSON {

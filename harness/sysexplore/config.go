@@ -66,6 +66,11 @@ type Config struct {
 	// Replay builds the one-line replay command of a violation (default:
 	// ReplayCommand).
 	Replay func(Config, Violation) string
+	// FullTrace stops the command at every syscall instead of only at the
+	// ones the recorder follows (the seccomp filter): the same trace and
+	// the same crash points, many more stops. For comparisons; Explore
+	// falls back to it by itself where the filter cannot be installed.
+	FullTrace bool
 	// Output receives the command's stdout and stderr of the recording
 	// run (default: discarded).
 	Output io.Writer

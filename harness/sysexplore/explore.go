@@ -185,7 +185,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
+	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
@@ -198,6 +198,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	e.trace, e.stacks = res.Trace, res.Stacks
+	e.rep.Tracing = tracing(res)
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
@@ -325,7 +326,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 			}
 		}
 		e.runs++
-		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 		if err != nil {
 			return err
 		}
@@ -393,7 +394,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return err
 	}
 	e.runs++
-	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 	if err != nil {
 		return err
 	}
@@ -548,4 +549,15 @@ func invName(id model.InvariantID) string { return id.Name() }
 
 func (e *explorer) inconclusive(m faults.Mode, k int, seed uint64, err error) {
 	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
+}
+
+// tracing says how a recording was traced (Report.Tracing).
+func tracing(r record.Result) string {
+	switch {
+	case r.Filtered:
+		return "seccomp"
+	case r.NoFilter != "":
+		return "ptrace (every syscall): " + r.NoFilter
+	}
+	return "ptrace (every syscall)"
 }

@@ -46,13 +46,17 @@ type ModeReport = report.ModeReport
 
 // Report is the result of Explore.
 type Report struct {
-	Command      []string     `json:"command"`
-	From         string       `json:"from"`
-	Policy       string       `json:"policy"`
-	Store        string       `json:"store"`    // S0: keys and fingerprints
-	Points       int          `json:"points"`   // crash points of the recorded run
-	TraceID      string       `json:"trace_id"` // fingerprint of the recorded syscalls (names, directories, byte counts)
-	Trace        []string     `json:"trace"`    // the crash points, described
+	Command []string `json:"command"`
+	From    string   `json:"from"`
+	Policy  string   `json:"policy"`
+	Store   string   `json:"store"`    // S0: keys and fingerprints
+	Points  int      `json:"points"`   // crash points of the recorded run
+	TraceID string   `json:"trace_id"` // fingerprint of the recorded syscalls (names, directories, byte counts)
+	Trace   []string `json:"trace"`    // the crash points, described
+	// Tracing says how the command was traced: "seccomp" (only the
+	// syscalls the recorder follows stop it) or "ptrace (every syscall)"
+	// with the reason the filter could not be installed.
+	Tracing      string       `json:"tracing"`
 	Modes        []ModeReport `json:"modes"`
 	Violations   []Violation  `json:"violations"`
 	Inconclusive []string     `json:"inconclusive,omitempty"`
