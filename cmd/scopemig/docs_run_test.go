@@ -530,9 +530,6 @@ func (sb *docSandbox) runScript(t *testing.T, cmds []docCommand) {
 	t.Logf("%d command(s) in %v; output:\n%s", len(cmds), elapsed, tail(out.Bytes(), n))
 }
 
-// shellQuote quotes s for bash.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // tail returns at most the last n bytes of b.
 func tail(b []byte, n int) string {
 	if len(b) > n {
