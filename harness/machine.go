@@ -25,10 +25,10 @@ type machine struct {
 	proc  *faults.FS
 	p     secrets.Provider
 	want  model.State
-	cfg   model.Config    // the config file the machine started with
-	done  []mstep         // the steps run so far (the failing one included)
-	log   []string        // the steps so far, values as fingerprints
-	vals  map[string]bool // every value written so far (I8 scans for them)
+	cfg   model.Config // the config file the machine started with
+	done  []mstep      // the steps run so far (the failing one included)
+	log   []string     // the steps so far, values as fingerprints
+	vals  model.Values // every value written so far (I8 scans for them)
 	last  **failure
 }
 
@@ -96,7 +96,7 @@ func (m *machine) start(cfg model.Config) *failure {
 	if err := writeConfigFile(d, fixture.ConfigPath, cfg); err != nil {
 		return inconclusivef("config: %v", err)
 	}
-	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, map[string]bool{}
+	m.disk, m.want, m.vals = d.CrashImage(faults.Process, nil), model.State{Secrets: map[string]string{}, Config: cfg}, model.Values{}
 	m.step("config: %s", describeConfig(cfg))
 	pr, err := m.sw.e.open(m.disk, nil)
 	if err != nil { // an empty store that cannot be opened: nothing crashed yet
@@ -183,7 +183,7 @@ func (m *machine) execOp(st *mstep) *failure {
 	k, v := st.Key, valueOf(st.Val)
 	switch st.Kind {
 	case stepUserSet:
-		m.vals[v] = true
+		m.vals.Add(k, v)
 		m.step("user set %q=%s", k, secrets.Fingerprint(v))
 		err := secrets.NewUserProvider(m.p, sch).SetSecret(ctx, k, v)
 		if sch.IsSystem(k) {
@@ -211,7 +211,7 @@ func (m *machine) execOp(st *mstep) *failure {
 			delete(m.want.Secrets, k)
 		}
 	case stepScopedSet:
-		m.vals[v] = true
+		m.vals.Add(k, v)
 		m.step("%s set %q=%s", st.Scope, k, secrets.Fingerprint(v))
 		sp, err := secrets.NewScopedProvider(m.p, sch, st.Scope)
 		if err == nil {
@@ -246,7 +246,7 @@ func (m *machine) execOp(st *mstep) *failure {
 			return violationf(model.I1, "%s get %q = %s (err %v), want %s", st.Scope, k, fpOr(got, err == nil), err, fpOr(want, ok))
 		}
 	case stepLegacyWrite, stepQuarantineSet:
-		m.vals[v] = true
+		m.vals.Add(k, v)
 		who := "old binary"
 		if st.Kind == stepQuarantineSet {
 			who = "an earlier migration's quarantine:"

@@ -283,7 +283,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 // checked for the same store). It returns the image of c's own mode (the
 // case goes on from it). On a violation, the last line of sched names the
 // crash whose image failed.
-func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals map[string]bool, sched []string) (*faults.MemFS, []model.Violation) {
+func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals model.Values, sched []string) (*faults.MemFS, []model.Violation) {
 	if c.Mode == faults.Torn {
 		return sw.crashStep(s0, d, c, vals)
 	}

@@ -69,6 +69,11 @@ type Target struct {
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
 	toolHiveStore string
+	// cachedOpen, when set, opens the built-in target's store with an
+	// env's decode caches, and openCode is the code pointer of the
+	// target's own Open beside it (lendCaches; see Target.opener).
+	cachedOpen cachedOpen
+	openCode   uintptr
 }
 
 // validate reports a target that cannot be run (ErrBadTarget): one

@@ -64,7 +64,7 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		}
 		rep.Seconds = time.Since(start).Seconds()
 	}()
-	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnv(ctx, t), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
+	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnvCaches(ctx, t, cfg.NoCache), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
 	for _, ph := range v.phases() {
 		if cfg.skips(ph.name) || (cfg.StopAtFirst && len(rep.Violations) > 0) {
 			continue
