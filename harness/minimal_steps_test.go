@@ -50,7 +50,7 @@ func TestStateMachineCounterexamplesAreOneMinimal(t *testing.T) {
 		"noop-system-delete":             {model.I6, 1},
 		"plaintext-left-cleaned-on-open": {model.I8, 2},
 		"restore-delete-first":           {model.I2, 1},
-		"dirstore-unescaped-name":        {model.I6, 1},
+		"dirstore-lossy-name":            {model.I6, 1},
 	} {
 		seed := c.seed
 		want := c.want
@@ -82,11 +82,13 @@ func TestStateMachineCounterexamplesAreOneMinimal(t *testing.T) {
 
 func TestConcurrencySchedulesAreOneMinimal(t *testing.T) {
 	ctx := context.Background()
-	for _, name := range []string{"unlocked-rmw", "config-unlocked"} {
+	// config-unlocked: the concurrency phase meets it from seed 3 on when
+	// run alone (at seed 1 an earlier phase catches it first in Verify).
+	for name, seed := range map[string]uint64{"unlocked-rmw": 1, "config-unlocked": 3} {
 		t.Run(name, func(t *testing.T) {
 			m, ok := mutants.ByName(name)
 			require.True(t, ok)
-			rep, err := harness.Verify(ctx, m.Target, harness.Config{Seed: 1, StopAtFirst: true, Skip: phaseOnly("concurrency")})
+			rep, err := harness.Verify(ctx, m.Target, harness.Config{Seed: seed, StopAtFirst: true, Skip: phaseOnly("concurrency")})
 			require.NoError(t, err)
 			require.NotEmpty(t, rep.Violations, "the concurrency phase missed %s", name)
 			v := rep.Violations[0]
