@@ -16,6 +16,11 @@ var (
 	// removed or replaced every time SetMigrated held it (another program
 	// keeps deleting it): the flag may or may not be set; retry.
 	ErrLockFileUnstable = errors.New("config lock file keeps being removed or replaced while held")
+	// ErrConfigBusy reports that, every time SetMigrated held ToolHive's
+	// config lock, another program wrote the config or held it open for
+	// writing (ToolHive's lock-file race, or a writer that takes no lock):
+	// nothing was written; retry.
+	ErrConfigBusy = errors.New("another program keeps writing the config while its lock is held")
 	// ErrConcurrentWrite reports that another program wrote the config in
 	// place in the instant between SetMigrated's last check and its
 	// rename, although SetMigrated held ToolHive's config lock (ToolHive

@@ -125,8 +125,9 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 		return false, f.SyncMigrated(ctx)
 	}
 	dir := filepath.Dir(f.Path)
+	redo := ErrLockFileUnstable
 	for range lockFileAttempts {
-		settled, w, err := f.setLocked(ctx, dir)
+		settled, w, err := f.setLocked(ctx, dir, &redo)
 		wrote = wrote || w
 		if err == nil && settled && !wrote {
 			err = f.SyncMigrated(ctx) // a concurrent run set it: make sure it is durable
@@ -135,7 +136,7 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 			return wrote, err
 		}
 	}
-	return wrote, fmt.Errorf("config %s: %w", f.Path, ErrLockFileUnstable)
+	return wrote, fmt.Errorf("config %s: %w", f.Path, redo)
 }
 
 // lockFileAttempts bounds SetMigrated's retries when ToolHive's lock file
@@ -156,7 +157,7 @@ const lockFileAttempts = 8
 // run at once. fslock.AcquireFile checks the name right after locking; the
 // checks here, before and after the write, catch a removal that came just
 // after that check.
-func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, err error) {
+func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, wrote bool, err error) {
 	release, stable, err := f.lock(ctx, dir)
 	if err != nil {
 		return false, false, err
@@ -172,6 +173,7 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 		return true, false, err
 	}
 	if !stable() {
+		*redo = ErrLockFileUnstable
 		return false, false, nil
 	}
 	watch, err := watchInPlace(f.Fs, f.Path, raw)
@@ -185,13 +187,20 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 		}
 	}
 	// The last check, immediately before the rename: the lock file is
-	// still the one locked, and nobody wrote the config since it was read.
+	// still the one locked, nobody wrote the config since it was read, and
+	// nobody has it open for writing (a write in place under way: what was
+	// read may be its truncated state).
 	guard := func() error {
 		if !stable() {
+			*redo = ErrLockFileUnstable
 			return errChangedUnderLock
 		}
+		*redo = ErrConfigBusy
 		if changed, err := watch.changed(true); err != nil || changed {
 			return errors.Join(errChangedUnderLock, err)
+		}
+		if watch.f != nil && openForWriting(watch.f) {
+			return errChangedUnderLock
 		}
 		return nil
 	}
