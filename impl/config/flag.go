@@ -90,10 +90,15 @@ const LockFileSuffix = ".lock"
 // atomicfile.Write with the file's existing permission bits (0600 for a
 // new file). A missing directory is created with mode 0700; a missing file
 // is created. On a real filesystem the lock file is created when missing
-// and never removed (see impl/fslock). When the lock file was removed or
-// replaced while held (ToolHive removes its lock file after unlocking), the
-// locked read-modify-write is redone, at most lockFileAttempts times, then
-// SetMigrated fails with ErrLockFileUnstable.
+// and never removed (see impl/fslock). Immediately before its rename it
+// checks (atomicfile.WriteGuarded) that the lock file is still the one it
+// locked, that the file it read still holds what it read, and (Linux) that
+// no process has it open for writing; when one of them fails (ToolHive's
+// lock-file race let a ToolHive writer in, see impl/fslock) nothing is
+// renamed and the locked read-modify-write is redone, at most
+// lockFileAttempts times, then SetMigrated fails with ErrLockFileUnstable
+// or ErrConfigBusy. A write in place that lands between that check and
+// the rename is reported after it (ErrConcurrentWrite).
 //
 // Crash contract: the config holds either its old content or the new one
 // (atomicfile.Write), never a mix; after a nil return the flag is durable.
@@ -144,19 +149,23 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 const lockFileAttempts = 8
 
 // setLocked is one locked read-modify-write of SetMigrated; wrote is true
-// when it replaced the file. settled is
-// false when ToolHive's lock file was removed or replaced while it was
-// held (the lock may then not have excluded a ToolHive process) and the
-// caller must retry: before the write, nothing was written; after it, the
-// retry rereads and rewrites only if a concurrent ToolHive write dropped
-// the flag.
+// when it replaced the file. settled is false when the caller must redo
+// it: ToolHive's lock file was removed or replaced while held (the lock
+// may then not have excluded a ToolHive process), or the config was
+// written or held open for writing since the read; *redo then names the
+// reason (the error SetMigrated returns once its attempts are spent).
+// Before the rename nothing was written; after it, the redo rereads and
+// rewrites only if a concurrent ToolHive write dropped the flag.
 //
 // Why: ToolHive v0.47.0 unlocks its lock file and then removes it. A
 // waiter granted the flock between the two holds an inode that loses its
 // name a moment later, and ToolHive's next update locks a new file: both
 // run at once. fslock.AcquireFile checks the name right after locking; the
-// checks here, before and after the write, catch a removal that came just
-// after that check.
+// checks here, after the read and immediately before the rename (guard),
+// catch a removal that came after that check, and a ToolHive write that
+// the lock did not exclude at all (it held a removed inode). The check
+// after the rename catches a removal in between (a redo, which restores
+// a dropped flag) and a write in place in between (ErrConcurrentWrite).
 func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, wrote bool, err error) {
 	release, stable, err := f.lock(ctx, dir)
 	if err != nil {
