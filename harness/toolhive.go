@@ -11,7 +11,6 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
-	"github.com/scopemig/scopemig/internal/sim"
 	"github.com/scopemig/scopemig/internal/thconfig"
 )
 
@@ -74,7 +73,7 @@ func openToolHiveSecrets(proc interface {
 	fslock.Locker
 }, path string) (secrets.Provider, error) {
 	t := &toolhiveFs{Fs: proc, locks: proc, dirLocks: true}
-	p, err := encfile.OpenContext(sim.WithRand(context.Background(), simNonces), t, path, []byte(fixture.TestPassword))
+	p, err := encfile.Open(t, path, []byte(fixture.TestPassword), encfile.WithRand(simNonces()))
 	t.dirLocks = false // the simulated process is single-threaded under the scheduler
 	return p, err
 }

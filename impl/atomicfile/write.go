@@ -100,7 +100,7 @@ func writeAs(fsys afero.Fs, path string, data []byte, perm os.FileMode, id Ident
 		return fmt.Errorf("atomic write %s: rename: %w", path, err)
 	}
 	if err := SyncDir(fsys, filepath.Dir(path)); err != nil {
-		return fmt.Errorf("atomic write %s: %w", path, err)
+		return fmt.Errorf("atomic write %s: %w: %w", path, ErrNotDurable, err)
 	}
 	return nil
 }

@@ -19,4 +19,10 @@
 // nobody has the config open for writing (a read lease); otherwise it
 // writes nothing and redoes the read-modify-write. What no check can see
 // is listed in docs/toolhive-differences.md.
+//
+// A config that is a symlink (a dotfile manager's layout) is followed when
+// atomicfile.Resolve finds it safe: the target is read and replaced in its
+// own directory, and ToolHive's lock is still "<path>.lock" next to the
+// link, where UpdateConfigAtPath takes it. An unsafe link fails with
+// atomicfile.ErrUnsafeLink (not ErrInvalidConfig) before any write.
 package config

@@ -21,6 +21,10 @@ var (
 	// writing (ToolHive's lock-file race, or a writer that takes no lock):
 	// nothing was written; retry.
 	ErrConfigBusy = errors.New("another program keeps writing the config while its lock is held")
+	// ErrLinkMoved reports a config symlink re-pointed to another
+	// directory between SetMigrated's first read and its locked one:
+	// nothing was written (but the lock file); re-run.
+	ErrLinkMoved = errors.New("the config symlink was changed during the update; nothing written, re-run")
 	// ErrConcurrentWrite reports that another program wrote the config in
 	// place in the instant between SetMigrated's last check and its
 	// rename, although SetMigrated held ToolHive's config lock (ToolHive

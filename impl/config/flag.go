@@ -15,11 +15,16 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 )
 
-// Flag is the migration flag in the YAML config file Path on Fs. Both
-// fields are required. Flag is a value type: copies share the file.
+// Flag is the migration flag in the YAML config file Path on Fs. Fs and
+// Path are required. Flag is a value type: copies share the file (and the
+// Cache).
 type Flag struct {
 	Fs   afero.Fs
 	Path string
+	// Cache, when not nil, is shared by every Flag given it: a config
+	// content parsed once is not parsed again (see Cache). Nil, the
+	// default, parses every read.
+	Cache *Cache
 }
 
 // dirPerm is the mode of a config directory SetMigrated creates.
@@ -53,7 +58,7 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	c := sharedCache(ctx)
+	c := f.Cache
 	if c != nil {
 		if done, _, ok := c.get(raw.data); ok {
 			return done, nil
@@ -88,7 +93,12 @@ const LockFileSuffix = ".lock"
 // true (in place, or appended to the top-level mapping), keeping every
 // other field, their order and comments, and replaces the file in one
 // atomicfile.Write with the file's existing permission bits (0600 for a
-// new file). A missing directory is created with mode 0700; a missing file
+// new file). A Path that is a symlink atomicfile.Resolve finds safe is
+// followed: the directory lock and the replace are those of the target's
+// directory (the link stays a link), ToolHive's lock stays
+// Path+LockFileSuffix next to the link, where UpdateConfigAtPath takes it;
+// an unsafe link fails with atomicfile.ErrUnsafeLink before any write. A
+// missing directory is created with mode 0700; a missing file
 // is created. On a real filesystem the lock file is created when missing
 // and never removed (see impl/fslock). Immediately before its rename it
 // checks (atomicfile.WriteGuarded) that the lock file is still the one it
@@ -120,16 +130,20 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
 	}
-	if raw, err := readConfig(f.Fs, f.Path); err != nil {
+	raw, err := readConfig(f.Fs, f.Path)
+	if err != nil {
 		return false, err
-	} else if _, done, err := f.render(ctx, raw); err != nil {
+	}
+	if _, done, err := f.render(raw); err != nil {
 		return false, err
 	} else if done {
 		// Set already, maybe by a run that failed before making it durable:
 		// a nil return promises a durable flag (SyncMigrated writes no byte).
 		return false, f.SyncMigrated(ctx)
 	}
-	dir := filepath.Dir(f.Path)
+	// The directory of the file replaced: the link's target's when the
+	// config is a symlink (setLocked rechecks it under the lock).
+	dir := filepath.Dir(raw.target)
 	redo := ErrLockFileUnstable
 	for range lockFileAttempts {
 		settled, w, err := f.setLocked(ctx, dir, &redo)
@@ -177,7 +191,10 @@ func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, 
 	if err != nil {
 		return false, false, err
 	}
-	out, done, err := f.render(ctx, raw)
+	if filepath.Dir(raw.target) != dir { // the link was re-pointed meanwhile
+		return false, false, fmt.Errorf("config %s: %w", f.Path, ErrLinkMoved)
+	}
+	out, done, err := f.render(raw)
 	if err != nil || done {
 		return true, false, err
 	}
@@ -185,7 +202,7 @@ func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, 
 		*redo = ErrLockFileUnstable
 		return false, false, nil
 	}
-	watch, err := watchInPlace(f.Fs, f.Path, raw)
+	watch, err := watchInPlace(f.Fs, raw.target, raw)
 	if err != nil {
 		return false, false, err
 	}
@@ -213,7 +230,7 @@ func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, 
 		}
 		return nil
 	}
-	err = atomicfile.WriteGuarded(f.Fs, f.Path, out, raw.perm, guard)
+	err = atomicfile.WriteGuarded(f.Fs, raw.target, out, raw.perm, guard)
 	if errors.Is(err, errChangedUnderLock) {
 		return false, false, nil // nothing written: redo
 	}
@@ -229,10 +246,9 @@ func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, 
 
 // render returns the content SetMigrated writes for raw, or done when the
 // flag is already set (nothing to write). It parses and renders, or takes
-// both from the cache ctx shares (sharedCache). The result must not be
-// modified.
-func (f Flag) render(ctx context.Context, raw rawConfig) (out []byte, done bool, err error) {
-	c := sharedCache(ctx)
+// both from f.Cache. The result must not be modified.
+func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
+	c := f.Cache
 	if c != nil {
 		if done, set, ok := c.get(raw.data); ok && (done || set != nil) {
 			return set, done, nil
