@@ -156,6 +156,9 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 			if f.c != nil {
 				viol.Keys, viol.CrashPoints, viol.c = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
 			}
+			if f.mc != nil {
+				viol.mc = ptr(f.mc.clone())
+			}
 			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
 		}
@@ -195,7 +198,7 @@ func (v *verifier) property() (int, *failure) {
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
-	return v.rapidShards("statemachine", v.cfg.Seed+1, false, func(sw *sweeper, last **failure) func(*rapid.T) {
+	return v.rapidShards("statemachine", v.cfg.Seed+1, true, func(sw *sweeper, last **failure) func(*rapid.T) {
 		return sw.machineProperty(v.cfg.Modes, last)
 	})
 }

@@ -43,8 +43,8 @@ func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) 
 }
 
 // configUnlocked is the project's Runner whose flag writer does not take
-// ToolHive's config lock (config.yaml.lock), as impl/config did before
-// issue 11: its read-modify-write interleaves with ToolHive's
+// ToolHive's config lock (config.yaml.lock), as impl/config once did: its
+// read-modify-write interleaves with ToolHive's
 // UpdateConfigAtPath (flock, read, modify, in-place write), so the flag or
 // ToolHive's update is lost, or the config is replaced by a flag-only
 // document when the flag writer reads the file ToolHive has just

@@ -10,8 +10,14 @@
 // holds for its read-modify-write. Without it the two read-modify-writes
 // interleave: ToolHive's update or the flag is lost, or, when the flag
 // writer reads the file ToolHive has just truncated for its in-place
-// write, the whole config is replaced by a flag-only document (issue 11).
+// write, the whole config is replaced by a flag-only document.
 // ToolHive removes its lock file after unlocking; SetMigrated checks the
 // lock file before and after its write and retries when it was replaced
 // while held (see Flag.SetMigrated).
+//
+// A config that is a symlink (a dotfile manager's layout) is followed when
+// atomicfile.Resolve finds it safe: the target is read and replaced in its
+// own directory, and ToolHive's lock is still "<path>.lock" next to the
+// link, where UpdateConfigAtPath takes it. An unsafe link fails with
+// atomicfile.ErrUnsafeLink (not ErrInvalidConfig) before any write.
 package config

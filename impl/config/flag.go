@@ -93,7 +93,11 @@ const LockFileSuffix = ".lock"
 // true (in place, or appended to the top-level mapping), keeping every
 // other field, their order and comments, and replaces the file in one
 // atomicfile.Write with the file's existing permission bits (0600 for a
-// new file). A missing directory is created with mode 0700; a missing file
+// new file). A Path that is a symlink atomicfile.Resolve finds safe is
+// followed: the directory lock and the replace are those of the target's
+// directory (the link stays a link), ToolHive's lock stays
+// Path+LockFileSuffix next to the link, where UpdateConfigAtPath takes it;
+// an unsafe link fails with atomicfile.ErrUnsafeLink before any write. A missing directory is created with mode 0700; a missing file
 // is created. On a real filesystem the lock file is created when missing
 // and never removed (see impl/fslock). When the lock file was removed or
 // replaced while held (ToolHive removes its lock file after unlocking), the
@@ -120,16 +124,20 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
 	}
-	if raw, err := readConfig(f.Fs, f.Path); err != nil {
+	raw, err := readConfig(f.Fs, f.Path)
+	if err != nil {
 		return false, err
-	} else if _, done, err := f.render(raw); err != nil {
+	}
+	if _, done, err := f.render(raw); err != nil {
 		return false, err
 	} else if done {
 		// Set already, maybe by a run that failed before making it durable:
 		// a nil return promises a durable flag (SyncMigrated writes no byte).
 		return false, f.SyncMigrated(ctx)
 	}
-	dir := filepath.Dir(f.Path)
+	// The directory of the file replaced: the link's target's when the
+	// config is a symlink (setLocked rechecks it under the lock).
+	dir := filepath.Dir(raw.target)
 	for range lockFileAttempts {
 		settled, w, err := f.setLocked(ctx, dir)
 		wrote = wrote || w
@@ -172,6 +180,9 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 	if err != nil {
 		return false, false, err
 	}
+	if filepath.Dir(raw.target) != dir { // the link was re-pointed meanwhile
+		return false, false, fmt.Errorf("config %s: %w", f.Path, ErrLinkMoved)
+	}
 	out, done, err := f.render(raw)
 	if err != nil || done {
 		return true, false, err
@@ -179,13 +190,36 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 	if !stable() {
 		return false, false, nil
 	}
+	watch, err := watchInPlace(f.Fs, raw.target, raw)
+	if err != nil {
+		return false, false, err
+	}
+	defer watch.close()
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
-	if err := atomicfile.Write(f.Fs, f.Path, out, raw.perm); err != nil {
+	// The last check, immediately before the rename: the lock file is
+	// still the one locked, and nobody wrote the config since it was read.
+	guard := func() error {
+		if !stable() {
+			return errChangedUnderLock
+		}
+		if changed, err := watch.changed(true); err != nil || changed {
+			return errors.Join(errChangedUnderLock, err)
+		}
+		return nil
+	}
+	err = atomicfile.WriteGuarded(f.Fs, raw.target, out, raw.perm, guard)
+	if errors.Is(err, errChangedUnderLock) {
+		return false, false, nil // nothing written: redo
+	}
+	if err != nil {
 		return false, false, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	if changed, err := watch.changed(false); err != nil || changed {
+		return true, true, errors.Join(fmt.Errorf("config %s: %w", f.Path, ErrConcurrentWrite), err)
 	}
 	settled = stable()
 	return settled, true, release()

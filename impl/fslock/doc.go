@@ -49,7 +49,7 @@
 // process dies; a crash leaves at most an empty lock file, which every later
 // locker (scopemig or ToolHive) simply reuses.
 //
-// Hostile names (issue 12): a lock file is never opened through a symlink
+// Hostile names: a lock file is never opened through a symlink
 // and never a FIFO, directory or device (ErrNotRegular); PreflightFile
 // checks that without opening it. Run as root, a lock file it creates in a
 // user's directory belongs to that user.
