@@ -272,7 +272,8 @@ func checkOutputFields(t *testing.T, command string, out []byte) {
 }
 
 // TestJSONOutputsHoldTheirFields runs every command with a JSON output
-// (bench aside: it runs for minutes; its type is held above) and checks
+// (bench aside: it runs for minutes; its type is held above; explore --exec
+// in TestExploreExecJSONHoldsItsFields, Linux only) and checks
 // what it prints against its held field set: every printed field is held,
 // every held field that is not omitempty is printed. So a command that
 // starts printing another type, or drops a field by hand, fails too.
@@ -313,14 +314,4 @@ func TestJSONOutputsHoldTheirFields(t *testing.T) {
 	report, err := os.ReadFile(filepath.Join(sdir, "r.json"))
 	require.NoError(t, err)
 	checkOutputFields(t, "soak", report)
-
-	if err := sysexplore.PtraceWorks(); err != nil {
-		t.Logf("explore --exec not run: ptrace is not permitted here (%v); its type is held by TestJSONFieldSets", err)
-		return
-	}
-	t.Setenv(PasswordEnvVar, fixturePassword)
-	out, err := runExplore(t, "--exec", "--from", fixtureDir, "--mode", "process", "--json", "--",
-		"/bin/sh", "-c", `: > "$1/config.yaml"`, "sh", "{dir}")
-	require.ErrorIs(t, err, errExploreFound) // a violation, so its fields are printed too
-	checkOutputFields(t, "explore --exec", []byte(out))
 }
