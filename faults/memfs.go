@@ -27,8 +27,8 @@ const epoch int64 = 946684800 * int64(time.Second)
 // "/a/./b" name the same file, and ".." never leaves the root (names are
 // cleaned lexically before any link is followed). Symbolic links are
 // modelled (see symlink.go: SymlinkIfPossible, ReadlinkIfPossible,
-// LstatIfPossible); there are no hard links and no umask (perm is applied
-// as given). File
+// LstatIfPossible) and hard links (memfs_link.go: Link); there is no umask
+// (perm is applied as given). File
 // times come from a logical clock (one tick per mutation), so runs are
 // deterministic; they are not modelled for durability.
 type MemFS struct {
@@ -201,7 +201,7 @@ func (m *MemFS) openLocked(h *memFile, name, rel string, flag int, perm os.FileM
 		switch {
 		case n != nil && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
 			return pathErr("open", name, syscall.EEXIST)
-		case n != nil && n.isLink() && flag&syscall.O_NOFOLLOW != 0:
+		case n != nil && n.isLink() && flag&oNoFollow != 0:
 			return pathErr("open", name, syscall.ELOOP)
 		case n != nil && n.isLink():
 			if hops >= maxLinkHops {

@@ -36,7 +36,8 @@ type Artifact struct {
 	// The case as drawn, before shrinking: its own seed (derived from Seed
 	// and Case), the size of its initial store and the store with value
 	// fingerprints, the number of mutating operations of a complete run
-	// from it (crash points are drawn in [0, Ops]), and the injector of
+	// from it (crash points are drawn in [0, Ops], then scaled to the run
+	// they hit: docs/soak.md), and the injector of
 	// each faulty run in faults.ParseSchedule syntax (a complete run
 	// follows them).
 	CaseSeed uint64   `json:"case_seed"`

@@ -1,16 +1,18 @@
 package harness
 
 import (
-	"errors"
 	"io"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
 )
 
 // ErrBadConfig reports a configuration that cannot be run: a SoakConfig
-// shard outside [0, Shards), or an Artifact of another format version or
-// without the fields a replay needs.
-var ErrBadConfig = errors.New("bad config")
+// shard outside [0, Shards), an Artifact of another format version or
+// without the fields a replay needs, an exploration of an ExecTarget that
+// cannot start. It is sysexplore.ErrBadConfig: one error for both
+// explorers.
+var ErrBadConfig = report.ErrBadConfig
 
 // Config tunes Verify. The zero value means sensible defaults, sized so that
 // Verify on one target takes a few seconds on one core.

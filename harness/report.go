@@ -33,6 +33,8 @@ type Violation struct {
 	// c is the counterexample as data, when it is a store and faulty runs
 	// (it holds values; the mutant suite's tests replay its neighbours).
 	c *failCase
+	// mc is the counterexample as data when it is state-machine steps.
+	mc *machineCase
 }
 
 func (v Violation) String() string {

@@ -64,7 +64,7 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		}
 		rep.Seconds = time.Since(start).Seconds()
 	}()
-	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnv(ctx, t), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
+	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnvCaches(ctx, t, cfg.NoCache), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
 	for _, ph := range v.phases() {
 		if cfg.skips(ph.name) || (cfg.StopAtFirst && len(rep.Violations) > 0) {
 			continue
@@ -156,6 +156,9 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 			if f.c != nil {
 				viol.Keys, viol.CrashPoints, viol.c = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
 			}
+			if f.mc != nil {
+				viol.mc = ptr(f.mc.clone())
+			}
 			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
 		}
@@ -195,7 +198,7 @@ func (v *verifier) property() (int, *failure) {
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
-	return v.rapidShards("statemachine", v.cfg.Seed+1, false, func(sw *sweeper, last **failure) func(*rapid.T) {
+	return v.rapidShards("statemachine", v.cfg.Seed+1, true, func(sw *sweeper, last **failure) func(*rapid.T) {
 		return sw.machineProperty(v.cfg.Modes, last)
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
@@ -51,9 +52,13 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	if len(args) == 0 {
 		return fmt.Errorf("explore --exec needs a command after --")
 	}
-	modes, err := sysexplore.ParseModes(mode)
-	if err != nil {
-		return err
+	var modes []faults.Mode // nil: sysexplore.Modes()
+	if mode != "all" {
+		m, err := faults.ParseMode(mode)
+		if err != nil {
+			return fmt.Errorf("--mode: want process, power, power-partial or all: %w", err)
+		}
+		modes = []faults.Mode{m} // torn: refused by Explore (ErrBadConfig)
 	}
 	policy, err := model.ParsePolicy(f.policy)
 	if err != nil {
@@ -91,11 +96,15 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MODE\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
 		for _, m := range rep.Modes {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, m.Points, m.Distinct, m.Seconds, m.PointsPerSec)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, m.States, m.Images, m.Seconds, m.StatesPerSec)
 		}
 		tw.Flush()
 		for _, v := range rep.Violations {
-			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall)
+			if v.Source != "" {
+				fmt.Fprintf(w, "  in %s\n", v.Source)
+			}
+			fmt.Fprintf(w, "  replay: %s\n", v.Replay)
 		}
 		if rep.Diverged > 0 {
 			fmt.Fprintf(w, "%d process-mode runs reached their crash point by another path than the recording (nondeterministic command); each is named by its own path in replay lines\n", rep.Diverged)

@@ -129,6 +129,27 @@ func TestUnsafeLinksRefused(t *testing.T) {
 			require.NoError(t, os.Lchown(l.cfgLink, 4242, 4242))
 			return l.cfgLink, l.cfgTarget
 		}, "belongs to uid 0, not to uid 4242", true},
+		{"a home-manager chain: through another user's links to a read-only file", func(t *testing.T, l dotLayout) (string, string) {
+			store := filepath.Join(l.home, "nix", "store")
+			require.NoError(t, os.MkdirAll(store, 0o755))
+			final := filepath.Join(store, "abc-toolhive-config.yaml")
+			require.NoError(t, os.Rename(l.cfgTarget, final))
+			require.NoError(t, os.Chmod(final, 0o444))
+			hop := filepath.Join(store, "def-home-manager-files-config.yaml")
+			require.NoError(t, os.Symlink(final, hop))
+			require.NoError(t, os.Lchown(hop, 4242, 4242))
+			require.NoError(t, os.Remove(l.cfgLink))
+			require.NoError(t, os.Symlink(hop, l.cfgLink))
+			return l.cfgLink, final
+		}, "the target is read-only (mode 0444)", true},
+		{"a chain through another user's link", func(t *testing.T, l dotLayout) (string, string) {
+			hop := filepath.Join(l.home, "hop.yaml")
+			require.NoError(t, os.Symlink(l.cfgTarget, hop))
+			require.NoError(t, os.Lchown(hop, 4242, 4242))
+			require.NoError(t, os.Remove(l.cfgLink))
+			require.NoError(t, os.Symlink(hop, l.cfgLink))
+			return l.cfgLink, l.cfgTarget
+		}, "hop.yaml belongs to uid 4242, not to uid 0", true},
 		{"store target of another user", func(t *testing.T, l dotLayout) (string, string) {
 			require.NoError(t, os.Chown(l.storeTarget, 4242, 4242))
 			return l.storeLink, l.storeTarget

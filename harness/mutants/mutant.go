@@ -98,7 +98,7 @@ func joinIDs(ids []model.InvariantID) string {
 func Suite() []Mutant {
 	var all []Mutant
 	for _, group := range [][]Mutant{
-		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), noopSystemDelete(), configUnlocked()}, dirstoreMutants(), opLevelMutants(),
+		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), noopSystemDelete(), configUnlocked(), restoreDeleteFirst(), undecodableWrite(true)}, dirstoreMutants(), opLevelMutants(),
 	} {
 		all = append(all, group...)
 	}

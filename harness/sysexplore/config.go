@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -18,7 +19,7 @@ type Config struct {
 	// fresh copy of From.
 	Argv []string
 	// Modes to explore (default: all).
-	Modes []Mode
+	Modes []faults.Mode
 	// Policy is the conflict policy the model is run with (default keep).
 	Policy model.Policy
 	// Seed of the power-partial subsets (0 means 1).
@@ -71,11 +72,11 @@ type Config struct {
 func ReplayCommand(c Config, v Violation) string {
 	var b strings.Builder
 	b.WriteString("scopemig explore --exec --from " + shellQuote(c.From))
-	b.WriteString(" --mode " + string(v.Mode))
+	b.WriteString(" --mode " + v.Mode.String())
 	if v.Point > 0 {
 		b.WriteString(" --point " + itoa(v.Point))
 	}
-	if v.Mode == PowerPartial {
+	if v.Mode == faults.PowerPartial {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())

@@ -1,13 +1,19 @@
 package sysexplore
 
-import "github.com/scopemig/scopemig/model"
+import (
+	"encoding/json"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
+	"github.com/scopemig/scopemig/model"
+)
 
 // Violation is one invariant breach at one crash point. Detail and
 // Syscall name keys, fingerprints, paths and byte counts, never values.
 type Violation struct {
 	Invariant model.InvariantID `json:"invariant"`
 	Name      string            `json:"name"`
-	Mode      Mode              `json:"mode"`
+	Mode      faults.Mode       `json:"mode"`
 	Point     int               `json:"point"`          // crash point (syscall index); Points+1 = after the complete run
 	Seed      uint64            `json:"seed,omitempty"` // power-partial draw
 	Syscall   string            `json:"syscall"`        // the syscall at the crash point (not executed)
@@ -15,16 +21,21 @@ type Violation struct {
 	Image     string            `json:"image"` // fingerprint of the crash image (what the model sees), for replays
 	Replay    string            `json:"replay"`
 	Count     int               `json:"count"` // crash points of this mode with the same invariant
+	// Source is the program line that issued the crash-point syscall,
+	// "config.go:212 os.WriteFile" (the first frame in the program's own
+	// code and the function it called there), when the binary has
+	// symbols; "" otherwise (an interpreter, a stripped binary).
+	Source string `json:"source,omitempty"`
+	// Stack is the symbolised user stack at the syscall, innermost first.
+	Stack []string `json:"stack,omitempty"`
 }
 
-// ModeReport is the figure of one mode.
-type ModeReport struct {
-	Mode         Mode    `json:"mode"`
-	Points       int     `json:"points"`   // crash points explored (power-partial: points x subsets)
-	Distinct     int     `json:"distinct"` // images checked for the first time in the run (not in an earlier mode)
-	Seconds      float64 `json:"seconds"`
-	PointsPerSec float64 `json:"points_per_second"`
-}
+// ModeReport is the figure of one mode, the same type as harness's:
+// States counts the crash points explored (power modes include point
+// N+1; power-partial counts every draw), Images the images checked for
+// the first time in the run (an image an earlier mode already checked is
+// not counted again), Runs the runs of the command (traced and restarts).
+type ModeReport = report.ModeReport
 
 // Report is the result of Explore.
 type Report struct {
@@ -44,11 +55,34 @@ type Report struct {
 	Diverged int `json:"diverged"`
 }
 
+// modeJSON is a mode as the JSON report prints it: the shared fields, and
+// the names this report used before it shared harness's shape (points,
+// distinct, points_per_second), kept for readers of the old format.
+type modeJSON struct {
+	ModeReport
+	Points       int     `json:"points"`
+	Distinct     int     `json:"distinct"`
+	PointsPerSec float64 `json:"points_per_second"`
+}
+
+// MarshalJSON prints the report with every mode's old field names too.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	out := struct {
+		plain
+		Modes []modeJSON `json:"modes"`
+	}{plain: plain(r), Modes: make([]modeJSON, 0, len(r.Modes))}
+	for _, m := range r.Modes {
+		out.Modes = append(out.Modes, modeJSON{ModeReport: m, Points: m.States, Distinct: m.Images, PointsPerSec: m.StatesPerSec})
+	}
+	return json.Marshal(out)
+}
+
 // OK reports whether no violation was found and nothing was inconclusive.
 func (r Report) OK() bool { return len(r.Violations) == 0 && len(r.Inconclusive) == 0 }
 
 // Has reports whether a violation of id was found in mode.
-func (r Report) Has(id model.InvariantID, mode Mode) (Violation, bool) {
+func (r Report) Has(id model.InvariantID, mode faults.Mode) (Violation, bool) {
 	for _, v := range r.Violations {
 		if v.Invariant == id && v.Mode == mode {
 			return v, true

@@ -18,6 +18,15 @@
 // that, plus a writable directory, without writing, so that a caller can
 // refuse before an earlier write elsewhere.
 //
+// Write never follows a link at the target. A caller whose path may be a
+// user's symlink (a dotfile manager's layout) resolves it first with
+// Resolve, which follows a bounded chain of links only when it is safe to
+// replace the file at its end (the user's own links and file, no directory
+// on the way writable by others, a writable target in a writable
+// directory) and refuses otherwise with an *UnsafeLinkError, reading only;
+// the caller then writes the target in its own directory, and the link
+// stays a link.
+//
 // The sequence of filesystem operations is minimal and fixed, because the
 // crash-sweep harness enumerates crash points by counting them (the checks
 // are reads, which it does not count); see Write.

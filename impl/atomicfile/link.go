@@ -96,7 +96,8 @@ func (r Resolved) IsLink() bool { return len(r.Links) > 0 }
 // A symlink — the layout of dotfile managers (GNU stow, yadm, chezmoi's
 // symlink mode, home-manager) — is followed, at most MaxLinkHops links,
 // when it is safe to replace its target in place of the link; each hop is
-// checked, and the first failure is an *UnsafeLinkError:
+// checked, and a failure is an *UnsafeLinkError (the first one found; a
+// read-only target is named before a link's failed check):
 //
 //   - every link of the chain and the target belong to this process's user
 //     (run as root: all to one same user, the first link's owner), else
@@ -128,6 +129,11 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 		return Resolved{}, &UnsafeLinkError{Link: path, Target: target, Reason: reason, Detail: detail}
 	}
 	chainOwner := Owner{UID: id.UID, Known: id.Known && !id.root()}
+	// hopErr is the first failed check of a link on the way, reported once
+	// the chain is read: unless its end is read-only, which says more (a
+	// home-manager chain runs through root's links in /nix/store to a
+	// read-only file).
+	var hopErr error
 	cur := path
 	for {
 		fi, err := lstat(fsys, cur)
@@ -146,8 +152,11 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 				return r, nil
 			}
 			r.Target = cur
-			if reason, detail := checkTarget(fsys, cur, fi, &chainOwner); reason != 0 {
+			if reason, detail := checkTarget(fsys, cur, fi, &chainOwner); reason == LinkReadOnly || (reason != 0 && hopErr == nil) {
 				return fail(cur, reason, detail)
+			}
+			if hopErr != nil {
+				return Resolved{}, hopErr
 			}
 			return r, nil
 		}
@@ -168,11 +177,11 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 			next = filepath.Join(dir, next)
 		}
 		next = filepath.Clean(next)
-		if reason, detail := checkOwner(fi, cur, "the link", &chainOwner, id); reason != 0 {
-			return fail(next, reason, detail)
+		if reason, detail := checkOwner(fi, cur, "the link", &chainOwner, id); reason != 0 && hopErr == nil {
+			_, hopErr = fail(next, reason, detail)
 		}
-		if reason, detail := checkDir(fsys, filepath.Dir(cur)); reason != 0 {
-			return fail(next, reason, detail)
+		if reason, detail := checkDir(fsys, filepath.Dir(cur)); reason != 0 && hopErr == nil {
+			_, hopErr = fail(next, reason, detail)
 		}
 		r.Links = append(r.Links, cur)
 		cur = next

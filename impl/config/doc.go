@@ -14,4 +14,10 @@
 // ToolHive removes its lock file after unlocking; SetMigrated checks the
 // lock file before and after its write and retries when it was replaced
 // while held (see Flag.SetMigrated).
+//
+// A config that is a symlink (a dotfile manager's layout) is followed when
+// atomicfile.Resolve finds it safe: the target is read and replaced in its
+// own directory, and ToolHive's lock is still "<path>.lock" next to the
+// link, where UpdateConfigAtPath takes it. An unsafe link fails with
+// atomicfile.ErrUnsafeLink (not ErrInvalidConfig) before any write.
 package config

@@ -15,11 +15,16 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 )
 
-// Flag is the migration flag in the YAML config file Path on Fs. Both
-// fields are required. Flag is a value type: copies share the file.
+// Flag is the migration flag in the YAML config file Path on Fs. Fs and
+// Path are required. Flag is a value type: copies share the file (and the
+// Cache).
 type Flag struct {
 	Fs   afero.Fs
 	Path string
+	// Cache, when not nil, is shared by every Flag given it: a config
+	// content parsed once is not parsed again (see Cache). Nil, the
+	// default, parses every read.
+	Cache *Cache
 }
 
 // dirPerm is the mode of a config directory SetMigrated creates.
@@ -53,7 +58,7 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	c := sharedCache(ctx)
+	c := f.Cache
 	if c != nil {
 		if done, _, ok := c.get(raw.data); ok {
 			return done, nil
@@ -123,7 +128,7 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if _, done, err := f.render(ctx, raw); err != nil {
+	if _, done, err := f.render(raw); err != nil {
 		return false, err
 	} else if done {
 		// Set already, maybe by a run that failed before making it durable:
@@ -178,20 +183,43 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 	if filepath.Dir(raw.target) != dir { // the link was re-pointed meanwhile
 		return false, false, fmt.Errorf("config %s: %w", f.Path, ErrLinkMoved)
 	}
-	out, done, err := f.render(ctx, raw)
+	out, done, err := f.render(raw)
 	if err != nil || done {
 		return true, false, err
 	}
 	if !stable() {
 		return false, false, nil
 	}
+	watch, err := watchInPlace(f.Fs, raw.target, raw)
+	if err != nil {
+		return false, false, err
+	}
+	defer watch.close()
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
-	if err := atomicfile.Write(f.Fs, raw.target, out, raw.perm); err != nil {
+	// The last check, immediately before the rename: the lock file is
+	// still the one locked, and nobody wrote the config since it was read.
+	guard := func() error {
+		if !stable() {
+			return errChangedUnderLock
+		}
+		if changed, err := watch.changed(true); err != nil || changed {
+			return errors.Join(errChangedUnderLock, err)
+		}
+		return nil
+	}
+	err = atomicfile.WriteGuarded(f.Fs, raw.target, out, raw.perm, guard)
+	if errors.Is(err, errChangedUnderLock) {
+		return false, false, nil // nothing written: redo
+	}
+	if err != nil {
 		return false, false, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	if changed, err := watch.changed(false); err != nil || changed {
+		return true, true, errors.Join(fmt.Errorf("config %s: %w", f.Path, ErrConcurrentWrite), err)
 	}
 	settled = stable()
 	return settled, true, release()
@@ -199,10 +227,9 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 
 // render returns the content SetMigrated writes for raw, or done when the
 // flag is already set (nothing to write). It parses and renders, or takes
-// both from the cache ctx shares (sharedCache). The result must not be
-// modified.
-func (f Flag) render(ctx context.Context, raw rawConfig) (out []byte, done bool, err error) {
-	c := sharedCache(ctx)
+// both from f.Cache. The result must not be modified.
+func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
+	c := f.Cache
 	if c != nil {
 		if done, set, ok := c.get(raw.data); ok && (done || set != nil) {
 			return set, done, nil

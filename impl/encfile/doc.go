@@ -28,6 +28,12 @@
 // keeps ToolHive's lock longer than 5 s (a slow Update fn) makes ToolHive's
 // concurrent writes fail, never silently lost.
 //
+// A store path that is a symlink (a dotfile manager's layout) is followed
+// when atomicfile.Resolve finds it safe: the target is read and replaced in
+// its own directory, under that directory's lock, and the sidecar lock is
+// still "<path>.lock" next to the link, the file ToolHive locks. An unsafe
+// link fails Open and Inspect with atomicfile.ErrUnsafeLink.
+//
 // The lock file is created once by the first write and never removed (see
 // package fslock: removing it breaks exclusion for a third process); if
 // ToolHive removes it, the next write recreates it. Crash contract of the

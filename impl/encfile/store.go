@@ -18,7 +18,6 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // dirPerm is the mode of a store directory the Store creates.
@@ -33,9 +32,9 @@ type Store struct {
 	dir      string      // path's directory, whose lock guards the replace
 	lockPath string      // ToolHive's sidecar lock: next to the named path, where ToolHive takes it
 	aead     cipher.AEAD // immutable after Open
-	random   io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
+	random   io.Reader   // immutable after Open; nil = crypto/rand (WithRand)
 	perm     os.FileMode // immutable after Open
-	cache    *cacheTable // immutable after Open; nil = no shared cache (see cache)
+	cache    *cacheTable // immutable after Open; nil = no shared Cache (WithCache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -94,7 +93,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		table *cacheTable
 		err   error
 	)
-	if c := sharedCache(ctx); c != nil {
+	if c := o.cache; c != nil {
 		table, err = c.table(KeyFromPassword(password))
 		if table != nil {
 			aead = table.aead
@@ -110,7 +109,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, fmt.Errorf("encfile: %w", err)
 	}
 	s := &Store{fsys: fsys, path: res.Target, dir: filepath.Dir(res.Target), lockPath: res.Path + LockFileSuffix,
-		aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
+		aead: aead, random: o.random, perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -372,14 +371,12 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 		return fmt.Errorf("encfile: %w", err)
 	}
 	// m was load's private copy and fn is done with it: it becomes the
-	// memoised (and cached) content of the bytes just written, unmodified
-	// from here on.
+	// memoised content of the bytes just written, unmodified from here on.
+	// Only this Store's memo records it (this process knows what it wrote,
+	// as a real one does); the shared Cache records decoded bytes only, so
+	// every other Store — a restarted process — decodes these bytes once.
 	c := newContents(m)
 	c.o = cur.o // kept unchanged by every rewrite
-	file := string(data)
-	s.memo.set(file, c)
-	if s.cache != nil {
-		s.cache.put(file, c)
-	}
+	s.memo.set(string(data), c)
 	return release()
 }
