@@ -60,10 +60,26 @@ type Report struct {
 	Modes        []ModeReport `json:"modes"`
 	Violations   []Violation  `json:"violations"`
 	Inconclusive []string     `json:"inconclusive,omitempty"`
+	// Cost is what each crash point took, in the order of Modes and
+	// points: its wall time on its worker, the runs of the command it
+	// made, and whether its image was checked there (false: an identical
+	// image's verdict was reused).
+	Cost []PointCost `json:"cost"`
 	// Diverged counts the process-mode runs that reached their crash
 	// point by another path than the recording (a command whose syscalls
 	// depend on scheduling); their images are checked all the same.
 	Diverged int `json:"diverged"`
+}
+
+// PointCost is the cost of one crash point.
+type PointCost struct {
+	Mode    faults.Mode `json:"mode"`
+	FS      FSModel     `json:"fs,omitempty"` // a power mode's persistence model
+	Point   int         `json:"point"`
+	Seed    uint64      `json:"seed,omitempty"`
+	Seconds float64     `json:"seconds"`
+	Runs    int         `json:"runs"`
+	Checked bool        `json:"checked"`
 }
 
 // modeJSON is a mode as the JSON report prints it: the shared fields, and
