@@ -92,13 +92,20 @@ type modeJSON struct {
 	PointsPerSec float64 `json:"points_per_second"`
 }
 
+// plainReport is Report without its MarshalJSON method.
+type plainReport Report
+
+// JSONReport is the report as --json prints it (Report.MarshalJSON): its
+// fields, every mode with its old field names too. It names the JSON
+// shape for readers that derive it from a type.
+type JSONReport struct {
+	plainReport
+	Modes []modeJSON `json:"modes"`
+}
+
 // MarshalJSON prints the report with every mode's old field names too.
 func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
-	out := struct {
-		plain
-		Modes []modeJSON `json:"modes"`
-	}{plain: plain(r), Modes: make([]modeJSON, 0, len(r.Modes))}
+	out := JSONReport{plainReport: plainReport(r), Modes: make([]modeJSON, 0, len(r.Modes))}
 	for _, m := range r.Modes {
 		out.Modes = append(out.Modes, modeJSON{ModeReport: m, Points: m.States, Distinct: m.Images, PointsPerSec: m.StatesPerSec})
 	}

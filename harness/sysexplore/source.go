@@ -16,7 +16,9 @@ func (e *explorer) annotate() {
 		if !ok {
 			continue
 		}
-		v.Source, v.Stack = e.sym.source(st)
+		if src, stack := e.sym.source(st); src != "" {
+			v.Source, v.Stack = src, stack // the stack only with a program line: libc or interpreter frames alone say nothing more than the syscall
+		}
 	}
 }
 
