@@ -41,6 +41,7 @@ func TestLockRace(t *testing.T) {
 	t.Run("ToolHiveTrio", func(t *testing.T) { raceToolHiveTrio(t, bin) })
 	t.Run("ScopemigHoldsRemovedLock", func(t *testing.T) { raceScopemigHoldsRemovedLock(t, bin) })
 	t.Run("ScopemigBesideRemovedLockHolder", func(t *testing.T) { raceScopemigBesideRemovedLockHolder(t, bin) })
+	t.Run("ScopemigReadsTruncatedConfig", func(t *testing.T) { raceScopemigReadsTruncatedConfig(t, bin) })
 	t.Run("ResidualFlagLoss", func(t *testing.T) { raceResidualFlagLoss(t, bin) })
 }
 
@@ -180,6 +181,48 @@ func raceScopemigBesideRemovedLockHolder(t *testing.T, bin string) {
 	cfg := raceResult(t, path)
 	require.True(t, cfg.SecretScopeMigration, "the flag")
 	require.Equal(t, []string{lockMarkerSeed, "a", "b"}, cfg.BuildEnvFromShell, "ToolHive's acknowledged update B survives scopemig's write")
+}
+
+// raceScopemigReadsTruncatedConfig: ToolHive's B holds the lock of a
+// removed inode, has opened the config for its write in place (O_TRUNC:
+// the file is now empty) and is frozen on entry to the write itself;
+// scopemig locks a new lock file and reads the config: empty. Before
+// issue 21.4 it wrote a flag-only config and exited 0, and B's content
+// then went into the replaced file: every field lost (I9). Now its last
+// check before the rename finds the config open for writing (a read lease
+// is refused), writes nothing, and after its retries exits 1 with "keeps
+// writing". Once B has written, a new run sets the flag and keeps all.
+func raceScopemigReadsTruncatedConfig(t *testing.T, bin string) {
+	path := raceConfig(t)
+	a := startDriver(t, "A", bin, "thv", path, "a", "gate")
+	a.waitLine(t, "in")
+	flock := onSyscall("B's flock", unix.SYS_FLOCK)
+	write := onFileWrite("B's write of the config")
+	b := startTraced(t, "B", []*pausePoint{flock, write}, bin, "thv", path, "b", "gate")
+	waitPaused(t, flock)
+	a.release(t)
+	a.waitLine(t, "ok")
+	require.Equal(t, 0, a.finish(t))
+	close(flock.resume)
+	b.waitLine(t, "in")
+	b.release(t)
+	waitPaused(t, write) // B truncated the config and has not written it yet
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Empty(t, data, "B's write in place is under way")
+	s := startDriver(t, "scopemig", bin, "scopemig", path)
+	require.Equal(t, 1, s.finish(t), "scopemig must not write over a config being written")
+	require.Contains(t, s.errb.String(), "keeps writing the config")
+	close(write.resume)
+	b.waitLine(t, "ok")
+	require.Equal(t, 0, b.finish(t))
+	again := startDriver(t, "scopemig again", bin, "scopemig", path)
+	again.waitLine(t, "ok")
+	require.Equal(t, 0, again.finish(t))
+
+	cfg := raceResult(t, path) // fails on a replaced config
+	require.True(t, cfg.SecretScopeMigration)
+	require.Equal(t, []string{lockMarkerSeed, "a", "b"}, cfg.BuildEnvFromShell)
 }
 
 // raceResidualFlagLoss is what no peer of ToolHive v0.47.0 can

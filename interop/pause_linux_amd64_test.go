@@ -31,6 +31,13 @@ func onSyscall(what string, nr uint64) *pausePoint {
 		match: func(_ int, r *unix.PtraceRegs) bool { return r.Orig_rax == nr }}
 }
 
+// onFileWrite pauses on entry to a write(2) to a descriptor other than
+// stdin, stdout and stderr.
+func onFileWrite(what string) *pausePoint {
+	return &pausePoint{what: what, paused: make(chan struct{}), resume: make(chan struct{}),
+		match: func(_ int, r *unix.PtraceRegs) bool { return r.Orig_rax == unix.SYS_WRITE && r.Rdi > 2 }}
+}
+
 // onUnlinkOf pauses on entry to unlinkat(…, path, …) (os.Remove).
 func onUnlinkOf(path string) *pausePoint {
 	return &pausePoint{what: "unlink " + path, paused: make(chan struct{}), resume: make(chan struct{}),

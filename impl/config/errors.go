@@ -16,6 +16,11 @@ var (
 	// removed or replaced every time SetMigrated held it (another program
 	// keeps deleting it): the flag may or may not be set; retry.
 	ErrLockFileUnstable = errors.New("config lock file keeps being removed or replaced while held")
+	// ErrConfigBusy reports that, every time SetMigrated held ToolHive's
+	// config lock, another program wrote the config or held it open for
+	// writing (ToolHive's lock-file race, or a writer that takes no lock):
+	// nothing was written; retry.
+	ErrConfigBusy = errors.New("another program keeps writing the config while its lock is held")
 	// ErrLinkMoved reports a config symlink re-pointed to another
 	// directory between SetMigrated's first read and its locked one:
 	// nothing was written (but the lock file); re-run.
