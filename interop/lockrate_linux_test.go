@@ -89,8 +89,8 @@ func TestLockRaceRate(t *testing.T) {
 				scopemigOK = true
 			} else {
 				line, _, _ := strings.Cut(s.errb.String(), "\n")
-				_, reason, _ := strings.Cut(line, ": config "+path+": ")
-				c.scopemigFailed[reason]++
+				c.scopemigFailed[strings.ReplaceAll(line, path, "$CONFIG")]++
+				t.Logf("trial %d: scopemig exit %d: %s", trial, code, line)
 			}
 		}
 		c.trials++
@@ -127,6 +127,7 @@ func TestLockRaceRate(t *testing.T) {
 		}
 		if scopemigOK && !cfg.SecretScopeMigration {
 			c.flagLost++
+			t.Logf("trial %d: flag missing after scopemig's exit 0 (%d updates lost, config replaced: %v)", trial, missing, cfg.RegistryUrl == "")
 		}
 	}
 	t.Logf("3 ToolHive processes x %d updates each, started together", lockRateUpdates)
