@@ -88,7 +88,8 @@ func TestLockRaceRate(t *testing.T) {
 			if code := s.finish(t); code == 0 {
 				scopemigOK = true
 			} else {
-				line, _, _ := strings.Cut(s.errb.String(), "\n")
+				lines := strings.Split(strings.TrimSpace(s.errb.String()), "\n")
+				line := lines[len(lines)-1] // the error (a diagnostic may come first)
 				c.scopemigFailed[strings.ReplaceAll(line, path, "$CONFIG")]++
 				t.Logf("trial %d: scopemig exit %d: %s", trial, code, line)
 			}
