@@ -19,8 +19,9 @@ import (
 // as after a real restart. A nil *caches (Config.NoCache) lends none:
 // every read decodes.
 type caches struct {
-	enc *encfile.Cache
-	cfg *config.Cache
+	enc    *encfile.Cache
+	encOpt encfile.Option // encfile.WithCache(enc), built once
+	cfg    *config.Cache
 }
 
 // newCaches returns fresh caches, or nil when off.
@@ -28,15 +29,8 @@ func newCaches(off bool) *caches {
 	if off {
 		return nil
 	}
-	return &caches{enc: encfile.NewCache(0), cfg: config.NewCache(0)}
-}
-
-// encfileOptions are the options that give an encfile store c's cache.
-func (c *caches) encfileOptions() []encfile.Option {
-	if c == nil {
-		return nil
-	}
-	return []encfile.Option{encfile.WithCache(c.enc)}
+	enc := encfile.NewCache(0)
+	return &caches{enc: enc, encOpt: encfile.WithCache(enc), cfg: config.NewCache(0)}
 }
 
 // configCache is c's config cache (nil for none).

@@ -31,7 +31,6 @@ func TestCachesLentOnlyToTheBuiltinOpen(t *testing.T) {
 	off := newEnvCaches(context.Background(), builtin, true)
 	require.Nil(t, off.caches, "NoCache: no decode cache")
 	require.Nil(t, off.caches.configCache())
-	require.Empty(t, off.caches.encfileOptions())
 	_, err = off.openStore(afero.NewMemMapFs())
 	require.NoError(t, err)
 	require.Equal(t, []*caches{nil}, got, "NoCache lends none")

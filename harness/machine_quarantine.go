@@ -50,8 +50,8 @@ func (m *machine) drawQuarantineKey(t *rapid.T) string {
 		return rapid.SampledFrom(held).Draw(t, "quarantine key")
 	}
 	other := []string{"__thv_workloads_BEARER_TOKEN_a", "__thv_legacy_"}
-	for _, o := range quarantineOrigins() {
-		other = append(other, model.QuarantineKey(o, 1), model.QuarantineKey(o, 2))
+	for _, o := range quarantineOrigins() { // an original key names its one slot (or is ambiguous, or names none)
+		other = append(other, o, model.QuarantineKey(o, 1), model.QuarantineKey(o, 2))
 	}
 	return rapid.SampledFrom(other).Draw(t, "quarantine key")
 }
@@ -161,8 +161,9 @@ func lostValue(old, got model.State, st *mstep) string {
 	for _, v := range got.Secrets {
 		held[v] = true
 	}
+	dropped, _ := model.ResolveQuarantine(old, st.Key) // the slot a drop deletes
 	for _, k := range old.Keys() {
-		if st.Kind == stepDrop && k == st.Key {
+		if st.Kind == stepDrop && k == dropped {
 			continue
 		}
 		if !held[old.Secrets[k]] {

@@ -35,12 +35,25 @@ func TestStateMachineCounterexamplesAreOneMinimal(t *testing.T) {
 		t.Skip("rapid runs a fifth of its checks under -short, too few for the seeds chosen here; make test runs this")
 	}
 	ctx := context.Background()
-	for name, seed := range map[string]uint64{
-		"noop-system-delete":             1,
-		"plaintext-left-cleaned-on-open": 2,
-		"restore-delete-first":           1,
-		"dirstore-unescaped-name":        1,
+	// The seeds pick rapid shards that meet the flaw under test first:
+	// with seed 1, plaintext-left-cleaned-on-open's first failing shard is
+	// an I6 (a set lost to a power cut), a genuine catch but not the one
+	// this test is about. The store mutants the Runner cannot reveal (it
+	// migrates in one Update and never deletes a system key) are caught by
+	// the state machine alone too, not only by conformance: its scoped
+	// deletes of system keys, and its I8 scan of each crash image before
+	// the restart reopens it; restore-delete-first only by it.
+	for name, c := range map[string]struct {
+		want model.InvariantID
+		seed uint64
+	}{
+		"noop-system-delete":             {model.I6, 1},
+		"plaintext-left-cleaned-on-open": {model.I8, 2},
+		"restore-delete-first":           {model.I2, 1},
+		"dirstore-lossy-name":            {model.I6, 1},
 	} {
+		seed := c.seed
+		want := c.want
 		t.Run(name, func(t *testing.T) {
 			m, ok := mutants.ByName(name)
 			require.True(t, ok)
@@ -48,7 +61,9 @@ func TestStateMachineCounterexamplesAreOneMinimal(t *testing.T) {
 			require.NoError(t, err)
 			require.NotEmpty(t, rep.Violations, "the state machine missed %s", name)
 			v := rep.Violations[0]
+			require.Equal(t, want, v.Invariant, "%s", v)
 			require.Contains(t, m.Expect, v.Invariant, "%s", v)
+			require.Equal(t, "statemachine", v.Phase)
 			c := harness.MachineCaseOf(v)
 			require.NotNil(t, c, "%s: no steps recorded", name)
 			violates := func(c harness.MachineCase) bool {
@@ -67,11 +82,13 @@ func TestStateMachineCounterexamplesAreOneMinimal(t *testing.T) {
 
 func TestConcurrencySchedulesAreOneMinimal(t *testing.T) {
 	ctx := context.Background()
-	for _, name := range []string{"unlocked-rmw", "config-unlocked"} {
+	// config-unlocked: the concurrency phase meets it from seed 3 on when
+	// run alone (at seed 1 an earlier phase catches it first in Verify).
+	for name, seed := range map[string]uint64{"unlocked-rmw": 1, "config-unlocked": 3} {
 		t.Run(name, func(t *testing.T) {
 			m, ok := mutants.ByName(name)
 			require.True(t, ok)
-			rep, err := harness.Verify(ctx, m.Target, harness.Config{Seed: 1, StopAtFirst: true, Skip: phaseOnly("concurrency")})
+			rep, err := harness.Verify(ctx, m.Target, harness.Config{Seed: seed, StopAtFirst: true, Skip: phaseOnly("concurrency")})
 			require.NoError(t, err)
 			require.NotEmpty(t, rep.Violations, "the concurrency phase missed %s", name)
 			v := rep.Violations[0]

@@ -121,7 +121,7 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			res := mutants.Check(context.Background(), m, cfg)
 			require.True(t, res.Caught, "%s escaped: first violation %q, want one of %s", m.Name, res.Invariant, res.Expect)
 			require.NotEmpty(t, res.Counterexample)
-			require.Contains(t, res.Replay, "--target mutant:"+m.Name)
+			require.Contains(t, res.Replay, `harness.Verify(ctx, target "mutant:`+m.Name+`"`)
 			t.Logf("%s caught by %s in %s: %d keys, crash points %v, %d counterexample lines", m.Name, res.Invariant, res.Phase, res.Keys, res.CrashPoints, res.CounterexampleSize)
 			if requireOneMinimal(t, m, res) {
 				rechecked++

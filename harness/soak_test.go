@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,7 +87,7 @@ func TestSoakMutantArtifactReplays(t *testing.T) {
 	require.False(t, rep.OK(), "the mutant escaped %d cases", rep.Cases)
 	a := rep.Failures[0]
 	require.Contains(t, m.Expect, a.Invariant)
-	require.Contains(t, a.Replay, "--case")
+	require.Contains(t, a.Replay, fmt.Sprintf("Case: %d,", a.Case))
 	for _, s := range a.Schedule {
 		_, err := faults.ParseSchedule(s)
 		require.NoError(t, err, s)

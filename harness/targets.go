@@ -34,8 +34,11 @@ func Targets() []Target {
 // openEncfile opens the built-in encfile target's store on fsys, with c's
 // cache (none when c is nil) and the seeded nonces.
 func openEncfile(fsys afero.Fs, c *caches) (secrets.Provider, error) {
-	opts := append(c.encfileOptions(), encfile.WithRand(simNonces()))
-	return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), opts...)
+	nonces := encfile.WithRand(simNonces())
+	if c == nil {
+		return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), nonces)
+	}
+	return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), c.encOpt, nonces)
 }
 
 // dirstoreTarget is the built-in "dirstore" target. Every write touches a

@@ -29,6 +29,9 @@ const (
 	NoDestination
 	// DestinationTaken: the explicit destination holds a different value.
 	DestinationTaken
+	// Ambiguous: the key is the original key of values in several
+	// quarantine slots; the caller must name one.
+	Ambiguous
 )
 
 func (o QuarantineOutcome) String() string {
@@ -45,6 +48,8 @@ func (o QuarantineOutcome) String() string {
 		return "no destination"
 	case DestinationTaken:
 		return "destination taken"
+	case Ambiguous:
+		return "ambiguous"
 	}
 	return "QuarantineOutcome(" + strconv.Itoa(int(o)) + ")"
 }
@@ -96,6 +101,31 @@ func parseQuarantine(q string) (k string, n int, ok bool) {
 	return b.String(), n, true
 }
 
+// ResolveQuarantine returns the quarantine key key names in s: key itself
+// when it is in the quarantine scope; otherwise key is read as the original
+// (legacy) key of quarantined values, as `scopemig legacy list` shows it,
+// and names the one slot of s that holds a value of it. ok is Restored
+// when it names one; NotQuarantine when it names none (or is empty),
+// Ambiguous when several slots hold values of it.
+func ResolveQuarantine(s State, key string) (string, QuarantineOutcome) {
+	if IsQuarantine(key) {
+		return key, Restored
+	}
+	var slots []string
+	for q := range s.Secrets {
+		if orig, _, ok := parseQuarantine(q); ok && orig == key && key != "" {
+			slots = append(slots, q)
+		}
+	}
+	switch len(slots) {
+	case 0:
+		return "", NotQuarantine
+	case 1:
+		return slots[0], Restored
+	}
+	return "", Ambiguous
+}
+
 // RestoreDestination returns where Restore(s, key, as) puts the value: as
 // when non-empty, else the scoped key key's original legacy key migrates
 // to ("" when there is none).
@@ -112,16 +142,20 @@ func RestoreDestination(key, as string) string {
 }
 
 // Restore returns the state after `legacy restore key [--as as]` on s: the
-// value of quarantine key key moves to its destination (RestoreDestination)
-// and key is deleted. When the destination holds a different value: with
+// value of the quarantine key key names (ResolveQuarantine) moves to its
+// destination (RestoreDestination) and that key is deleted. When the destination holds a different value: with
 // no explicit destination, that value is quarantined under the first slot
 // of the same original key that is free or already holds it (chosen
 // before key is deleted, so never key itself); with an explicit one,
 // nothing changes (DestinationTaken). Any outcome but Restored leaves s
 // as it is. The flag and the config are untouched. s is not modified.
 func (m Model) Restore(s State, key, as string) (State, QuarantineOutcome) {
-	if !IsQuarantine(key) || (as != "" && IsQuarantine(as)) {
+	if key == "" || (as != "" && IsQuarantine(as)) {
 		return s.Clone(), NotQuarantine
+	}
+	key, o := ResolveQuarantine(s, key)
+	if o != Restored {
+		return s.Clone(), o
 	}
 	v, ok := s.Secrets[key]
 	if !ok {
@@ -145,13 +179,14 @@ func (m Model) Restore(s State, key, as string) (State, QuarantineOutcome) {
 	return out, Restored
 }
 
-// Drop returns the state after `legacy drop key` on s: quarantine key key
-// deleted (NotQuarantine or NotFound, s unchanged, otherwise). s is not
-// modified.
+// Drop returns the state after `legacy drop key` on s: the quarantine key
+// key names (ResolveQuarantine) deleted (NotQuarantine, Ambiguous or
+// NotFound, s unchanged, otherwise). s is not modified.
 func (m Model) Drop(s State, key string) (State, QuarantineOutcome) {
 	out := s.Clone()
-	if !IsQuarantine(key) {
-		return out, NotQuarantine
+	key, o := ResolveQuarantine(s, key)
+	if o != Restored {
+		return out, o
 	}
 	if _, ok := out.Secrets[key]; !ok {
 		return out, NotFound

@@ -59,6 +59,8 @@ func outcomeOf(err error, ok QuarantineOutcome) QuarantineOutcome {
 		return NoDestination
 	case errors.Is(err, migrate.ErrDestinationTaken):
 		return DestinationTaken
+	case errors.Is(err, migrate.ErrAmbiguousKey):
+		return Ambiguous
 	}
 	return QuarantineOutcome(-1)
 }
@@ -67,7 +69,8 @@ func TestRestoreAndDropAgreeWithImpl(t *testing.T) {
 	ctx := context.Background()
 	rapid.Check(t, func(t *rapid.T) {
 		s := State{Secrets: drawQuarantineStore(t)}
-		keys := append(s.Keys(), "__thv_legacy_missing", "plain-user", "__thv_workloads_x")
+		keys := append(s.Keys(), "__thv_legacy_missing", "plain-user", "__thv_workloads_x", "")
+		keys = append(keys, quarantineOrigins...) // original keys name their one slot, if one
 		key := rapid.SampledFrom(keys).Draw(t, "key")
 		as := rapid.SampledFrom([]string{"", "", "new-name", "plain-user", "__thv_auth_k", "__thv_legacy_z"}).Draw(t, "as")
 		fp := secrets.Fingerprinter{}
@@ -108,6 +111,9 @@ func TestRestoreSemantics(t *testing.T) {
 		"as in quarantine scope":       {map[string]string{q1: "v"}, q1, q2, map[string]string{q1: "v"}, NotQuarantine},
 		"missing":                      {map[string]string{}, q1, "", map[string]string{}, NotFound},
 		"no scope for original":        {map[string]string{"__thv_legacy_plain": "v"}, "__thv_legacy_plain", "", map[string]string{"__thv_legacy_plain": "v"}, NoDestination},
+		"original key, one slot":       {map[string]string{q2: "old", target: "new"}, "BEARER_TOKEN_a", "", map[string]string{target: "old", q1: "new"}, Restored},
+		"original key, two slots":      {map[string]string{q1: "a", q2: "b"}, "BEARER_TOKEN_a", "", map[string]string{q1: "a", q2: "b"}, Ambiguous},
+		"original key, no slot":        {map[string]string{"BEARER_TOKEN_a": "v"}, "BEARER_TOKEN_a", "", map[string]string{"BEARER_TOKEN_a": "v"}, NotQuarantine},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, o := Model{}.Restore(State{Secrets: c.s}, c.key, c.as)

@@ -18,11 +18,23 @@ import (
 // destination, so a crash in between loses the value. Its semantics are
 // otherwise the documented ones (model.Restore): a destination holding a
 // different value is swapped into the next free slot, a taken --as is
-// refused.
+// refused, an original key names its one slot.
 func deleteFirstRestore(ctx context.Context, _ afero.Fs, p secrets.Provider, key, as string) error {
 	sch := secrets.DefaultScheme()
-	if !model.IsQuarantine(key) || (as != "" && model.IsQuarantine(as)) {
+	if key == "" || (as != "" && model.IsQuarantine(as)) {
 		return fmt.Errorf("restore %q: not a quarantine key", key)
+	}
+	list, err := p.ListSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	held := model.State{Secrets: map[string]string{}}
+	for _, d := range list {
+		held.Secrets[d.Key] = "" // ResolveQuarantine reads keys only
+	}
+	key, o := model.ResolveQuarantine(held, key)
+	if o != model.Restored {
+		return fmt.Errorf("restore: %s", o)
 	}
 	v, err := p.GetSecret(ctx, key)
 	if err != nil {

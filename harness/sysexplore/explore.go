@@ -64,7 +64,19 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 		return e.rep, err
 	}
 	for _, m := range e.cfg.Modes {
-		if err := e.mode(ctx, m); err != nil {
+		fsms := []FSModel{""}
+		if m != faults.Process {
+			fsms = e.cfg.FS
+		}
+		for _, fsm := range fsms {
+			if err := e.mode(ctx, m, fsm); err != nil {
+				e.annotate()
+				return e.rep, err
+			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
 			e.annotate()
 			return e.rep, err
 		}
@@ -88,6 +100,14 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	if err := checkModes(cfg.Modes); err != nil {
 		return nil, err
+	}
+	if len(cfg.FS) == 0 {
+		cfg.FS = []FSModel{Strict}
+	}
+	for _, f := range cfg.FS {
+		if !slices.Contains(FSModels(), f) {
+			return nil, fmt.Errorf("%w: unknown persistence model %q (want strict or ext4-ordered)", ErrBadConfig, f)
+		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -165,7 +185,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
+	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
@@ -178,6 +198,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	e.trace, e.stacks = res.Trace, res.Stacks
+	e.rep.Tracing = tracing(res)
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
@@ -215,10 +236,11 @@ func (e *explorer) points(withEnd bool) []int {
 	return out
 }
 
-// mode explores every crash point in mode m.
-func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
+// mode explores every crash point in mode m (a power mode under the
+// persistence model fsm).
+func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 	start := time.Now()
-	mr := ModeReport{Mode: m}
+	mr := ModeReport{Mode: m, FS: string(fsm)}
 	before, runs := len(e.seen), e.runs
 	switch m {
 	case faults.Process:
@@ -251,8 +273,8 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
+				dir := filepath.Join(e.work, fmt.Sprintf("%s-%s-%d-%d", m, fsm, k, seed))
+				id, err := e.powerPoint(ctx, disk, dir, m, fsm, k, seed)
 				if err != nil {
 					return err
 				}
@@ -261,7 +283,7 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode) error {
 					if o, ok := e.trace.Point(k); ok {
 						sys = o.Describe(e.recRoot)
 					}
-					e.checkPoint(ctx, dir, m, k, seed, sys, id)
+					e.checkPoint(ctx, dir, m, fsm, k, seed, sys, id)
 				}
 				_ = os.RemoveAll(dir)
 				mr.States++
@@ -304,7 +326,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 			}
 		}
 		e.runs++
-		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 		if err != nil {
 			return err
 		}
@@ -330,7 +352,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
-	e.checkPoint(ctx, dir, faults.Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
+	e.checkPoint(ctx, dir, faults.Process, "", k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
 	return nil
 }
 
@@ -339,9 +361,9 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 // until the image at k is the one named (a command whose syscalls depend
 // on scheduling records another trace each time); "" means it could not
 // (reported inconclusive) or the replay diverged.
-func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, k int, seed uint64) (string, error) {
+func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, fsm FSModel, k int, seed uint64) (string, error) {
 	for attempt := 1; ; attempt++ {
-		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
+		img, err := powerImageFS(disk, e.recRoot, e.trace.Before(k), m, seed, k, fsm)
 		if err != nil {
 			e.inconclusive(m, k, seed, err)
 			return "", nil
@@ -372,7 +394,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return err
 	}
 	e.runs++
-	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 	if err != nil {
 		return err
 	}
@@ -455,7 +477,7 @@ func relDir(p, root string) string {
 
 // checkPoint checks one crash image (dir) and its restart; identical
 // images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, k int, seed uint64, sys, trace string) {
+func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	h, err := hashTree(dir)
 	if err != nil {
 		e.inconclusive(m, k, seed, err)
@@ -474,12 +496,17 @@ func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, k 
 		e.seen[h] = vs
 	}
 	vs = append(slices.Clone(vs), ack...)
-	e.add(vs, m, k, seed, sys, trace)
+	e.addFS(vs, m, fsm, k, seed, sys, trace)
 }
 
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
 func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
+	e.addFS(vs, m, "", k, seed, sys, trace)
+}
+
+// addFS is add for a power mode under the persistence model fsm.
+func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -490,8 +517,8 @@ func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, 
 	}
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
-		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked
@@ -522,4 +549,15 @@ func invName(id model.InvariantID) string { return id.Name() }
 
 func (e *explorer) inconclusive(m faults.Mode, k int, seed uint64, err error) {
 	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
+}
+
+// tracing says how a recording was traced (Report.Tracing).
+func tracing(r record.Result) string {
+	switch {
+	case r.Filtered:
+		return "seccomp"
+	case r.NoFilter != "":
+		return "ptrace (every syscall): " + r.NoFilter
+	}
+	return "ptrace (every syscall)"
 }

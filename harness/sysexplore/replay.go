@@ -172,6 +172,14 @@ func syncAll(m *faults.MemFS) error {
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
 func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int) (*faults.MemFS, error) {
+	return powerImageFS(start, root, ops, mode, seed, point, Strict)
+}
+
+// powerImageFS is powerImage under the persistence model fsm.
+func powerImageFS(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int, fsm FSModel) (*faults.MemFS, error) {
+	if fsm == Ext4Ordered {
+		return ext4Image(start, root, ops, mode, seed, point)
+	}
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/record"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -52,6 +53,20 @@ func main() {
 	}
 	st.Migrated = true
 	save(dir, st)
+	appendLog(dir)
+}
+
+// appendLog's f.Close is inlined: the close syscall is issued from
+// os/file.go's lines inside appendLog.
+//
+//go:noinline
+func appendLog(dir string) {
+	f, err := os.OpenFile(filepath.Join(dir, "log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		os.Exit(1)
+	}
+	f.Write([]byte("migrated\n"))
+	f.Close()
 }
 
 //go:noinline
@@ -193,4 +208,28 @@ func TestViolationSourceInterpreter(t *testing.T) {
 	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Empty(t, v.Source, "stack %q", v.Stack)
+}
+
+// Every crash point of the Go program is named by a line of main.go:
+// os.WriteFile's open, write and close in save, and appendLog's, whose
+// inlined f.Close has os/file.go's line (its caller's line is named).
+func TestEverySourceInProgram(t *testing.T) {
+	needPtrace(t)
+	bin := buildProgram(t, "main.go", goStore)
+	dir := storeDir(t)
+	dir, err := filepath.EvalSymlinks(dir)
+	require.NoError(t, err)
+	res, err := record.Record(context.Background(), record.Spec{Argv: []string{bin, "migrate", dir}, Root: dir, Capture: true})
+	require.NoError(t, err)
+	require.Equal(t, 0, res.Trace.Exit)
+	var sym symbolizer
+	seen := map[string]bool{}
+	for k := 1; k <= res.Trace.Points(); k++ {
+		src, stack := sym.source(res.Stacks[k])
+		require.True(t, strings.HasPrefix(src, "main.go:"), "point %d: %q, stack %q", k, src, stack)
+		seen[src] = true
+	}
+	require.True(t, seen[fmt.Sprintf("main.go:%d os.WriteFile", lineOf(t, goStore, "os.WriteFile("))], "%v", seen)
+	require.True(t, seen[fmt.Sprintf("main.go:%d os.OpenFile", lineOf(t, goStore, "os.OpenFile("))], "%v", seen)
+	require.True(t, seen[fmt.Sprintf("main.go:%d main.appendLog", lineOf(t, goStore, "appendLog(dir)"))], "%v", seen)
 }

@@ -244,8 +244,15 @@ func (s *symbolizer) source(st record.Stack) (string, []string) {
 	for _, f := range fs[:min(len(fs), maxStackShown)] {
 		stack = append(stack, f.String())
 	}
+	stdSrc := goStdSrc(fs)
 	for i, f := range fs {
 		if !userFrame(fs[:i], f) {
+			continue
+		}
+		if f.goFrame && stdFile(stdSrc, f.file) {
+			// A standard library call inlined into the program's function:
+			// the line is the library's, so the function's caller names
+			// the program's line.
 			continue
 		}
 		callee := f.fn
@@ -304,4 +311,35 @@ func shortFunc(fn string) string {
 		return fn[i+1:]
 	}
 	return fn
+}
+
+// goStdSrc finds the $GOROOT/src/ prefix of the standard library's files
+// in a Go stack (from a frame of a standard package: its file is
+// $GOROOT/src/<package path>/<file>); "" when none is there or the binary
+// was built with -trimpath (files named by package path).
+func goStdSrc(fs []frame) string {
+	for _, f := range fs {
+		if !f.goFrame || userGoPackage((&gosym.Sym{Name: f.fn}).PackageName()) {
+			continue
+		}
+		dir := (&gosym.Sym{Name: f.fn}).PackageName()
+		if i := strings.LastIndex(f.file, "/src/"+dir+"/"); i >= 0 {
+			return f.file[:i+len("/src/")]
+		}
+	}
+	return ""
+}
+
+// stdFile reports whether a Go frame's file is the standard library's:
+// under $GOROOT/src/, or (-trimpath) named by a path whose first element
+// has no dot.
+func stdFile(stdSrc, file string) bool {
+	if stdSrc != "" {
+		return strings.HasPrefix(file, stdSrc)
+	}
+	if strings.HasPrefix(file, "/") {
+		return false
+	}
+	first, _, _ := strings.Cut(file, "/")
+	return !strings.Contains(first, ".") && strings.Contains(file, "/")
 }

@@ -17,8 +17,8 @@ const DefaultCacheEntries = 64
 // (BenchmarkMigrateCache in impl/migrate measures it); what gains is a
 // process that opens the same file content again and again, such as a
 // crash-state explorer restarting a store on thousands of disk images
-// (harness.Targets' stores share one) or a server that opens the store per
-// request.
+// (the harness lends one to the built-in target's stores per run) or a
+// server that opens the store per request.
 //
 // Only bytes a Store actually decrypted and parsed are recorded, never the
 // bytes a Store wrote: a file is decoded at least once by every cache it

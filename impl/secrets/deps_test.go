@@ -2,8 +2,6 @@ package secrets_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -22,9 +20,7 @@ const module = "github.com/scopemig/scopemig"
 // its Provider from outside. Test files may import anything.
 func TestProductDependsOnNoHarnessPackage(t *testing.T) {
 	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err, "the go command runs this check")
 	out, err := exec.Command(goBin, "list", "-deps", "-f", "{{.ImportPath}}", module+"/impl/...").CombinedOutput()
 	require.NoError(t, err, "go list: %s", out)
 	var product, foreign []string

@@ -56,6 +56,7 @@ type tracer struct {
 	res     Result
 	killed  bool
 	execs   int                // programs started (for pinRandom)
+	filter  bool               // the seccomp filter is installed: only its syscalls stop
 	images  map[int]*procImage // tid -> its program's mappings (stack symbolisation)
 }
 
@@ -141,12 +142,29 @@ func traceOnThread(ctx context.Context, spec Spec) (Result, error) {
 		return Result{}, fmt.Errorf("%s did not stop after exec (%v)", spec.Argv[0], ws)
 	}
 	t.pinRandom(pid)
-	if err := unix.PtraceSetOptions(pid, ptraceOpts); err != nil {
+	opts := ptraceOpts
+	if spec.Filter {
+		opts |= unix.PTRACE_O_TRACESECCOMP
+	}
+	if err := unix.PtraceSetOptions(pid, opts); err != nil {
 		t.killAll()
 		t.drain()
 		return Result{}, fmt.Errorf("ptrace: %w", err)
 	}
-	if err := unix.PtraceSyscall(pid, 0); err != nil {
+	if spec.Filter {
+		switch err := installFilter(pid, archTable()); {
+		case err == nil:
+			t.filter = true
+		case errors.Is(err, errNoFilter):
+			t.res.NoFilter = err.Error()
+		default:
+			t.killAll()
+			t.drain()
+			return Result{}, err
+		}
+	}
+	t.res.Filtered = t.filter
+	if err := t.resume(pid, t.tasks[pid], 0); err != nil {
 		t.killAll()
 		t.drain()
 		return Result{}, fmt.Errorf("ptrace: %w", err)
@@ -243,10 +261,21 @@ func (t *tracer) loop(ctx context.Context) error {
 			if t.killed {
 				continue
 			}
+			_ = t.resume(tid, tk, 0)
+		case sig == int(syscall.SIGTRAP) && ws.TrapCause() == unix.PTRACE_EVENT_SECCOMP:
+			// The filter's entry stop: the exit stop is asked for.
+			if tk == nil || tk.inSys {
+				_ = t.resume(tid, tk, 0)
+				continue
+			}
+			t.onSyscall(tid, tk)
+			if t.killed {
+				continue
+			}
 			_ = unix.PtraceSyscall(tid, 0)
 		case sig == int(syscall.SIGTRAP) && ws.TrapCause() > 0:
 			t.onEvent(tid, ws.TrapCause())
-			_ = unix.PtraceSyscall(tid, 0)
+			_ = t.resume(tid, tk, 0)
 		case tk == nil || !tk.started:
 			// A new thread or child's first stop (SIGSTOP): resume it once
 			// its parent's event gave it its tables.
@@ -256,14 +285,25 @@ func (t *tracer) loop(ctx context.Context) error {
 			}
 			tk.started = true
 			if tk.ready {
-				_ = unix.PtraceSyscall(tid, 0)
+				_ = t.resume(tid, tk, 0)
 			}
 		default:
 			// Signal-delivery stop: deliver it. (Group stops are resumed
 			// too: the traced command must never hang the explorer.)
-			_ = unix.PtraceSyscall(tid, sig)
+			_ = t.resume(tid, tk, sig)
 		}
 	}
+}
+
+// resume restarts a stopped tracee (delivering sig): to its next syscall
+// stop when every syscall stops (no filter) or when the tracee is inside
+// a filtered syscall whose exit the recorder needs; otherwise to the next
+// stop the filter or an event makes.
+func (t *tracer) resume(tid int, tk *task, sig int) error {
+	if t.filter && (tk == nil || !tk.inSys) {
+		return unix.PtraceCont(tid, sig)
+	}
+	return unix.PtraceSyscall(tid, sig)
 }
 
 // gone forgets an exited thread; when it was the last user of its fd
@@ -319,7 +359,7 @@ func (t *tracer) onEvent(tid, cause int) {
 		}
 		ct.ready = true
 		if ct.started {
-			_ = unix.PtraceSyscall(child, 0)
+			_ = t.resume(child, ct, 0)
 		}
 	case unix.PTRACE_EVENT_EXEC:
 		delete(t.images, tid)

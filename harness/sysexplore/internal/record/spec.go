@@ -17,8 +17,13 @@ type Spec struct {
 	Capture bool          // keep the written bytes (for power-mode replay)
 	Seed    uint64        // pins the AT_RANDOM bytes of every program started
 	Timeout time.Duration // kill the tree after this long (0: never); the run fails
-	Stdout  *os.File
-	Stderr  *os.File
+	// Filter installs a seccomp filter in the command so that only the
+	// syscalls the recorder follows stop it (the same trace, far fewer
+	// stops); where it cannot be installed every syscall is traced
+	// (Result.NoFilter says why).
+	Filter bool
+	Stdout *os.File
+	Stderr *os.File
 }
 
 // Result is what a traced run left.
@@ -29,4 +34,8 @@ type Result struct {
 	// Stacks holds the user stack at the entry of the crash points: every
 	// one in a Capture run, the kill point in a killed run.
 	Stacks map[int]Stack
+	// Filtered: the run was traced through the seccomp filter. NoFilter:
+	// why not, when Spec.Filter asked for it.
+	Filtered bool
+	NoFilter string
 }
