@@ -14,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// lockRateTrials is the default number of trials of TestLockRaceRate (each
+// lockRateTrials is the default number of trials of TestLockRace/Rate (each
 // a few hundred milliseconds: ToolHive retries a held lock every 100 ms);
 // LOCKRACE_TRIALS overrides it.
 const lockRateTrials = 20
@@ -34,7 +34,7 @@ func (c rateCounts) String() string {
 		c.trials, c.acked, c.lost, c.lostTrials, c.replaced, c.corrupt, c.flagLost, c.scopemigFailed, c.thvFailed)
 }
 
-// TestLockRaceRate measures the race at its natural rate, nothing paused:
+// raceRate (TestLockRace/Rate) measures the race at its natural rate, nothing paused:
 // per trial, a fresh config, three ToolHive processes each running
 // lockRateUpdates UpdateConfigAtPath calls back to back (each appending
 // its own marker; cfgdriver thv-loop), and, in every other trial, one
@@ -48,8 +48,7 @@ func (c rateCounts) String() string {
 // among its own processes. The counts are logged, not asserted (the race
 // is ToolHive's); every trial must see ToolHive updates go through. The figures in docs/security.md come from
 // LOCKRACE_TRIALS=400.
-func TestLockRaceRate(t *testing.T) {
-	bin := buildCfgDriver(t)
+func raceRate(t *testing.T, bin string) {
 	trials := lockRateTrials
 	if s := os.Getenv("LOCKRACE_TRIALS"); s != "" {
 		n, err := strconv.Atoi(s)
