@@ -27,8 +27,8 @@ const epoch int64 = 946684800 * int64(time.Second)
 // "/a/./b" name the same file, and ".." never leaves the root (names are
 // cleaned lexically before any link is followed). Symbolic links are
 // modelled (see symlink.go: SymlinkIfPossible, ReadlinkIfPossible,
-// LstatIfPossible); there are no hard links and no umask (perm is applied
-// as given). File
+// LstatIfPossible) and hard links (memfs_link.go: Link); there is no umask
+// (perm is applied as given). File
 // times come from a logical clock (one tick per mutation), so runs are
 // deterministic; they are not modelled for durability.
 type MemFS struct {

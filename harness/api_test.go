@@ -25,7 +25,7 @@ func exportedAPI() []string {
 		// the soak
 		"Artifact", "Replay", "Soak", "SoakConfig", "SoakReport",
 		// the explorer
-		"Explore", "ExploreConfig", "ExploreMode", "ExploreReport",
+		"Explore", "ExploreConfig", "ExploreReport", "ModeReport",
 		// errors
 		"ErrBadConfig", "ErrBadTarget", "ErrRapidFlag",
 	}

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
@@ -31,6 +32,7 @@ type ExecTarget struct {
 	Plaintext bool
 	// Env of the command (nil: the test's environment).
 	Env []string
-	// Modes to explore (default: all three).
-	Modes []sysexplore.Mode
+	// Modes to explore (default: sysexplore.Modes(), the three that apply
+	// to a real process; faults.Torn is refused with ErrBadConfig).
+	Modes []faults.Mode
 }

@@ -139,6 +139,9 @@ func ptr[T any](v T) *T { return &v }
 // of a key and no earlier crash point of any run violates it. Deterministic;
 // every candidate is replayed from scratch.
 func (sw *sweeper) minimize(f *failure) *failure {
+	if f != nil && f.mc != nil {
+		return sw.minimizeMachine(f)
+	}
 	if f == nil || f.c == nil || len(f.vs) == 0 || sw.e.ctx.Err() != nil {
 		return f
 	}

@@ -17,8 +17,10 @@ import (
 type failure struct {
 	vs    []model.Violation
 	s0    model.State
-	sched []string  // one line per run: the injector of that run
-	c     *failCase // the case as data, when it is a store and faulty runs (replay, minimize)
+	sched []string     // one line per run: the injector of that run
+	c     *failCase    // the case as data, when it is a store and faulty runs (replay, minimize)
+	mc    *machineCase // the case as data, when it is state-machine steps (replayMachine, minimizeMachine)
+	soak  []soakStep   // a soak case's resolved faulty runs (soakRunner.shrink)
 	// incKind and incDetail, set when vs is empty: the case could not be
 	// judged (an Inconclusive* kind and why).
 	incKind, incDetail string

@@ -66,7 +66,7 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string) ([]benchSyscal
 	}
 	var rows []benchSyscallRow
 	for _, m := range rep.Modes {
-		rows = append(rows, benchSyscallRow{Mode: string(m.Mode), Points: m.Points, Distinct: m.Distinct, Seconds: m.Seconds, PerSecond: m.PointsPerSec})
+		rows = append(rows, benchSyscallRow{Mode: m.Mode.String(), Points: m.States, Distinct: m.Images, Seconds: m.Seconds, PerSecond: m.StatesPerSec})
 	}
 	return rows, "", nil
 }

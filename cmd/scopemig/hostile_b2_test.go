@@ -35,7 +35,7 @@ func keyedFingerprintCases() []hostileCase {
 			}
 		},
 		describe: func(out string) string {
-			return fmt.Sprintf("%d fingerprints in the table, all `hmac:` + 12 hex digits under a random per-run key; none is a SHA-256 prefix of its value", len(keyedFP.FindAllString(out, -1)))
+			return fmt.Sprintf("%d fingerprints in the table, all `hmac:` + 12 hex digits under a key derived from the store password; none is a SHA-256 prefix of its value", len(keyedFP.FindAllString(out, -1)))
 		},
 	}}
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,10 +37,15 @@ type hostileCase struct {
 	setup func(t *testing.T, dir string) []string
 	want  string // substring of the one error line; "" means the input is accepted
 	// planAccepts: plan accepts the input (exit 0, nothing written) although
-	// migrate refuses it (want); it concerns only what migrate writes.
+	// migrate refuses it (want); it concerns only what migrate writes. plan
+	// then says "migrate would refuse: …" (it runs migrate's checks) unless
+	// the refusal is transient.
 	planAccepts bool
-	noConfig    bool // run without --config
-	notice      bool // a refusal is preceded by the lock-wait notice line
+	// transient: migrate's refusal depends on the moment, not on the files
+	// (a lock another process holds, a full disk), so plan cannot foresee it.
+	transient bool
+	noConfig  bool // run without --config
+	notice    bool // a refusal is preceded by the lock-wait notice line
 	// fs wraps the real filesystem the commands see (fault injection).
 	fs func(fsys afero.Fs, dir string) afero.Fs
 	// check runs after an accepted command, or after a refusal that is
@@ -52,7 +58,15 @@ type hostileCase struct {
 	// describe, when set, gives the table's message for an accepted
 	// command from its stdout (instead of the summary line).
 	describe func(out string) string
+	// nothingChanged: the refusal comes when the command is about to write
+	// (a planted temp or lock file, a held lock), so it must say "nothing
+	// changed" like every other such refusal.
+	nothingChanged bool
 }
+
+// modeString matches a file type printed as a mode string ("p---------",
+// "Dc---------"): types are named in words ("a FIFO", "a device").
+var modeString = regexp.MustCompile(`[A-Za-z?]{1,3}-{9}`)
 
 // treeEntry is one entry of a real directory tree: mode, size, content
 // hash, symlink target.
@@ -310,6 +324,7 @@ func TestHostileInputs(t *testing.T) {
 				for _, s := range []string{out, errOut} {
 					require.NotContains(t, s, fixturePassword, "the password is never echoed")
 					assertNoValues(t, s)
+					require.NotRegexp(t, modeString, s, "file types in words, not mode strings")
 				}
 				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
 				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
@@ -321,6 +336,9 @@ func TestHostileInputs(t *testing.T) {
 					}
 					if tc.check != nil {
 						tc.check(t, command, dir, out, before, after)
+					}
+					if command == "plan" && tc.planAccepts && !tc.transient {
+						require.Contains(t, out, "migrate would refuse: ", "plan runs migrate's checks")
 					}
 					rows[len(rows)-1].message = "(accepted: exit 0) " + strings.ReplaceAll(lastLine(out), dir, "$DIR")
 					if tc.describe != nil {
@@ -340,6 +358,9 @@ func TestHostileInputs(t *testing.T) {
 				}
 				require.True(t, strings.HasPrefix(lines[len(lines)-1], "scopemig: "), errOut)
 				require.Contains(t, lines[len(lines)-1], tc.want)
+				if tc.nothingChanged {
+					require.Contains(t, lines[len(lines)-1], "nothing changed")
+				}
 				if tc.writes {
 					tc.check(t, command, dir, out, before, after)
 					return
@@ -536,9 +557,21 @@ const securityDocTail = `
 
 - Values never appear in errors, logs, reports, JSON or test output: only
   fingerprints. For a real store (` + "`plan`" + `, ` + "`migrate`" + `, ` + "`legacy`" + `) they are keyed:
-  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a random per-run key
-  (` + "`secrets.NewKeyedFingerprinter`" + `), so a fingerprint cannot confirm a guessed
-  value (the last row of the table above); the harness's synthetic values use
+  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a key derived from the
+  store's own secret: HKDF-SHA-256 of the key ToolHive derives from the password
+  (SHA-256 of it), with a fixed context string (` + "`fingerprintInfo`" + `
+  in impl/encfile; ` + "`encfile.NewFingerprinter`" + `). The key is computed in memory by every command and
+  never written anywhere. So every command on the same store prints the same
+  fingerprint for the same value, in every run (` + "`legacy list`" + ` today matches what
+  ` + "`migrate`" + ` reported yesterday), while a fingerprint cannot be checked against a
+  guessed value without the password (the last row of the table above): a reader
+  of the output who can decrypt nothing learns nothing from it. Someone who has the
+  password can decrypt the store itself, so the fingerprint reveals nothing more
+  to them. Two stores under the same password share fingerprints; a store under
+  another password gets others. ` + "`TestFingerprintsSameInEveryCommand`" + `
+  (cmd/scopemig/legacy_original_test.go) checks all three properties on a real
+  directory (plan, migrate and two ` + "`legacy list`" + ` runs agree; another password
+  differs; no unkeyed SHA-256 prefix of a value appears). The harness's synthetic values use
   the stable ` + "`secrets.Fingerprint(v)`" + ` (a short SHA-256 prefix). ` + "`TestOutputHygiene`" + `
   (cmd/scopemig/hygiene_test.go) runs ` + "`verify`" + ` (with a mutant, so violation and
   counterexample output is produced), ` + "`plan`" + ` and ` + "`migrate`" + ` (human and ` + "`--json`" + `),

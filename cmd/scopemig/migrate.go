@@ -13,7 +13,6 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
-	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // migrateReport is the stable JSON output of `scopemig migrate --json`
@@ -65,7 +64,9 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "migrate", migrateInterrupted)()
 			if err := env.checkFlagTarget(f); err != nil {
 				return err
 			}
@@ -74,17 +75,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !st.migrated || force {
-				if err := preflightStore(env.fs, st.secretsPath); err != nil {
-					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
-				}
-			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: fp}
-			res, err := r.Run(ctx)
+			res, err := runMigration(ctx, env, f, st, force, st.provider, st.flag)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 			}

@@ -173,6 +173,9 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		out.Soak, out.OK = &rep, rep.OK()
 		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states (%d distinct images checked) in %.1fs, %d failing cases\n",
 			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.DistinctImages, rep.Seconds, len(rep.Failures))
+		for i := range rep.Failures {
+			rep.Failures[i].Replay = soakReplay(rep.Failures[i])
+		}
 		for _, a := range rep.Failures {
 			p, err := a.Write(afero.NewOsFs(), f.artifactDir)
 			if err != nil {

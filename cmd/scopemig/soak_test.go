@@ -5,13 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/internal/realsoak"
 )
@@ -95,7 +98,14 @@ func TestExploreCmd(t *testing.T) {
 	var rep harness.ExploreReport
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
 	require.Len(t, rep.Modes, 1)
-	require.Equal(t, "torn", rep.Modes[0].Mode)
+	require.Equal(t, faults.Torn, rep.Modes[0].Mode)
 	require.Positive(t, rep.Modes[0].States)
+	// The JSON field set of a mode is the documented one, the mode by name.
+	var raw struct {
+		Modes []map[string]any `json:"modes"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &raw))
+	require.Equal(t, "torn", raw.Modes[0]["mode"])
+	require.ElementsMatch(t, []string{"mode", "states", "distinct_images", "runs", "seconds", "states_per_second"}, slices.Collect(maps.Keys(raw.Modes[0])))
 	require.Equal(t, 3, rep.Keys)
 }

@@ -127,6 +127,9 @@ type openedStore struct {
 	provider    secrets.Provider
 	flag        migrate.FlagStore
 	migrated    bool // the flag's value when opened
+	// fp is the store's keyed fingerprinter: derived from its password, so
+	// every command on the store prints the same fingerprints.
+	fp secrets.Fingerprinter
 }
 
 // open resolves the paths, reads the password, parses the config and reads
@@ -166,7 +169,11 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 	if err != nil {
 		return nil, err // names the secrets file
 	}
-	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated}, nil
+	fp, err := encfile.NewFingerprinter(password)
+	if err != nil {
+		return nil, err
+	}
+	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated, fp: fp}, nil
 }
 
 // checkStorePath checks, reading only, that a store exists at path: a

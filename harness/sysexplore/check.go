@@ -23,7 +23,7 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 	var out []model.Violation
 	st, err := e.rd.read(ctx, dir)
 	switch {
-	case errors.Is(err, ErrUnreadable):
+	case errors.Is(err, errUnreadable):
 		out = append(out, model.Violation{ID: model.I7, Detail: err.Error()})
 	case err != nil:
 		out = append(out, model.Violation{ID: model.I7, Detail: "cannot read the image: " + err.Error()})
@@ -38,6 +38,7 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 func (e *explorer) restart(ctx context.Context, dir string) []model.Violation {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout)
 	defer cancel()
+	e.runs++
 	cmd := exec.CommandContext(ctx, e.cfg.Argv[0], substitute(e.cfg.Argv[1:], dir)...)
 	cmd.Env = e.cfg.Env
 	if err := cmd.Run(); err != nil {
@@ -175,9 +176,11 @@ func perms(dir string) (map[string]os.FileMode, error) {
 	return out, err
 }
 
-// hashTree fingerprints a directory: every path, mode and content.
+// hashTree fingerprints a directory: every path, mode and content, a
+// symlink's target and which names are hard links of one file.
 func hashTree(dir string) (string, error) {
 	h := sha256.New()
+	links := linkGroups{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -188,6 +191,18 @@ func hashTree(dir string) (string, error) {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		fmt.Fprintf(h, "%s\x00%o\x00", strings.ReplaceAll(rel, "\x00", ""), info.Mode())
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "-> %s\x00", target)
+			return nil
+		}
+		if first, ok := links.seen(info, rel); ok && d.Type().IsRegular() {
+			fmt.Fprintf(h, "= %s\x00", first)
+			return nil
+		}
 		if d.Type().IsRegular() {
 			b, err := os.ReadFile(p)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -18,7 +19,11 @@ type Config struct {
 	// fresh copy of From.
 	Argv []string
 	// Modes to explore (default: all).
-	Modes []Mode
+	Modes []faults.Mode
+	// FS lists the persistence models the power modes are run under
+	// (default: Strict); with both, each violation says in which it
+	// occurs (Violation.Verdict).
+	FS []FSModel
 	// Policy is the conflict policy the model is run with (default keep).
 	Policy model.Policy
 	// Seed of the power-partial subsets (0 means 1).
@@ -61,6 +66,11 @@ type Config struct {
 	// Replay builds the one-line replay command of a violation (default:
 	// ReplayCommand).
 	Replay func(Config, Violation) string
+	// FullTrace stops the command at every syscall instead of only at the
+	// ones the recorder follows (the seccomp filter): the same trace and
+	// the same crash points, many more stops. For comparisons; Explore
+	// falls back to it by itself where the filter cannot be installed.
+	FullTrace bool
 	// Output receives the command's stdout and stderr of the recording
 	// run (default: discarded).
 	Output io.Writer
@@ -71,12 +81,15 @@ type Config struct {
 func ReplayCommand(c Config, v Violation) string {
 	var b strings.Builder
 	b.WriteString("scopemig explore --exec --from " + shellQuote(c.From))
-	b.WriteString(" --mode " + string(v.Mode))
+	b.WriteString(" --mode " + v.Mode.String())
 	if v.Point > 0 {
 		b.WriteString(" --point " + itoa(v.Point))
 	}
-	if v.Mode == PowerPartial {
+	if v.Mode == faults.PowerPartial {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
+	}
+	if v.FS != "" && v.FS != Strict {
+		b.WriteString(" --fs " + string(v.FS))
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())
 	if v.Image != "" {

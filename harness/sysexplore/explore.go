@@ -14,12 +14,17 @@ import (
 	"time"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/record"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 	"github.com/scopemig/scopemig/model"
 )
 
 // ErrBadConfig: the exploration cannot start (no command, no starting
-// directory, the command fails on the starting store, ...).
-var ErrBadConfig = errors.New("bad exploration")
+// directory, a mode that does not apply, the command fails on the
+// starting store, ...). It is harness.ErrBadConfig: one error for both
+// explorers.
+var ErrBadConfig = report.ErrBadConfig
 
 // explorer is one Explore call.
 type explorer struct {
@@ -31,13 +36,17 @@ type explorer struct {
 	cfgRaw  []byte                 // the starting config (nil: none)
 	s0Perm  map[string]os.FileMode // starting permission bits per path
 	s0Sums  map[string][32]byte    // starting content per file
-	trace   Trace
+	trace   trace.Trace
 	recRoot string                       // the root of the recording run (the trace's paths)
 	names   []string                     // the file set of a complete run
 	seen    map[string][]model.Violation // image hash -> its violations (restart included)
 	seq     int
+	runs    int // runs of the command (traced and restarts)
 	rep     Report
-	first   map[string]int // invariant+mode -> index in rep.Violations
+	first   map[string]int       // invariant+mode -> index in rep.Violations
+	stacks  map[int]record.Stack // crash point -> user stack in the recording
+	killed  map[int]record.Stack // crash point -> user stack of the process-mode run killed there
+	sym     symbolizer
 }
 
 // Explore records cfg.Argv on a copy of cfg.From, then crashes it at every
@@ -55,10 +64,24 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 		return e.rep, err
 	}
 	for _, m := range e.cfg.Modes {
-		if err := e.mode(ctx, m); err != nil {
+		fsms := []FSModel{""}
+		if m != faults.Process {
+			fsms = e.cfg.FS
+		}
+		for _, fsm := range fsms {
+			if err := e.mode(ctx, m, fsm); err != nil {
+				e.annotate()
+				return e.rep, err
+			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
+			e.annotate()
 			return e.rep, err
 		}
 	}
+	e.annotate()
 	return e.rep, nil
 }
 
@@ -74,6 +97,17 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	if len(cfg.Modes) == 0 {
 		cfg.Modes = Modes()
+	}
+	if err := checkModes(cfg.Modes); err != nil {
+		return nil, err
+	}
+	if len(cfg.FS) == 0 {
+		cfg.FS = []FSModel{Strict}
+	}
+	for _, f := range cfg.FS {
+		if !slices.Contains(FSModels(), f) {
+			return nil, fmt.Errorf("%w: unknown persistence model %q (want strict or ext4-ordered)", ErrBadConfig, f)
+		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -151,18 +185,20 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
+	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	res, err := record(ctx, spec)
+	e.runs++
+	res, err := record.Record(ctx, spec)
 	if err != nil {
 		return err
 	}
 	if res.Trace.Exit != 0 {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
-	e.trace = res.Trace
+	e.trace, e.stacks = res.Trace, res.Stacks
+	e.rep.Tracing = tracing(res)
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
@@ -175,7 +211,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	}
 	// The complete run itself: converged, config kept, hygiene.
 	vs := e.checkFinal(ctx, e.recRoot, model.I4)
-	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", "")
+	e.add(vs, faults.Process, e.rep.Points+1, 0, "none (complete run)", "")
 	return nil
 }
 
@@ -200,13 +236,14 @@ func (e *explorer) points(withEnd bool) []int {
 	return out
 }
 
-// mode explores every crash point in mode m.
-func (e *explorer) mode(ctx context.Context, m Mode) error {
+// mode explores every crash point in mode m (a power mode under the
+// persistence model fsm).
+func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 	start := time.Now()
-	mr := ModeReport{Mode: m}
-	before := len(e.seen)
+	mr := ModeReport{Mode: m, FS: string(fsm)}
+	before, runs := len(e.seen), e.runs
 	switch m {
-	case Process:
+	case faults.Process:
 		for _, k := range e.points(false) {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -217,15 +254,15 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 			if err := e.processPoint(ctx, k); err != nil {
 				return err
 			}
-			mr.Points++
+			mr.States++
 		}
-	case Power, PowerPartial:
+	case faults.Power, faults.PowerPartial:
 		disk, err := loadDisk(e.s0Dir)
 		if err != nil {
 			return err
 		}
 		seeds := []uint64{0}
-		if m == PowerPartial {
+		if m == faults.PowerPartial {
 			seeds = seeds[:0]
 			for i := range e.cfg.Subsets {
 				seeds = append(seeds, e.cfg.Seed+uint64(i))
@@ -236,8 +273,8 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
+				dir := filepath.Join(e.work, fmt.Sprintf("%s-%s-%d-%d", m, fsm, k, seed))
+				id, err := e.powerPoint(ctx, disk, dir, m, fsm, k, seed)
 				if err != nil {
 					return err
 				}
@@ -246,18 +283,17 @@ func (e *explorer) mode(ctx context.Context, m Mode) error {
 					if o, ok := e.trace.Point(k); ok {
 						sys = o.Describe(e.recRoot)
 					}
-					e.checkPoint(ctx, dir, m, k, seed, sys, id)
+					e.checkPoint(ctx, dir, m, fsm, k, seed, sys, id)
 				}
 				_ = os.RemoveAll(dir)
-				mr.Points++
+				mr.States++
 			}
 		}
 	}
-	mr.Distinct = len(e.seen) - before
+	mr.Images = len(e.seen) - before
+	mr.Runs = e.runs - runs
 	mr.Seconds = time.Since(start).Seconds()
-	if mr.Seconds > 0 {
-		mr.PointsPerSec = float64(mr.Points) / mr.Seconds
-	}
+	mr.Rate()
 	e.rep.Modes = append(e.rep.Modes, mr)
 	return nil
 }
@@ -277,7 +313,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 	// fingerprint names it. A replay (ImageID set) re-runs until the run
 	// leaves that very image.
 	var (
-		res     runResult
+		res     record.Result
 		reached bool
 	)
 	for attempt := 1; attempt <= e.cfg.Attempts; attempt++ {
@@ -289,7 +325,8 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 				return err
 			}
 		}
-		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+		e.runs++
+		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 		if err != nil {
 			return err
 		}
@@ -303,13 +340,19 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 		if e.cfg.ImageID != "" {
 			why = "no run left the image " + e.cfg.ImageID + " at crash point " + strconv.Itoa(k)
 		}
-		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
+		e.inconclusive(faults.Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
 		return nil
+	}
+	if st, ok := res.Stacks[k]; ok {
+		if e.killed == nil {
+			e.killed = map[int]record.Stack{}
+		}
+		e.killed[k] = st
 	}
 	if e.diverged(res, dir, k) != "" {
 		e.rep.Diverged++
 	}
-	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
+	e.checkPoint(ctx, dir, faults.Process, "", k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
 	return nil
 }
 
@@ -318,9 +361,9 @@ func (e *explorer) processPoint(ctx context.Context, k int) error {
 // until the image at k is the one named (a command whose syscalls depend
 // on scheduling records another trace each time); "" means it could not
 // (reported inconclusive) or the replay diverged.
-func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m Mode, k int, seed uint64) (string, error) {
+func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, fsm FSModel, k int, seed uint64) (string, error) {
 	for attempt := 1; ; attempt++ {
-		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
+		img, err := powerImageFS(disk, e.recRoot, e.trace.Before(k), m, seed, k, fsm)
 		if err != nil {
 			e.inconclusive(m, k, seed, err)
 			return "", nil
@@ -350,7 +393,8 @@ func (e *explorer) rerecord(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := record(ctx, runSpec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	e.runs++
+	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 	if err != nil {
 		return err
 	}
@@ -358,7 +402,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	_ = os.RemoveAll(e.recRoot)
-	e.recRoot, e.trace = root, res.Trace
+	e.recRoot, e.trace, e.stacks = root, res.Trace, res.Stacks
 	return nil
 }
 
@@ -370,7 +414,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 	h := sha256.New()
 	st, err := e.rd.read(ctx, dir)
 	if err != nil {
-		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, ErrUnreadable))
+		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, errUnreadable))
 	} else {
 		fmt.Fprintln(h, st.String())
 	}
@@ -385,7 +429,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 // (name, directory, byte count, result) before crash point k and the same
 // op at k. It returns why not, or "". (Temp file names and written bytes
 // may differ: random names, random nonces.)
-func (e *explorer) diverged(res runResult, dir string, k int) string {
+func (e *explorer) diverged(res record.Result, dir string, k int) string {
 	want, _ := e.trace.Point(k)
 	if shape(res.At, dir, false) != shape(want, e.recRoot, false) {
 		return fmt.Sprintf("crash point %d was %s in the recording, %s in the re-run", k, want.Describe(e.recRoot), res.At.Describe(dir))
@@ -403,7 +447,7 @@ func (e *explorer) diverged(res runResult, dir string, k int) string {
 }
 
 // traceID fingerprints the shape of a trace (12 hex digits).
-func traceID(tr Trace, root string) string {
+func traceID(tr trace.Trace, root string) string {
 	h := sha256.New()
 	for _, o := range tr.Ops {
 		fmt.Fprintln(h, shape(o, root, true))
@@ -413,10 +457,10 @@ func traceID(tr Trace, root string) string {
 
 // shape is what must repeat: the syscall, the directory of its path, and
 // (done ops) the byte count and result.
-func shape(o Op, root string, done bool) string {
-	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.Path2, root))
+func shape(o trace.Op, root string, done bool) string {
+	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.NewPath, root))
 	if done {
-		s += fmt.Sprintf(" %d %d", o.Count, o.Ret)
+		s += fmt.Sprintf(" %d %d", o.Len, o.Ret)
 	}
 	return s
 }
@@ -433,14 +477,14 @@ func relDir(p, root string) string {
 
 // checkPoint checks one crash image (dir) and its restart; identical
 // images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, seed uint64, sys, trace string) {
+func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	h, err := hashTree(dir)
 	if err != nil {
 		e.inconclusive(m, k, seed, err)
 		return
 	}
 	var ack []model.Violation
-	if m != Process && k == e.trace.Points()+1 {
+	if m != faults.Process && k == e.trace.Points()+1 {
 		// The command exited 0: an acknowledgement. Nothing unsynced may
 		// be needed for the migrated content (I6).
 		ack = e.checkAck(ctx, dir)
@@ -452,12 +496,17 @@ func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, se
 		e.seen[h] = vs
 	}
 	vs = append(slices.Clone(vs), ack...)
-	e.add(vs, m, k, seed, sys, trace)
+	e.addFS(vs, m, fsm, k, seed, sys, trace)
 }
 
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
-func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, trace string) {
+func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
+	e.addFS(vs, m, "", k, seed, sys, trace)
+}
+
+// addFS is add for a power mode under the persistence model fsm.
+func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -468,8 +517,8 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, tr
 	}
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
-		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked
@@ -498,6 +547,17 @@ func joinDetails(d []string) string {
 
 func invName(id model.InvariantID) string { return id.Name() }
 
-func (e *explorer) inconclusive(m Mode, k int, seed uint64, err error) {
+func (e *explorer) inconclusive(m faults.Mode, k int, seed uint64, err error) {
 	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
+}
+
+// tracing says how a recording was traced (Report.Tracing).
+func tracing(r record.Result) string {
+	switch {
+	case r.Filtered:
+		return "seccomp"
+	case r.NoFilter != "":
+		return "ptrace (every syscall): " + r.NoFilter
+	}
+	return "ptrace (every syscall)"
 }

@@ -29,7 +29,7 @@ func (f Flag) PreflightSetMigrated(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, done, err := f.render(ctx, raw); err != nil || done {
+	if _, done, err := f.render(raw); err != nil || done {
 		return err
 	}
 	if err := atomicfile.Preflight(f.Fs, raw.target); err != nil {

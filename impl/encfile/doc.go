@@ -13,6 +13,12 @@
 // the re-encrypted content with mode 0600: old or new content, never a
 // mix, durable when the call returns nil.
 //
+// Options: WithPerm (the file's mode), WithRand (the nonce source, nil =
+// crypto/rand, like crypto/tls.Config.Rand; a seeded source is for
+// simulations only) and WithCache (a decode cache shared by the Stores of
+// one process that reopens the same file content many times; a single
+// migration gains nothing from it, see Cache).
+//
 // Interop with ToolHive: ToolHive v0.47.0 does not see the directory lock;
 // it serialises its writers with flock(2) on the sidecar file
 // "<path>.lock" (LockFileSuffix). So every write (Update, SetSecret,

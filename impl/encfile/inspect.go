@@ -2,6 +2,7 @@ package encfile
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,6 +27,11 @@ type Snapshot struct {
 	m         map[string]string // never modified after Inspect
 	keys      []string          // m's names, sorted
 	leftovers []string          // stale files found next to the store
+	// For Rehearse: the key, the file's other top-level members and its
+	// size (what a write's checks need). Never modified after Inspect.
+	aead     cipher.AEAD
+	o        *others
+	fileSize int
 }
 
 var _ secrets.Provider = (*Snapshot)(nil)
@@ -67,7 +73,7 @@ func Inspect(ctx context.Context, fsys afero.Fs, path string, password []byte) (
 	err = s.view(ctx, func(c *contents) error {
 		// c is the Store's private decode (no shared cache, a fresh memo): it
 		// is not shared, so the Snapshot may keep it.
-		snap = &Snapshot{path: path, m: c.m, keys: c.sorted()}
+		snap = &Snapshot{path: path, m: c.m, keys: c.sorted(), aead: aead, o: c.o, fileSize: len(s.rbuf)}
 		return nil
 	})
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // dirPerm is the mode of a store directory the Store creates.
@@ -33,9 +32,9 @@ type Store struct {
 	dir      string      // path's directory, whose lock guards the replace
 	lockPath string      // ToolHive's sidecar lock: next to the named path, where ToolHive takes it
 	aead     cipher.AEAD // immutable after Open
-	random   io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
+	random   io.Reader   // immutable after Open; nil = crypto/rand (WithRand)
 	perm     os.FileMode // immutable after Open
-	cache    *cacheTable // immutable after Open; nil = no shared cache (see cache)
+	cache    *cacheTable // immutable after Open; nil = no shared Cache (WithCache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -94,7 +93,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		table *cacheTable
 		err   error
 	)
-	if c := sharedCache(ctx); c != nil {
+	if c := o.cache; c != nil {
 		table, err = c.table(KeyFromPassword(password))
 		if table != nil {
 			aead = table.aead
@@ -110,7 +109,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, fmt.Errorf("encfile: %w", err)
 	}
 	s := &Store{fsys: fsys, path: res.Target, dir: filepath.Dir(res.Target), lockPath: res.Path + LockFileSuffix,
-		aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
+		aead: aead, random: o.random, perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -128,7 +127,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	}
 	if dirExists {
 		if _, err := atomicfile.RemoveStale(fsys, s.path); err != nil {
-			return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+			return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 		}
 	}
 	if err := release(); err != nil {
@@ -159,7 +158,7 @@ func (s *Store) validateFile() (int64, error) {
 	case err != nil:
 		return 0, fmt.Errorf("encfile %s: %w", s.path, err)
 	case !fi.Mode().IsRegular():
-		return 0, fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+		return 0, fmt.Errorf("encfile %s: %w (a %s)", s.path, ErrNotRegular, atomicfile.TypeName(fi.Mode()))
 	case fi.Size() > MaxFileSize:
 		return 0, fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
 	}
@@ -181,8 +180,8 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 		}
 		release, err = fslock.Acquire(ctx, s.fsys, s.dir)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	if err != nil { // nothing is written before the lock is granted
+		return nil, false, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return release, true, nil
 }
@@ -204,7 +203,7 @@ func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
 	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.lockPath)
 	if err != nil {
 		_ = releaseDir()
-		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+		return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return func() error {
 		fileErr := releaseFile()
@@ -313,6 +312,27 @@ func (s *Store) view(ctx context.Context, fn func(*contents) error) error {
 	return release()
 }
 
+// seal runs every check a write of content m makes before it writes
+// (validContent; encode: ToolHive's plaintext limit, reported with the
+// size of the file now, fileSize) and returns the encrypted file. modify
+// writes what it returns; a Rehearsal only runs the checks. The caller
+// holds s.mu (wbuf and keys are reused).
+func (s *Store) seal(m map[string]string, o *others, fileSize int) ([]byte, error) {
+	if err := validContent(m); err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, keys, err := encode(s.aead, m, o, s.random, s.wbuf, s.keys)
+	s.keys = keys
+	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
+		tl.FileSize = fileSize
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.wbuf = data
+	return data, nil
+}
+
 // modify runs a read-modify-write under both write locks (lockWrite): fn edits the current content and
 // reports whether to write it; a write is one atomicfile.Write of the
 // re-encrypted content.
@@ -333,22 +353,14 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err != nil || !write {
 		return err
 	}
-	if err := validContent(m); err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
-	}
 	fileSize := 0
 	if exists {
 		fileSize = len(s.rbuf) // load read the file into rbuf
 	}
-	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
-	s.keys = keys
-	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
-		tl.FileSize = fileSize
-	}
+	data, err := s.seal(m, cur.o, fileSize)
 	if err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
+		return err
 	}
-	s.wbuf = data
 	if !exists {
 		if err := s.ensureDir(); err != nil {
 			return err
@@ -359,14 +371,12 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 		return fmt.Errorf("encfile: %w", err)
 	}
 	// m was load's private copy and fn is done with it: it becomes the
-	// memoised (and cached) content of the bytes just written, unmodified
-	// from here on.
+	// memoised content of the bytes just written, unmodified from here on.
+	// Only this Store's memo records it (this process knows what it wrote,
+	// as a real one does); the shared Cache records decoded bytes only, so
+	// every other Store — a restarted process — decodes these bytes once.
 	c := newContents(m)
 	c.o = cur.o // kept unchanged by every rewrite
-	file := string(data)
-	s.memo.set(file, c)
-	if s.cache != nil {
-		s.cache.put(file, c)
-	}
+	s.memo.set(string(data), c)
 	return release()
 }
