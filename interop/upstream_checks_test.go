@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness/sysexplore"
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -105,14 +106,14 @@ func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 func classify(v sysexplore.Violation) finding {
 	d := v.Detail
 	switch {
-	case v.Invariant == sysexplore.I9 && strings.Contains(d, "config.yaml is empty"):
+	case v.Invariant == model.I9 && strings.Contains(d, "config.yaml is empty"):
 		return fConfigEmptied
 	case v.Invariant == model.I6 && strings.Contains(d, "power loss after exit 0"):
 		return fAckLost
 	case v.Invariant == model.I2 && strings.Contains(d, `legacy "BEARER_TOKEN_conflict" value`),
 		v.Invariant == model.I4 && strings.Contains(d, `"__thv_legacy_BEARER_TOKEN_conflict" is <not found>`):
 		return fConflictDropped
-	case v.Invariant == model.I3 && v.Mode == sysexplore.PowerPartial:
+	case v.Invariant == model.I3 && v.Mode == faults.PowerPartial:
 		return fFlagOverLegacy
 	case v.Invariant == model.I4 && strings.HasPrefix(d, "files [") && strings.Contains(d, ".tmp-"):
 		return fLeftoverTemp
