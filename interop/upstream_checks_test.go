@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
 
