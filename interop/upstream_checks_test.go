@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
