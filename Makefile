@@ -4,7 +4,7 @@ FUZZTIME ?= 30s
 DURATION ?= 10m
 GOLANGCI := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 
-.PHONY: test race cover lint bench fuzz soak explore interop verify sweep cross doc-commands
+.PHONY: test race cover lint bench fuzz soak explore interop upstream upstream-revert verify sweep cross doc-commands
 
 # The README's test command: unit, conformance, rapid, sweeps and mutants; < 3 min on 2 cores.
 test:
@@ -60,8 +60,20 @@ fuzz:
 	done
 
 # ToolHive v0.47.0 interop tests and benchmarks: a separate module (interop/go.mod), never built by `test`.
+# TestUpstream (make upstream) is part of it.
 interop:
 	cd interop && $(GO) test -count=1 -timeout 30m ./...
+
+# The patch series for ToolHive itself (docs/upstream.md): v0.47.0 and the
+# patched copy, explorer (every mode), ToolHive's writers, error sweep.
+upstream:
+	cd interop && $(GO) test -count=1 -timeout 20m -run '^TestUpstream$$' -v .
+
+# Each patch reverted alone brings back its finding (slow: a build and a
+# full check per patch; UPSTREAM_REVERT=000N for one).
+UPSTREAM_REVERT ?= all
+upstream-revert:
+	cd interop && UPSTREAM_REVERT=$(UPSTREAM_REVERT) $(GO) test -count=1 -timeout 60m -run '^TestUpstreamRevert$$' -v .
 
 # Randomized soak until DURATION (make soak DURATION=30m SHARD=0/1).
 SHARD ?= 0/1

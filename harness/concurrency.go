@@ -129,9 +129,10 @@ func replayConcurrency(ctx context.Context, t Target, schedule string) (*concurr
 }
 
 // shrinkCase minimizes a failing run: fewer client calls, then a shorter
-// script, then fewer context switches; every candidate is replayed
-// deterministically and kept only if it still fails with the same
-// invariant.
+// script, then fewer context switches, then until it is 1-minimal (no
+// single client call and no single context switch can be dropped and
+// still fail: neighbours); every candidate is replayed deterministically
+// and kept only if it still fails with the same invariant.
 func (e *env) shrinkCase(c ccase, out outcome) *concurrencyFailure {
 	id := out.vs[0].ID
 	var drop []int
@@ -171,7 +172,42 @@ func (e *env) shrinkCase(c ccase, out outcome) *concurrencyFailure {
 			}
 		}
 	}
+	budget = max(budget, shrinkBudget/2) // the 1-minimal pass gets a budget of its own
+	for changed := true; changed; {
+		changed = false
+		cs := concSchedule{drop: drop, script: out.script}
+		for _, n := range cs.neighbours(len(c.opIndex())) {
+			if changed = try(n.drop, n.script); changed {
+				break
+			}
+		}
+	}
 	return e.failureOf(c, drop, out)
+}
+
+// neighbours returns the schedules one step smaller than cs (of a case
+// with n client calls): one more client call dropped, or one context
+// switch removed (the choice that switched made to keep running the
+// process before it).
+func (cs concSchedule) neighbours(n int) []concSchedule {
+	var out []concSchedule
+	for i := range n {
+		if slices.Contains(cs.drop, i) {
+			continue
+		}
+		d := append(slices.Clone(cs.drop), i)
+		slices.Sort(d)
+		out = append(out, concSchedule{scenario: cs.scenario, seed: cs.seed, drop: d, script: slices.Clone(cs.script)})
+	}
+	for i := 1; i < len(cs.script); i++ {
+		if cs.script[i] == cs.script[i-1] {
+			continue
+		}
+		sc := slices.Clone(cs.script)
+		sc[i] = sc[i-1]
+		out = append(out, concSchedule{scenario: cs.scenario, seed: cs.seed, drop: slices.Clone(cs.drop), script: sc})
+	}
+	return out
 }
 
 func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {

@@ -118,7 +118,7 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 	if w.ToolHive && e.target.toolHiveStore != "" {
 		p, err = openToolHiveSecrets(proc, e.target.toolHiveStore)
 	} else {
-		p, err = e.target.Open(proc)
+		p, err = e.openStore(proc)
 	}
 	if err != nil || p == nil {
 		if proc.Crashed() {
@@ -175,7 +175,7 @@ func (e *env) migrateWorker(s *sched, h *history, d *faults.MemFS, id int, w wor
 			inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
 		}
 		proc := newSchedProc(s, id, d, inj)
-		p, err := e.target.Open(proc)
+		p, err := e.openStore(proc)
 		if err == nil && p != nil {
 			err = e.mig(e.ctx, proc, newYieldProvider(p, s, id))
 		}

@@ -31,7 +31,7 @@ func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	}
 }
 
-// The config writer issue 11 found (no config.yaml.lock) loses ToolHive's
+// A config writer without config.yaml.lock loses ToolHive's
 // update or the flag, or leaves a flag-only config: the scenario reports
 // I9 with a schedule that replays it.
 func TestConcurrencyToolHiveCatchesUnlockedConfigWriter(t *testing.T) {

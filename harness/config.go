@@ -44,11 +44,14 @@ type Config struct {
 	// for any number of workers and the same seed. Op-level targets
 	// (OpLevelOnly: one external store) always run on one.
 	Workers int
-	// NoCache turns off the verdict memo: every crash image, complete run
-	// and observed state is checked afresh instead of once per distinct
-	// content (Report.DistinctImages then equals CrashStates). The
-	// verdicts, and so the report, are the same either way; this exists to
-	// prove that.
+	// NoCache turns off every cache of the run: the verdict memo (every
+	// crash image, complete run and observed state is checked afresh
+	// instead of once per distinct content: Report.DistinctImages then
+	// equals CrashStates), the memo of parsed config documents, and the
+	// decode caches lent to the built-in targets' stores and to the
+	// project's Runner (every process decrypts and parses every file it
+	// reads). The verdicts, and so the report, are the same either way;
+	// this exists to prove that. A target's own caches are its own.
 	NoCache bool
 	// StopAtFirst stops Verify at the first violation (mutant runs).
 	StopAtFirst bool

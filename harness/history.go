@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/thconfig"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -68,12 +70,15 @@ func (h *history) operations() []porcupine.Operation {
 	return append([]porcupine.Operation(nil), h.ops...)
 }
 
-// encodeState renders a state canonically (the flag, the config's
-// canonical form, then the keys sorted), the porcupine model's comparable
-// state.
-func encodeState(s model.State) string { return encodeWith(s.Migrated, configKey(s.Config), s.Secrets) }
+// encodeState renders a state for the porcupine model (the flag, the
+// config's text form, then the keys sorted). Two encodings are the same
+// state when sameState says so: configs compare by their parsed fields
+// (configKey), not their text.
+func encodeState(s model.State) string {
+	return encodeWith(s.Migrated, configText(s.Config), s.Secrets)
+}
 
-// encodeWith encodes a flag, a config key (configKey) and secrets.
+// encodeWith encodes a flag, a config text form (configText) and secrets.
 func encodeWith(migrated bool, cfg string, secrets map[string]string) string {
 	s := model.State{Secrets: secrets}
 	var b strings.Builder
@@ -93,7 +98,7 @@ func encodeWith(migrated bool, cfg string, secrets map[string]string) string {
 }
 
 // decodeState decodes enc: the state (without its config) and the
-// config's key.
+// config's text form.
 func decodeState(enc string) (model.State, string) {
 	parts := strings.Split(enc, "\x00")
 	s := model.State{Secrets: make(map[string]string, len(parts)-1), Migrated: parts[0][0] == 'M'}
@@ -104,11 +109,37 @@ func decodeState(enc string) (model.State, string) {
 	return s, parts[0][1:]
 }
 
-// configKey is the canonical form of a config for the concurrency model:
+// configText is the config's text form in an encoded state: "" when
+// absent, else "=" and the quoted file content (no NUL can reach the
+// encoding's separators). The model keeps the text, not just the fields,
+// because ToolHive's config writer rewrites the whole document from it
+// (toolhiveSetText).
+func configText(c model.Config) string {
+	if !c.Exists {
+		return ""
+	}
+	return "=" + strconv.Quote(c.Text)
+}
+
+// textConfig decodes configText.
+func textConfig(ct string) model.Config {
+	q, ok := strings.CutPrefix(ct, "=")
+	if !ok {
+		return model.Config{}
+	}
+	text, err := strconv.Unquote(q)
+	if err != nil {
+		return model.Config{Exists: true, Text: q}
+	}
+	return model.Config{Exists: true, Text: text}
+}
+
+// configKey is the canonical form of a config text form (configText):
 // "" when absent; "!" when it does not parse (no model state has it);
 // else "=" and its fields other than the flag (model.ParseConfig), sorted,
 // each "\x02<field>\x03<canonical value>". Equal keys are equal configs.
-func configKey(c model.Config) string {
+func configKey(ct string) string {
+	c := textConfig(ct)
 	if !c.Exists {
 		return ""
 	}
@@ -141,12 +172,69 @@ func keyFields(key string) map[string]string {
 	return out
 }
 
-// configSetKey is the config key after ToolHive sets field to the string
-// value (the config is created when absent).
-func configSetKey(key, field, value string) string {
-	fields := keyFields(key)
-	fields[field] = model.ConfigValue(value)
-	return fieldsKey(fields)
+// cfgMemo memoizes the config computations of one model (the checker
+// repeats them for every candidate linearization). Safe for concurrent use.
+type cfgMemo struct {
+	mu   sync.Mutex // guards keys and sets
+	keys map[string]string
+	sets map[[3]string]setResult
+}
+
+type setResult struct {
+	ct string
+	ok bool
+}
+
+func newCfgMemo() *cfgMemo {
+	return &cfgMemo{keys: map[string]string{}, sets: map[[3]string]setResult{}}
+}
+
+// key is configKey(ct), memoized.
+func (m *cfgMemo) key(ct string) string {
+	m.mu.Lock()
+	k, ok := m.keys[ct]
+	m.mu.Unlock()
+	if !ok {
+		k = configKey(ct)
+		m.mu.Lock()
+		m.keys[ct] = k
+		m.mu.Unlock()
+	}
+	return k
+}
+
+// sameState reports whether two encoded states are the same state: the
+// same flag and secrets, and configs with the same configKey.
+func (m *cfgMemo) sameState(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, ca := decodeState(a)
+	sb, cb := decodeState(b)
+	return sa.Migrated == sb.Migrated && maps.Equal(sa.Secrets, sb.Secrets) && m.key(ca) == m.key(cb)
+}
+
+// toolhiveSet is the config text form after ToolHive's config writer
+// (thconfig.Rewrite: ToolHive's own decode and encode of the document)
+// sets field to value; ok is false when ToolHive's loader rejects the
+// config (it then writes nothing). Memoized.
+func (m *cfgMemo) toolhiveSet(ct, field, value string) (string, bool) {
+	in := [3]string{ct, field, value}
+	m.mu.Lock()
+	r, hit := m.sets[in]
+	m.mu.Unlock()
+	if hit {
+		return r.ct, r.ok
+	}
+	r = setResult{ct: ct}
+	c := textConfig(ct)
+	if out, err := thconfig.Rewrite(c.Exists, []byte(c.Text), thconfig.SetString(field, value)); err == nil {
+		r = setResult{ct: configText(model.Config{Exists: true, Text: string(out)}), ok: true}
+	}
+	m.mu.Lock()
+	m.sets[in] = r
+	m.mu.Unlock()
+	return r.ct, r.ok
 }
 
 // describeEnc renders an encoded state with fingerprints instead of values
@@ -160,10 +248,10 @@ func describeEnc(enc string) string {
 	}
 	cfg := "config absent"
 	switch {
-	case ck == "!":
+	case configKey(ck) == "!":
 		cfg = "config unparsable"
 	case ck != "":
-		f := keyFields(ck)
+		f := keyFields(configKey(ck))
 		names := make([]string, 0, len(f))
 		for _, k := range sortedKeys(f) {
 			names = append(names, k+"="+secrets.Fingerprint(f[k]))
@@ -186,10 +274,11 @@ func describeEnc(enc string) string {
 // config update or the flag (I9), not a secret.
 func storeModel(m model.Model, p Policy, s0 model.State, secretsOnly bool) porcupine.Model {
 	init := encodeState(s0)
+	memo := newCfgMemo()
 	nm := &porcupine.NondeterministicModel{
 		Init: func() []any { return []any{init} },
 		Step: func(state, input, output any) []any {
-			return stepStore(m, p, state.(string), input.(histIn), output.(histOut), secretsOnly)
+			return stepStore(m, p, memo, state.(string), input.(histIn), output.(histOut), secretsOnly)
 		},
 		DescribeOperation: func(input, output any) string {
 			return describeOp(input.(histIn), output.(histOut))
@@ -199,7 +288,7 @@ func storeModel(m model.Model, p Policy, s0 model.State, secretsOnly bool) porcu
 	return nm.ToModel()
 }
 
-func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut, secretsOnly bool) []any {
+func stepStore(m model.Model, p Policy, memo *cfgMemo, enc string, in histIn, out histOut, secretsOnly bool) []any {
 	s, ck := decodeState(enc)
 	encode := func(n model.State) string { return encodeWith(n.Migrated, ck, n.Secrets) }
 	switch in.Kind {
@@ -237,14 +326,18 @@ func stepStore(m model.Model, p Policy, enc string, in histIn, out histOut, secr
 		}
 		n := m.Migrate(s, p)
 		if ck == "" { // the flag writer creates the config
-			ck = fieldsKey(nil)
+			ck = configText(model.Config{Exists: true})
 		}
 		return maybe(out.Unknown, enc, encode(n))
 	case hConfigSet:
-		ck = configSetKey(ck, in.Key, in.Value)
+		next, ok := memo.toolhiveSet(ck, in.Key, in.Value)
+		if !ok {
+			return []any{enc}
+		}
+		ck = next
 		return maybe(out.Unknown, enc, encode(s))
 	case hDump:
-		if out.State == enc {
+		if memo.sameState(out.State, enc) {
 			return []any{enc}
 		}
 		if got, _ := decodeState(out.State); secretsOnly && maps.Equal(got.Secrets, s.Secrets) {

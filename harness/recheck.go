@@ -110,7 +110,7 @@ func (sw *sweeper) replay(c failCase) *failure {
 // image: I8 first (before anything reopens it), then a restart reads it
 // (I7, I1–I3); a run that returned before the crash point must have
 // survived it (I6). It returns the image.
-func (sw *sweeper) crashStep(s0 model.State, d *faults.MemFS, inj faults.CrashAt, vals map[string]bool) (*faults.MemFS, []model.Violation) {
+func (sw *sweeper) crashStep(s0 model.State, d *faults.MemFS, inj faults.CrashAt, vals model.Values) (*faults.MemFS, []model.Violation) {
 	ops, runErr := sw.e.run(d, inj)
 	sw.runs++
 	return sw.checkCrash(s0, image(d, inj.Mode, inj.Seed), vals, inj.Op >= ops && runErr == nil)
@@ -139,6 +139,9 @@ func ptr[T any](v T) *T { return &v }
 // of a key and no earlier crash point of any run violates it. Deterministic;
 // every candidate is replayed from scratch.
 func (sw *sweeper) minimize(f *failure) *failure {
+	if f != nil && f.mc != nil {
+		return sw.minimizeMachine(f)
+	}
 	if f == nil || f.c == nil || len(f.vs) == 0 || sw.e.ctx.Err() != nil {
 		return f
 	}

@@ -3,6 +3,7 @@ package harness_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,7 +87,7 @@ func TestSoakMutantArtifactReplays(t *testing.T) {
 	require.False(t, rep.OK(), "the mutant escaped %d cases", rep.Cases)
 	a := rep.Failures[0]
 	require.Contains(t, m.Expect, a.Invariant)
-	require.Contains(t, a.Replay, "--case")
+	require.Contains(t, a.Replay, fmt.Sprintf("Case: %d,", a.Case))
 	for _, s := range a.Schedule {
 		_, err := faults.ParseSchedule(s)
 		require.NoError(t, err, s)
@@ -210,10 +211,17 @@ func TestSoakSharedStoreEqualsFreshCase(t *testing.T) {
 // back (I6) while the Runner's already-done path synced nothing. It now
 // syncs the data and then the flag (migrate.FlagSyncer), and
 // config.Flag.SetMigrated does the same when it finds the flag set.
+//
+// The case is run with the schedule it was drawn with then, as it is: soak
+// crash points are now scaled to the run they hit, which moves the later
+// points of case 56.
 func TestSoakAlreadyDoneSurvivesPowerLoss(t *testing.T) {
 	cfg := harness.SoakConfig{Seed: 9, CrashAfterError: true}
-	res, err := harness.RunSoakCasesForTest(context.Background(), encfileTarget(), cfg, 56, 1, true)
+	states, id, err := harness.RunSoakScheduleForTest(context.Background(), encfileTarget(), cfg, 56, []string{
+		"crash(op=4,mode=process,seed=2948840089961828322)", "err(op=15,errno=ENOSPC)",
+		"crash(op=9,mode=power,seed=64141522013689750)", "crash(op=3,mode=torn,seed=3215529209990520528)",
+	})
 	require.NoError(t, err)
-	require.Positive(t, res[0].States)
-	require.Nil(t, res[0].Failure, "case 56 of soak seed 9 (--crash-after-error) fails again")
+	require.Positive(t, states)
+	require.Empty(t, id, "case 56 of soak seed 9 (--crash-after-error) fails again")
 }

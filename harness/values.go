@@ -12,9 +12,6 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// scanable reports whether v is long enough to scan images for (I8).
-func scanable(v string) bool { return len(v) >= 12 }
-
 // describe prints a state as keys with value fingerprints.
 func describe(s map[string]string) string {
 	parts := make([]string, 0, len(s))

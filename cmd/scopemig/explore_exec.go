@@ -30,6 +30,7 @@ type execFlags struct {
 	plaintext   bool
 	image       string
 	attempts    int
+	fs          string
 	fullTrace   bool
 	workers     int
 	killRuns    bool
@@ -51,6 +52,7 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.killRuns, "kill-runs", false, "--exec: crash every process-mode point by a real run killed on entry to it, not by copying the recording's tree there: same crash states, slower")
 	fl.BoolVar(&f.fullTrace, "full-trace", false, "--exec: stop the command at every syscall, not only at those the recorder follows (no seccomp filter): same trace, slower")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
+	fl.StringVar(&f.fs, "fs", "strict", "--exec: persistence model of the power modes: strict (POSIX), ext4-ordered (data=ordered, auto_da_alloc) or both")
 }
 
 // runExploreExec runs `scopemig explore --exec`.
@@ -73,6 +75,10 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	if err != nil {
 		return err
 	}
+	fsms, err := sysexplore.ParseFS(f.fs)
+	if err != nil {
+		return err
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -82,7 +88,7 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	}
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
-		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
+		Subsets: f.subsets, Point: f.point, FS: fsms, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
 		FullTrace: f.fullTrace, Workers: f.workers, KillRuns: f.killRuns,
 		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
 	}
@@ -108,13 +114,28 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	} else {
 		fmt.Fprintf(w, "%s: %d crash points (trace %s), policy %s\n", strings.Join(rep.Command, " "), rep.Points, rep.TraceID, rep.Policy)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MODE\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
+		fmt.Fprintln(tw, "MODE\tFS\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
 		for _, m := range rep.Modes {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, m.States, m.Images, m.Seconds, m.StatesPerSec)
+			fs := m.FS
+			if fs == "" {
+				fs = "kernel"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, fs, m.States, m.Images, m.Seconds, m.StatesPerSec)
 		}
 		tw.Flush()
 		for _, v := range rep.Violations {
-			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+			mode := v.Mode.String()
+			if v.FS != "" {
+				mode += " " + string(v.FS)
+			}
+			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n", v.Invariant, v.Name, mode, v.Point, v.Count, v.Detail, v.Syscall)
+			if v.Verdict != "" {
+				fmt.Fprintf(w, "  %s\n", v.Verdict)
+			}
+			if v.Source != "" {
+				fmt.Fprintf(w, "  in %s\n", v.Source)
+			}
+			fmt.Fprintf(w, "  replay: %s\n", v.Replay)
 		}
 		if rep.Diverged > 0 {
 			fmt.Fprintf(w, "%d process-mode runs reached their crash point by another path than the recording (nondeterministic command); each is named by its own path in replay lines\n", rep.Diverged)

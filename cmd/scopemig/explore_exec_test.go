@@ -41,6 +41,7 @@ func TestExploreExecBadInvocations(t *testing.T) {
 		{[]string{"--exec", "--from", fixtureDir, "--mode", "bogus", "--", "true"}, faults.ErrSyntax, "--mode: want process, power, power-partial or all"},
 		{[]string{"--exec", "--from", fixtureDir, "--on-conflict", "lose", "--", "true"}, nil, "unknown conflict policy"},
 		{[]string{"--exec", "--", "true"}, sysexplore.ErrBadConfig, "--from"},
+		{[]string{"--exec", "--from", fixtureDir, "--fs", "zfs", "--", "true"}, sysexplore.ErrBadConfig, "unknown --fs"},
 		{[]string{"--exec", "--from", "/nonexistent", "--", "true"}, sysexplore.ErrBadConfig, "not a directory"},
 		{[]string{"extra-arg"}, nil, "no arguments without --exec"},
 	} {

@@ -17,24 +17,13 @@ import (
 // TestMigrateOverLimitNamesTheResultSize: a store within ToolHive's 32 MiB
 // plaintext limit whose migration would grow past it (every moved key gains
 // its "__thv_workloads_" prefix) fails with exit 1, a message naming the
-// size of the migrated result (not the file's), and not one byte written
-// (issue 12 item 11).
+// size of the migrated result (not the file's), and not one byte written.
 func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 32 MiB store")
 	}
 	dir := t.TempDir()
-	store := filepath.Join(dir, "secrets_encrypted")
-	m := map[string]string{"big": ""}
-	for i := range 10 {
-		m[fmt.Sprintf("BEARER_TOKEN_%d", i)] = "v"
-	}
-	doc, err := json.Marshal(map[string]any{"secrets": m})
-	require.NoError(t, err)
-	m["big"] = strings.Repeat("x", encfile.MaxPlaintext-50-len(doc))
-	data, err := encfile.Encode(encfile.KeyFromPassword([]byte(fixturePassword)), m, nil)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(store, data, 0o600))
+	store, data := overLimitStore(t, dir)
 	before := tree(t, dir)
 
 	_, errOut, code := run(t, newMigrateCmdEnv, testEnv(afero.NewOsFs(), pwEnv()), "--secrets-file", store, "--config", filepath.Join(dir, "config.yaml"))
@@ -53,11 +42,73 @@ func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	require.Equal(t, before, after, "not one byte of data written")
 }
 
+// overLimitStore writes, in dir, a store within ToolHive's 32 MiB
+// plaintext limit whose migration grows past it (ten moved keys gain
+// their "__thv_workloads_" prefix), and returns its path and bytes.
+func overLimitStore(t *testing.T, dir string) (string, []byte) {
+	t.Helper()
+	store := filepath.Join(dir, "secrets_encrypted")
+	m := map[string]string{"big": ""}
+	for i := range 10 {
+		m[fmt.Sprintf("BEARER_TOKEN_%d", i)] = "v"
+	}
+	doc, err := json.Marshal(map[string]any{"secrets": m})
+	require.NoError(t, err)
+	m["big"] = strings.Repeat("x", encfile.MaxPlaintext-50-len(doc))
+	data, err := encfile.Encode(encfile.KeyFromPassword([]byte(fixturePassword)), m, nil)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(store, data, 0o600))
+	return store, data
+}
+
+// TestPlanRefusesWhatMigrateRefuses: plan on the over-limit store (issue
+// 21 item 10) runs migrate's checks, so it no longer reports a plan that
+// migrate then refuses: its table is followed by "migrate would refuse:"
+// with the message migrate gives (the size of the result and of the file)
+// and what to do; --json lists it in migrate_refusals; nothing written.
+// On the fixture store, whose migration fits, migrate_refusals is empty.
+func TestPlanRefusesWhatMigrateRefuses(t *testing.T) {
+	osfs := afero.NewOsFs()
+	ok := install(t, osfs, t.TempDir())
+	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), "--secrets-file", filepath.Join(ok, "secrets_encrypted"), "--config", filepath.Join(ok, "config.yaml"), "--json")
+	require.Equal(t, 0, code, errOut)
+	var rep planReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, []string{}, rep.MigrateRefusals)
+	if testing.Short() {
+		t.Skip("builds a 32 MiB store")
+	}
+	dir := t.TempDir()
+	store, data := overLimitStore(t, dir)
+	before := tree(t, dir)
+	args := []string{"--secrets-file", store, "--config", filepath.Join(dir, "config.yaml")}
+	out, errOut, code = run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), args...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "10 to move")
+	_, migErr, migCode := run(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
+	require.Equal(t, 1, migCode)
+	size := fmt.Sprintf("the new content would be %d bytes of plaintext, above the limit of %d (32 MiB) of ToolHive's format (the store file now holds %d bytes)",
+		encfile.MaxPlaintext-50+10*len("__thv_workloads_"), encfile.MaxPlaintext, len(data))
+	require.Contains(t, migErr, size)
+	require.Contains(t, lastLine(out), "migrate would refuse: ")
+	require.Contains(t, lastLine(out), size)
+	require.Contains(t, lastLine(out), "delete the secrets you no longer need")
+
+	out, errOut, code = run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.MigrateRefusals, 1)
+	require.Contains(t, rep.MigrateRefusals[0], size)
+	after := tree(t, dir)
+	delete(after, "secrets_encrypted.lock") // migrate's empty sidecar lock file, as above
+	require.Equal(t, before, after, "plan writes nothing")
+}
+
 // TestMigrateMessagesTellWhatWasWritten: on a real directory, the first
 // migrate reports the flag written; --force on the migrated store does
 // not claim "flag set" (nothing is written); the already-done JSON says
 // "transactional": true, as docs/cli.md documents for the encrypted file
-// store (issue 12 item 11).
+// store.
 func TestMigrateMessagesTellWhatWasWritten(t *testing.T) {
 	osfs := afero.NewOsFs()
 	dir := install(t, osfs, t.TempDir())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 func soakArgs(dir string) soakFlags {
@@ -27,7 +28,7 @@ func soakArgs(dir string) soakFlags {
 func TestSoakCmdReports(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
-	require.NoError(t, runSoak(context.Background(), &out, &errOut, soakArgs(dir), realConfig{}))
+	require.NoError(t, runSoak(context.Background(), &out, &errOut, soakArgs(dir), realsoak.Config{}))
 	var rep soakOutput
 	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
 	require.NoError(t, err)
@@ -50,7 +51,7 @@ func TestSoakCmdMutantAndReplay(t *testing.T) {
 	f := soakArgs(dir)
 	f.duration, f.target = 10*time.Second, "mutant:flag-before-data"
 	var out, errOut bytes.Buffer
-	err := runSoak(context.Background(), &out, &errOut, f, realConfig{})
+	err := runSoak(context.Background(), &out, &errOut, f, realsoak.Config{})
 	require.ErrorIs(t, err, errSoakFailed)
 	require.Equal(t, 1, exitCode(err))
 	arts, err := filepath.Glob(filepath.Join(dir, "soak-*.json"))
@@ -81,9 +82,9 @@ func TestReplayPassingCase(t *testing.T) {
 func TestSoakCmdRejectsBadFlags(t *testing.T) {
 	f := soakArgs(t.TempDir())
 	f.shard = "4/4"
-	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realConfig{}), errBadShard)
+	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realsoak.Config{}), errBadShard)
 	f.shard, f.target = "0/1", "nope"
-	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realConfig{}), errUnknownTarget)
+	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realsoak.Config{}), errUnknownTarget)
 	_, err := resolveTarget("mutant:nope")
 	require.ErrorIs(t, err, errUnknownTarget)
 }

@@ -20,6 +20,10 @@ type Config struct {
 	Argv []string
 	// Modes to explore (default: all).
 	Modes []faults.Mode
+	// FS lists the persistence models the power modes are run under
+	// (default: Strict); with both, each violation says in which it
+	// occurs (Violation.Verdict).
+	FS []FSModel
 	// Policy is the conflict policy the model is run with (default keep).
 	Policy model.Policy
 	// Seed of the power-partial subsets (0 means 1).
@@ -94,6 +98,9 @@ func ReplayCommand(c Config, v Violation) string {
 	}
 	if v.Mode == faults.PowerPartial {
 		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
+	}
+	if v.FS != "" && v.FS != Strict {
+		b.WriteString(" --fs " + string(v.FS))
 	}
 	b.WriteString(" --on-conflict " + c.Policy.String())
 	if v.Image != "" {

@@ -42,12 +42,15 @@ type explorer struct {
 	recRoot  string          // the root of the recording run (the trace's paths)
 	names    []string        // the file set of a complete run
 	seen     map[string]bool // image hashes merged into the report (distinct images)
-	verdicts verdicts        // image hash -> its violations (restart included)
+	memo     imageMemo       // image hash -> its violations (restart included)
 	snaps    map[int]string  // process-mode images taken by the recording: crash point -> directory
 	snapSize int64           // bytes in snaps
 	seq      atomic.Int64    // names the fresh copies (workers run at once)
 	rep      Report
-	first    map[string]int // invariant+mode -> index in rep.Violations
+	first    map[string]int       // invariant+mode -> index in rep.Violations
+	stacks   map[int]record.Stack // crash point -> user stack in the recording
+	killed   map[int]record.Stack // crash point -> user stack of the process-mode image (the run killed there, or the recording)
+	sym      symbolizer
 }
 
 // Explore records cfg.Argv on a copy of cfg.From, then crashes it at every
@@ -65,10 +68,24 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 		return e.rep, err
 	}
 	for _, m := range e.cfg.Modes {
-		if err := e.mode(ctx, m); err != nil {
+		fsms := []FSModel{""}
+		if m != faults.Process {
+			fsms = e.cfg.FS
+		}
+		for _, fsm := range fsms {
+			if err := e.mode(ctx, m, fsm); err != nil {
+				e.annotate()
+				return e.rep, err
+			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
+			e.annotate()
 			return e.rep, err
 		}
 	}
+	e.annotate()
 	return e.rep, nil
 }
 
@@ -87,6 +104,14 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	if err := checkModes(cfg.Modes); err != nil {
 		return nil, err
+	}
+	if len(cfg.FS) == 0 {
+		cfg.FS = []FSModel{Strict}
+	}
+	for _, f := range cfg.FS {
+		if !slices.Contains(FSModels(), f) {
+			return nil, fmt.Errorf("%w: unknown persistence model %q (want strict or ext4-ordered)", ErrBadConfig, f)
+		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -183,7 +208,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if res.Trace.Exit != 0 {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
-	e.trace = res.Trace
+	e.trace, e.stacks = res.Trace, res.Stacks
 	e.rep.Tracing = tracing(res)
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
@@ -237,7 +262,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	_ = os.RemoveAll(e.recRoot)
-	e.recRoot, e.trace = root, res.Trace
+	e.recRoot, e.trace, e.stacks = root, res.Trace, res.Stacks
 	return nil
 }
 
@@ -313,6 +338,11 @@ func relDir(p, root string) string {
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
 func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
+	e.addFS(vs, m, "", k, seed, sys, trace)
+}
+
+// addFS is add for a power mode under the persistence model fsm.
+func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -323,8 +353,8 @@ func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, 
 	}
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
-		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
 		viol.Replay = e.cfg.Replay(e.cfg, viol)
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked

@@ -18,7 +18,9 @@ import (
 //   - file data and mode persist only after an fsync/fdatasync of that
 //     file (a sync or syncfs persists everything);
 //   - a directory entry (create, rename, unlink, mkdir, rmdir, link)
-//     persists only after an fsync of the directory holding it;
+//     persists only after an fsync of the directory holding it (a hard
+//     link is an entry like any other, a symlink an entry whose target is
+//     written with it);
 //   - a rename is atomic: after power loss either the old or the new
 //     entries of the directory are there (power); under power-partial a
 //     seeded prefix of each inode's unsynced changes persists, in order,
@@ -58,7 +60,10 @@ func (r *replayer) apply(o trace.Op) error {
 	if o.Failed() {
 		return nil
 	}
-	p := r.rel(o.Path)
+	p, err := r.opPath(o)
+	if err != nil {
+		return err
+	}
 	switch o.Kind {
 	case faults.OpOpen:
 		if p == "" {
@@ -111,7 +116,11 @@ func (r *replayer) apply(o trace.Op) error {
 	case faults.OpSyncFS:
 		return syncAll(r.disk)
 	case faults.OpRename:
-		from, to := r.rel(o.Path), r.rel(o.NewPath)
+		from, ferr := r.resolve(o.Path, false)
+		to, terr := r.resolve(o.NewPath, false)
+		if err := errors.Join(ferr, terr); err != nil {
+			return err
+		}
 		if from == "" || to == "" {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
@@ -143,7 +152,7 @@ func (r *replayer) apply(o trace.Op) error {
 			return f.Close()
 		}
 	case faults.OpLink, faults.OpSymlink:
-		return errors.New("links are not modelled by the simulated disk")
+		return r.link(o)
 	}
 	return nil
 }
@@ -163,6 +172,14 @@ func syncAll(m *faults.MemFS) error {
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
 func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int) (*faults.MemFS, error) {
+	return powerImageFS(start, root, ops, mode, seed, point, Strict)
+}
+
+// powerImageFS is powerImage under the persistence model fsm.
+func powerImageFS(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int, fsm FSModel) (*faults.MemFS, error) {
+	if fsm == Ext4Ordered {
+		return ext4Image(start, root, ops, mode, seed, point)
+	}
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {

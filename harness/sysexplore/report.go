@@ -14,13 +14,27 @@ type Violation struct {
 	Invariant model.InvariantID `json:"invariant"`
 	Name      string            `json:"name"`
 	Mode      faults.Mode       `json:"mode"`
-	Point     int               `json:"point"`          // crash point (syscall index); Points+1 = after the complete run
-	Seed      uint64            `json:"seed,omitempty"` // power-partial draw
-	Syscall   string            `json:"syscall"`        // the syscall at the crash point (not executed)
-	Detail    string            `json:"detail"`
-	Image     string            `json:"image"` // fingerprint of the crash image (what the model sees), for replays
-	Replay    string            `json:"replay"`
-	Count     int               `json:"count"` // crash points of this mode with the same invariant
+	// FS is the persistence model of a power-mode violation (strict,
+	// ext4-ordered); "" in process mode (the real kernel).
+	FS FSModel `json:"fs,omitempty"`
+	// Verdict, when both models were explored, says where the invariant
+	// fails in this mode: "fails on strict POSIX, survives ext4-ordered",
+	// "fails on both".
+	Verdict string `json:"verdict,omitempty"`
+	Point   int    `json:"point"`          // crash point (syscall index); Points+1 = after the complete run
+	Seed    uint64 `json:"seed,omitempty"` // power-partial draw
+	Syscall string `json:"syscall"`        // the syscall at the crash point (not executed)
+	Detail  string `json:"detail"`
+	Image   string `json:"image"` // fingerprint of the crash image (what the model sees), for replays
+	Replay  string `json:"replay"`
+	Count   int    `json:"count"` // crash points of this mode with the same invariant
+	// Source is the program line that issued the crash-point syscall,
+	// "config.go:212 os.WriteFile" (the first frame in the program's own
+	// code and the function it called there), when the binary has
+	// symbols; "" otherwise (an interpreter, a stripped binary).
+	Source string `json:"source,omitempty"`
+	// Stack is the symbolised user stack at the syscall, innermost first.
+	Stack []string `json:"stack,omitempty"`
 }
 
 // ModeReport is the figure of one mode, the same type as harness's:
@@ -97,6 +111,17 @@ func (r Report) OK() bool { return len(r.Violations) == 0 && len(r.Inconclusive)
 func (r Report) Has(id model.InvariantID, mode faults.Mode) (Violation, bool) {
 	for _, v := range r.Violations {
 		if v.Invariant == id && v.Mode == mode {
+			return v, true
+		}
+	}
+	return Violation{}, false
+}
+
+// HasIn reports whether a violation of id was found in a power mode under
+// the persistence model fsm.
+func (r Report) HasIn(id model.InvariantID, mode faults.Mode, fsm FSModel) (Violation, bool) {
+	for _, v := range r.Violations {
+		if v.Invariant == id && v.Mode == mode && v.FS == fsm {
 			return v, true
 		}
 	}

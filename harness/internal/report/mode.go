@@ -14,6 +14,9 @@ var ErrBadConfig = errors.New("bad config")
 // ModeReport is the figure of one crash mode of an exploration.
 type ModeReport struct {
 	Mode faults.Mode `json:"mode"` // printed by name
+	// FS is the persistence model a power mode of the syscall explorer
+	// was run under (strict, ext4-ordered); "" elsewhere.
+	FS string `json:"fs,omitempty"`
 	// States is the number of crash states explored (the syscall
 	// explorer: crash points; power-partial: points x draws).
 	States int `json:"states"`

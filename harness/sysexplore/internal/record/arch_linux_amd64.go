@@ -19,7 +19,7 @@ func readRegs(tid int) (regs, error) {
 	if err := unix.PtraceGetRegs(tid, &r); err != nil {
 		return regs{}, err
 	}
-	return regs{nr: r.Orig_rax, a: [6]uint64{r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8, r.R9}, ret: int64(r.Rax)}, nil
+	return regs{nr: r.Orig_rax, a: [6]uint64{r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8, r.R9}, ret: int64(r.Rax), pc: r.Rip, sp: r.Rsp, fp: r.Rbp}, nil
 }
 
 // syscallInsn is the machine code of one syscall instruction (syscall).

@@ -21,7 +21,7 @@ func readRegs(tid int) (regs, error) {
 		return regs{}, err
 	}
 	g := r.Regs
-	return regs{nr: g[8], a: [6]uint64{g[0], g[1], g[2], g[3], g[4], g[5]}, ret: int64(g[0])}, nil
+	return regs{nr: g[8], a: [6]uint64{g[0], g[1], g[2], g[3], g[4], g[5]}, ret: int64(g[0]), pc: r.Pc, sp: r.Sp, fp: g[29], lr: g[30]}, nil
 }
 
 // syscallInsn is the machine code of one syscall instruction (svc #0).

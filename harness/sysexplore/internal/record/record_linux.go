@@ -34,6 +34,9 @@ type regs struct {
 	nr  uint64
 	a   [6]uint64
 	ret int64
+	// The user stack at the stop: program counter, stack pointer, frame
+	// pointer and link register (0 where the architecture has none).
+	pc, sp, fp, lr uint64
 }
 
 // task is one traced thread.
@@ -56,8 +59,9 @@ type tracer struct {
 	counted int
 	res     Result
 	killed  bool
-	execs   int  // programs started (for pinRandom)
-	filter  bool // the seccomp filter is installed: only its syscalls stop
+	execs   int                // programs started (for pinRandom)
+	filter  bool               // the seccomp filter is installed: only its syscalls stop
+	images  map[int]*procImage // tid -> its program's mappings (stack symbolisation)
 	// inflight counts the crash points entered and not yet exited (other
 	// threads' syscalls running while one thread stops at its entry).
 	inflight int
@@ -386,6 +390,7 @@ func (t *tracer) onEvent(tid, cause int) {
 			_ = t.resume(child, ct, 0)
 		}
 	case unix.PTRACE_EVENT_EXEC:
+		delete(t.images, tid)
 		if parent != nil {
 			parent.files.exec()
 		}
@@ -406,6 +411,9 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 		tk.inSys = true
 		p := t.entry(tid, tk, &r)
 		tk.pend = p
+		if p != nil && p.op.Index > 0 && (t.spec.Capture || p.op.Index == t.spec.KillAt) {
+			t.stack(tid, p.op.Index, &r)
+		}
 		if p != nil && p.op.Index > 0 {
 			if p.op.Index == t.spec.KillAt {
 				t.res.Killed, t.res.At = true, p.op

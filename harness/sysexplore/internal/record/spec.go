@@ -37,6 +37,9 @@ type Result struct {
 	Trace  trace.Trace
 	Killed bool     // the tree was killed at Spec.KillAt
 	At     trace.Op // the op at the kill point, as seen at its entry
+	// Stacks holds the user stack at the entry of the crash points: every
+	// one in a Capture run, the kill point in a killed run.
+	Stacks map[int]Stack
 	// Filtered: the run was traced through the seccomp filter. NoFilter:
 	// why not, when Spec.Filter asked for it.
 	Filtered bool

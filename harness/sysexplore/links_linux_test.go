@@ -1,0 +1,95 @@
+//go:build linux && amd64
+
+package sysexplore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/model"
+)
+
+const pylinks = "../../testdata/pylinks"
+
+// linksConfig explores testdata/pylinks/<script> on from.
+func linksConfig(t *testing.T, py, script, from string, args ...string) Config {
+	t.Helper()
+	s, err := filepath.Abs(filepath.Join(pylinks, script))
+	require.NoError(t, err)
+	return Config{
+		From:      from,
+		Argv:      append([]string{py, s, "migrate", "{dir}"}, args...),
+		Dump:      []string{py, s, "dump", "{dir}"},
+		Plaintext: true,
+		WorkDir:   t.TempDir(),
+	}
+}
+
+const linkStore = `{"secrets":{"user-key":"value-1"},"migrated":false}`
+
+// flipStore is DIR/current -> v1, DIR/v1/store.json.
+func flipStore(t *testing.T) string {
+	t.Helper()
+	d := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(d, "v1"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(d, "v1", "store.json"), []byte(linkStore), 0o600))
+	require.NoError(t, os.Symlink("v1", filepath.Join(d, "current")))
+	return d
+}
+
+// A store keeping its previous version as a hard link (os.link) gets
+// verdicts at every point, in every mode: the correct one passes; the
+// one that rewrites in place, whose "backup" is the same inode, is caught
+// in process and power-partial mode (a torn store and a torn backup).
+func TestExploreHardLinkBackup(t *testing.T) {
+	needPtrace(t)
+	py := python(t)
+	from := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(from, "store.json"), []byte(linkStore), 0o600))
+
+	rep, err := Explore(context.Background(), linksConfig(t, py, "backup.py", from))
+	require.NoError(t, err)
+	require.Empty(t, rep.Inconclusive)
+	require.Empty(t, rep.Violations)
+	require.Contains(t, rep.Trace, "#1 link({dir}/store.json -> {dir}/store.json.bak) = 0")
+
+	broken := linksConfig(t, py, "backup.py", from, "inplace")
+	broken.Modes = []faults.Mode{faults.Process, faults.PowerPartial}
+	rep, err = Explore(context.Background(), broken)
+	require.NoError(t, err)
+	require.Empty(t, rep.Inconclusive)
+	for _, m := range []faults.Mode{faults.Process, faults.PowerPartial} {
+		v, ok := rep.Has(model.I7, m)
+		require.True(t, ok, "%s: %+v", m, rep.Violations)
+		require.Contains(t, v.Syscall, "{dir}/store.json", "%s", m)
+	}
+}
+
+// A symlink flip (current -> v2 by rename of a new symlink) gets
+// verdicts: with the directory fsync after the flip it passes; without it
+// an exit 0 is not durable (I6 under power).
+func TestExploreSymlinkFlip(t *testing.T) {
+	needPtrace(t)
+	py := python(t)
+	rep, err := Explore(context.Background(), linksConfig(t, py, "flip.py", flipStore(t)))
+	require.NoError(t, err)
+	require.Empty(t, rep.Inconclusive)
+	require.Empty(t, rep.Violations)
+	require.Contains(t, rep.Trace, "#8 symlink({dir}/current.tmp -> v2) = 0")
+
+	broken := linksConfig(t, py, "flip.py", flipStore(t), "nodirsync")
+	broken.Modes = []faults.Mode{faults.Process, faults.Power}
+	rep, err = Explore(context.Background(), broken)
+	require.NoError(t, err)
+	require.Empty(t, rep.Inconclusive)
+	v, ok := rep.Has(model.I6, faults.Power)
+	require.True(t, ok, "%+v", rep.Violations)
+	require.Equal(t, rep.Points+1, v.Point)
+	_, ok = rep.Has(model.I6, faults.Process)
+	require.False(t, ok, "a process crash keeps the page cache")
+}
