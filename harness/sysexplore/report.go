@@ -1,8 +1,6 @@
 package sysexplore
 
 import (
-	"encoding/json"
-
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/internal/report"
 	"github.com/scopemig/scopemig/model"
@@ -79,29 +77,6 @@ type PointCost struct {
 	Seconds float64     `json:"seconds"`
 	Runs    int         `json:"runs"`
 	Checked bool        `json:"checked"`
-}
-
-// modeJSON is a mode as the JSON report prints it: the shared fields, and
-// the names this report used before it shared harness's shape (points,
-// distinct, points_per_second), kept for readers of the old format.
-type modeJSON struct {
-	ModeReport
-	Points       int     `json:"points"`
-	Distinct     int     `json:"distinct"`
-	PointsPerSec float64 `json:"points_per_second"`
-}
-
-// MarshalJSON prints the report with every mode's old field names too.
-func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
-	out := struct {
-		plain
-		Modes []modeJSON `json:"modes"`
-	}{plain: plain(r), Modes: make([]modeJSON, 0, len(r.Modes))}
-	for _, m := range r.Modes {
-		out.Modes = append(out.Modes, modeJSON{ModeReport: m, Points: m.States, Distinct: m.Images, PointsPerSec: m.StatesPerSec})
-	}
-	return json.Marshal(out)
 }
 
 // OK reports whether no violation was found and nothing was inconclusive.
