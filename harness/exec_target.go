@@ -7,7 +7,7 @@ import (
 )
 
 // ExecTarget makes a Target a real command — any program, any language —
-// explored at the syscall level (package sysexplore, Linux/amd64): it is
+// explored at the syscall level (package sysexplore, Linux on amd64 or arm64): it is
 // run under ptrace on a copy of a store directory, killed at every
 // file-mutating syscall, power-cut from its trace, restarted, and every
 // image is checked against the model (docs/syscall-explore.md). Open and

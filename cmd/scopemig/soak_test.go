@@ -106,6 +106,6 @@ func TestExploreCmd(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &raw))
 	require.Equal(t, "torn", raw.Modes[0]["mode"])
-	require.ElementsMatch(t, []string{"mode", "states", "distinct_images", "runs", "seconds", "states_per_second"}, slices.Collect(maps.Keys(raw.Modes[0])))
+	require.ElementsMatch(t, []string{"mode", "states", "distinct_images", "runs", "seconds", "states_per_second", "points", "distinct", "points_per_second"}, slices.Collect(maps.Keys(raw.Modes[0])))
 	require.Equal(t, 3, rep.Keys)
 }

@@ -42,14 +42,14 @@ type explorer struct {
 	recRoot  string          // the root of the recording run (the trace's paths)
 	names    []string        // the file set of a complete run
 	seen     map[string]bool // image hashes merged into the report (distinct images)
-	verdicts verdicts        // image hash -> its violations (restart included)
+	memo     imageMemo       // image hash -> its violations (restart included)
 	snaps    map[int]string  // process-mode images taken by the recording: crash point -> directory
 	snapSize int64           // bytes in snaps
 	seq      atomic.Int64    // names the fresh copies (workers run at once)
 	rep      Report
-	first    map[string]int       // invariant+mode+fs -> index in rep.Violations
+	first    map[string]int       // invariant+mode -> index in rep.Violations
 	stacks   map[int]record.Stack // crash point -> user stack in the recording
-	killed   map[int]record.Stack // crash point -> user stack of the process-mode run killed there
+	killed   map[int]record.Stack // crash point -> user stack of the process-mode image (the run killed there, or the recording)
 	sym      symbolizer
 }
 
@@ -77,6 +77,12 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 				e.annotate()
 				return e.rep, err
 			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
+			e.annotate()
+			return e.rep, err
 		}
 	}
 	e.annotate()

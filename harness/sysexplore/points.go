@@ -18,12 +18,12 @@ import (
 )
 
 // point is one crash state to explore: crash point k of mode m (seed: the
-// power-partial draw).
+// power-partial draw; fsm: a power mode's persistence model).
 type point struct {
 	mode faults.Mode
+	fsm  FSModel
 	k    int
 	seed uint64
-	fsm  FSModel // a power mode's persistence model
 }
 
 // outcome is what exploring one point found. Points run in parallel;
@@ -39,32 +39,32 @@ type outcome struct {
 	runs     int // runs of the command for this point
 	checked  bool
 	seconds  float64
-	stack    *record.Stack // the user stack of the run killed at the point
+	stack    *record.Stack // process mode: the user stack at the crash point
 }
 
-// verdicts remembers the verdict of every image checked (image and
+// imageMemo remembers the verdict of every image checked (image and
 // restart), by its bytes: identical images are checked once, by whichever
 // worker meets them first.
-type verdicts struct {
+type imageMemo struct {
 	mu sync.Mutex // guards m
-	m  map[string]*verdict
+	m  map[string]*imageVerdict
 }
 
-type verdict struct {
+type imageVerdict struct {
 	once sync.Once
 	vs   []model.Violation
 }
 
 // get returns the verdict of image h, computing it with check when no
 // worker has; fresh reports whether this call computed it.
-func (v *verdicts) get(h string, check func() []model.Violation) (vs []model.Violation, fresh bool) {
+func (v *imageMemo) get(h string, check func() []model.Violation) (vs []model.Violation, fresh bool) {
 	v.mu.Lock()
 	if v.m == nil {
-		v.m = map[string]*verdict{}
+		v.m = map[string]*imageVerdict{}
 	}
 	e := v.m[h]
 	if e == nil {
-		e = &verdict{}
+		e = &imageVerdict{}
 		v.m[h] = e
 	}
 	v.mu.Unlock()
@@ -82,7 +82,7 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 	case faults.Process:
 		for _, k := range e.points(false) {
 			if k <= e.trace.Points() { // N+1, the complete run, is checked by prepare
-				pts = append(pts, point{m, k, 0, fsm})
+				pts = append(pts, point{m, "", k, 0})
 			}
 		}
 	case faults.Power, faults.PowerPartial:
@@ -99,7 +99,7 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 		}
 		for _, k := range e.points(true) {
 			for _, seed := range seeds {
-				pts = append(pts, point{m, k, seed, fsm})
+				pts = append(pts, point{m, fsm, k, seed})
 			}
 		}
 	}
@@ -137,6 +137,12 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 		if o.diverged {
 			e.rep.Diverged++
 		}
+		if o.stack != nil {
+			if e.killed == nil {
+				e.killed = map[int]record.Stack{}
+			}
+			e.killed[p.k] = *o.stack
+		}
 		if o.hash != "" {
 			if !e.seen[o.hash] {
 				e.seen[o.hash] = true
@@ -144,14 +150,8 @@ func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
 			}
 			e.addFS(o.vs, p.mode, p.fsm, p.k, p.seed, o.sys, o.image)
 		}
-		if o.stack != nil {
-			if e.killed == nil {
-				e.killed = map[int]record.Stack{}
-			}
-			e.killed[p.k] = *o.stack
-		}
 		mr.Runs += o.runs
-		e.rep.Cost = append(e.rep.Cost, PointCost{Mode: p.mode, FS: p.fsm, Point: p.k, Seed: p.seed, Seconds: o.seconds, Runs: o.runs, Checked: o.checked})
+		e.rep.Cost = append(e.rep.Cost, PointCost{Mode: p.mode, Point: p.k, Seed: p.seed, Seconds: o.seconds, Runs: o.runs, Checked: o.checked})
 	}
 	mr.Seconds = time.Since(start).Seconds()
 	mr.Rate()
@@ -178,7 +178,10 @@ func (e *explorer) snapshotPoint(ctx context.Context, dir string, k int) (outcom
 	op, _ := e.trace.Point(k)
 	op.Killed = true
 	o.sys, o.image = op.Describe(e.recRoot), e.imageID(ctx, dir)
-	e.check(ctx, dir, point{faults.Process, k, 0, ""}, &o)
+	if st, ok := e.stacks[k]; ok {
+		o.stack = &st
+	}
+	e.check(ctx, dir, point{faults.Process, "", k, 0}, &o)
 	return o, nil
 }
 
@@ -229,11 +232,11 @@ func (e *explorer) processPoint(ctx context.Context, k int) (outcome, error) {
 		return o, nil
 	}
 	o.diverged = e.diverged(res, dir, k) != ""
-	o.sys, o.image = res.At.Describe(dir), e.imageID(ctx, dir)
 	if st, ok := res.Stacks[k]; ok {
 		o.stack = &st
 	}
-	e.check(ctx, dir, point{faults.Process, k, 0, ""}, &o)
+	o.sys, o.image = res.At.Describe(dir), e.imageID(ctx, dir)
+	e.check(ctx, dir, point{faults.Process, "", k, 0}, &o)
 	return o, nil
 }
 
@@ -290,7 +293,7 @@ func (e *explorer) check(ctx context.Context, dir string, p point, o *outcome) {
 		// be needed for the migrated content (I6).
 		ack = e.checkAck(ctx, dir)
 	}
-	vs, fresh := e.verdicts.get(h, func() []model.Violation {
+	vs, fresh := e.memo.get(h, func() []model.Violation {
 		vs := e.checkImage(ctx, dir)
 		return append(vs, e.restart(ctx, dir)...)
 	})

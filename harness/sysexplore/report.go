@@ -1,8 +1,6 @@
 package sysexplore
 
 import (
-	"encoding/json"
-
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/internal/report"
 	"github.com/scopemig/scopemig/model"
@@ -74,42 +72,11 @@ type Report struct {
 // PointCost is the cost of one crash point.
 type PointCost struct {
 	Mode    faults.Mode `json:"mode"`
-	FS      FSModel     `json:"fs,omitempty"` // a power mode's persistence model
 	Point   int         `json:"point"`
 	Seed    uint64      `json:"seed,omitempty"`
 	Seconds float64     `json:"seconds"`
 	Runs    int         `json:"runs"`
 	Checked bool        `json:"checked"`
-}
-
-// modeJSON is a mode as the JSON report prints it: the shared fields, and
-// the names this report used before it shared harness's shape (points,
-// distinct, points_per_second), kept for readers of the old format.
-type modeJSON struct {
-	ModeReport
-	Points       int     `json:"points"`
-	Distinct     int     `json:"distinct"`
-	PointsPerSec float64 `json:"points_per_second"`
-}
-
-// plainReport is Report without its MarshalJSON method.
-type plainReport Report
-
-// JSONReport is the report as --json prints it (Report.MarshalJSON): its
-// fields, every mode with its old field names too. It names the JSON
-// shape for readers that derive it from a type.
-type JSONReport struct {
-	plainReport
-	Modes []modeJSON `json:"modes"`
-}
-
-// MarshalJSON prints the report with every mode's old field names too.
-func (r Report) MarshalJSON() ([]byte, error) {
-	out := JSONReport{plainReport: plainReport(r), Modes: make([]modeJSON, 0, len(r.Modes))}
-	for _, m := range r.Modes {
-		out.Modes = append(out.Modes, modeJSON{ModeReport: m, Points: m.States, Distinct: m.Images, PointsPerSec: m.StatesPerSec})
-	}
-	return json.Marshal(out)
 }
 
 // OK reports whether no violation was found and nothing was inconclusive.

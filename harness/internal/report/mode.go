@@ -34,11 +34,19 @@ type ModeReport struct {
 	// violations in its Report instead.
 	Violation      string   `json:"violation,omitempty"`
 	Counterexample []string `json:"counterexample,omitempty"`
+	// Points, Distinct and PointsPerSec are States, Images and
+	// StatesPerSec under the names the syscall explorer's JSON report
+	// gave them first, kept for its readers (Rate sets them).
+	Points       int     `json:"points"`
+	Distinct     int     `json:"distinct"`
+	PointsPerSec float64 `json:"points_per_second"`
 }
 
-// Rate sets StatesPerSec from States and Seconds.
+// Rate sets StatesPerSec from States and Seconds, and the old names
+// (Points, Distinct, PointsPerSec) from the figures: call it last.
 func (m *ModeReport) Rate() {
 	if m.Seconds > 0 {
 		m.StatesPerSec = float64(m.States) / m.Seconds
 	}
+	m.Points, m.Distinct, m.PointsPerSec = m.States, m.Images, m.StatesPerSec
 }

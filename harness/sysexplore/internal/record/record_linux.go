@@ -411,10 +411,10 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 		tk.inSys = true
 		p := t.entry(tid, tk, &r)
 		tk.pend = p
+		if p != nil && p.op.Index > 0 && (t.spec.Capture || p.op.Index == t.spec.KillAt) {
+			t.stack(tid, p.op.Index, &r)
+		}
 		if p != nil && p.op.Index > 0 {
-			if t.spec.Capture || p.op.Index == t.spec.KillAt {
-				t.stack(tid, p.op.Index, &r)
-			}
 			if p.op.Index == t.spec.KillAt {
 				t.res.Killed, t.res.At = true, p.op
 				t.res.At.Killed = true
