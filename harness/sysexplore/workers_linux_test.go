@@ -15,7 +15,7 @@ import (
 func sameReport(t *testing.T, r Report) string {
 	t.Helper()
 	for i := range r.Modes {
-		r.Modes[i].Seconds, r.Modes[i].StatesPerSec = 0, 0
+		r.Modes[i].Seconds, r.Modes[i].StatesPerSec, r.Modes[i].PointsPerSec = 0, 0, 0
 	}
 	for i := range r.Cost {
 		r.Cost[i].Seconds = 0
