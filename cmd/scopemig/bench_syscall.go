@@ -20,9 +20,10 @@ import (
 // benchSyscallRow is one mode of one syscall-level exploration: a real
 // command explored at every file-mutating syscall of a workload, by the
 // current recorder ("seccomp": filtered tracing, process images copied
-// from the recording, --workers in parallel) or by the recorder as it
-// was ("unfiltered": every syscall stops, one killed run per process
-// point, one worker), side by side in one bench run.
+// from the recording, --workers in parallel, copies on /dev/shm) or by
+// the recorder as it was ("unfiltered": every syscall stops, one killed
+// run per process point, one worker, copies in the system temp
+// directory), side by side in one bench run.
 type benchSyscallRow struct {
 	Workload  string  `json:"workload"`
 	Recorder  string  `json:"recorder"` // seccomp or unfiltered
@@ -118,7 +119,10 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string, opts benchSysc
 				Env: append(os.Environ(), PasswordEnvVar+"="+wl.password),
 			}
 			if rec == "unfiltered" {
-				cfg.FullTrace, cfg.KillRuns, cfg.Workers = true, true, 1
+				// The recorder as it was: every syscall stops, one killed
+				// run per process point, one worker, copies in the system
+				// temp directory.
+				cfg.FullTrace, cfg.KillRuns, cfg.Workers, cfg.WorkDir = true, true, 1, os.TempDir()
 			}
 			start := time.Now()
 			cpu0, _ := procstat.TreeCPU()
