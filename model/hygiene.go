@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io/fs"
 	"maps"
 	"path"
@@ -92,6 +93,7 @@ func (m Model) CheckHygiene(files []ImageFile, rule HygieneRule, vals Values) []
 			sorted = append(sorted, v)
 		}
 	}
+	idx := newValueIndex(sorted)
 	var out []Violation
 	for _, f := range files {
 		if !f.Config && len(f.Data) > 0 {
@@ -104,8 +106,9 @@ func (m Model) CheckHygiene(files []ImageFile, rule HygieneRule, vals Values) []
 		if rule.Plaintext || f.Unchanged {
 			continue
 		}
+		found := idx.search(f.Data)
 		for _, v := range sorted {
-			if bytes.Contains(f.Data, []byte(v)) {
+			if found[v] {
 				if k := vals[v]; k != "" {
 					out = append(out, violation(I8, "%s holds the value of %q (%s) in plaintext", f.Path, k, fingerprint(v)))
 				} else {
@@ -130,4 +133,47 @@ func widen(existing, base fs.FileMode) fs.FileMode { return base | existing.Perm
 // config's): the files ImageFile.Config marks.
 func ConfigLike(p, config string) bool {
 	return strings.Contains(path.Base(p), path.Base(config))
+}
+
+// valueIndex finds which of many values (each at least MinScanLen bytes)
+// occur in a byte string in one pass: a value can only start where its
+// first MinScanLen bytes do, so each position is looked up by those bytes
+// (after a bitset on the first two), and only the values sharing them are
+// compared. A store of thousands of values and a file of megabytes cost
+// one pass over the file, not one per value.
+type valueIndex struct {
+	first [1 << 16 / 64]uint64 // bit b: some value starts with the two bytes b
+	by    map[uint64][]string  // the first MinScanLen bytes -> the values starting so
+}
+
+func newValueIndex(vals []string) *valueIndex {
+	x := &valueIndex{by: make(map[uint64][]string, len(vals))}
+	for _, v := range vals {
+		b := binary.LittleEndian.Uint16([]byte(v))
+		x.first[b/64] |= 1 << (b % 64)
+		k := binary.LittleEndian.Uint64([]byte(v))
+		x.by[k] = append(x.by[k], v)
+	}
+	return x
+}
+
+// search returns the values that occur in data (bytes.Contains, for all of
+// them at once).
+func (x *valueIndex) search(data []byte) map[string]bool {
+	found := map[string]bool{}
+	if len(x.by) == 0 {
+		return found
+	}
+	for i := 0; i+MinScanLen <= len(data); i++ {
+		b := binary.LittleEndian.Uint16(data[i:])
+		if x.first[b/64]&(1<<(b%64)) == 0 {
+			continue
+		}
+		for _, v := range x.by[binary.LittleEndian.Uint64(data[i:])] {
+			if !found[v] && bytes.HasPrefix(data[i:], []byte(v)) {
+				found[v] = true
+			}
+		}
+	}
+	return found
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/scopemig/scopemig/cmd/scopemig/internal/procstat"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/impl/encfile"
 )
@@ -19,9 +20,10 @@ import (
 // benchSyscallRow is one mode of one syscall-level exploration: a real
 // command explored at every file-mutating syscall of a workload, by the
 // current recorder ("seccomp": filtered tracing, process images copied
-// from the recording, --workers in parallel) or by the recorder as it
-// was ("unfiltered": every syscall stops, one killed run per process
-// point, one worker), side by side in one bench run.
+// from the recording, --workers in parallel, copies on /dev/shm) or by
+// the recorder as it was ("unfiltered": every syscall stops, one killed
+// run per process point, one worker, copies in the system temp
+// directory), side by side in one bench run.
 type benchSyscallRow struct {
 	Workload  string  `json:"workload"`
 	Recorder  string  `json:"recorder"` // seccomp or unfiltered
@@ -40,8 +42,12 @@ type benchSyscallTotal struct {
 	Recorder string  `json:"recorder"`
 	Points   int     `json:"crash_points"` // of the recording
 	Seconds  float64 `json:"seconds"`      // wall, the whole exploration
-	Goal     string  `json:"goal,omitempty"`
-	Findings int     `json:"violations"` // ToolHive's driver has known findings; scopemig's migrate none
+	// CPUSeconds is the CPU time of the explorer and of every run of the
+	// command (user+system, children included): on an idle machine with
+	// c cores the exploration cannot take less than CPUSeconds/c.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	Goal       string  `json:"goal,omitempty"`
+	Findings   int     `json:"violations"` // ToolHive's driver has known findings; scopemig's migrate none
 }
 
 // benchSyscallOpts says which workloads the syscall rows explore.
@@ -113,10 +119,15 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string, opts benchSysc
 				Env: append(os.Environ(), PasswordEnvVar+"="+wl.password),
 			}
 			if rec == "unfiltered" {
-				cfg.FullTrace, cfg.KillRuns, cfg.Workers = true, true, 1
+				// The recorder as it was: every syscall stops, one killed
+				// run per process point, one worker, copies in the system
+				// temp directory.
+				cfg.FullTrace, cfg.KillRuns, cfg.Workers, cfg.WorkDir = true, true, 1, os.TempDir()
 			}
 			start := time.Now()
+			cpu0, _ := procstat.TreeCPU()
 			rep, err := sysexplore.Explore(ctx, cfg)
+			cpu1, _ := procstat.TreeCPU()
 			if err != nil {
 				return nil, nil, "", fmt.Errorf("bench: %s: %w", wl.name, err)
 			}
@@ -131,7 +142,7 @@ func benchSyscall(ctx context.Context, log io.Writer, exe string, opts benchSysc
 			if rec != "seccomp" {
 				goal = ""
 			}
-			totals = append(totals, benchSyscallTotal{Workload: wl.name, Recorder: rec, Points: rep.Points, Seconds: secs, Goal: goal, Findings: len(rep.Violations)})
+			totals = append(totals, benchSyscallTotal{Workload: wl.name, Recorder: rec, Points: rep.Points, Seconds: secs, CPUSeconds: (cpu1 - cpu0).Seconds(), Goal: goal, Findings: len(rep.Violations)})
 			for _, m := range rep.Modes {
 				rows = append(rows, benchSyscallRow{Workload: wl.name, Recorder: rec, Mode: m.Mode.String(), Points: m.States, Distinct: m.Images, Runs: m.Runs, Seconds: m.Seconds, PerSecond: m.StatesPerSec})
 			}
@@ -188,19 +199,19 @@ func printBenchSyscall(w io.Writer, rows []benchSyscallRow, totals []benchSyscal
 	_ = tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "WHOLE EXPLORATION\tRECORDER\tCRASH POINTS\tVIOLATIONS\tSECONDS\tUNFILTERED / SECCOMP\tGOAL\n")
-	base := map[string]float64{}
+	fmt.Fprintf(tw, "WHOLE EXPLORATION\tRECORDER\tCRASH POINTS\tVIOLATIONS\tSECONDS\tCPU SECONDS\tUNFILTERED / SECCOMP (WALL, CPU)\tGOAL\n")
+	base := map[string]benchSyscallTotal{}
 	for _, t := range totals {
 		if t.Recorder == "unfiltered" {
-			base[t.Workload] = t.Seconds
+			base[t.Workload] = t
 		}
 	}
 	for _, t := range totals {
 		ratio := ""
-		if b := base[t.Workload]; t.Recorder == "seccomp" && b > 0 && t.Seconds > 0 {
-			ratio = fmt.Sprintf("%.1fx", b/t.Seconds)
+		if b, ok := base[t.Workload]; ok && t.Recorder == "seccomp" && t.Seconds > 0 && t.CPUSeconds > 0 {
+			ratio = fmt.Sprintf("%.1fx, %.1fx", b.Seconds/t.Seconds, b.CPUSeconds/t.CPUSeconds)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%s\t%s\n", t.Workload, t.Recorder, t.Points, t.Findings, t.Seconds, ratio, strings.TrimSpace(t.Goal))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.2f\t%s\t%s\n", t.Workload, t.Recorder, t.Points, t.Findings, t.Seconds, t.CPUSeconds, ratio, strings.TrimSpace(t.Goal))
 	}
 	_ = tw.Flush()
 }

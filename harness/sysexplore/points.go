@@ -51,14 +51,16 @@ type imageMemo struct {
 }
 
 type imageVerdict struct {
-	once sync.Once
-	vs   []model.Violation
+	once   sync.Once
+	vs     []model.Violation
+	idOnce sync.Once
+	id     string // the image's fingerprint (imageID)
 }
 
-// get returns the verdict of image h, computing it with check when no
-// worker has; fresh reports whether this call computed it.
-func (v *imageMemo) get(h string, check func() []model.Violation) (vs []model.Violation, fresh bool) {
+// entry returns the memo entry of image h.
+func (v *imageMemo) entry(h string) *imageVerdict {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.m == nil {
 		v.m = map[string]*imageVerdict{}
 	}
@@ -67,7 +69,20 @@ func (v *imageMemo) get(h string, check func() []model.Violation) (vs []model.Vi
 		e = &imageVerdict{}
 		v.m[h] = e
 	}
-	v.mu.Unlock()
+	return e
+}
+
+// id returns the fingerprint of image h, computing it with f once.
+func (v *imageMemo) id(h string, f func() string) string {
+	e := v.entry(h)
+	e.idOnce.Do(func() { e.id = f() })
+	return e.id
+}
+
+// get returns the verdict of image h, computing it with check when no
+// worker has; fresh reports whether this call computed it.
+func (v *imageMemo) get(h string, check func() []model.Violation) (vs []model.Violation, fresh bool) {
+	e := v.entry(h)
 	e.once.Do(func() { e.vs, fresh = check(), true })
 	return e.vs, fresh
 }
@@ -177,7 +192,7 @@ func (e *explorer) snapshotPoint(ctx context.Context, dir string, k int) (outcom
 	defer func() { _ = os.RemoveAll(dir) }()
 	op, _ := e.trace.Point(k)
 	op.Killed = true
-	o.sys, o.image = op.Describe(e.recRoot), e.imageID(ctx, dir)
+	o.sys = op.Describe(e.recRoot)
 	if st, ok := e.stacks[k]; ok {
 		o.stack = &st
 	}
@@ -235,7 +250,7 @@ func (e *explorer) processPoint(ctx context.Context, k int) (outcome, error) {
 	if st, ok := res.Stacks[k]; ok {
 		o.stack = &st
 	}
-	o.sys, o.image = res.At.Describe(dir), e.imageID(ctx, dir)
+	o.sys = res.At.Describe(dir)
 	e.check(ctx, dir, point{faults.Process, "", k, 0}, &o)
 	return o, nil
 }
@@ -258,8 +273,10 @@ func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, p point) 
 		if err := writeDisk(img, dir); err != nil {
 			return o, err
 		}
-		o.image = e.imageID(ctx, dir)
-		if e.cfg.ImageID == "" || o.image == e.cfg.ImageID {
+		if e.cfg.ImageID == "" {
+			break
+		}
+		if e.imageID(ctx, dir) == e.cfg.ImageID {
 			break
 		}
 		if attempt >= e.cfg.Attempts {
@@ -293,6 +310,7 @@ func (e *explorer) check(ctx context.Context, dir string, p point, o *outcome) {
 		// be needed for the migrated content (I6).
 		ack = e.checkAck(ctx, dir)
 	}
+	o.image = e.memo.id(h, func() string { return e.imageID(ctx, dir) })
 	vs, fresh := e.memo.get(h, func() []model.Violation {
 		vs := e.checkImage(ctx, dir)
 		return append(vs, e.restart(ctx, dir)...)
