@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -34,12 +35,9 @@ func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	size := fmt.Sprintf("the new content would be %d bytes of plaintext, above the limit of %d (32 MiB) of ToolHive's format (the store file now holds %d bytes)",
 		encfile.MaxPlaintext-50+10*len("__thv_workloads_"), encfile.MaxPlaintext, len(data))
 
-	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), args...)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "10 to move")
-	require.True(t, strings.HasPrefix(lastLine(out), "migrate would refuse: apply (transaction): encfile "+store+": "+size), lastLine(out))
-	require.Contains(t, lastLine(out), "delete the secrets you no longer need")
-	out, errOut, code = run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
+	// One plan run (32 MiB to decrypt and rehearse): --json, and its text
+	// rendering from the same report.
+	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
 	require.Equal(t, 0, code, errOut)
 	var rep planReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
@@ -47,6 +45,11 @@ func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	require.Contains(t, rep.MigrateRefusals[0], size)
 	require.Len(t, rep.Steps, 10, "the table is shown all the same")
 	require.Equal(t, before, tree(t, dir), "plan writes nothing")
+	var text bytes.Buffer
+	require.NoError(t, writePlanText(&text, rep))
+	require.Contains(t, text.String(), "10 to move")
+	require.True(t, strings.HasPrefix(lastLine(text.String()), "migrate would refuse: apply (transaction): encfile "+store+": "+size), lastLine(text.String()))
+	require.Contains(t, lastLine(text.String()), "delete the secrets you no longer need")
 
 	_, errOut, code = run(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
 	require.Equal(t, 1, code)
