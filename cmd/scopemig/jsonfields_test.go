@@ -42,7 +42,7 @@ func jsonCommands() map[string]reflect.Type {
 		"verify":         reflect.TypeFor[verifyOutput](),
 		"soak":           reflect.TypeFor[soakOutput](),
 		"explore":        reflect.TypeFor[harness.ExploreReport](),
-		"explore --exec": reflect.TypeFor[sysexplore.Report](),
+		"explore --exec": reflect.TypeFor[sysexplore.JSONReport](), // what Report.MarshalJSON prints
 		"plan":           reflect.TypeFor[planReport](),
 		"migrate":        reflect.TypeFor[migrateReport](),
 		"legacy list":    reflect.TypeFor[legacyListReport](),
