@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scopemig/scopemig/harness/internal/linearize"
+	"github.com/scopemig/scopemig/harness/internal/sched"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -44,19 +46,19 @@ func (cs concSchedule) String() string {
 	for i, x := range cs.drop {
 		d[i] = strconv.Itoa(x)
 	}
-	return fmt.Sprintf("%s/seed=%d/drop=%s/script=%s", cs.scenario, cs.seed, strings.Join(d, ","), formatScript(cs.script))
+	return fmt.Sprintf("%s/seed=%d/drop=%s/script=%s", cs.scenario, cs.seed, strings.Join(d, ","), sched.FormatScript(cs.script))
 }
 
 func parseConcSchedule(s string) (concSchedule, error) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 4 {
-		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", errBadSchedule, s)
+		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", sched.ErrBadSchedule, s)
 	}
 	cs := concSchedule{scenario: parts[0]}
 	field := func(p, name string) (string, error) {
 		v, ok := strings.CutPrefix(p, name+"=")
 		if !ok {
-			return "", fmt.Errorf("%w: %q: missing %s=", errBadSchedule, s, name)
+			return "", fmt.Errorf("%w: %q: missing %s=", sched.ErrBadSchedule, s, name)
 		}
 		return v, nil
 	}
@@ -65,7 +67,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		return cs, err
 	}
 	if cs.seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-		return cs, fmt.Errorf("%w: seed: %v", errBadSchedule, err)
+		return cs, fmt.Errorf("%w: seed: %v", sched.ErrBadSchedule, err)
 	}
 	if v, err = field(parts[2], "drop"); err != nil {
 		return cs, err
@@ -74,7 +76,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		for _, x := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(x)
 			if err != nil {
-				return cs, fmt.Errorf("%w: drop: %v", errBadSchedule, err)
+				return cs, fmt.Errorf("%w: drop: %v", sched.ErrBadSchedule, err)
 			}
 			cs.drop = append(cs.drop, n)
 		}
@@ -82,7 +84,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 	if v, err = field(parts[3], "script"); err != nil {
 		return cs, err
 	}
-	cs.script, err = parseScript(v)
+	cs.script, err = sched.ParseScript(v)
 	return cs, err
 }
 
@@ -90,7 +92,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 // concurrencyScenarios) generated from seed, under the interleaving the
 // seed picks. It returns nil when the run is linearizable, else the
 // minimized failure. An error means the target is unusable
-// (ErrBadTarget) or the scenario unknown (errBadSchedule).
+// (ErrBadTarget) or the scenario unknown (sched.ErrBadSchedule).
 func checkConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*concurrencyFailure, error) {
 	if err := t.validate(); err != nil {
 		return nil, err
@@ -214,7 +216,7 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 	cs := concSchedule{scenario: c.Scenario, seed: c.Seed, drop: drop, script: out.script}
 	v := out.vs[0]
 	lines := c.without(drop).describe()
-	lines = append(lines, fmt.Sprintf("schedule %s (%d switches)", cs, switches(out.script)))
+	lines = append(lines, fmt.Sprintf("schedule %s (%d switches)", cs, sched.Switches(out.script)))
 	for _, l := range out.hist {
 		lines = append(lines, "history: "+l)
 	}
@@ -224,7 +226,7 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 			Replay: fmt.Sprintf("concurrency schedule %q on target %q (Verify reports its own replay line)", cs.String(), e.target.Name),
 		},
 		Schedule: cs.String(),
-		Switches: switches(out.script),
+		Switches: sched.Switches(out.script),
 	}
 }
 
@@ -242,7 +244,7 @@ func (v *verifier) concurrency() (int, *failure) {
 		cf, err := checkConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
 			kind := inconclusiveTargetError
-			if errors.Is(err, errCheckerTimeout) {
+			if errors.Is(err, linearize.ErrCheckerTimeout) {
 				kind = inconclusiveTimeout
 			}
 			return shardResult{cases: 1, f: &failure{incKind: kind, incDetail: err.Error()}}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -75,7 +76,7 @@ func verifyExec(ctx context.Context, t Target, cfg Config, rep0 Report) (rep Rep
 		return rep, nil
 	}
 	for i := range cfg.Stores {
-		s0 := genStore(randChooser{rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}, cfg.MaxKeys)
+		s0 := fixture.GenStore(fixture.RandChooser{R: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}, cfg.MaxKeys)
 		r, dir, err := exploreState(x, s0, func(d string) (sysexplore.Report, error) { return explore(d, x.Modes) })
 		if err != nil {
 			return rep, err

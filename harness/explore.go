@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/internal/report"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -92,7 +93,7 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 		s0 = cfg.Store.Clone()
 		cfg.Keys = len(s0.Secrets)
 	} else {
-		s0 = genStoreN(randChooser{rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
+		s0 = fixture.GenStoreN(fixture.RandChooser{R: rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
 	}
 	rep := ExploreReport{Target: t.Name, Seed: cfg.Seed, Keys: cfg.Keys, Depth: cfg.Depth}
 	if err := t.validate(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scopemig/scopemig/harness/internal/sched"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -30,7 +31,7 @@ func ReplayConcurrency(ctx context.Context, t Target, schedule string) (*Concurr
 	return replayConcurrency(ctx, t, schedule)
 }
 
-var ErrBadSchedule = errBadSchedule
+var ErrBadSchedule = sched.ErrBadSchedule
 
 // Kinds of Inconclusive.
 const (

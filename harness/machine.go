@@ -180,7 +180,7 @@ func (m *machine) exec(t *rapid.T, st *mstep) *failure {
 func (m *machine) execOp(st *mstep) *failure {
 	sch := secrets.DefaultScheme()
 	ctx := m.sw.e.ctx
-	k, v := st.Key, valueOf(st.Val)
+	k, v := st.Key, fixture.ValueOf(st.Val)
 	switch st.Kind {
 	case stepUserSet:
 		m.vals.Add(k, v)
@@ -367,7 +367,7 @@ func (sw *sweeper) machineProperty(modes []faults.Mode, last **failure) func(*ra
 // run runs one case of the state machine: a drawn sequence of actions,
 // each followed by check.
 func (m *machine) run(t *rapid.T) {
-	if f := m.start(genConfig(rapidChooser{t})); f != nil {
+	if f := m.start(fixture.GenConfig(fixture.RapidChooser{T: t})); f != nil {
 		m.stop(t, f)
 	}
 	acts := m.actions()

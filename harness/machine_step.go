@@ -31,7 +31,7 @@ type mstep struct {
 	Scope string // scoped steps
 	Key   string // the name or key the step reads or writes
 	As    string // restore: the explicit destination ("" for the default)
-	Val   int    // written value: valueOf(Val)
+	Val   int    // written value: fixture.ValueOf(Val)
 	// Mode and Seed: the crash step's image.
 	Mode faults.Mode
 	Seed uint64

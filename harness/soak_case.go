@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -140,7 +141,7 @@ func (r *soakRunner) storeFor(base uint64, g int) (*soakStore, error) {
 		return st, nil
 	}
 	seed := storeSeed(base, g)
-	s0 := genStore(randChooser{rand.New(rand.NewPCG(seed, uint64(g)))}, r.maxKeys)
+	s0 := fixture.GenStore(fixture.RandChooser{R: rand.New(rand.NewPCG(seed, uint64(g)))}, r.maxKeys)
 	d0, err := r.e.seed(s0)
 	if err != nil {
 		return nil, fmt.Errorf("store %d: seed: %w", g, err)

@@ -263,7 +263,7 @@ func (v *verifier) sweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
 	stores := fixture.EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
-		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
+		stores = append(stores, fixture.GenStore(fixture.RandChooser{R: rng}, v.cfg.MaxKeys))
 	}
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, len(stores), func(c *shardCtl) shardResult {
 		sw := v.shardSweeper(rand.NewPCG(v.cfg.Seed^0x5eed, uint64(c.i)).Uint64())

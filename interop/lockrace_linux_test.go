@@ -31,11 +31,12 @@ import (
 // process on entry to a chosen system call (its flock, or its unlink of
 // the lock file), and the drivers' gates hold a writer inside its
 // critical section. Every schedule below is therefore deterministic. The
-// natural rate, without any pause, is measured by TestLockRaceRate.
+// natural rate, without any pause, is measured by TestLockRace/Rate.
 
 const lockMarkerSeed = "seed"
 
-// TestLockRace runs the deterministic schedules (one build of the driver).
+// TestLockRace runs the deterministic schedules, then measures the natural
+// rate (one build of the driver).
 func TestLockRace(t *testing.T) {
 	bin := buildCfgDriver(t)
 	t.Run("ToolHiveTrio", func(t *testing.T) { raceToolHiveTrio(t, bin) })
@@ -43,6 +44,7 @@ func TestLockRace(t *testing.T) {
 	t.Run("ScopemigBesideRemovedLockHolder", func(t *testing.T) { raceScopemigBesideRemovedLockHolder(t, bin) })
 	t.Run("ScopemigReadsTruncatedConfig", func(t *testing.T) { raceScopemigReadsTruncatedConfig(t, bin) })
 	t.Run("ResidualFlagLoss", func(t *testing.T) { raceResidualFlagLoss(t, bin) })
+	t.Run("Rate", func(t *testing.T) { raceRate(t, bin) })
 }
 
 // buildCfgDriver builds cmd/cfgdriver once per test.

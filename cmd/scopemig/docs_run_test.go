@@ -77,6 +77,9 @@ var docRunSlow = map[string]slowCommand{
 	"make soak DURATION=10m":           {"a 10-minute soak", 15 * time.Minute},
 	"make soak DURATION=30m SHARD=0/1": {"a 30-minute soak", 40 * time.Minute},
 	"make interop":                     {"builds and runs the interop module against ToolHive v0.47.0 (minutes)", 40 * time.Minute},
+	"make upstream":                    {"builds ToolHive's glue twice and explores both (about 5 minutes)", 30 * time.Minute},
+	"make upstream-revert":             {"builds and checks the series without each patch in turn (many minutes)", 60 * time.Minute},
+	"make upstream-revert UPSTREAM_REVERT=0004": {"builds and checks the series without 0004 (minutes)", 30 * time.Minute},
 	// verify runs the whole harness (tens of seconds).
 	"go run ./cmd/scopemig verify":             {"the whole harness (tens of seconds)", 10 * time.Minute},
 	"go run ./cmd/scopemig verify --json":      {"the whole harness (tens of seconds)", 10 * time.Minute},

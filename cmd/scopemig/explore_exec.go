@@ -32,6 +32,8 @@ type execFlags struct {
 	attempts    int
 	fs          string
 	fullTrace   bool
+	workers     int
+	killRuns    bool
 }
 
 func (f *execFlags) register(cmd *cobra.Command) {
@@ -46,6 +48,8 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
 	fl.StringVar(&f.image, "image", "", "--exec: re-run until the crash image has this fingerprint (as printed in a replay line)")
 	fl.IntVar(&f.attempts, "attempts", 64, "--exec: re-runs allowed for a nondeterministic command before a point is inconclusive")
+	fl.IntVar(&f.workers, "workers", 0, "--exec: crash points explored at once (default: every core); the report is the same for any number")
+	fl.BoolVar(&f.killRuns, "kill-runs", false, "--exec: crash every process-mode point by a real run killed on entry to it, not by copying the recording's tree there: same crash states, slower")
 	fl.BoolVar(&f.fullTrace, "full-trace", false, "--exec: stop the command at every syscall, not only at those the recorder follows (no seccomp filter): same trace, slower")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
 	fl.StringVar(&f.fs, "fs", "strict", "--exec: persistence model of the power modes: strict (POSIX), ext4-ordered (data=ordered, auto_da_alloc) or both")
@@ -55,6 +59,9 @@ func (f *execFlags) register(cmd *cobra.Command) {
 func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, asJSON bool, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("explore --exec needs a command after --")
+	}
+	if f.workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (every core) or more", f.workers)
 	}
 	var modes []faults.Mode // nil: sysexplore.Modes()
 	if mode != "all" {
@@ -82,8 +89,8 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
 		Subsets: f.subsets, Point: f.point, FS: fsms, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
-		FullTrace: f.fullTrace,
-		Layout:    sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		FullTrace: f.fullTrace, Workers: f.workers, KillRuns: f.killRuns,
+		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
 	}
 	if f.dump != "" {
 		cfg.Dump = strings.Fields(f.dump)

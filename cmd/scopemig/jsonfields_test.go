@@ -42,7 +42,7 @@ func jsonCommands() map[string]reflect.Type {
 		"verify":         reflect.TypeFor[verifyOutput](),
 		"soak":           reflect.TypeFor[soakOutput](),
 		"explore":        reflect.TypeFor[harness.ExploreReport](),
-		"explore --exec": reflect.TypeFor[sysexplore.Report](),
+		"explore --exec": reflect.TypeFor[sysexplore.JSONReport](), // what Report.MarshalJSON prints
 		"plan":           reflect.TypeFor[planReport](),
 		"migrate":        reflect.TypeFor[migrateReport](),
 		"legacy list":    reflect.TypeFor[legacyListReport](),
@@ -63,6 +63,10 @@ func jsonFields(t reflect.Type, prefix string, out map[string]bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t.Kind() == reflect.Struct && (t.Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(jsonMarshaler)) {
+		marshalerFields(t, prefix, out)
+		return
+	}
 	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
 		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
 		return // a leaf: encoded by its own method
@@ -80,6 +84,105 @@ func jsonFields(t reflect.Type, prefix string, out map[string]bool) {
 		out[prefix+"{}"] = out[prefix+"{}"] || false
 		jsonFields(t.Elem(), prefix+"{}", out)
 	}
+}
+
+// marshalerFields adds the fields of struct t, which encodes itself
+// (MarshalJSON), from what it prints for three sample values (sampleOf):
+// "set" (every field set: everything it can print is printed), "zero"
+// (zero scalars, one element per slice: an omitempty scalar is left out)
+// and "nil" (zero scalars, nil slices and pointers: an omitempty slice or
+// pointer is left out). A field is optional when it is missing from "zero"
+// or "nil" although its parent is there.
+func marshalerFields(t reflect.Type, prefix string, out map[string]bool) {
+	printed := func(set bool, elems int) map[string]bool {
+		b, err := json.Marshal(sampleOf(t, set, elems, 0).Interface())
+		if err != nil {
+			panic(fmt.Sprintf("marshal a sample %s: %v", t, err))
+		}
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			panic(fmt.Sprintf("unmarshal a sample %s: %v", t, err))
+		}
+		paths := map[string]bool{"": true}
+		outputPaths(doc, "", nil, paths)
+		return paths
+	}
+	all, zero := printed(true, sampleDepth), printed(false, sampleDepth)
+	var cut []map[string]bool // nil slices and pointers from depth d on
+	for d := range sampleDepth {
+		cut = append(cut, printed(false, d))
+	}
+	for p := range all {
+		if p == "" {
+			continue
+		}
+		leftOut := func(in map[string]bool) bool { return !in[p] && in[parentPath(p)] }
+		optional := leftOut(zero)
+		for _, c := range cut {
+			optional = optional || leftOut(c)
+		}
+		optional = optional && !strings.HasSuffix(p, "[]")
+		path := p
+		if prefix != "" {
+			path = prefix + "." + p
+		}
+		out[path] = optional
+	}
+}
+
+// sampleDepth bounds the nesting of the sample values.
+const sampleDepth = 8
+
+// sampleOf is a value of t: with set, every basic scalar non-zero (types
+// that encode themselves stay zero); one element in every slice and every
+// pointer set above nesting depth elems, nil from there on.
+func sampleOf(t reflect.Type, set bool, elems, depth int) reflect.Value {
+	v := reflect.New(t).Elem()
+	if depth > sampleDepth {
+		return v
+	}
+	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) {
+		if t.Kind() != reflect.Struct || depth > 0 {
+			return v
+		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if depth < elems {
+			v.Set(sampleOf(t.Elem(), set, elems, depth+1).Addr())
+		}
+	case reflect.Slice:
+		if depth < elems && t.Elem().Kind() != reflect.Uint8 {
+			v.Set(reflect.Append(v, sampleOf(t.Elem(), set, elems, depth+1)))
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() || f.Anonymous {
+				if fv := v.Field(i); fv.CanSet() {
+					fv.Set(sampleOf(f.Type, set, elems, depth+1))
+				}
+			}
+		}
+	case reflect.String:
+		if set {
+			v.SetString("x")
+		}
+	case reflect.Bool:
+		v.SetBool(set)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if set {
+			v.SetInt(1)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if set {
+			v.SetUint(1)
+		}
+	case reflect.Float32, reflect.Float64:
+		if set {
+			v.SetFloat(1)
+		}
+	}
+	return v
 }
 
 // structFields adds the fields of struct t, flattening embedded structs

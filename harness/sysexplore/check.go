@@ -38,7 +38,6 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 func (e *explorer) restart(ctx context.Context, dir string) []model.Violation {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.RunTimeout)
 	defer cancel()
-	e.runs++
 	cmd := exec.CommandContext(ctx, e.cfg.Argv[0], substitute(e.cfg.Argv[1:], dir)...)
 	cmd.Env = e.cfg.Env
 	if err := cmd.Run(); err != nil {

@@ -60,12 +60,23 @@ type Config struct {
 	Plaintext bool
 	// Env of the command and of Dump (default: the explorer's).
 	Env []string
-	// WorkDir holds the images (default: the system temp directory). It
-	// must be on a real file system.
+	// WorkDir holds the images and the runs' copies (default: /dev/shm
+	// where it exists and TMPDIR is not set, else the system temp
+	// directory). It must be on a real file system (a tmpfs is one: a
+	// process crash leaves the same files there, and fsync is free).
 	WorkDir string
 	// Replay builds the one-line replay command of a violation (default:
 	// ReplayCommand).
 	Replay func(Config, Violation) string
+	// Workers is the number of crash points explored at once (process
+	// runs, power replays and their restarts; default: every core). The
+	// report is the same for any number (timings aside).
+	Workers int
+	// KillRuns crashes every process-mode point by a real run SIGKILLed on
+	// entry to it, as a replay (Point) does, instead of copying the
+	// recording's tree at each point's entry: the same crash states, one
+	// run of the command per point more. For comparisons.
+	KillRuns bool
 	// FullTrace stops the command at every syscall instead of only at the
 	// ones the recorder follows (the seccomp filter): the same trace and
 	// the same crash points, many more stops. For comparisons; Explore

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scopemig/scopemig/faults"
@@ -28,25 +30,27 @@ var ErrBadConfig = report.ErrBadConfig
 
 // explorer is one Explore call.
 type explorer struct {
-	cfg     Config
-	rd      reader
-	work    string                 // private scratch directory
-	s0      model.State            // the starting store
-	s0Dir   string                 // a pristine copy of From
-	cfgRaw  []byte                 // the starting config (nil: none)
-	s0Perm  map[string]os.FileMode // starting permission bits per path
-	s0Sums  map[string][32]byte    // starting content per file
-	trace   trace.Trace
-	recRoot string                       // the root of the recording run (the trace's paths)
-	names   []string                     // the file set of a complete run
-	seen    map[string][]model.Violation // image hash -> its violations (restart included)
-	seq     int
-	runs    int // runs of the command (traced and restarts)
-	rep     Report
-	first   map[string]int       // invariant+mode -> index in rep.Violations
-	stacks  map[int]record.Stack // crash point -> user stack in the recording
-	killed  map[int]record.Stack // crash point -> user stack of the process-mode run killed there
-	sym     symbolizer
+	cfg      Config
+	rd       reader
+	work     string                 // private scratch directory
+	s0       model.State            // the starting store
+	s0Dir    string                 // a pristine copy of From
+	cfgRaw   []byte                 // the starting config (nil: none)
+	s0Perm   map[string]os.FileMode // starting permission bits per path
+	s0Sums   map[string][32]byte    // starting content per file
+	trace    trace.Trace
+	recRoot  string          // the root of the recording run (the trace's paths)
+	names    []string        // the file set of a complete run
+	seen     map[string]bool // image hashes merged into the report (distinct images)
+	verdicts verdicts        // image hash -> its violations (restart included)
+	snaps    map[int]string  // process-mode images taken by the recording: crash point -> directory
+	snapSize int64           // bytes in snaps
+	seq      atomic.Int64    // names the fresh copies (workers run at once)
+	rep      Report
+	first    map[string]int       // invariant+mode+fs -> index in rep.Violations
+	stacks   map[int]record.Stack // crash point -> user stack in the recording
+	killed   map[int]record.Stack // crash point -> user stack of the process-mode run killed there
+	sym      symbolizer
 }
 
 // Explore records cfg.Argv on a copy of cfg.From, then crashes it at every
@@ -73,12 +77,6 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 				e.annotate()
 				return e.rep, err
 			}
-		}
-	}
-	if false {
-		if err := error(nil); err != nil {
-			e.annotate()
-			return e.rep, err
 		}
 	}
 	e.annotate()
@@ -121,6 +119,9 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.RunTimeout <= 0 {
 		cfg.RunTimeout = 2 * time.Minute
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 64
 	}
@@ -142,7 +143,7 @@ func newExplorer(cfg Config) (*explorer, error) {
 	}
 	base := cfg.WorkDir
 	if base == "" {
-		base = os.TempDir()
+		base = defaultWorkDir()
 	}
 	work, err := os.MkdirTemp(base, "sysexplore-")
 	if err != nil {
@@ -151,15 +152,14 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if work, err = filepath.EvalSymlinks(work); err != nil {
 		return nil, err
 	}
-	e := &explorer{cfg: cfg, rd: rd, work: work, seen: map[string][]model.Violation{}, first: map[string]int{}}
+	e := &explorer{cfg: cfg, rd: rd, work: work, seen: map[string]bool{}, first: map[string]int{}}
 	e.rep = Report{Command: cfg.Argv, From: cfg.From, Policy: cfg.Policy.String(), Violations: []Violation{}}
 	return e, nil
 }
 
 // fresh returns a new copy of From under the work directory.
 func (e *explorer) fresh(tag string) (string, error) {
-	e.seq++
-	dir := filepath.Join(e.work, tag+strconv.Itoa(e.seq))
+	dir := filepath.Join(e.work, tag+strconv.FormatInt(e.seq.Add(1), 10))
 	return dir, copyTree(e.cfg.From, dir)
 }
 
@@ -189,10 +189,15 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	e.runs++
+	if e.snapshots() {
+		spec.Snapshot = e.takeSnapshot
+	}
 	res, err := record.Record(ctx, spec)
 	if err != nil {
 		return err
+	}
+	for _, k := range res.Unsnapped {
+		delete(e.snaps, k) // crashed for real instead
 	}
 	if res.Trace.Exit != 0 {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
@@ -236,156 +241,6 @@ func (e *explorer) points(withEnd bool) []int {
 	return out
 }
 
-// mode explores every crash point in mode m (a power mode under the
-// persistence model fsm).
-func (e *explorer) mode(ctx context.Context, m faults.Mode, fsm FSModel) error {
-	start := time.Now()
-	mr := ModeReport{Mode: m, FS: string(fsm)}
-	before, runs := len(e.seen), e.runs
-	switch m {
-	case faults.Process:
-		for _, k := range e.points(false) {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if k > e.trace.Points() {
-				continue // the complete run: checked by prepare
-			}
-			if err := e.processPoint(ctx, k); err != nil {
-				return err
-			}
-			mr.States++
-		}
-	case faults.Power, faults.PowerPartial:
-		disk, err := loadDisk(e.s0Dir)
-		if err != nil {
-			return err
-		}
-		seeds := []uint64{0}
-		if m == faults.PowerPartial {
-			seeds = seeds[:0]
-			for i := range e.cfg.Subsets {
-				seeds = append(seeds, e.cfg.Seed+uint64(i))
-			}
-		}
-		for _, k := range e.points(true) {
-			for _, seed := range seeds {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				dir := filepath.Join(e.work, fmt.Sprintf("%s-%s-%d-%d", m, fsm, k, seed))
-				id, err := e.powerPoint(ctx, disk, dir, m, fsm, k, seed)
-				if err != nil {
-					return err
-				}
-				if id != "" {
-					sys := "none (after the complete run)"
-					if o, ok := e.trace.Point(k); ok {
-						sys = o.Describe(e.recRoot)
-					}
-					e.checkPoint(ctx, dir, m, fsm, k, seed, sys, id)
-				}
-				_ = os.RemoveAll(dir)
-				mr.States++
-			}
-		}
-	}
-	mr.Images = len(e.seen) - before
-	mr.Runs = e.runs - runs
-	mr.Seconds = time.Since(start).Seconds()
-	mr.Rate()
-	e.rep.Modes = append(e.rep.Modes, mr)
-	return nil
-}
-
-// processPoint re-runs the command and SIGKILLs its tree on entry to
-// crash point k: the disk the kernel leaves is the image.
-func (e *explorer) processPoint(ctx context.Context, k int) error {
-	dir, err := e.fresh("proc-")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	// Any run that reaches crash point k gives a real crash state of the
-	// command. A command whose path depends on scheduling (Go's per-thread
-	// runtime rand drives map order) may take another path than the
-	// recording: the run's own op at k is reported, and its image's
-	// fingerprint names it. A replay (ImageID set) re-runs until the run
-	// leaves that very image.
-	var (
-		res     record.Result
-		reached bool
-	)
-	for attempt := 1; attempt <= e.cfg.Attempts; attempt++ {
-		if attempt > 1 {
-			if err := os.RemoveAll(dir); err != nil {
-				return err
-			}
-			if err := copyTree(e.cfg.From, dir); err != nil {
-				return err
-			}
-		}
-		e.runs++
-		res, err = record.Record(ctx, record.Spec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
-		if err != nil {
-			return err
-		}
-		if res.Killed && (e.cfg.ImageID == "" || e.imageID(ctx, dir) == e.cfg.ImageID) {
-			reached = true
-			break
-		}
-	}
-	if !reached {
-		why := "no run reached crash point " + strconv.Itoa(k)
-		if e.cfg.ImageID != "" {
-			why = "no run left the image " + e.cfg.ImageID + " at crash point " + strconv.Itoa(k)
-		}
-		e.inconclusive(faults.Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
-		return nil
-	}
-	if st, ok := res.Stacks[k]; ok {
-		if e.killed == nil {
-			e.killed = map[int]record.Stack{}
-		}
-		e.killed[k] = st
-	}
-	if e.diverged(res, dir, k) != "" {
-		e.rep.Diverged++
-	}
-	e.checkPoint(ctx, dir, faults.Process, "", k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
-	return nil
-}
-
-// powerPoint writes the power image of crash point k into dir and
-// returns its fingerprint. A replay (ImageID set) re-records the command
-// until the image at k is the one named (a command whose syscalls depend
-// on scheduling records another trace each time); "" means it could not
-// (reported inconclusive) or the replay diverged.
-func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m faults.Mode, fsm FSModel, k int, seed uint64) (string, error) {
-	for attempt := 1; ; attempt++ {
-		img, err := powerImageFS(disk, e.recRoot, e.trace.Before(k), m, seed, k, fsm)
-		if err != nil {
-			e.inconclusive(m, k, seed, err)
-			return "", nil
-		}
-		_ = os.RemoveAll(dir)
-		if err := writeDisk(img, dir); err != nil {
-			return "", err
-		}
-		id := e.imageID(ctx, dir)
-		if e.cfg.ImageID == "" || id == e.cfg.ImageID {
-			return id, nil
-		}
-		if attempt >= e.cfg.Attempts {
-			e.inconclusive(m, k, seed, fmt.Errorf("nondeterministic command, %d recordings: none left the image %s at crash point %d", attempt, e.cfg.ImageID, k))
-			return "", nil
-		}
-		if err := e.rerecord(ctx); err != nil {
-			return "", err
-		}
-	}
-}
-
 // rerecord records the command again on a fresh copy (replays of a
 // nondeterministic command).
 func (e *explorer) rerecord(ctx context.Context) error {
@@ -393,7 +248,6 @@ func (e *explorer) rerecord(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.runs++
 	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 	if err != nil {
 		return err
@@ -475,30 +329,6 @@ func relDir(p, root string) string {
 	return r
 }
 
-// checkPoint checks one crash image (dir) and its restart; identical
-// images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
-	h, err := hashTree(dir)
-	if err != nil {
-		e.inconclusive(m, k, seed, err)
-		return
-	}
-	var ack []model.Violation
-	if m != faults.Process && k == e.trace.Points()+1 {
-		// The command exited 0: an acknowledgement. Nothing unsynced may
-		// be needed for the migrated content (I6).
-		ack = e.checkAck(ctx, dir)
-	}
-	vs, ok := e.seen[h]
-	if !ok {
-		vs = e.checkImage(ctx, dir)
-		vs = append(vs, e.restart(ctx, dir)...)
-		e.seen[h] = vs
-	}
-	vs = append(slices.Clone(vs), ack...)
-	e.addFS(vs, m, fsm, k, seed, sys, trace)
-}
-
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
 func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
@@ -547,8 +377,9 @@ func joinDetails(d []string) string {
 
 func invName(id model.InvariantID) string { return id.Name() }
 
-func (e *explorer) inconclusive(m faults.Mode, k int, seed uint64, err error) {
-	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
+// inconclusive describes a point that could not be explored.
+func inconclusive(m faults.Mode, k int, seed uint64, err error) string {
+	return fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err)
 }
 
 // tracing says how a recording was traced (Report.Tracing).
@@ -561,3 +392,61 @@ func tracing(r record.Result) string {
 	}
 	return "ptrace (every syscall)"
 }
+
+// defaultWorkDir is /dev/shm where it is a writable directory and TMPDIR
+// is not set, else the system temp directory. A process crash leaves the
+// same files on any file system (the page cache survives it; the power
+// modes are simulated), and on a tmpfs the command's fsyncs cost nothing:
+// they dominate its runs on a real disk.
+func defaultWorkDir() string {
+	const shm = "/dev/shm"
+	if os.Getenv("TMPDIR") == "" {
+		if fi, err := os.Stat(shm); err == nil && fi.IsDir() && unixWritable(shm) {
+			return shm
+		}
+	}
+	return os.TempDir()
+}
+
+// unixWritable reports whether a file can be created in dir.
+func unixWritable(dir string) bool {
+	f, err := os.CreateTemp(dir, "sysexplore-probe-")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	return errors.Join(f.Close(), os.Remove(name)) == nil
+}
+
+// snapBudget bounds the bytes of process-mode images kept from the
+// recording; the points past it are crashed for real.
+const snapBudget = 256 << 20
+
+// snapshots reports whether the process-mode images come from the
+// recording (every point, not a replay: a replay crashes for real).
+func (e *explorer) snapshots() bool {
+	return !e.cfg.KillRuns && e.cfg.Point == 0 && e.cfg.ImageID == "" && slices.Contains(e.cfg.Modes, faults.Process)
+}
+
+// takeSnapshot copies the recording's tree at the entry of crash point k
+// (record.Spec.Snapshot).
+func (e *explorer) takeSnapshot(k int) error {
+	if e.snapSize > snapBudget {
+		return errSnapBudget
+	}
+	dir := filepath.Join(e.work, "snap-"+strconv.Itoa(k))
+	n, err := copyTreeN(e.recRoot, dir)
+	e.snapSize += n
+	if err != nil {
+		return err
+	}
+	if e.snaps == nil {
+		e.snaps = map[int]string{}
+	}
+	e.snaps[k] = dir
+	return nil
+}
+
+// errSnapBudget: the process-mode images of the recording exceed
+// snapBudget.
+var errSnapBudget = errors.New("snapshot budget exhausted")

@@ -45,10 +45,10 @@ func (f FSModel) label() string {
 	return string(f)
 }
 
-// verdict says in which of the explored models an invariant fails in a
+// fsVerdict says in which of the explored models an invariant fails in a
 // power mode: "fails on strict POSIX, survives ext4-ordered", "fails on
 // both"; "" when only one model was explored.
-func verdict(explored []FSModel, failing map[FSModel]bool) string {
+func fsVerdict(explored []FSModel, failing map[FSModel]bool) string {
 	if len(explored) < 2 {
 		return ""
 	}

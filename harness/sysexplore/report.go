@@ -60,10 +60,26 @@ type Report struct {
 	Modes        []ModeReport `json:"modes"`
 	Violations   []Violation  `json:"violations"`
 	Inconclusive []string     `json:"inconclusive,omitempty"`
+	// Cost is what each crash point took, in the order of Modes and
+	// points: its wall time on its worker, the runs of the command it
+	// made, and whether its image was checked there (false: an identical
+	// image's verdict was reused).
+	Cost []PointCost `json:"cost"`
 	// Diverged counts the process-mode runs that reached their crash
 	// point by another path than the recording (a command whose syscalls
 	// depend on scheduling); their images are checked all the same.
 	Diverged int `json:"diverged"`
+}
+
+// PointCost is the cost of one crash point.
+type PointCost struct {
+	Mode    faults.Mode `json:"mode"`
+	FS      FSModel     `json:"fs,omitempty"` // a power mode's persistence model
+	Point   int         `json:"point"`
+	Seed    uint64      `json:"seed,omitempty"`
+	Seconds float64     `json:"seconds"`
+	Runs    int         `json:"runs"`
+	Checked bool        `json:"checked"`
 }
 
 // modeJSON is a mode as the JSON report prints it: the shared fields, and
@@ -76,13 +92,20 @@ type modeJSON struct {
 	PointsPerSec float64 `json:"points_per_second"`
 }
 
+// plainReport is Report without its MarshalJSON method.
+type plainReport Report
+
+// JSONReport is the report as --json prints it (Report.MarshalJSON): its
+// fields, every mode with its old field names too. It names the JSON
+// shape for readers that derive it from a type.
+type JSONReport struct {
+	plainReport
+	Modes []modeJSON `json:"modes"`
+}
+
 // MarshalJSON prints the report with every mode's old field names too.
 func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
-	out := struct {
-		plain
-		Modes []modeJSON `json:"modes"`
-	}{plain: plain(r), Modes: make([]modeJSON, 0, len(r.Modes))}
+	out := JSONReport{plainReport: plainReport(r), Modes: make([]modeJSON, 0, len(r.Modes))}
 	for _, m := range r.Modes {
 		out.Modes = append(out.Modes, modeJSON{ModeReport: m, Points: m.States, Distinct: m.Images, PointsPerSec: m.StatesPerSec})
 	}

@@ -203,7 +203,9 @@ func TestViolationSourceC(t *testing.T) {
 func TestViolationSourceInterpreter(t *testing.T) {
 	needPtrace(t)
 	py := python(t)
-	rep, err := Explore(context.Background(), pyConfig(t, py, "broken"))
+	cfg := pyConfig(t, py, "broken")
+	cfg.Modes = []faults.Mode{faults.Process}
+	rep, err := Explore(context.Background(), cfg)
 	require.NoError(t, err)
 	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)

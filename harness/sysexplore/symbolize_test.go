@@ -21,10 +21,10 @@ func TestUserGoPackage(t *testing.T) {
 
 func TestVerdict(t *testing.T) {
 	both := FSModels()
-	require.Equal(t, "fails on strict POSIX, survives ext4-ordered", verdict(both, map[FSModel]bool{Strict: true}))
-	require.Equal(t, "fails on ext4-ordered, survives strict POSIX", verdict(both, map[FSModel]bool{Ext4Ordered: true}))
-	require.Equal(t, "fails on both", verdict(both, map[FSModel]bool{Strict: true, Ext4Ordered: true}))
-	require.Empty(t, verdict([]FSModel{Strict}, map[FSModel]bool{Strict: true}), "one model explored: no comparison")
+	require.Equal(t, "fails on strict POSIX, survives ext4-ordered", fsVerdict(both, map[FSModel]bool{Strict: true}))
+	require.Equal(t, "fails on ext4-ordered, survives strict POSIX", fsVerdict(both, map[FSModel]bool{Ext4Ordered: true}))
+	require.Equal(t, "fails on both", fsVerdict(both, map[FSModel]bool{Strict: true, Ext4Ordered: true}))
+	require.Empty(t, fsVerdict([]FSModel{Strict}, map[FSModel]bool{Strict: true}), "one model explored: no comparison")
 	_, err := ParseFS("zfs")
 	require.ErrorIs(t, err, ErrBadConfig)
 	fs, err := ParseFS("both")

@@ -23,8 +23,15 @@ var errBadTree = errors.New("unsupported file in the starting directory")
 // text as is) and hard links (as links) of src into dst (which must not
 // exist), keeping permission bits.
 func copyTree(src, dst string) error {
+	_, err := copyTreeN(src, dst)
+	return err
+}
+
+// copyTreeN is copyTree, returning the number of file bytes copied.
+func copyTreeN(src, dst string) (int64, error) {
+	var n int64
 	links := linkGroups{}
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -60,10 +67,12 @@ func copyTree(src, dst string) error {
 			if err := os.WriteFile(to, b, 0o600); err != nil {
 				return err
 			}
+			n += int64(len(b))
 			return os.Chmod(to, info.Mode().Perm())
 		}
 		return fmt.Errorf("%w: %s (%s)", errBadTree, p, d.Type())
 	})
+	return n, err
 }
 
 // linkGroups remembers, per inode of a file with several names, the first

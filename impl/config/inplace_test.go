@@ -67,7 +67,7 @@ func TestSetMigratedRedoesAfterInPlaceWrite(t *testing.T) {
 
 	// The same when there was no config: one created meanwhile is kept.
 	fsys = &racingFs{Fs: afero.NewMemMapFs(), path: "/c/config.yaml", content: "registry_url: toolhive\n"}
-	require.NoError(t, fsys.Fs.MkdirAll("/c", 0o700))
+	require.NoError(t, fsys.MkdirAll("/c", 0o700))
 	require.NoError(t, config.Flag{Fs: fsys, Path: fsys.path}.SetMigrated(context.Background()))
 	got, err = afero.ReadFile(fsys.Fs, fsys.path)
 	require.NoError(t, err)

@@ -102,7 +102,7 @@ func injectCall(pid int, base *unix.PtraceRegs, at, nr uint64, args ...uint64) (
 			return 0, err
 		}
 		var ws unix.WaitStatus
-		if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
+		if _, err := unix.Wait4(pid, &ws, waitFlags, nil); err != nil {
 			return 0, err
 		}
 		if !ws.Stopped() || int(ws.StopSignal()) != syscallTrap {

@@ -22,6 +22,10 @@ const (
 	cloneFS     = 0x200
 	ptraceOpts  = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK | unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_EXITKILL
 	syscallTrap = int(syscall.SIGTRAP) | 0x80
+	// waitFlags: every tracee (threads too), and only this tracer
+	// thread's: several recordings run at once in one process (workers),
+	// and the explorer's untraced restarts are other threads' children.
+	waitFlags = unix.WALL | unix.WNOTHREAD
 )
 
 // regs is what a syscall stop shows: the number, the six arguments and
@@ -58,6 +62,27 @@ type tracer struct {
 	execs   int                // programs started (for pinRandom)
 	filter  bool               // the seccomp filter is installed: only its syscalls stop
 	images  map[int]*procImage // tid -> its program's mappings (stack symbolisation)
+	// inflight counts the crash points entered and not yet exited (other
+	// threads' syscalls running while one thread stops at its entry).
+	inflight int
+}
+
+// snapshot hands the tree to spec.Snapshot at the entry of crash point
+// p (the syscall has not run): the disk is exactly what a SIGKILL of the
+// tree there leaves (the page cache survives a process crash), provided
+// no other crash point is running at the same time; otherwise the point
+// is left out (Result.Unsnapped) and must be crashed for real.
+func (t *tracer) snapshot(p *pending) {
+	if t.spec.Snapshot == nil {
+		return
+	}
+	if t.inflight > 0 {
+		t.res.Unsnapped = append(t.res.Unsnapped, p.op.Index)
+		return
+	}
+	if err := t.spec.Snapshot(p.op.Index); err != nil {
+		t.res.Unsnapped = append(t.res.Unsnapped, p.op.Index)
+	}
 }
 
 // PtraceWorks reports whether this process may trace its children: it
@@ -135,7 +160,7 @@ func traceOnThread(ctx context.Context, spec Spec) (Result, error) {
 	t.tasks[pid] = &task{files: newFDTable(), fs: &fsState{cwd: cwd}, started: true, ready: true}
 	// The child stops with SIGTRAP after its execve.
 	var ws unix.WaitStatus
-	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
+	if _, err := unix.Wait4(pid, &ws, waitFlags, nil); err != nil {
 		return Result{}, fmt.Errorf("wait for %s: %w", spec.Argv[0], err)
 	}
 	if !ws.Stopped() {
@@ -211,7 +236,7 @@ func (t *tracer) killAll() {
 func (t *tracer) drain() {
 	var ws unix.WaitStatus
 	for {
-		if _, err := unix.Wait4(-1, &ws, unix.WALL, nil); err != nil {
+		if _, err := unix.Wait4(-1, &ws, waitFlags, nil); err != nil {
 			if errors.Is(err, unix.EINTR) {
 				continue
 			}
@@ -226,7 +251,7 @@ func (t *tracer) loop(ctx context.Context) error {
 		if ctx.Err() != nil && !t.killed {
 			t.killAll()
 		}
-		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		tid, err := unix.Wait4(-1, &ws, waitFlags, nil)
 		if err != nil {
 			if errors.Is(err, unix.EINTR) {
 				continue
@@ -311,6 +336,9 @@ func (t *tracer) resume(tid int, tk *task, sig int) error {
 func (t *tracer) gone(tid int) {
 	tk := t.tasks[tid]
 	delete(t.tasks, tid)
+	if tk != nil && tk.inSys && tk.pend != nil && tk.pend.op.Index > 0 {
+		t.inflight-- // its crash point ended with the thread
+	}
 	if tk == nil || tk.files == nil {
 		return
 	}
@@ -383,13 +411,18 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 		tk.inSys = true
 		p := t.entry(tid, tk, &r)
 		tk.pend = p
-		if p != nil && p.op.Index > 0 && (t.spec.Capture || p.op.Index == t.spec.KillAt) {
-			t.stack(tid, p.op.Index, &r)
-		}
-		if p != nil && p.op.Index > 0 && p.op.Index == t.spec.KillAt {
-			t.res.Killed, t.res.At = true, p.op
-			t.res.At.Killed = true
-			t.killAll()
+		if p != nil && p.op.Index > 0 {
+			if t.spec.Capture || p.op.Index == t.spec.KillAt {
+				t.stack(tid, p.op.Index, &r)
+			}
+			if p.op.Index == t.spec.KillAt {
+				t.res.Killed, t.res.At = true, p.op
+				t.res.At.Killed = true
+				t.killAll()
+				return
+			}
+			t.snapshot(p)
+			t.inflight++
 		}
 		return
 	}
@@ -398,6 +431,9 @@ func (t *tracer) onSyscall(tid int, tk *task) {
 	tk.pend = nil
 	if p == nil {
 		return
+	}
+	if p.op.Index > 0 {
+		t.inflight--
 	}
 	t.exit(tk, p, r.ret)
 }

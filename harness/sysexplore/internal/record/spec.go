@@ -22,8 +22,14 @@ type Spec struct {
 	// stops); where it cannot be installed every syscall is traced
 	// (Result.NoFilter says why).
 	Filter bool
-	Stdout *os.File
-	Stderr *os.File
+	// Snapshot, when set, is called with the crash point's number at the
+	// entry of every crash point, while the command is stopped there (the
+	// syscall not run): it copies the tree, which holds exactly what a
+	// SIGKILL on entry would leave. A point where another crash point is
+	// running in another thread is not handed over (Result.Unsnapped).
+	Snapshot func(point int) error
+	Stdout   *os.File
+	Stderr   *os.File
 }
 
 // Result is what a traced run left.
@@ -38,4 +44,7 @@ type Result struct {
 	// why not, when Spec.Filter asked for it.
 	Filtered bool
 	NoFilter string
+	// Unsnapped lists the crash points Spec.Snapshot was not called for
+	// (or failed at).
+	Unsnapped []int
 }

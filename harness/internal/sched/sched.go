@@ -1,4 +1,4 @@
-package harness
+package sched
 
 import (
 	"errors"
@@ -9,9 +9,9 @@ import (
 	"sync"
 )
 
-// errBadSchedule reports a concurrency schedule string that cannot be
+// ErrBadSchedule reports a concurrency schedule string that cannot be
 // parsed or replayed.
-var errBadSchedule = errors.New("bad concurrency schedule")
+var ErrBadSchedule = errors.New("bad concurrency schedule")
 
 // procState is where a simulated process stands in a sched.
 type procState uint8
@@ -22,7 +22,7 @@ const (
 	procDone                     // returned or crashed
 )
 
-// sched is a deterministic cooperative scheduler of simulated processes:
+// Sched is a deterministic cooperative scheduler of simulated processes:
 // exactly one process (goroutine) holds the token and runs; at every yield
 // point (a provider call, a mutating fs operation, a lock attempt) the
 // scheduler picks which ready process runs next. A choice point is a yield
@@ -32,7 +32,7 @@ const (
 // Choices come from script while it lasts, then from rng when rng is set,
 // else "keep running the current process if it can" (the fewest
 // switches: what the shrinker converges to).
-type sched struct {
+type Sched struct {
 	mu     sync.Mutex      // guards the fields below
 	state  []procState     // by process id
 	wake   []chan struct{} // by process id; capacity 1: the token handoff
@@ -43,25 +43,27 @@ type sched struct {
 	clock  int64           // logical time of history events
 }
 
-func newSched(n int, script []int, rng *rand.Rand) *sched {
-	s := &sched{state: make([]procState, n), wake: make([]chan struct{}, n), cur: -1, script: script, rng: rng}
+// New returns a scheduler of n processes that replays script, then draws
+// from rng (nil: keeps the current process running).
+func New(n int, script []int, rng *rand.Rand) *Sched {
+	s := &Sched{state: make([]procState, n), wake: make([]chan struct{}, n), cur: -1, script: script, rng: rng}
 	for i := range s.wake {
 		s.wake[i] = make(chan struct{}, 1)
 	}
 	return s
 }
 
-// tick returns the next logical timestamp.
-func (s *sched) tick() int64 {
+// Tick returns the next logical timestamp.
+func (s *Sched) Tick() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock++
 	return s.clock
 }
 
-// start hands the token to the first process; every process goroutine
-// must call enter first.
-func (s *sched) start() {
+// Start hands the token to the first process; every process goroutine
+// must call Enter first.
+func (s *Sched) Start() {
 	s.mu.Lock()
 	next := s.pickLocked()
 	s.mu.Unlock()
@@ -70,20 +72,20 @@ func (s *sched) start() {
 	}
 }
 
-// enter blocks process id until it holds the token.
-func (s *sched) enter(id int) { <-s.wake[id] }
+// Enter blocks process id until it holds the token.
+func (s *Sched) Enter(id int) { <-s.wake[id] }
 
-// yield is a scheduling point of process id (which holds the token).
-func (s *sched) yield(id int) {
+// Yield is a scheduling point of process id (which holds the token).
+func (s *Sched) Yield(id int) {
 	s.mu.Lock()
 	next := s.pickLocked()
 	s.mu.Unlock()
 	s.handoff(id, next)
 }
 
-// block parks process id until a lock is released (or every live process
+// Block parks process id until a lock is released (or every live process
 // is blocked: then they all retry).
-func (s *sched) block(id int) {
+func (s *Sched) Block(id int) {
 	s.mu.Lock()
 	s.state[id] = procWaiting
 	next := s.pickLocked()
@@ -91,15 +93,15 @@ func (s *sched) block(id int) {
 	s.handoff(id, next)
 }
 
-// released wakes every process waiting for a lock (they retry).
-func (s *sched) released() {
+// Released wakes every process waiting for a lock (they retry).
+func (s *Sched) Released() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.unblockLocked()
 }
 
-// exit ends process id and passes the token on.
-func (s *sched) exit(id int) {
+// Exit ends process id and passes the token on.
+func (s *Sched) Exit(id int) {
 	s.mu.Lock()
 	s.state[id] = procDone
 	s.unblockLocked() // a crash released its locks without telling us
@@ -110,7 +112,7 @@ func (s *sched) exit(id int) {
 	}
 }
 
-func (s *sched) handoff(id, next int) {
+func (s *Sched) handoff(id, next int) {
 	if next == id {
 		return
 	}
@@ -118,7 +120,7 @@ func (s *sched) handoff(id, next int) {
 	<-s.wake[id]
 }
 
-func (s *sched) unblockLocked() {
+func (s *Sched) unblockLocked() {
 	for i, st := range s.state {
 		if st == procWaiting {
 			s.state[i] = procReady
@@ -128,7 +130,7 @@ func (s *sched) unblockLocked() {
 
 // pickLocked chooses the next process to run and makes it current; -1 when
 // every process is done.
-func (s *sched) pickLocked() int {
+func (s *Sched) pickLocked() int {
 	ready := s.readyLocked()
 	if len(ready) == 0 {
 		s.unblockLocked() // all blocked: let them retry (a lock of a dead process)
@@ -146,7 +148,7 @@ func (s *sched) pickLocked() int {
 	return next
 }
 
-func (s *sched) readyLocked() []int {
+func (s *Sched) readyLocked() []int {
 	var ready []int
 	for i, st := range s.state {
 		if st == procReady {
@@ -156,7 +158,7 @@ func (s *sched) readyLocked() []int {
 	return ready
 }
 
-func (s *sched) chooseLocked(ready []int) int {
+func (s *Sched) chooseLocked(ready []int) int {
 	k := len(s.trace)
 	if k < len(s.script) {
 		for _, r := range ready {
@@ -175,15 +177,15 @@ func (s *sched) chooseLocked(ready []int) int {
 	return ready[0]
 }
 
-// choices returns the schedule made so far.
-func (s *sched) choices() []int {
+// Choices returns the schedule made so far.
+func (s *Sched) Choices() []int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]int(nil), s.trace...)
 }
 
-// formatScript renders choices as digits ("0110"), or "-" when empty.
-func formatScript(c []int) string {
+// FormatScript renders choices as digits ("0110"), or "-" when empty.
+func FormatScript(c []int) string {
 	if len(c) == 0 {
 		return "-"
 	}
@@ -194,23 +196,23 @@ func formatScript(c []int) string {
 	return b.String()
 }
 
-// parseScript reads formatScript's output.
-func parseScript(s string) ([]int, error) {
+// ParseScript reads FormatScript's output.
+func ParseScript(s string) ([]int, error) {
 	if s == "-" || s == "" {
 		return nil, nil
 	}
 	out := make([]int, len(s))
 	for i, r := range s {
 		if r < '0' || r > '9' {
-			return nil, fmt.Errorf("%w: schedule script %q", errBadSchedule, s)
+			return nil, fmt.Errorf("%w: schedule script %q", ErrBadSchedule, s)
 		}
 		out[i] = int(r - '0')
 	}
 	return out, nil
 }
 
-// switches counts the context switches of a script.
-func switches(c []int) int {
+// Switches counts the context switches of a script.
+func Switches(c []int) int {
 	n := 0
 	for i := 1; i < len(c); i++ {
 		if c[i] != c[i-1] {

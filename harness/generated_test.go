@@ -116,7 +116,7 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 		counts := map[string]int{}
 		rng := rand.New(rand.NewPCG(1, 2))
 		for range n {
-			for _, c := range storeClasses(genStore(randChooser{rng}, maxKeys)) {
+			for _, c := range storeClasses(fixture.GenStore(fixture.RandChooser{R: rng}, maxKeys)) {
 				counts[c]++
 			}
 		}
@@ -126,7 +126,7 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 		counts, cases := map[string]int{}, 0
 		failed, logs, err := checkRapid("gen", 1, 500, 0, false, func(rt *rapid.T) {
 			cases++
-			for _, c := range storeClasses(genStore(rapidChooser{rt}, maxKeys)) {
+			for _, c := range storeClasses(fixture.GenStore(fixture.RapidChooser{T: rt}, maxKeys)) {
 				counts[c]++
 			}
 		})

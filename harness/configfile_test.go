@@ -15,10 +15,10 @@ import (
 // fixture, generated with an anchor, with a comment, with the flag false)
 // is drawn.
 func TestGenConfigClasses(t *testing.T) {
-	rng := randChooser{rand.New(rand.NewPCG(1, 2))}
+	rng := fixture.RandChooser{R: rand.New(rand.NewPCG(1, 2))}
 	seen := map[string]int{}
 	for range 2000 {
-		c := genConfig(rng)
+		c := fixture.GenConfig(rng)
 		d, err := model.ParseConfig(c)
 		require.NoError(t, err, "%q", c.Text)
 		switch {
