@@ -40,6 +40,7 @@ func verifyExec(ctx context.Context, t Target, cfg Config, rep0 Report) (rep Rep
 		sc := sysexplore.Config{
 			From: from, Argv: x.Argv, Modes: modes, Policy: t.Policy, Seed: cfg.Seed,
 			Dump: x.Dump, Layout: x.Layout, Password: x.Password, Plaintext: x.Plaintext, Env: x.Env,
+			Replay: exploreCall,
 		}
 		r, err := sysexplore.Explore(ctx, sc)
 		ph.Cases++
@@ -170,4 +171,24 @@ func shrinkExec(x *ExecTarget, s0 model.State, v sysexplore.Violation, explore f
 		}
 	}
 	return cur, curRep, curDir, nil
+}
+
+// exploreCall is the replay line of a violation of an Exec target: the
+// sysexplore.Explore call that explores its crash point alone.
+func exploreCall(c sysexplore.Config, v sysexplore.Violation) string {
+	return fmt.Sprintf("sysexplore.Explore(ctx, sysexplore.Config{From: %q, Argv: %q, Modes: []faults.Mode{faults.%s}, Point: %d, Seed: %d, FS: []sysexplore.FSModel{%q}, ImageID: %q})",
+		c.From, c.Argv, goModeName(v.Mode), v.Point, v.Seed, string(v.FS), v.Image)
+}
+
+// goModeName is the Go name of a fault mode's constant.
+func goModeName(m faults.Mode) string {
+	switch m {
+	case faults.Process:
+		return "Process"
+	case faults.Power:
+		return "Power"
+	case faults.PowerPartial:
+		return "PowerPartial"
+	}
+	return "Torn"
 }

@@ -28,11 +28,12 @@ func thvDriverConfig(t *testing.T) sysexplore.Config {
 	out, err := exec.Command("go", "build", "-o", bin, "./cmd/thvdriver").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	return sysexplore.Config{
-		From:    fixtureDir,
-		Argv:    []string{bin, "{dir}/" + secretsName, "{dir}/" + configName},
-		Policy:  model.Keep,
-		Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-		WorkDir: t.TempDir(),
+		From:     fixtureDir,
+		Argv:     []string{bin, "{dir}/" + secretsName, "{dir}/" + configName},
+		Policy:   model.Keep,
+		Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
+		Password: password,
+		WorkDir:  t.TempDir(),
 	}
 }
 

@@ -85,11 +85,12 @@ func (r upstreamResult) findings() []finding {
 func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 	t.Helper()
 	cfg := sysexplore.Config{
-		From:    fixtureDir,
-		Argv:    []string{b.Driver, "{dir}/" + secretsName, "{dir}/" + configName},
-		Policy:  model.Keep,
-		Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-		WorkDir: t.TempDir(),
+		From:     fixtureDir,
+		Argv:     []string{b.Driver, "{dir}/" + secretsName, "{dir}/" + configName},
+		Policy:   model.Keep,
+		Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
+		Password: password,
+		WorkDir:  t.TempDir(),
 	}
 	rep, err := sysexplore.Explore(context.Background(), cfg)
 	require.NoError(t, err)

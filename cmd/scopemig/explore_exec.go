@@ -60,6 +60,9 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	if len(args) == 0 {
 		return fmt.Errorf("explore --exec needs a command after --")
 	}
+	if f.from == "" {
+		return fmt.Errorf("%w: explore --exec needs --from DIR (the starting store)", sysexplore.ErrBadConfig)
+	}
 	if f.workers < 0 {
 		return fmt.Errorf("--workers %d: want 0 (every core) or more", f.workers)
 	}
@@ -90,7 +93,8 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
 		Subsets: f.subsets, Point: f.point, FS: fsms, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
 		FullTrace: f.fullTrace, Workers: f.workers, KillRuns: f.killRuns,
-		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		Layout:   sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		Password: os.Getenv(PasswordEnvVar), Replay: execReplay,
 	}
 	if f.dump != "" {
 		cfg.Dump = strings.Fields(f.dump)

@@ -84,7 +84,7 @@ func TestExecTargetShrinksBrokenProvider(t *testing.T) {
 		require.Equal(t, 0, v.Keys, "shrunk to the empty store")
 		require.Contains(t, v.Counterexample[0], "shrunk from")
 		require.Contains(t, v.Counterexample[1], "write({dir}/store.json")
-		require.Contains(t, v.Replay, "scopemig explore --exec --from ")
+		require.Contains(t, v.Replay, "sysexplore.Explore(ctx, ")
 	}
 	require.True(t, found, "%v", rep.Violations)
 }

@@ -94,10 +94,10 @@ func newExplorer(cfg Config) (*explorer, error) {
 		return nil, fmt.Errorf("%w: no command", ErrBadConfig)
 	}
 	if cfg.From == "" {
-		return nil, fmt.Errorf("%w: no starting directory (--from)", ErrBadConfig)
+		return nil, fmt.Errorf("%w: no starting directory (Config.From)", ErrBadConfig)
 	}
 	if fi, err := os.Stat(cfg.From); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%w: --from %s is not a directory", ErrBadConfig, cfg.From)
+		return nil, fmt.Errorf("%w: the starting directory %s is not a directory", ErrBadConfig, cfg.From)
 	}
 	if len(cfg.Modes) == 0 {
 		cfg.Modes = Modes()
@@ -131,21 +131,11 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 64
 	}
-	if cfg.Replay == nil {
-		cfg.Replay = ReplayCommand
-	}
-	if cfg.Password == "" {
-		for _, kv := range cfg.Env {
-			if v, ok := strings.CutPrefix(kv, "TOOLHIVE_SECRETS_PASSWORD="); ok {
-				cfg.Password = v
-			}
-		}
-	}
 	var rd reader = nativeReader{layout: cfg.Layout, password: []byte(cfg.Password)}
 	if cfg.Dump != nil {
 		rd = dumpReader{argv: cfg.Dump, env: cfg.Env}
 	} else if cfg.Password == "" {
-		return nil, fmt.Errorf("%w: the native store reader needs the password (TOOLHIVE_SECRETS_PASSWORD) or --dump", ErrBadConfig)
+		return nil, fmt.Errorf("%w: the native store reader needs the store's password (Config.Password), or a Dump command", ErrBadConfig)
 	}
 	base := cfg.WorkDir
 	if base == "" {
@@ -355,7 +345,9 @@ func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
 		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
 		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
-		viol.Replay = e.cfg.Replay(e.cfg, viol)
+		if e.cfg.Replay != nil {
+			viol.Replay = e.cfg.Replay(e.cfg, viol)
+		}
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked
 			// first, is point N+1).

@@ -5,7 +5,6 @@ package sysexplore
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -54,11 +53,11 @@ func TestExploreScopemigMigrateFixture(t *testing.T) {
 	for _, policy := range []model.Policy{model.Keep, model.Drop} {
 		t.Run(policy.String(), func(t *testing.T) {
 			cfg := Config{
-				From:    fixture,
-				Argv:    []string{bin, "migrate", "--on-conflict", policy.String(), "--secrets-file", "{dir}/secrets_encrypted", "--config", "{dir}/config.yaml"},
-				Policy:  policy,
-				Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-				WorkDir: t.TempDir(),
+				From:     fixture,
+				Argv:     []string{bin, "migrate", "--on-conflict", policy.String(), "--secrets-file", "{dir}/secrets_encrypted", "--config", "{dir}/config.yaml"},
+				Policy:   policy,
+				Password: password,
+				WorkDir:  t.TempDir(),
 			}
 			rep, err := Explore(context.Background(), cfg)
 			require.NoError(t, err)
@@ -107,7 +106,7 @@ func TestExplorePythonProvider(t *testing.T) {
 	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Contains(t, v.Syscall, "write({dir}/store.json")
-	require.Contains(t, v.Replay, "--mode process --point "+itoa(v.Point))
+	require.Positive(t, v.Point, "the violation carries its crash point (the replay data)")
 	_, ok = rep.Has(model.I6, faults.Power)
 	require.True(t, ok, "%+v", rep.Violations)
 
@@ -133,7 +132,7 @@ func TestExploreBadConfig(t *testing.T) {
 	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"true"}, Modes: []faults.Mode{faults.Mode(9)}, Password: password})
 	require.ErrorIs(t, err, ErrBadConfig, "an unknown mode")
 	needPtrace(t)
-	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"false"}, Env: []string{"TOOLHIVE_SECRETS_PASSWORD=" + password}, WorkDir: t.TempDir()})
+	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"false"}, Password: password, WorkDir: t.TempDir()})
 	require.ErrorIs(t, err, ErrBadConfig, "a command failing without crash")
 	require.True(t, strings.Contains(err.Error(), "exits 1"), "%v", err)
 }
