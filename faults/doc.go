@@ -18,7 +18,17 @@
 //     rename or remove survives power loss only after the directory that
 //     holds the entry is opened and Synced. Syncing a file does not make its
 //     name durable, and syncing a directory does not persist the data of
-//     the files in it.
+//     the files in it;
+//   - a symlink (SymlinkIfPossible) is an entry like any other, its target
+//     part of its creation: it survives power loss once its directory is
+//     synced. Links are followed in every path component (Stat, Open,
+//     OpenFile, Chmod, MkdirAll), the last one excepted for
+//     LstatIfPossible, ReadlinkIfPossible, Remove and Rename, as on Linux
+//     (O_CREATE|O_EXCL and O_NOFOLLOW on a link fail; a dangling link with
+//     O_CREATE creates its target; more than 40 links fail with ELOOP).
+//     A process (FS) reads links but creates none: a test plants them on
+//     the disk, so a crash sweep can run a store or config reached through
+//     a link (cmd/scopemig TestCrashSweepThroughLinks).
 //
 // Every change since the last sync is also kept, in order, per inode, so
 // that partial power loss can be replayed.

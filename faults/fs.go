@@ -20,10 +20,11 @@ type locker interface {
 }
 
 var (
-	_ afero.Fs      = (*FS)(nil)
-	_ afero.Lstater = (*FS)(nil)
-	_ locker        = (*FS)(nil)
-	_ locker        = (*MemFS)(nil)
+	_ afero.Fs         = (*FS)(nil)
+	_ afero.Lstater    = (*FS)(nil)
+	_ afero.LinkReader = (*FS)(nil)
+	_ locker           = (*FS)(nil)
+	_ locker           = (*MemFS)(nil)
 )
 
 // FS is one simulated process using a filesystem (usually a *MemFS disk
@@ -161,6 +162,7 @@ func (l lockless) Name() string                                 { return l.fs.Na
 func (l lockless) Chmod(name string, mode os.FileMode) error    { return l.fs.Chmod(name, mode) }
 func (l lockless) Chown(name string, uid, gid int) error        { return l.fs.Chown(name, uid, gid) }
 func (l lockless) Chtimes(name string, a, m time.Time) error    { return l.fs.Chtimes(name, a, m) }
+func (l lockless) ReadlinkIfPossible(n string) (string, error)  { return l.fs.ReadlinkIfPossible(n) }
 func (l lockless) LstatIfPossible(n string) (os.FileInfo, bool, error) {
 	return l.fs.LstatIfPossible(n)
 }
@@ -415,6 +417,20 @@ func (f *FS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	}
 	fi, err := f.inner.Stat(name)
 	return fi, false, err
+}
+
+// ReadlinkIfPossible implements afero.LinkReader (not counted: it reads):
+// the inner filesystem's, or an error wrapping errors.ErrUnsupported when
+// it has none. A process creates no links (FS has no SymlinkIfPossible):
+// a test plants them on the disk itself.
+func (f *FS) ReadlinkIfPossible(name string) (string, error) {
+	if f.crashed.Load() {
+		return "", crashedErr("readlink", name)
+	}
+	if r, ok := f.inner.(afero.LinkReader); ok {
+		return r.ReadlinkIfPossible(name)
+	}
+	return "", pathErr("readlink", name, errors.ErrUnsupported)
 }
 
 // ErrNoLocker is returned by FS.Lock when the inner filesystem has no

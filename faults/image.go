@@ -114,26 +114,28 @@ func cloneEntries(a *arena, es []dirent, gen uint64) []dirent {
 //     top of its synced state. rng nil means a fixed seed (0, 0). The same
 //     disk and rng seed always give the same image.
 //
-// An inode reachable under two names in the image (only possible after a
-// rename between directories) becomes two independent files.
+// A file reachable under several names in the image (hard links, or a
+// rename between directories) stays one inode (and one draw).
 func (m *MemFS) CrashImage(mode Mode, rng *rand.Rand) *MemFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	root := m.rootLocked()
+	m.gen++
+	gen := m.gen
 	var img *inode
 	switch mode {
 	case Power:
 		a := newArena(countTree(root, true))
-		img = imageTree(&a, root, true)
+		img = imageTree(&a, root, true, gen)
 	case PowerPartial:
 		if rng == nil {
 			rng = rand.New(rand.NewPCG(0, 0))
 		}
 		a := newArena(countPartial(root))
-		img = imagePartial(&a, root, rng)
+		img = imagePartial(&a, root, rng, gen)
 	default:
 		a := newArena(countTree(root, false))
-		img = imageTree(&a, root, false)
+		img = imageTree(&a, root, false, gen)
 	}
 	return &MemFS{root: img, tick: m.tick}
 }
@@ -158,10 +160,17 @@ func countTree(n *inode, durable bool) (nodes, ents int) {
 	return nodes, ents
 }
 
-// imageTree returns the live (or durable) tree of n as durable inodes.
-// Caller holds the disk's mu.
-func imageTree(a *arena, n *inode, durable bool) *inode {
+// imageTree returns the live (or durable) tree of n as durable inodes; a
+// file met twice (marked with gen) is one inode. Caller holds the disk's
+// mu.
+func imageTree(a *arena, n *inode, durable bool, gen uint64) *inode {
+	if !n.dir && n.cloneGen == gen && n.clone != nil {
+		return n.clone
+	}
 	c := a.node()
+	if !n.dir {
+		n.cloneGen, n.clone = gen, c
+	}
 	c.dir, c.modTime = n.dir, n.modTime
 	if durable {
 		c.mode, c.data = n.syncedMode, n.syncedData
@@ -174,7 +183,7 @@ func imageTree(a *arena, n *inode, durable bool) *inode {
 		es := n.listing(durable)
 		out := a.entries(len(es))
 		for i, e := range es {
-			out[i] = dirent{name: e.name, node: imageTree(a, e.node, durable)}
+			out[i] = dirent{name: e.name, node: imageTree(a, e.node, durable, gen)}
 		}
 		c.entries, c.durable, c.shared = out, out, true
 	}
@@ -205,15 +214,22 @@ func countPartial(n *inode) (nodes, ents int) {
 }
 
 // imagePartial returns n with a seeded prefix of its pending changes
-// applied on its synced state, recursively in name order. Caller holds the
+// applied on its synced state, recursively in name order; a file met
+// twice (marked with gen) is one inode, drawn once. Caller holds the
 // disk's mu.
-func imagePartial(a *arena, n *inode, rng *rand.Rand) *inode {
+func imagePartial(a *arena, n *inode, rng *rand.Rand, gen uint64) *inode {
+	if !n.dir && n.cloneGen == gen && n.clone != nil {
+		return n.clone
+	}
 	k := 0
 	if len(n.pending) > 0 {
 		k = rng.IntN(len(n.pending) + 1)
 	}
 	keep := n.pending[:k]
 	c := a.node()
+	if !n.dir {
+		n.cloneGen, n.clone = gen, c
+	}
 	c.dir, c.modTime = n.dir, n.modTime
 	mode := n.syncedMode
 	if !n.dir {
@@ -252,7 +268,7 @@ func imagePartial(a *arena, n *inode, rng *rand.Rand) *inode {
 		}
 		out := a.entries(len(es))
 		for i, e := range es {
-			out[i] = dirent{name: e.name, node: imagePartial(a, e.node, rng)}
+			out[i] = dirent{name: e.name, node: imagePartial(a, e.node, rng, gen)}
 		}
 		c.entries, c.durable, c.shared = out, out, true
 	}

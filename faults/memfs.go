@@ -24,8 +24,11 @@ const epoch int64 = 946684800 * int64(time.Second)
 // use; every simulated process on the disk (see NewFS) shares it.
 //
 // Paths are slash-separated and relative to the root: "a/b", "/a/b" and
-// "/a/./b" name the same file, and ".." never leaves the root. There are no
-// symlinks, no hard links and no umask (perm is applied as given). File
+// "/a/./b" name the same file, and ".." never leaves the root (names are
+// cleaned lexically before any link is followed). Symbolic links are
+// modelled (see symlink.go: SymlinkIfPossible, ReadlinkIfPossible,
+// LstatIfPossible) and hard links (memfs_link.go: Link); there is no umask
+// (perm is applied as given). File
 // times come from a logical clock (one tick per mutation), so runs are
 // deterministic; they are not modelled for durability.
 type MemFS struct {
@@ -116,38 +119,33 @@ func splitLast(rel string) (string, string) {
 	return rel[:i], rel[i+1:]
 }
 
-// walk returns the inode at the clean path rel. Caller holds m.mu.
+// walk returns the inode at the clean path rel, following symlinks in
+// every component, the last one included (as stat(2)). Caller holds m.mu.
 func (m *MemFS) walk(rel string) (*inode, syscall.Errno) {
-	n := m.rootLocked()
-	for rel != "" {
-		var frag string
-		if i := strings.IndexByte(rel, '/'); i >= 0 {
-			frag, rel = rel[:i], rel[i+1:]
-		} else {
-			frag, rel = rel, ""
-		}
-		if !n.dir {
-			return nil, syscall.ENOTDIR
-		}
-		if n = n.lookup(frag); n == nil {
-			return nil, syscall.ENOENT
-		}
-	}
-	return n, 0
+	n, _, errno := m.resolve(rel, true, 0)
+	return n, errno
 }
 
-// parent returns the directory holding the clean path rel and rel's base
-// name. Caller holds m.mu.
+// parent returns the directory holding the clean path rel (symlinks in
+// the directory part followed) and rel's base name. Caller holds m.mu.
 func (m *MemFS) parent(rel string) (*inode, string, syscall.Errno) {
+	d, _, base, errno := m.parentAt(rel, 0)
+	return d, base, errno
+}
+
+// parentAt is parent, and also returns the directory's own clean path with
+// every symlink resolved (for resolving a relative link target in it);
+// hops counts the links followed so far. Caller holds m.mu.
+func (m *MemFS) parentAt(rel string, hops int) (d *inode, dirRel, base string, errno syscall.Errno) {
 	dir, base := splitLast(rel)
-	d, errno := m.walk(dir)
+	d, dirRel, errno = m.resolve(dir, true, hops)
 	if errno != 0 {
-		return nil, "", errno
+		return nil, "", "", errno
 	}
 	if !d.dir {
-		return nil, "", syscall.ENOTDIR
+		return nil, "", "", syscall.ENOTDIR
 	}
-	return d, base, 0
+	return d, dirRel, base, 0
 }
 
 func pathErr(op, name string, err error) error {
@@ -176,18 +174,26 @@ func (m *MemFS) OpenFile(name string, flag int, perm os.FileMode) (afero.File, e
 }
 
 // openInto is OpenFile into the handle h (so that a caller can allocate it
-// together with its own wrapper).
+// together with its own wrapper). A symlink named by the last component is
+// followed (a dangling one with O_CREATE creates its target, as open(2)
+// does) unless the open has O_EXCL with O_CREATE (EEXIST) or O_NOFOLLOW
+// (ELOOP).
 func (m *MemFS) openInto(h *memFile, name string, flag int, perm os.FileMode) error {
-	rel := clean(name)
-	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
-	write := acc == os.O_WRONLY || acc == os.O_RDWR
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.openLocked(h, name, clean(name), flag, perm, 0)
+}
+
+// openLocked is openInto of the clean path rel after hops links. Caller
+// holds m.mu.
+func (m *MemFS) openLocked(h *memFile, name, rel string, flag int, perm os.FileMode, hops int) error {
+	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
+	write := acc == os.O_WRONLY || acc == os.O_RDWR
 	var n *inode
 	if rel == "" {
 		n = m.rootLocked()
 	} else {
-		d, base, errno := m.parent(rel)
+		d, dirRel, base, errno := m.parentAt(rel, hops)
 		if errno != 0 {
 			return pathErr("open", name, errno)
 		}
@@ -195,6 +201,13 @@ func (m *MemFS) openInto(h *memFile, name string, flag int, perm os.FileMode) er
 		switch {
 		case n != nil && flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
 			return pathErr("open", name, syscall.EEXIST)
+		case n != nil && n.isLink() && flag&oNoFollow != 0:
+			return pathErr("open", name, syscall.ELOOP)
+		case n != nil && n.isLink():
+			if hops >= maxLinkHops {
+				return pathErr("open", name, syscall.ELOOP)
+			}
+			return m.openLocked(h, name, linkTarget(dirRel, n), flag, perm, hops+1)
 		case n == nil && flag&os.O_CREATE == 0:
 			return pathErr("open", name, syscall.ENOENT)
 		case n == nil:
@@ -244,6 +257,7 @@ func (m *MemFS) MkdirAll(name string, perm os.FileMode) error {
 	rel := clean(name)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	full := rel
 	n := m.rootLocked()
 	for rel != "" {
 		var frag string
@@ -253,6 +267,12 @@ func (m *MemFS) MkdirAll(name string, perm os.FileMode) error {
 			frag, rel = rel, ""
 		}
 		c := n.lookup(frag)
+		if c != nil && c.isLink() { // a link to a directory: go on in its target
+			var errno syscall.Errno
+			if c, _, errno = m.resolve(strings.TrimSuffix(full[:len(full)-len(rel)], "/"), true, 0); errno != 0 {
+				return pathErr("mkdir", name, errno)
+			}
+		}
 		if c == nil {
 			now := m.now()
 			c = newDir(os.ModeDir|perm&chmodBits, now)
@@ -382,13 +402,6 @@ func (m *MemFS) Stat(name string) (os.FileInfo, error) {
 		base = "/"
 	}
 	return n.info(base), nil
-}
-
-// LstatIfPossible implements afero.Lstater. MemFS has no symlinks, so Lstat
-// is Stat; it reports true.
-func (m *MemFS) LstatIfPossible(name string) (os.FileInfo, bool, error) {
-	fi, err := m.Stat(name)
-	return fi, true, err
 }
 
 // Chmod implements afero.Fs: sets the permission, setuid, setgid and

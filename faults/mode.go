@@ -46,3 +46,16 @@ func ParseMode(s string) (Mode, error) {
 	}
 	return 0, fmt.Errorf("mode %q: %w", s, ErrSyntax)
 }
+
+// MarshalText prints the mode's name (JSON reports carry "process", ...).
+func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText parses a name printed by MarshalText.
+func (m *Mode) UnmarshalText(b []byte) error {
+	v, err := ParseMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -23,19 +23,24 @@ const (
 	OpChmod                   // Fs.Chmod
 	OpChown                   // Fs.Chown
 	OpChtimes                 // Fs.Chtimes
+	// Recorded by the syscall-level explorer only (an afero.Fs has no
+	// such operation, so FS never counts them):
+	OpLink    // link(2), linkat(2): a new entry for an existing file
+	OpSymlink // symlink(2), symlinkat(2): NewPath is the link's target text
+	OpSyncFS  // sync(2), syncfs(2): every file and directory
 )
 
 // The provider calls faults/opfaults.Provider counts; the Op's Path is
 // the key for GetSecret, SetSecret and DeleteSecret.
 const (
-	OpGetSecret     OpKind = iota + OpChtimes + 1 // Provider.GetSecret
-	OpSetSecret                                   // Provider.SetSecret
-	OpDeleteSecret                                // Provider.DeleteSecret
-	OpListSecrets                                 // Provider.ListSecrets
-	OpDeleteSecrets                               // Provider.DeleteSecrets
-	OpCleanup                                     // Provider.Cleanup
-	OpCapabilities                                // Provider.Capabilities
-	OpUpdate                                      // Updater.Update
+	OpGetSecret     OpKind = iota + OpSyncFS + 1 // Provider.GetSecret
+	OpSetSecret                                  // Provider.SetSecret
+	OpDeleteSecret                               // Provider.DeleteSecret
+	OpListSecrets                                // Provider.ListSecrets
+	OpDeleteSecrets                              // Provider.DeleteSecrets
+	OpCleanup                                    // Provider.Cleanup
+	OpCapabilities                               // Provider.Capabilities
+	OpUpdate                                     // Updater.Update
 	numOpKinds
 )
 
@@ -54,6 +59,9 @@ var opKindNames = [...]string{
 	OpChmod:     "chmod",
 	OpChown:     "chown",
 	OpChtimes:   "chtimes",
+	OpLink:      "link",
+	OpSymlink:   "symlink",
+	OpSyncFS:    "syncfs",
 
 	OpGetSecret:     "getsecret",
 	OpSetSecret:     "setsecret",

@@ -11,6 +11,10 @@ import (
 type Entry struct {
 	Mode os.FileMode // type and permission bits (ModeDir for directories)
 	Data []byte      // a private copy of a file's live content; nil for directories
+	// Link, for the second and later names of one inode (hard links), is
+	// the first name Files met it under (depth-first, entries by name);
+	// "" otherwise.
+	Link string
 }
 
 // Files returns every path of the live tree except the root, keyed by
@@ -20,6 +24,7 @@ func (m *MemFS) Files() map[string]Entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make(map[string]Entry)
+	first := map[*inode]string{} // file inode -> its first name
 	var walk func(prefix string, n *inode)
 	walk = func(prefix string, n *inode) {
 		for _, e := range n.entries {
@@ -28,6 +33,11 @@ func (m *MemFS) Files() map[string]Entry {
 			if e.node.dir {
 				walk(p, e.node)
 			} else {
+				if f, ok := first[e.node]; ok {
+					ent.Link = f
+				} else {
+					first[e.node] = p
+				}
 				ent.Data = slices.Clone(e.node.data)
 				if ent.Data == nil {
 					ent.Data = []byte{}

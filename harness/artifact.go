@@ -36,7 +36,8 @@ type Artifact struct {
 	// The case as drawn, before shrinking: its own seed (derived from Seed
 	// and Case), the size of its initial store and the store with value
 	// fingerprints, the number of mutating operations of a complete run
-	// from it (crash points are drawn in [0, Ops]), and the injector of
+	// from it (crash points are drawn in [0, Ops], then scaled to the run
+	// they hit: docs/soak.md), and the injector of
 	// each faulty run in faults.ParseSchedule syntax (a complete run
 	// follows them).
 	CaseSeed uint64   `json:"case_seed"`
@@ -55,7 +56,9 @@ type Artifact struct {
 	// Counterexample is the minimal failing case: the initial store (keys,
 	// value fingerprints), then one line per run.
 	Counterexample []string `json:"counterexample,omitempty"`
-	// Replay is the command line that re-runs the case.
+	// Replay is the line that re-runs the case: the Replay call, or a
+	// command line where a tool rewrote it (scopemig soak writes
+	// `scopemig replay …` into the artifacts it saves).
 	Replay string `json:"replay"`
 }
 
@@ -70,7 +73,7 @@ func caseArtifact(r *soakRunner, seed uint64, desc soakCase) Artifact {
 		CrashAfterError: r.crashAfterError,
 		CaseSeed:        desc.Seed, Keys: desc.Keys, Store: desc.Store, Ops: desc.Ops, Drawn: desc.Schedule,
 	}
-	a.Replay = replayCommand(a)
+	a.Replay = replayCall(a)
 	return a
 }
 
@@ -87,13 +90,11 @@ func newArtifact(r *soakRunner, seed uint64, desc soakCase, f *failure) Artifact
 	return a
 }
 
-// replayCommand is the scopemig command line that replays a.
-func replayCommand(a Artifact) string {
-	cmd := fmt.Sprintf("scopemig replay --target %s --seed %d --case %d --max-keys %d --depth %d", a.Target, a.Seed, a.Case, a.MaxKeys, a.Depth)
-	if a.CrashAfterError {
-		cmd += " --crash-after-error"
-	}
-	return cmd
+// replayCall is the Replay call that re-runs a's case; its fields are the
+// data, and a command-line tool rewrites the line in its own terms.
+func replayCall(a Artifact) string {
+	return fmt.Sprintf("harness.Replay(ctx, target %q, harness.Artifact{Seed: %d, Case: %d, MaxKeys: %d, Depth: %d, CrashAfterError: %v})",
+		a.Target, a.Seed, a.Case, a.MaxKeys, a.Depth, a.CrashAfterError)
 }
 
 // Config returns the soak configuration that ran a's case.

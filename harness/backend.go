@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 
+	"github.com/spf13/afero"
+
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -86,10 +88,11 @@ func (pr *process) writes() int {
 // crashed reports whether the process crashed.
 func (pr *process) crashed() bool { return pr.fs.Crashed() }
 
-// newBackend returns t's backend.
-func newBackend(t Target) backend {
+// newBackend returns t's backend; an fs-level target's processes open
+// their store with open (the env's, see Target.opener).
+func newBackend(t Target, open func(afero.Fs) (secrets.Provider, error)) backend {
 	if t.OpLevelOnly {
 		return opBackend{t: t}
 	}
-	return fsBackend{t: t}
+	return fsBackend{t: t, open: open}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/spf13/afero"
+
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -12,11 +14,14 @@ import (
 // fsBackend runs a target whose store lives on the afero.Fs it is given:
 // every process is a faults.FS on the disk, faults hit its filesystem
 // operations in every crash mode, and the disk is the store.
-type fsBackend struct{ t Target }
+type fsBackend struct {
+	t    Target
+	open func(afero.Fs) (secrets.Provider, error) // t's store, opened with the env's caches (Target.opener)
+}
 
 func (b fsBackend) start(_ context.Context, d *faults.MemFS, inj faults.Injector) (*process, error) {
 	pr := &process{fs: faults.NewFS(d, inj)}
-	p, err := openProvider(b.t, pr.fs)
+	p, err := openWith(b.t, b.open, pr.fs)
 	pr.p = p
 	return pr, err
 }
@@ -47,7 +52,13 @@ func (fsBackend) lossMode() faults.Mode                         { return faults.
 
 // openProvider opens t's provider on fsys; a nil provider is an error.
 func openProvider(t Target, fsys *faults.FS) (secrets.Provider, error) {
-	p, err := t.Open(fsys)
+	return openWith(t, t.Open, fsys)
+}
+
+// openWith opens t's provider on fsys with open; a nil provider is an
+// error.
+func openWith(t Target, open func(afero.Fs) (secrets.Provider, error), fsys *faults.FS) (secrets.Provider, error) {
+	p, err := open(fsys)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -68,10 +67,10 @@ func listFiles(fsys afero.Fs, data map[string][]byte) ([]fileEntry, error) {
 	return out, err
 }
 
-// checkHygiene (I8): no value of any state in vals appears in plaintext in
-// any file, every file that is not the config is 0600 in a 0700 directory.
-// It does not apply when the store is not on the disk (op-level targets).
-func (e *env) checkHygiene(fsys afero.Fs, vals map[string]bool) []model.Violation {
+// checkHygiene (I8) applies model.CheckHygiene to every file of the
+// image, the config exempt from the mode rule. It does not apply when the
+// store is not on the disk (op-level targets).
+func (e *env) checkHygiene(fsys afero.Fs, vals model.Values) []model.Violation {
 	if !e.b.onDisk() {
 		return nil
 	}
@@ -80,25 +79,11 @@ func (e *env) checkHygiene(fsys afero.Fs, vals map[string]bool) []model.Violatio
 	if err != nil {
 		return []model.Violation{{ID: model.I8, Detail: fmt.Sprintf("cannot walk the image: %v", err)}}
 	}
-	var out []model.Violation
-	for _, f := range files {
-		if f.Path == fixture.ConfigPath {
-			continue
-		}
-		if f.Mode.Perm() != 0o600 || f.Dir != 0o700 {
-			out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s has mode %v in a directory of mode %v, want 0600 in 0700", f.Path, f.Mode.Perm(), f.Dir)})
-		}
-		if e.target.Plaintext {
-			continue
-		}
-		for v := range vals {
-			if scanable(v) && bytes.Contains(data[f.Path], []byte(v)) {
-				out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s holds a secret value in plaintext", f.Path)})
-				break
-			}
-		}
+	img := make([]model.ImageFile, len(files))
+	for i, f := range files {
+		img[i] = model.ImageFile{Path: f.Path, Perm: f.Mode.Perm(), DirPerm: f.Dir, Data: data[f.Path], Config: model.ConfigLike(f.Path, fixture.ConfigPath)}
 	}
-	return out
+	return e.model.CheckHygiene(img, model.HygieneRule{Plaintext: e.target.Plaintext}, vals)
 }
 
 // checkImage checks the state read from one crash image of a migration
@@ -110,12 +95,5 @@ func (e *env) checkImage(s0, st model.State, readErr error) []model.Violation {
 	return e.model.CheckAll(s0, st, e.policy)
 }
 
-func valueSet(states ...model.State) map[string]bool {
-	out := map[string]bool{}
-	for _, s := range states {
-		for _, v := range s.Secrets {
-			out[v] = true
-		}
-	}
-	return out
-}
+// valueSet returns the values I8 searches for: those of the states.
+func valueSet(states ...model.State) model.Values { return model.ValuesOf(states...) }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scopemig/scopemig/harness/internal/linearize"
+	"github.com/scopemig/scopemig/harness/internal/sched"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -44,19 +46,19 @@ func (cs concSchedule) String() string {
 	for i, x := range cs.drop {
 		d[i] = strconv.Itoa(x)
 	}
-	return fmt.Sprintf("%s/seed=%d/drop=%s/script=%s", cs.scenario, cs.seed, strings.Join(d, ","), formatScript(cs.script))
+	return fmt.Sprintf("%s/seed=%d/drop=%s/script=%s", cs.scenario, cs.seed, strings.Join(d, ","), sched.FormatScript(cs.script))
 }
 
 func parseConcSchedule(s string) (concSchedule, error) {
 	parts := strings.Split(s, "/")
 	if len(parts) != 4 {
-		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", errBadSchedule, s)
+		return concSchedule{}, fmt.Errorf("%w: %q: want scenario/seed=N/drop=…/script=…", sched.ErrBadSchedule, s)
 	}
 	cs := concSchedule{scenario: parts[0]}
 	field := func(p, name string) (string, error) {
 		v, ok := strings.CutPrefix(p, name+"=")
 		if !ok {
-			return "", fmt.Errorf("%w: %q: missing %s=", errBadSchedule, s, name)
+			return "", fmt.Errorf("%w: %q: missing %s=", sched.ErrBadSchedule, s, name)
 		}
 		return v, nil
 	}
@@ -65,7 +67,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		return cs, err
 	}
 	if cs.seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-		return cs, fmt.Errorf("%w: seed: %v", errBadSchedule, err)
+		return cs, fmt.Errorf("%w: seed: %v", sched.ErrBadSchedule, err)
 	}
 	if v, err = field(parts[2], "drop"); err != nil {
 		return cs, err
@@ -74,7 +76,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 		for _, x := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(x)
 			if err != nil {
-				return cs, fmt.Errorf("%w: drop: %v", errBadSchedule, err)
+				return cs, fmt.Errorf("%w: drop: %v", sched.ErrBadSchedule, err)
 			}
 			cs.drop = append(cs.drop, n)
 		}
@@ -82,7 +84,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 	if v, err = field(parts[3], "script"); err != nil {
 		return cs, err
 	}
-	cs.script, err = parseScript(v)
+	cs.script, err = sched.ParseScript(v)
 	return cs, err
 }
 
@@ -90,7 +92,7 @@ func parseConcSchedule(s string) (concSchedule, error) {
 // concurrencyScenarios) generated from seed, under the interleaving the
 // seed picks. It returns nil when the run is linearizable, else the
 // minimized failure. An error means the target is unusable
-// (ErrBadTarget) or the scenario unknown (errBadSchedule).
+// (ErrBadTarget) or the scenario unknown (sched.ErrBadSchedule).
 func checkConcurrency(ctx context.Context, t Target, scenario string, seed uint64) (*concurrencyFailure, error) {
 	if err := t.validate(); err != nil {
 		return nil, err
@@ -129,9 +131,10 @@ func replayConcurrency(ctx context.Context, t Target, schedule string) (*concurr
 }
 
 // shrinkCase minimizes a failing run: fewer client calls, then a shorter
-// script, then fewer context switches; every candidate is replayed
-// deterministically and kept only if it still fails with the same
-// invariant.
+// script, then fewer context switches, then until it is 1-minimal (no
+// single client call and no single context switch can be dropped and
+// still fail: neighbours); every candidate is replayed deterministically
+// and kept only if it still fails with the same invariant.
 func (e *env) shrinkCase(c ccase, out outcome) *concurrencyFailure {
 	id := out.vs[0].ID
 	var drop []int
@@ -171,14 +174,49 @@ func (e *env) shrinkCase(c ccase, out outcome) *concurrencyFailure {
 			}
 		}
 	}
+	budget = max(budget, shrinkBudget/2) // the 1-minimal pass gets a budget of its own
+	for changed := true; changed; {
+		changed = false
+		cs := concSchedule{drop: drop, script: out.script}
+		for _, n := range cs.neighbours(len(c.opIndex())) {
+			if changed = try(n.drop, n.script); changed {
+				break
+			}
+		}
+	}
 	return e.failureOf(c, drop, out)
+}
+
+// neighbours returns the schedules one step smaller than cs (of a case
+// with n client calls): one more client call dropped, or one context
+// switch removed (the choice that switched made to keep running the
+// process before it).
+func (cs concSchedule) neighbours(n int) []concSchedule {
+	var out []concSchedule
+	for i := range n {
+		if slices.Contains(cs.drop, i) {
+			continue
+		}
+		d := append(slices.Clone(cs.drop), i)
+		slices.Sort(d)
+		out = append(out, concSchedule{scenario: cs.scenario, seed: cs.seed, drop: d, script: slices.Clone(cs.script)})
+	}
+	for i := 1; i < len(cs.script); i++ {
+		if cs.script[i] == cs.script[i-1] {
+			continue
+		}
+		sc := slices.Clone(cs.script)
+		sc[i] = sc[i-1]
+		out = append(out, concSchedule{scenario: cs.scenario, seed: cs.seed, drop: slices.Clone(cs.drop), script: sc})
+	}
+	return out
 }
 
 func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 	cs := concSchedule{scenario: c.Scenario, seed: c.Seed, drop: drop, script: out.script}
 	v := out.vs[0]
 	lines := c.without(drop).describe()
-	lines = append(lines, fmt.Sprintf("schedule %s (%d switches)", cs, switches(out.script)))
+	lines = append(lines, fmt.Sprintf("schedule %s (%d switches)", cs, sched.Switches(out.script)))
 	for _, l := range out.hist {
 		lines = append(lines, "history: "+l)
 	}
@@ -188,7 +226,7 @@ func (e *env) failureOf(c ccase, drop []int, out outcome) *concurrencyFailure {
 			Replay: fmt.Sprintf("concurrency schedule %q on target %q (Verify reports its own replay line)", cs.String(), e.target.Name),
 		},
 		Schedule: cs.String(),
-		Switches: switches(out.script),
+		Switches: sched.Switches(out.script),
 	}
 }
 
@@ -206,7 +244,7 @@ func (v *verifier) concurrency() (int, *failure) {
 		cf, err := checkConcurrency(v.sw.e.ctx, v.sw.e.target, scs[i%len(scs)], seed)
 		if err != nil {
 			kind := inconclusiveTargetError
-			if errors.Is(err, errCheckerTimeout) {
+			if errors.Is(err, linearize.ErrCheckerTimeout) {
 				kind = inconclusiveTimeout
 			}
 			return shardResult{cases: 1, f: &failure{incKind: kind, incDetail: err.Error()}}

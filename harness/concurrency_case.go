@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/scopemig/scopemig/harness/internal/linearize"
+	"github.com/scopemig/scopemig/harness/internal/sched"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -28,7 +31,7 @@ func concurrencyScenarios() []string {
 
 // cop is one provider call of a client process.
 type cop struct {
-	Kind  histKind // hGet, hSet, hDelete, or hConfigSet (a config writer's)
+	Kind  linearize.Kind // linearize.Get, linearize.Set, linearize.Delete, or linearize.ConfigSet (a config writer's)
 	Key   string
 	Value string
 }
@@ -40,7 +43,7 @@ type worker struct {
 	Ops      []cop // client calls, in order (not for migrators)
 	CrashAt  int   // crash (process mode) at this mutating fs op of the first process; -1: never
 	// ConfigWriter: ToolHive's config writer (UpdateConfigAtPath); its Ops
-	// are hConfigSet.
+	// are linearize.ConfigSet.
 	ConfigWriter bool
 	// ToolHive: ToolHive's secrets writer (its EncryptedManager, under
 	// "<store>.lock" only) when the target's store is ToolHive's.
@@ -80,7 +83,7 @@ func streamOf(name string) uint64 {
 // or two legacy keys and two or three processes.
 func genCase(sc string, seed uint64) (ccase, error) {
 	if !slices.Contains(concurrencyScenarios(), sc) {
-		return ccase{}, fmt.Errorf("%w: unknown scenario %q", errBadSchedule, sc)
+		return ccase{}, fmt.Errorf("%w: unknown scenario %q", sched.ErrBadSchedule, sc)
 	}
 	rng := rand.New(rand.NewPCG(seed, streamOf(sc)))
 	c := ccase{Scenario: sc, Seed: seed, S0: model.State{Secrets: map[string]string{"user1": "u-0"}}}
@@ -102,7 +105,7 @@ func genCase(sc string, seed uint64) (ccase, error) {
 	case scenarioTwoRunners:
 		reader := worker{Name: "reader", CrashAt: -1}
 		for i := 0; i < n(); i++ {
-			reader.Ops = append(reader.Ops, cop{Kind: hGet, Key: pick(append(targets, legacy...))})
+			reader.Ops = append(reader.Ops, cop{Kind: linearize.Get, Key: pick(append(targets, legacy...))})
 		}
 		mig2 := mig
 		mig2.Name = "migrate2"
@@ -110,31 +113,31 @@ func genCase(sc string, seed uint64) (ccase, error) {
 	case scenarioRefresh:
 		w := worker{Name: "scoped-writer", CrashAt: -1}
 		for i := 0; i < n(); i++ {
-			w.Ops = append(w.Ops, cop{Kind: hSet, Key: pick(targets), Value: fmt.Sprintf("refresh-%d", i+1)})
+			w.Ops = append(w.Ops, cop{Kind: linearize.Set, Key: pick(targets), Value: fmt.Sprintf("refresh-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
 	case scenarioOldBinary:
 		w := worker{Name: "old-binary", CrashAt: -1}
 		for i := 0; i < n(); i++ {
-			kind := []histKind{hSet, hSet, hDelete, hGet}[rng.IntN(4)]
+			kind := []linearize.Kind{linearize.Set, linearize.Set, linearize.Delete, linearize.Get}[rng.IntN(4)]
 			w.Ops = append(w.Ops, cop{Kind: kind, Key: pick(legacyPool[:]), Value: fmt.Sprintf("legacy-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
 	case scenarioUser:
 		w := worker{Name: "user", CrashAt: -1}
 		for i := 0; i < n()+1; i++ {
-			kind := []histKind{hSet, hDelete, hGet}[rng.IntN(3)]
+			kind := []linearize.Kind{linearize.Set, linearize.Delete, linearize.Get}[rng.IntN(3)]
 			w.Ops = append(w.Ops, cop{Kind: kind, Key: pick([]string{"user1", "user2"}), Value: fmt.Sprintf("user-%d", i+1)})
 		}
 		c.Workers = []worker{mig, w}
 	case scenarioCrash:
 		w := worker{Name: "crashing-writer", CrashAt: rng.IntN(24)}
 		for i := 0; i < n(); i++ {
-			w.Ops = append(w.Ops, cop{Kind: hSet, Key: pick(append(targets, "user2")), Value: fmt.Sprintf("crash-%d", i+1)})
+			w.Ops = append(w.Ops, cop{Kind: linearize.Set, Key: pick(append(targets, "user2")), Value: fmt.Sprintf("crash-%d", i+1)})
 		}
 		r := worker{Name: "reader", CrashAt: -1}
 		for i := 0; i < 2; i++ {
-			r.Ops = append(r.Ops, cop{Kind: hGet, Key: pick(targets)})
+			r.Ops = append(r.Ops, cop{Kind: linearize.Get, Key: pick(targets)})
 		}
 		if rng.IntN(2) == 0 {
 			mig.CrashAt = rng.IntN(16)
@@ -143,16 +146,16 @@ func genCase(sc string, seed uint64) (ccase, error) {
 	case scenarioToolHive:
 		cw := worker{Name: "thv-config", CrashAt: -1, ConfigWriter: true}
 		for i := 0; i < n()+1; i++ {
-			cw.Ops = append(cw.Ops, cop{Kind: hConfigSet, Key: pick(toolhiveFields[:]), Value: fmt.Sprintf("thv-%d", i+1)})
+			cw.Ops = append(cw.Ops, cop{Kind: linearize.ConfigSet, Key: pick(toolhiveFields[:]), Value: fmt.Sprintf("thv-%d", i+1)})
 		}
 		sw := worker{Name: "thv-secrets", CrashAt: -1, ToolHive: true}
 		for i := 0; i < n(); i++ {
-			kind := []histKind{hSet, hSet, hGet}[rng.IntN(3)]
+			kind := []linearize.Kind{linearize.Set, linearize.Set, linearize.Get}[rng.IntN(3)]
 			sw.Ops = append(sw.Ops, cop{Kind: kind, Key: pick(targets), Value: fmt.Sprintf("rotated-%d", i+1)})
 		}
 		c.Workers = []worker{mig, cw, sw}
 	}
-	c.S0.Config = genConfig(randChooser{rng})
+	c.S0.Config = fixture.GenConfig(fixture.RandChooser{R: rng})
 	for i := range c.Workers {
 		c.Workers[i].Ops = slices.Clip(c.Workers[i].Ops)
 	}
@@ -197,14 +200,14 @@ func (c ccase) without(drop []int) ccase {
 
 // describe renders the case, one line per process, values as fingerprints.
 func (c ccase) describe() []string {
-	out := []string{describeEnc(encodeState(c.S0))}
+	out := []string{linearize.DescribeState(linearize.EncodeState(c.S0))}
 	for i, w := range c.Workers {
 		var parts []string
 		if w.Migrator {
 			parts = append(parts, "migrate")
 		}
 		for _, op := range w.Ops {
-			d := describeOp(histIn(op), histOut{Unknown: true})
+			d := linearize.DescribeOp(linearize.In(op), linearize.Out{Unknown: true})
 			parts = append(parts, strings.TrimSuffix(d, " -> ?"))
 		}
 		crash := ""

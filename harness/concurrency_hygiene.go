@@ -14,7 +14,7 @@ import (
 type hygiene struct {
 	e    *env
 	d    *faults.MemFS
-	vals map[string]bool // every value the case can write
+	vals model.Values // every value the case can write
 
 	mu sync.Mutex        // guards vs
 	vs []model.Violation // the first scan's violations that failed
@@ -24,7 +24,7 @@ func newHygiene(e *env, d *faults.MemFS, c ccase) *hygiene {
 	vals := valueSet(c.S0, e.model.Migrate(c.S0, e.policy))
 	for _, w := range c.Workers {
 		for _, op := range w.Ops {
-			vals[op.Value] = true
+			vals.Add(op.Key, op.Value)
 		}
 	}
 	return &hygiene{e: e, d: d, vals: vals}

@@ -8,6 +8,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/linearize"
+	"github.com/scopemig/scopemig/harness/internal/sched"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
@@ -32,32 +34,32 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	s := newSched(len(c.Workers), script, rng)
-	h := &history{hyg: newHygiene(e, d, c)}
+	s := sched.New(len(c.Workers), script, rng)
+	h, hyg := &linearize.History{}, newHygiene(e, d, c)
 	var g errgroup.Group
 	for i, w := range c.Workers {
 		g.Go(func() (err error) {
-			s.enter(i)
-			defer s.exit(i)
+			s.Enter(i)
+			defer s.Exit(i)
 			defer func() {
 				if p := recover(); p != nil {
 					err = fmt.Errorf("%w: process %d (%s) panicked: %v", ErrBadTarget, i, w.Name, p)
 				}
 			}()
 			if w.Migrator {
-				e.migrateWorker(s, h, d, i, w)
+				e.migrateWorker(s, h, hyg, d, i, w)
 				return nil
 			}
-			return e.clientWorker(s, h, d, i, w)
+			return e.clientWorker(s, h, hyg, d, i, w)
 		})
 	}
-	s.start()
+	s.Start()
 	if err := g.Wait(); err != nil {
 		return outcome{}, err
 	}
-	out := outcome{script: s.choices()}
-	h.hyg.scan() // I8 before the final restart reopens the store
-	if vs := h.hyg.violations(); len(vs) > 0 {
+	out := outcome{script: s.Choices()}
+	hyg.scan() // I8 before the final restart reopens the store
+	if vs := hyg.violations(); len(vs) > 0 {
 		out.vs = vs
 		return out, nil
 	}
@@ -66,16 +68,16 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 		out.vs = []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("after the concurrent run: %v", err)}}
 		return out, nil
 	}
-	t := s.tick()
-	h.add(len(c.Workers), histIn{Kind: hDump}, t, histOut{State: encodeState(final)}, t)
-	ops := h.operations()
-	ok, lines, err := checkHistory(e.model, e.policy, c.S0, ops, false)
+	t := s.Tick()
+	h.Add(len(c.Workers), linearize.In{Kind: linearize.Dump}, t, linearize.Out{State: linearize.EncodeState(final)}, t)
+	ops := h.Operations()
+	ok, lines, err := linearize.Check(e.model, e.policy, c.S0, ops, false)
 	if err != nil {
 		return outcome{}, err
 	}
 	if !ok {
 		out.hist = lines
-		if secretsOK, _, err := checkHistory(e.model, e.policy, c.S0, ops, true); err == nil && secretsOK {
+		if secretsOK, _, err := linearize.Check(e.model, e.policy, c.S0, ops, true); err == nil && secretsOK {
 			out.vs = []model.Violation{{ID: model.I9, Detail: "the config of the concurrent processes is not linearizable: " +
 				"a config update of ToolHive or the migration's flag was lost, or the config was replaced (" + describeConfig(final.Config) + " at the end)"}}
 			return out, nil
@@ -90,21 +92,21 @@ func (e *env) runCase(c ccase, script []int, rng *rand.Rand) (outcome, error) {
 // its process crashed. A ToolHive config writer opens no provider; a
 // ToolHive secrets writer opens the store the way ToolHive does when the
 // target's store is ToolHive's (Target.toolHiveStore), else the target's.
-func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) error {
+func (e *env) clientWorker(s *sched.Sched, h *linearize.History, hyg *hygiene, d *faults.MemFS, id int, w worker) error {
 	var inj faults.Injector = faults.None{}
 	if w.CrashAt >= 0 {
 		inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
 	}
-	proc := newSchedProc(s, id, d, inj)
+	proc := sched.NewFS(s, id, d, inj)
 	if w.ConfigWriter {
 		for _, op := range w.Ops {
-			s.yield(id)
-			call := s.tick()
-			var out histOut
+			s.Yield(id)
+			call := s.Tick()
+			var out linearize.Out
 			if err := toolhiveUpdateConfig(e.ctx, proc, op.Key, op.Value); err != nil {
 				out.Unknown = true
 			}
-			h.add(id, histIn(op), call, out, s.tick())
+			h.Add(id, linearize.In(op), call, out, s.Tick())
 			if proc.Crashed() {
 				return nil
 			}
@@ -118,45 +120,45 @@ func (e *env) clientWorker(s *sched, h *history, d *faults.MemFS, id int, w work
 	if w.ToolHive && e.target.toolHiveStore != "" {
 		p, err = openToolHiveSecrets(proc, e.target.toolHiveStore)
 	} else {
-		p, err = e.target.Open(proc)
+		p, err = e.openStore(proc)
 	}
 	if err != nil || p == nil {
 		if proc.Crashed() {
-			h.hyg.scan()
+			hyg.scan()
 			return nil
 		}
 		return fmt.Errorf("%w: open in process %d: %v", ErrBadTarget, id, err)
 	}
 	for _, op := range w.Ops {
-		s.yield(id)
-		call := s.tick()
+		s.Yield(id)
+		call := s.Tick()
 		out := e.call(p, op)
-		h.add(id, histIn(op), call, out, s.tick())
+		h.Add(id, linearize.In(op), call, out, s.Tick())
 		if proc.Crashed() {
-			h.hyg.scan()
+			hyg.scan()
 			return nil
 		}
 	}
 	return nil
 }
 
-func (e *env) call(p secrets.Provider, op cop) histOut {
+func (e *env) call(p secrets.Provider, op cop) linearize.Out {
 	var err error
-	var out histOut
+	var out linearize.Out
 	switch op.Kind {
-	case hGet:
+	case linearize.Get:
 		out.Value, err = p.GetSecret(e.ctx, op.Key)
-	case hSet:
+	case linearize.Set:
 		err = p.SetSecret(e.ctx, op.Key, op.Value)
-	case hDelete:
+	case linearize.Delete:
 		err = p.DeleteSecret(e.ctx, op.Key)
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, secrets.ErrNotFound) && op.Kind != hSet:
+	case errors.Is(err, secrets.ErrNotFound) && op.Kind != linearize.Set:
 		out.NotFound = true
 	default:
-		out = histOut{Unknown: true}
+		out = linearize.Out{Unknown: true}
 	}
 	return out
 }
@@ -165,25 +167,25 @@ func (e *env) call(p secrets.Provider, op cop) histOut {
 // failed attempt is retried in a new process (a restart), so the
 // operation spans every attempt; it is unknown only if every attempt
 // failed.
-func (e *env) migrateWorker(s *sched, h *history, d *faults.MemFS, id int, w worker) {
-	s.yield(id)
-	call := s.tick()
+func (e *env) migrateWorker(s *sched.Sched, h *linearize.History, hyg *hygiene, d *faults.MemFS, id int, w worker) {
+	s.Yield(id)
+	call := s.Tick()
 	done := false
 	for attempt := 0; attempt < migrateAttempts && !done; attempt++ {
 		var inj faults.Injector = faults.None{}
 		if attempt == 0 && w.CrashAt >= 0 {
 			inj = faults.CrashAt{Op: w.CrashAt, Mode: faults.Process}
 		}
-		proc := newSchedProc(s, id, d, inj)
-		p, err := e.target.Open(proc)
+		proc := sched.NewFS(s, id, d, inj)
+		p, err := e.openStore(proc)
 		if err == nil && p != nil {
 			err = e.mig(e.ctx, proc, newYieldProvider(p, s, id))
 		}
 		done = err == nil && p != nil && !proc.Crashed()
 		if proc.Crashed() {
-			h.hyg.scan() // before the retry (or anyone else) reopens the store
-			s.released() // the crash dropped its locks behind the scheduler's back
+			hyg.scan()   // before the retry (or anyone else) reopens the store
+			s.Released() // the crash dropped its locks behind the scheduler's back
 		}
 	}
-	h.add(id, histIn{Kind: hMigrate}, call, histOut{Unknown: !done}, s.tick())
+	h.Add(id, linearize.In{Kind: linearize.Migrate}, call, linearize.Out{Unknown: !done}, s.Tick())
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
@@ -19,7 +20,7 @@ import (
 func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
-	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
+	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, config.NewCache(0))
 	for _, tg := range []harness.Target{concTarget(), drop, harness.Targets()[1] /* dirstore */} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioToolHive, seed)
@@ -31,7 +32,7 @@ func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	}
 }
 
-// The config writer issue 11 found (no config.yaml.lock) loses ToolHive's
+// A config writer without config.yaml.lock loses ToolHive's
 // update or the flag, or leaves a flag-only config: the scenario reports
 // I9 with a schedule that replays it.
 func TestConcurrencyToolHiveCatchesUnlockedConfigWriter(t *testing.T) {

@@ -1,16 +1,18 @@
 package harness
 
 import (
-	"errors"
 	"io"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
 )
 
 // ErrBadConfig reports a configuration that cannot be run: a SoakConfig
-// shard outside [0, Shards), or an Artifact of another format version or
-// without the fields a replay needs.
-var ErrBadConfig = errors.New("bad config")
+// shard outside [0, Shards), an Artifact of another format version or
+// without the fields a replay needs, an exploration of an ExecTarget that
+// cannot start. It is sysexplore.ErrBadConfig: one error for both
+// explorers.
+var ErrBadConfig = report.ErrBadConfig
 
 // Config tunes Verify. The zero value means sensible defaults, sized so that
 // Verify on one target takes a few seconds on one core.
@@ -42,11 +44,14 @@ type Config struct {
 	// for any number of workers and the same seed. Op-level targets
 	// (OpLevelOnly: one external store) always run on one.
 	Workers int
-	// NoCache turns off the verdict memo: every crash image, complete run
-	// and observed state is checked afresh instead of once per distinct
-	// content (Report.DistinctImages then equals CrashStates). The
-	// verdicts, and so the report, are the same either way; this exists to
-	// prove that.
+	// NoCache turns off every cache of the run: the verdict memo (every
+	// crash image, complete run and observed state is checked afresh
+	// instead of once per distinct content: Report.DistinctImages then
+	// equals CrashStates), the memo of parsed config documents, and the
+	// decode caches lent to the built-in targets' stores and to the
+	// project's Runner (every process decrypts and parses every file it
+	// reads). The verdicts, and so the report, are the same either way;
+	// this exists to prove that. A target's own caches are its own.
 	NoCache bool
 	// StopAtFirst stops Verify at the first violation (mutant runs).
 	StopAtFirst bool

@@ -6,6 +6,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 )
 
 // crashProperty is the rapid property of the migration: a drawn store, a
@@ -20,7 +21,7 @@ import (
 func (sw *sweeper) crashProperty(maxKeys int, modes []faults.Mode, last **failure) func(*rapid.T) {
 	e := sw.e
 	return func(t *rapid.T) {
-		s0 := genStore(rapidChooser{t}, maxKeys)
+		s0 := fixture.GenStore(fixture.RapidChooser{T: t}, maxKeys)
 		d, err := e.seed(s0)
 		if err != nil {
 			*last = targetFailure("cannot seed the store", err, s0)

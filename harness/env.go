@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/spf13/afero"
+
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
-	"github.com/scopemig/scopemig/internal/sim"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -19,33 +20,46 @@ var errUnreadable = errors.New("store unreadable")
 
 // env runs one target on simulated disks.
 type env struct {
-	// ctx is the caller's context carrying the env's sim.Shared: every
-	// config.Flag call made with it (observe, the Runner) parses each
-	// distinct config content once.
 	ctx    context.Context
 	target Target
-	b      backend // how the target's processes run
-	mig    Migrator
-	model  model.Model
-	policy Policy
+	// openStore opens the target's store in a new process: the target's
+	// Open, with the env's caches when the target is a built-in one
+	// (Target.opener).
+	openStore func(afero.Fs) (secrets.Provider, error)
+	b         backend // how the target's processes run
+	mig       Migrator
+	model     model.Model
+	policy    Policy
+	// caches are lent to the built-in targets' stores and to the config
+	// flag of the project's Runner and of observe; nil when off.
+	caches *caches
 }
 
-func newEnv(ctx context.Context, t Target) *env {
-	shared := sim.NewShared()
-	ctx = sim.NewContext(ctx, shared)
+// newEnv returns an env for t with its caches on.
+func newEnv(ctx context.Context, t Target) *env { return newEnvCaches(ctx, t, false) }
+
+// newEnvCaches returns an env for t; noCache (Config.NoCache) turns off
+// every cache it would lend or keep: the decode caches of the built-in
+// stores and of the config flag, and the memo of parsed config documents
+// (the sweeper's verdict memo is the sweeper's own).
+func newEnvCaches(ctx context.Context, t Target, noCache bool) *env {
+	c := newCaches(noCache)
 	mig := t.Migrate
 	if mig == nil {
-		mig = runnerMigrator(t.Policy, shared)
+		mig = runnerMigrator(t.Policy, c.configCache())
 	}
-	configs := &configMemo{}
-	return &env{ctx: ctx, target: t, b: newBackend(t), mig: mig, policy: t.Policy, model: model.Model{ParseConfig: configs.parse}}
+	m := model.Model{ParseConfig: model.ParseConfig}
+	if !noCache {
+		m.ParseConfig = (&configMemo{}).parse
+	}
+	open := t.opener(c)
+	return &env{ctx: ctx, target: t, openStore: open, b: newBackend(t, open), mig: mig, policy: t.Policy, model: m, caches: c}
 }
 
 // runnerMigrator is the project's own migration (impl/migrate.Runner)
-// with policy p and the flag in fixture.ConfigPath; its runs share shared
-// (each distinct config content parsed once), unless their context
-// already carries a sim.Shared (an env's does).
-func runnerMigrator(p Policy, shared *sim.Shared) Migrator { return fixture.RunnerMigrator(p, shared) }
+// with policy p and the flag in fixture.ConfigPath, sharing the config
+// cache c (nil: none).
+func runnerMigrator(p Policy, c *config.Cache) Migrator { return fixture.RunnerMigrator(p, c) }
 
 // newDisk returns an empty simulated disk with the config directory made.
 func newDisk() (*faults.MemFS, error) {
@@ -139,7 +153,7 @@ func (e *env) observeWrites(d *faults.MemFS) (model.State, int, error) {
 	if err != nil {
 		return model.State{}, pr.writes(), fmt.Errorf("%w: %v", errUnreadable, err)
 	}
-	flag, err := config.Flag{Fs: pr.fs, Path: fixture.ConfigPath}.Migrated(e.ctx)
+	flag, err := config.Flag{Fs: pr.fs, Path: fixture.ConfigPath, Cache: e.caches.configCache()}.Migrated(e.ctx)
 	if err != nil {
 		return model.State{}, pr.writes(), fmt.Errorf("%w: config: %v", errUnreadable, err)
 	}

@@ -31,7 +31,9 @@ func ExampleVerify() {
 	// explored crash states: true
 }
 
-// A broken migration is reported with its invariant id and a replay line.
+// A broken migration is reported with its invariant id and a replay line:
+// the Verify call that re-runs it (scopemig verify rewrites it as its own
+// command line).
 func ExampleVerify_mutant() {
 	m, _ := mutants.ByName("flag-before-data")
 	rep, _ := harness.Verify(context.Background(), m.Target, harness.Config{Seed: 1, StopAtFirst: true})
@@ -40,5 +42,5 @@ func ExampleVerify_mutant() {
 	fmt.Println(v.Replay)
 	// Output:
 	// I3 flag-after-data
-	// scopemig verify --target mutant:flag-before-data --seed 1 --depth 2
+	// harness.Verify(ctx, target "mutant:flag-before-data", harness.Config{Seed: 1, Depth: 2, Checks: 40, Stores: 12, MaxKeys: 12})
 }

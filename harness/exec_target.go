@@ -1,12 +1,13 @@
 package harness
 
 import (
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
 
 // ExecTarget makes a Target a real command — any program, any language —
-// explored at the syscall level (package sysexplore, Linux/amd64): it is
+// explored at the syscall level (package sysexplore, Linux on amd64 or arm64): it is
 // run under ptrace on a copy of a store directory, killed at every
 // file-mutating syscall, power-cut from its trace, restarted, and every
 // image is checked against the model (docs/syscall-explore.md). Open and
@@ -31,6 +32,7 @@ type ExecTarget struct {
 	Plaintext bool
 	// Env of the command (nil: the test's environment).
 	Env []string
-	// Modes to explore (default: all three).
-	Modes []sysexplore.Mode
+	// Modes to explore (default: sysexplore.Modes(), the three that apply
+	// to a real process; faults.Torn is refused with ErrBadConfig).
+	Modes []faults.Mode
 }

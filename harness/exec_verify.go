@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -34,22 +36,23 @@ func verifyExec(ctx context.Context, t Target, cfg Config, rep0 Report) (rep Rep
 		return rep, fmt.Errorf("%w: %q has neither Exec.From nor Exec.Write", ErrBadTarget, t.Name)
 	}
 	ph := Phase{Name: execPhase}
-	explore := func(from string, modes []sysexplore.Mode) (sysexplore.Report, error) {
+	explore := func(from string, modes []faults.Mode) (sysexplore.Report, error) {
 		sc := sysexplore.Config{
 			From: from, Argv: x.Argv, Modes: modes, Policy: t.Policy, Seed: cfg.Seed,
 			Dump: x.Dump, Layout: x.Layout, Password: x.Password, Plaintext: x.Plaintext, Env: x.Env,
+			Replay: exploreCall,
 		}
 		r, err := sysexplore.Explore(ctx, sc)
 		ph.Cases++
 		for _, m := range r.Modes {
-			ph.CrashStates += m.Points
+			ph.CrashStates += m.States
 		}
 		return r, err
 	}
 	record := func(r sysexplore.Report, store string, keys int) {
 		for _, v := range r.Violations {
 			rep.Violations = append(rep.Violations, Violation{
-				Invariant: v.Invariant, Name: v.Name, Phase: execPhase + "-" + string(v.Mode), Detail: v.Detail,
+				Invariant: v.Invariant, Name: v.Name, Phase: execPhase + "-" + v.Mode.String(), Detail: v.Detail,
 				Counterexample: []string{store, fmt.Sprintf("crash (%s, point %d, seed %d) at %s", v.Mode, v.Point, v.Seed, v.Syscall)},
 				Replay:         v.Replay, Keys: keys, CrashPoints: []int{v.Point},
 			})
@@ -74,7 +77,7 @@ func verifyExec(ctx context.Context, t Target, cfg Config, rep0 Report) (rep Rep
 		return rep, nil
 	}
 	for i := range cfg.Stores {
-		s0 := genStore(randChooser{rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}, cfg.MaxKeys)
+		s0 := fixture.GenStore(fixture.RandChooser{R: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}, cfg.MaxKeys)
 		r, dir, err := exploreState(x, s0, func(d string) (sysexplore.Report, error) { return explore(d, x.Modes) })
 		if err != nil {
 			return rep, err
@@ -129,9 +132,9 @@ func exploreState(x *ExecTarget, s model.State, explore func(string) (sysexplore
 // invariant, same mode) stays, until no single key can go: a 1-minimal
 // store. It returns the minimal store, its exploration (in v's mode) and
 // the directory that holds it.
-func shrinkExec(x *ExecTarget, s0 model.State, v sysexplore.Violation, explore func(string, []sysexplore.Mode) (sysexplore.Report, error)) (model.State, sysexplore.Report, string, error) {
+func shrinkExec(x *ExecTarget, s0 model.State, v sysexplore.Violation, explore func(string, []faults.Mode) (sysexplore.Report, error)) (model.State, sysexplore.Report, string, error) {
 	cur := s0.Clone()
-	modes := []sysexplore.Mode{v.Mode}
+	modes := []faults.Mode{v.Mode}
 	var curRep sysexplore.Report
 	var curDir string
 	try := func(s model.State) (bool, error) {
@@ -168,4 +171,24 @@ func shrinkExec(x *ExecTarget, s0 model.State, v sysexplore.Violation, explore f
 		}
 	}
 	return cur, curRep, curDir, nil
+}
+
+// exploreCall is the replay line of a violation of an Exec target: the
+// sysexplore.Explore call that explores its crash point alone.
+func exploreCall(c sysexplore.Config, v sysexplore.Violation) string {
+	return fmt.Sprintf("sysexplore.Explore(ctx, sysexplore.Config{From: %q, Argv: %q, Modes: []faults.Mode{faults.%s}, Point: %d, Seed: %d, FS: []sysexplore.FSModel{%q}, ImageID: %q})",
+		c.From, c.Argv, goModeName(v.Mode), v.Point, v.Seed, string(v.FS), v.Image)
+}
+
+// goModeName is the Go name of a fault mode's constant.
+func goModeName(m faults.Mode) string {
+	switch m {
+	case faults.Process:
+		return "Process"
+	case faults.Power:
+		return "Power"
+	case faults.PowerPartial:
+		return "PowerPartial"
+	}
+	return "Torn"
 }

@@ -12,6 +12,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -40,29 +42,19 @@ type ExploreConfig struct {
 	Workers int
 }
 
-// ExploreMode is the figure of one mode.
-type ExploreMode struct {
-	Mode   string `json:"mode"`
-	States int    `json:"states"`
-	// Images is the number of crash states whose image was checked afresh
-	// (the others had the same bytes as one already passed in the same
-	// exploration).
-	Images         int      `json:"distinct_images"`
-	Runs           int      `json:"runs"`
-	Seconds        float64  `json:"seconds"`
-	StatesPerSec   float64  `json:"states_per_second"`
-	Violation      string   `json:"violation,omitempty"`
-	Counterexample []string `json:"counterexample,omitempty"`
-}
+// ModeReport is the figure of one crash mode of an exploration: crash
+// states, distinct images, runs, time, and (Explore) the mode's first
+// violation. sysexplore.Explore reports its modes with the same type.
+type ModeReport = report.ModeReport
 
 // ExploreReport is the result of Explore.
 type ExploreReport struct {
-	Target string        `json:"target"`
-	Seed   uint64        `json:"seed"`
-	Keys   int           `json:"keys"`
-	Depth  int           `json:"depth"`
-	Store  string        `json:"store"`
-	Modes  []ExploreMode `json:"modes"`
+	Target string       `json:"target"`
+	Seed   uint64       `json:"seed"`
+	Keys   int          `json:"keys"`
+	Depth  int          `json:"depth"`
+	Store  string       `json:"store"`
+	Modes  []ModeReport `json:"modes"`
 }
 
 // OK reports whether no mode found a violation.
@@ -101,7 +93,7 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 		s0 = cfg.Store.Clone()
 		cfg.Keys = len(s0.Secrets)
 	} else {
-		s0 = genStoreN(randChooser{rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
+		s0 = fixture.GenStoreN(fixture.RandChooser{R: rand.New(rand.NewPCG(cfg.Seed, 0xe8))}, cfg.Keys)
 	}
 	rep := ExploreReport{Target: t.Name, Seed: cfg.Seed, Keys: cfg.Keys, Depth: cfg.Depth}
 	if err := t.validate(); err != nil {
@@ -114,7 +106,7 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 			return rep, err
 		}
 		var (
-			m   ExploreMode
+			m   ModeReport
 			f   *failure
 			err error
 		)
@@ -126,9 +118,7 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 		if err != nil {
 			return rep, err
 		}
-		if m.Seconds > 0 {
-			m.StatesPerSec = float64(m.States) / m.Seconds
-		}
+		m.Rate()
 		if f != nil {
 			m.Violation = fmt.Sprintf("%s %s: %s", f.vs[0].ID, f.vs[0].ID.Name(), f.vs[0].Detail)
 			m.Counterexample = f.lines()
@@ -139,14 +129,14 @@ func Explore(ctx context.Context, t Target, cfg ExploreConfig) (ExploreReport, e
 }
 
 // exploreOnce sweeps s0 in mode once.
-func exploreOnce(e *env, s0 model.State, mode faults.Mode, cfg ExploreConfig) (ExploreMode, *failure, error) {
+func exploreOnce(e *env, s0 model.State, mode faults.Mode, cfg ExploreConfig) (ModeReport, *failure, error) {
 	sw := &sweeper{e: e, depth: cfg.Depth, seed: cfg.Seed}
 	start := time.Now()
 	f, err := sw.store(s0, mode)
 	if err != nil {
-		return ExploreMode{}, nil, fmt.Errorf("%w: %v", ErrBadTarget, err)
+		return ModeReport{}, nil, fmt.Errorf("%w: %v", ErrBadTarget, err)
 	}
-	return ExploreMode{Mode: mode.String(), States: sw.states, Images: sw.states - sw.reused, Runs: sw.runs, Seconds: time.Since(start).Seconds()}, f, nil
+	return ModeReport{Mode: mode, States: sw.states, Images: sw.states - sw.reused, Runs: sw.runs, Seconds: time.Since(start).Seconds()}, f, nil
 }
 
 // errFound stops the other workers of exploreFor at the first violation.
@@ -156,7 +146,7 @@ var errFound = errors.New("violation found")
 // cfg.Workers goroutines (each with its own simulated process state and a
 // memo emptied before every sweep), counting every worker's states; the
 // first violation stops every worker and is returned.
-func exploreFor(ctx context.Context, t Target, s0 model.State, mode faults.Mode, cfg ExploreConfig) (ExploreMode, *failure, error) {
+func exploreFor(ctx context.Context, t Target, s0 model.State, mode faults.Mode, cfg ExploreConfig) (ModeReport, *failure, error) {
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	var (
@@ -192,7 +182,7 @@ func exploreFor(ctx context.Context, t Target, s0 model.State, mode faults.Mode,
 		})
 	}
 	err := g.Wait()
-	m := ExploreMode{Mode: mode.String(), States: int(states.Load()), Images: int(fresh.Load()), Runs: int(runs.Load()), Seconds: time.Since(start).Seconds()}
+	m := ModeReport{Mode: mode, States: int(states.Load()), Images: int(fresh.Load()), Runs: int(runs.Load()), Seconds: time.Since(start).Seconds()}
 	if errors.Is(err, errFound) {
 		return m, first, nil
 	}

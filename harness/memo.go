@@ -211,7 +211,7 @@ func (sw *sweeper) checkState(s0, st model.State, readErr error) []model.Violati
 // crash's leftovers) and the violations. An image whose checks already
 // passed for the same initial state is not checked again (sw.reused counts
 // it); a crash state is counted either way.
-func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals map[string]bool, afterReturn bool) (*faults.MemFS, []model.Violation) {
+func (sw *sweeper) checkCrash(s0 model.State, img *faults.MemFS, vals model.Values, afterReturn bool) (*faults.MemFS, []model.Violation) {
 	sw.states++
 	x := sw.expect(s0)
 	k := sw.memo.imageKey(kindCrash, x, img)

@@ -21,10 +21,11 @@ import (
 // with Recheck (export_test.go), on fresh disks: the case itself still violates
 // the invariant it was caught with; removing any one key of its store, or
 // moving any crash (or error) point of any run to any earlier operation,
-// makes that violation disappear. Counterexamples that are not a store and
-// crash points (the conformance semantics steps, the concurrency phase's
-// interleavings, op-level stores) are shrunk by their own phase and only
-// logged here.
+// makes that violation disappear. A state-machine counterexample (rapid
+// steps) loses its violation without any one step; a concurrency schedule
+// without any one client call or context switch. Conformance's semantic
+// steps (a fixed script) are only logged here (minimal_steps_test.go
+// checks those mutants' state-machine counterexamples).
 func requireOneMinimal(t *testing.T, m mutants.Mutant, res mutants.Result) bool {
 	t.Helper()
 	ctx := context.Background()
@@ -32,8 +33,34 @@ func requireOneMinimal(t *testing.T, m mutants.Mutant, res mutants.Result) bool 
 	if res.Violation != nil {
 		c0 = harness.CaseOf(*res.Violation)
 	}
+	if c0 == nil && res.Violation != nil && harness.MachineCaseOf(*res.Violation) != nil {
+		mc := *harness.MachineCaseOf(*res.Violation)
+		violates := func(c harness.MachineCase) bool {
+			vs, err := harness.RecheckMachine(ctx, m.Target, c)
+			require.NoError(t, err)
+			return slices.ContainsFunc(vs, func(v model.Violation) bool { return v.ID == res.Invariant })
+		}
+		require.True(t, violates(mc), "the state-machine counterexample does not replay")
+		for i := range mc.Len() {
+			require.False(t, violates(mc.Without(i)), "still violates %s without step %d: not 1-minimal", res.Invariant, i+1)
+		}
+		t.Logf("%s: 1-minimal steps (%d neighbours replayed)", m.Name, mc.Len())
+		return true
+	}
+	if c0 == nil && res.Violation != nil && harness.ScheduleOf(*res.Violation) != "" {
+		s := harness.ScheduleOf(*res.Violation)
+		ns, err := harness.ScheduleNeighbours(s)
+		require.NoError(t, err)
+		for _, n := range ns {
+			g, err := harness.ReplayConcurrency(ctx, m.Target, n)
+			require.NoError(t, err)
+			require.False(t, g != nil && g.Violation.Invariant == res.Invariant, "%s still fails with %s: %s is not 1-minimal", n, res.Invariant, s)
+		}
+		t.Logf("%s: 1-minimal schedule (%d neighbours replayed)", m.Name, len(ns))
+		return true
+	}
 	if c0 == nil {
-		t.Logf("%s: the %s phase's counterexample is not a store and crash points; not rechecked", m.Name, res.Phase)
+		t.Logf("%s: the %s phase's counterexample is not a store and crash points, steps or a schedule; not rechecked", m.Name, res.Phase)
 		return false
 	}
 	violates := func(c harness.Case) bool {
@@ -94,7 +121,7 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			res := mutants.Check(context.Background(), m, cfg)
 			require.True(t, res.Caught, "%s escaped: first violation %q, want one of %s", m.Name, res.Invariant, res.Expect)
 			require.NotEmpty(t, res.Counterexample)
-			require.Contains(t, res.Replay, "--target mutant:"+m.Name)
+			require.Contains(t, res.Replay, `harness.Verify(ctx, target "mutant:`+m.Name+`"`)
 			t.Logf("%s caught by %s in %s: %d keys, crash points %v, %d counterexample lines", m.Name, res.Invariant, res.Phase, res.Keys, res.CrashPoints, res.CounterexampleSize)
 			if requireOneMinimal(t, m, res) {
 				rechecked++

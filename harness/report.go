@@ -20,9 +20,10 @@ type Violation struct {
 	// Counterexample is the minimal failing case, one line per step
 	// (initial store, operations, crash schedule), values as fingerprints.
 	Counterexample []string `json:"counterexample"`
-	// Replay is one line that reproduces the failure: a `scopemig verify`
-	// command for a built-in target or a mutant, else the Verify call with
-	// its seed and sizing (no command line can name a custom target's Open).
+	// Replay is one line that reproduces the failure: the Verify call with
+	// its seed and sizing. Seed and the Config's sizing are the data; a
+	// command-line tool rewrites the line in its own terms (`scopemig verify`
+	// does, for the targets it names).
 	Replay string `json:"replay"`
 	// Keys and CrashPoints are the size of the counterexample: the keys of
 	// its initial store and the crash (or error) points of its schedule,
@@ -33,6 +34,8 @@ type Violation struct {
 	// c is the counterexample as data, when it is a store and faulty runs
 	// (it holds values; the mutant suite's tests replay its neighbours).
 	c *failCase
+	// mc is the counterexample as data when it is state-machine steps.
+	mc *machineCase
 }
 
 func (v Violation) String() string {

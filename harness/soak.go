@@ -244,6 +244,7 @@ type caseResult struct {
 	states, runs int
 	distinct     int // crash states whose checks ran (not from the memo)
 	art          *Artifact
+	f            *failure // the minimal failure art reports (nil when the case passed)
 }
 
 // run plans, runs and (on failure) shrinks case index. The error is
@@ -255,7 +256,7 @@ func (r *soakRunner) run(base uint64, index int) (caseResult, error) {
 	}
 	sw := r.sw
 	states, runs, reused := sw.states, sw.runs, sw.reused
-	f, err := r.exec(sw, st.s0, steps, st.d0.Clone())
+	f, err := r.exec(sw, st.s0, steps, st.d0.Clone(), st.ops)
 	if err != nil {
 		return caseResult{desc: desc}, fmt.Errorf("%w: case %d: %v", ErrBadTarget, index, err)
 	}
@@ -265,9 +266,9 @@ func (r *soakRunner) run(base uint64, index int) (caseResult, error) {
 	res := caseResult{desc: desc, states: sw.states - states, runs: sw.runs - runs}
 	res.distinct = res.states - (sw.reused - reused)
 	if f != nil {
-		f = r.shrink(sw, f, steps)
+		f = r.shrink(sw, f)
 		a := newArtifact(r, base, desc, f)
-		res.art = &a
+		res.art, res.f = &a, f
 	}
 	return res, nil
 }

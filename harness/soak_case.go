@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -25,7 +26,8 @@ type soakCase struct {
 	Keys  int    `json:"keys"`
 	Store string `json:"store"`
 	// Ops is the number of mutating operations of a complete run from the
-	// initial store (crash points are drawn in [0, Ops]).
+	// initial store (crash points are drawn in [0, Ops], then scaled to
+	// the run they hit: soakStep.at).
 	Ops int `json:"ops"`
 	// Schedule is the injector of each faulty run, in order, each in
 	// faults.ParseSchedule syntax; a complete run follows them.
@@ -48,11 +50,45 @@ func caseIndex(shard, shards, k int) int {
 }
 
 // soakStep is one faulty run of a case: a crash (crash set) or an injected
-// error.
+// error. Its point is drawn relative to the run it hits: plan draws op in
+// [0, base] (base: the operation count of a complete run from the initial
+// store), and exec scales it to the operation count n of that run
+// uncrashed (op·(n+1)/(base+1), in [0, n]), as the property and the state
+// machine draw theirs; the first run's point is the drawn one. A fixed
+// step (a resolved one: a shrink candidate, a replayed schedule) keeps
+// its point.
 type soakStep struct {
 	inj   faults.Injector
 	crash bool
 	c     faults.CrashAt // the crash, when crash
+	base  int            // the count op was drawn against
+	fixed bool           // inj is resolved: run it as it is
+}
+
+// at returns st resolved against a run of n operations.
+func (st soakStep) at(n int) soakStep {
+	if st.fixed {
+		return st
+	}
+	op := st.op() * (n + 1) / (st.base + 1)
+	st.fixed = true
+	if st.crash {
+		st.c.Op = op
+		st.inj = st.c
+		return st
+	}
+	e := st.inj.(faults.ErrorAt)
+	e.Op = op
+	st.inj = e
+	return st
+}
+
+// op is the step's (drawn or resolved) operation index.
+func (st soakStep) op() int {
+	if st.crash {
+		return st.c.Op
+	}
+	return st.inj.(faults.ErrorAt).Op
 }
 
 // caseSeed derives the seed of case index from the base seed: the first
@@ -93,6 +129,8 @@ type soakRunner struct {
 	// noCache turns the sweeper's memo off: every image checked afresh
 	// (the test that a shared store's cached verdicts change nothing).
 	noCache bool
+	// ran are the resolved faulty runs of the last exec (its tests).
+	ran []soakStep
 }
 
 // storeFor returns store group g of the soak with base seed base: drawn
@@ -103,7 +141,7 @@ func (r *soakRunner) storeFor(base uint64, g int) (*soakStore, error) {
 		return st, nil
 	}
 	seed := storeSeed(base, g)
-	s0 := genStore(randChooser{rand.New(rand.NewPCG(seed, uint64(g)))}, r.maxKeys)
+	s0 := fixture.GenStore(fixture.RandChooser{R: rand.New(rand.NewPCG(seed, uint64(g)))}, r.maxKeys)
 	d0, err := r.e.seed(s0)
 	if err != nil {
 		return nil, fmt.Errorf("store %d: seed: %w", g, err)
@@ -135,11 +173,11 @@ func (r *soakRunner) plan(base uint64, index int) (*soakStore, []soakStep, soakC
 			if rng.IntN(2) == 0 {
 				errno = syscall.ENOSPC
 			}
-			steps[i] = soakStep{inj: faults.ErrorAt{Op: op, Errno: errno}}
+			steps[i] = soakStep{inj: faults.ErrorAt{Op: op, Errno: errno}, base: n}
 			continue
 		}
 		c := faults.CrashAt{Op: op, Mode: modes[rng.IntN(len(modes))], Seed: rng.Uint64() >> 1}
-		steps[i] = soakStep{inj: c, crash: true, c: c}
+		steps[i] = soakStep{inj: c, crash: true, c: c, base: n}
 	}
 	if !r.crashAfterError {
 		for i, st := range steps {
@@ -166,13 +204,21 @@ func scheduleOf(steps []soakStep) []string {
 // checks the image (crashStep: I8, I7, I1–I3, I6; an image already checked
 // for the same initial state passes from the memo), then a complete run
 // (I4, I5). nil when every check holds. d0, when not nil, is s0 seeded,
-// private to this call (exec runs on it); nil seeds s0.
-func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *faults.MemFS) (f *failure, err error) {
+// private to this call (exec runs on it), and ops0 the operation count of
+// a complete run from it (-1: unknown); nil seeds s0. Each step is
+// resolved against the run it hits (soakStep.at); the failure's steps
+// (f.soak) are the resolved ones that ran.
+func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *faults.MemFS, ops0 int) (f *failure, err error) {
 	e := r.e
+	var ran []soakStep
 	defer func() {
 		if p := recover(); p != nil {
-			f = &failure{vs: []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("the target panicked: %v", p)}}, s0: s0, sched: scheduleOf(steps)}
+			f = &failure{vs: []model.Violation{{ID: model.I7, Detail: fmt.Sprintf("the target panicked: %v", p)}}, s0: s0, sched: scheduleOf(ran)}
 		}
+		if f != nil {
+			f.soak = ran
+		}
+		r.ran = ran
 	}()
 	x := sw.expect(s0)
 	if !x.bodyOK {
@@ -190,7 +236,15 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 	vals := x.valuesOf()
 	var sched []string
 	crashed := false // d is a crash image the memo may share: clone before writing
-	for _, st := range steps {
+	for i, st := range steps {
+		if !st.fixed {
+			n := ops0
+			if i > 0 || n < 0 {
+				n = sw.opsOf(s0, d)
+			}
+			st = st.at(n)
+		}
+		ran = append(ran, st)
 		sched = append(slices.Clip(sched), st.inj.String())
 		if crashed {
 			d = d.Clone()
@@ -230,7 +284,7 @@ func (r *soakRunner) exec(sw *sweeper, s0 model.State, steps []soakStep, d0 *fau
 // checked for the same store). It returns the image of c's own mode (the
 // case goes on from it). On a violation, the last line of sched names the
 // crash whose image failed.
-func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals map[string]bool, sched []string) (*faults.MemFS, []model.Violation) {
+func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c faults.CrashAt, vals model.Values, sched []string) (*faults.MemFS, []model.Violation) {
 	if c.Mode == faults.Torn {
 		return sw.crashStep(s0, d, c, vals)
 	}
@@ -255,28 +309,50 @@ func (r *soakRunner) crashStep(sw *sweeper, s0 model.State, d *faults.MemFS, c f
 	return img, nil
 }
 
-// shrink removes chunks of keys from a failing store while the same plan
-// still fails with the same invariant (halving chunks down to one key) and
-// returns the smallest failure. Deterministic.
-func (r *soakRunner) shrink(sw *sweeper, f *failure, steps []soakStep) *failure {
+// opsOf returns the operation count of a complete run from d (d is not
+// changed): remembered when a complete run from an image of the same
+// content already passed for s0 (completeOnce), else counted on a clone.
+func (sw *sweeper) opsOf(s0 model.State, d *faults.MemFS) int {
+	if n, ok := sw.memo.complete[sw.memo.imageKey(kindComplete, sw.expect(s0), d)]; ok {
+		return n
+	}
+	n, _ := sw.e.run(d.Clone(), nil)
+	sw.runs++
+	return n
+}
+
+// shrink makes a failing case 1-minimal: it drops single keys of the
+// store and single faulty runs (its resolved steps: f.soak) while the case
+// still fails with the same invariant, until no single key and no single
+// faulty run can be dropped. Deterministic; every candidate runs from
+// scratch.
+func (r *soakRunner) shrink(sw *sweeper, f *failure) *failure {
 	id := f.vs[0].ID
 	best := f
-	for size := max(1, len(best.s0.Secrets)/2); ; size /= 2 {
-		for i := 0; i < len(best.s0.Secrets); {
-			keys := best.s0.Keys()
-			smaller := best.s0.Clone()
-			for _, k := range keys[i:min(i+size, len(keys))] {
-				delete(smaller.Secrets, k)
-			}
-			g, err := r.exec(sw, smaller, steps, nil)
-			if err == nil && g != nil && g.vs[0].ID == id {
-				best = g
-				continue
-			}
-			i += size
+	try := func(s0 model.State, steps []soakStep) bool {
+		if r.e.ctx.Err() != nil {
+			return false
 		}
-		if size <= 1 {
-			return best
+		g, err := r.exec(sw, s0, steps, nil, -1)
+		if err != nil || g == nil || len(g.vs) == 0 || g.vs[0].ID != id {
+			return false
+		}
+		best = g
+		return true
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := 0; i < len(best.soak) && !changed; i++ {
+			changed = try(best.s0, slices.Delete(slices.Clone(best.soak), i, i+1))
+		}
+		for _, k := range best.s0.Keys() {
+			if changed {
+				break
+			}
+			smaller := best.s0.Clone()
+			delete(smaller.Secrets, k)
+			changed = try(smaller, best.soak)
 		}
 	}
+	return best
 }

@@ -17,8 +17,10 @@ import (
 type failure struct {
 	vs    []model.Violation
 	s0    model.State
-	sched []string  // one line per run: the injector of that run
-	c     *failCase // the case as data, when it is a store and faulty runs (replay, minimize)
+	sched []string     // one line per run: the injector of that run
+	c     *failCase    // the case as data, when it is a store and faulty runs (replay, minimize)
+	mc    *machineCase // the case as data, when it is state-machine steps (replayMachine, minimizeMachine)
+	soak  []soakStep   // a soak case's resolved faulty runs (soakRunner.shrink)
 	// incKind and incDetail, set when vs is empty: the case could not be
 	// judged (an Inconclusive* kind and why).
 	incKind, incDetail string
@@ -70,7 +72,7 @@ type expected struct {
 	fresh []fileEntry // the file set of a fresh store holding want; nil until needed
 	// vals is valueSet(s0, want), the values I8 scans for; nil until
 	// needed (valuesOf).
-	vals map[string]bool
+	vals model.Values
 	// bodyOK: idempotentBody(s0) passed (a pure function of s0; the soak
 	// runs it once per store).
 	bodyOK bool
@@ -78,7 +80,7 @@ type expected struct {
 
 // valuesOf returns the values I8 scans the images of runs from x.s0 for,
 // computed once.
-func (x *expected) valuesOf() map[string]bool {
+func (x *expected) valuesOf() model.Values {
 	if x.vals == nil {
 		x.vals = valueSet(x.s0, x.want)
 	}
@@ -119,7 +121,7 @@ func (sw *sweeper) store(s0 model.State, mode faults.Mode) (*failure, error) {
 // sweep checks a complete run from d, then crashes the run at each of its
 // operations, checks the image, and recurses on the image. crashes are
 // the faulty runs that led to d.
-func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, crashes []faults.CrashAt, depth int, mode faults.Mode, vals map[string]bool) *failure {
+func (sw *sweeper) sweep(s0 model.State, d *faults.MemFS, crashes []faults.CrashAt, depth int, mode faults.Mode, vals model.Values) *failure {
 	sched := make([]string, len(crashes))
 	for i, c := range crashes {
 		sched[i] = c.String()

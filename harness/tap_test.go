@@ -25,7 +25,7 @@ func TestTapImagesEqualCrashRuns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	stores := fixture.EdgeStates()
 	for range 6 {
-		stores = append(stores, genStore(randChooser{rng}, 8))
+		stores = append(stores, fixture.GenStore(fixture.RandChooser{R: rng}, 8))
 	}
 	for _, target := range Targets() {
 		if target.OpLevelOnly {

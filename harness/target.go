@@ -49,6 +49,14 @@ type Target struct {
 	// should only fill zero fields or shrink the generated stores, never
 	// drop a phase or a mode the caller asked for.
 	Defaults func(Config) Config
+	// Restore and Drop are `scopemig legacy restore KEY [--as AS]` and
+	// `legacy drop KEY` under test, on provider p opened on fsys: the
+	// state machine runs them, with crashes inside, against model.Restore
+	// and model.Drop (what the store must hold after; an error means a
+	// refusal, which writes nothing). nil: the project's own (impl/migrate's
+	// RestoreQuarantined and DropQuarantined, one Update transaction each).
+	Restore func(ctx context.Context, fsys afero.Fs, p secrets.Provider, key, as string) error
+	Drop    func(ctx context.Context, fsys afero.Fs, p secrets.Provider, key string) error
 	// Exec, when set, makes the target a real command checked at the
 	// syscall level instead of a provider on afero.Fs (Open and Migrate
 	// are then unused); see ExecTarget.
@@ -61,6 +69,11 @@ type Target struct {
 	// and one atomic replace per call, under the "<store>.lock" file lock
 	// only). Empty: that process writes through the target's own Open.
 	toolHiveStore string
+	// cachedOpen, when set, opens the built-in target's store with an
+	// env's decode caches, and openCode is the code pointer of the
+	// target's own Open beside it (lendCaches; see Target.opener).
+	cachedOpen cachedOpen
+	openCode   uintptr
 }
 
 // validate reports a target that cannot be run (ErrBadTarget): one

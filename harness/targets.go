@@ -1,15 +1,12 @@
 package harness
 
 import (
-	"context"
-
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // Targets returns the built-in targets: "encfile" (ToolHive's encrypted
@@ -17,22 +14,31 @@ import (
 // secret; its Update is a journaled multi-file transaction, so the Runner
 // migrates it in one transaction too).
 //
-// The encfile target's stores share one decode cache (per Targets call: a
-// sim.Shared in the context of their Open): a restarted process decrypts
-// each distinct file content once, keyed by its exact bytes; every Open
-// still reads and validates the file. Each simulated process draws its
-// nonces from the same seeded stream (simNonces, through sim.WithRand; the
-// product uses crypto/rand), like every other choice of the harness: a run
-// replays byte for byte, and two crash points that leave the same files
-// leave the same bytes.
+// Within one run (Verify, Explore, a soak), the encfile target's stores
+// share one decode cache (encfile.WithCache): a restarted process decrypts
+// each distinct file content once, keyed by its exact bytes, and only
+// bytes a process decrypted are recorded, so the bytes a process wrote are
+// decrypted by the next one, as after a real restart; every Open still
+// reads and validates the file. Config.NoCache turns the cache off. Each
+// simulated process draws its nonces from the same seeded stream
+// (encfile.WithRand(simNonces()); the product's default is crypto/rand),
+// like every other choice of the harness: a run replays byte for byte,
+// and two crash points that leave the same files leave the same bytes.
 func Targets() []Target {
-	simctx := sim.WithRand(sim.NewContext(context.Background(), sim.NewShared()), simNonces)
-	return []Target{
-		{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return encfile.OpenContext(simctx, fsys, fixture.EncfilePath, []byte(fixture.TestPassword))
-		}, toolHiveStore: fixture.EncfilePath},
-		dirstoreTarget(),
+	t := Target{Name: "encfile", Open: func(fsys afero.Fs) (secrets.Provider, error) {
+		return openEncfile(fsys, nil)
+	}, toolHiveStore: fixture.EncfilePath}
+	return []Target{t.lendCaches(openEncfile), dirstoreTarget()}
+}
+
+// openEncfile opens the built-in encfile target's store on fsys, with c's
+// cache (none when c is nil) and the seeded nonces.
+func openEncfile(fsys afero.Fs, c *caches) (secrets.Provider, error) {
+	nonces := encfile.WithRand(simNonces())
+	if c == nil {
+		return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), nonces)
 	}
+	return encfile.Open(fsys, fixture.EncfilePath, []byte(fixture.TestPassword), c.encOpt, nonces)
 }
 
 // dirstoreTarget is the built-in "dirstore" target. Every write touches a
@@ -42,14 +48,14 @@ func Targets() []Target {
 // fewer and smaller generated stores besides the fixture, unless the
 // caller set Stores or MaxKeys.
 //
-// Its processes draw their nonces from the seeded stream too (simNonces),
-// so its runs replay byte for byte like encfile's.
+// Its processes draw their nonces from the seeded stream too
+// (dirstore.WithRand(simNonces())), so its runs replay byte for byte like
+// encfile's.
 func dirstoreTarget() Target {
-	simctx := sim.WithRand(context.Background(), simNonces)
 	return Target{
 		Name: "dirstore",
 		Open: func(fsys afero.Fs) (secrets.Provider, error) {
-			return dirstore.OpenContext(simctx, fsys, fixture.DirstorePath, []byte(fixture.TestPassword))
+			return dirstore.Open(fsys, fixture.DirstorePath, []byte(fixture.TestPassword), dirstore.WithRand(simNonces()))
 		},
 		Defaults: dirstoreDefaults,
 	}

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -64,7 +62,7 @@ func Verify(ctx context.Context, t Target, cfg Config) (rep Report, err error) {
 		}
 		rep.Seconds = time.Since(start).Seconds()
 	}()
-	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnv(ctx, t), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
+	v := &verifier{cfg: cfg, rep: &rep, sw: &sweeper{e: newEnvCaches(ctx, t, cfg.NoCache), depth: cfg.Depth, seed: cfg.Seed, modes: cfg.Modes, memo: memo{off: cfg.NoCache}}}
 	for _, ph := range v.phases() {
 		if cfg.skips(ph.name) || (cfg.StopAtFirst && len(rep.Violations) > 0) {
 			continue
@@ -156,6 +154,9 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 			if f.c != nil {
 				viol.Keys, viol.CrashPoints, viol.c = f.c.Keys(), f.c.CrashPoints(), ptr(f.c.clone())
 			}
+			if f.mc != nil {
+				viol.mc = ptr(f.mc.clone())
+			}
 			v.rep.Violations = append(v.rep.Violations, viol)
 			ph.Violations++
 		}
@@ -167,25 +168,12 @@ func (v *verifier) run(name string, fn func() (int, *failure)) {
 	fmt.Fprintf(v.cfg.Log, "%-13s %-12s cases=%-5d states=%-7d images=%-7d %.2fs violations=%d inconclusive=%d\n", v.rep.Target, name, cases, ph.CrashStates, ph.DistinctImages, ph.Seconds, ph.Violations, ph.Inconclusive)
 }
 
-// replay is the one line that re-runs this Verify: a `scopemig verify`
-// command for a target that command knows (a built-in one or a mutant),
-// else the Verify call itself with the sizing that decides the cases — a
-// custom target's Open is its author's code, which no command line names.
+// replay is the Verify call that re-runs this run: the target by name and
+// the sizing that decides the cases. A command line is the caller's to
+// write (cmd/scopemig writes `scopemig verify …` for the targets it names).
 func (v *verifier) replay() string {
-	if cliKnows(v.rep.Target) {
-		return fmt.Sprintf("scopemig verify --target %s --seed %d --depth %d", v.rep.Target, v.rep.Seed, v.cfg.Depth)
-	}
 	return fmt.Sprintf("harness.Verify(ctx, target %q, harness.Config{Seed: %d, Depth: %d, Checks: %d, Stores: %d, MaxKeys: %d})",
 		v.rep.Target, v.rep.Seed, v.cfg.Depth, v.cfg.Checks, v.cfg.Stores, v.cfg.MaxKeys)
-}
-
-// cliKnows reports whether `scopemig verify --target name` runs the target
-// of that name: a built-in one (Targets) or a mutant ("mutant:<name>").
-func cliKnows(name string) bool {
-	if strings.HasPrefix(name, "mutant:") {
-		return true
-	}
-	return slices.ContainsFunc(Targets(), func(t Target) bool { return t.Name == name })
 }
 
 func (v *verifier) property() (int, *failure) {
@@ -195,7 +183,7 @@ func (v *verifier) property() (int, *failure) {
 }
 
 func (v *verifier) stateMachine() (int, *failure) {
-	return v.rapidShards("statemachine", v.cfg.Seed+1, false, func(sw *sweeper, last **failure) func(*rapid.T) {
+	return v.rapidShards("statemachine", v.cfg.Seed+1, true, func(sw *sweeper, last **failure) func(*rapid.T) {
 		return sw.machineProperty(v.cfg.Modes, last)
 	})
 }
@@ -275,7 +263,7 @@ func (v *verifier) sweeps() (int, *failure) {
 	rng := rand.New(rand.NewPCG(v.cfg.Seed, 0x5eed))
 	stores := fixture.EdgeStates()
 	for i := 0; i < v.cfg.Stores; i++ {
-		stores = append(stores, genStore(randChooser{rng}, v.cfg.MaxKeys))
+		stores = append(stores, fixture.GenStore(fixture.RandChooser{R: rng}, v.cfg.MaxKeys))
 	}
 	rs := runShards(v.sw.e.ctx, v.cfg.Workers, len(stores), func(c *shardCtl) shardResult {
 		sw := v.shardSweeper(rand.NewPCG(v.cfg.Seed^0x5eed, uint64(c.i)).Uint64())

@@ -16,7 +16,7 @@ import (
 )
 
 // configRaceRuns is the number of migrations raced against ToolHive's
-// config writer (at least 200, issue 11); CONFIG_RACE_RUNS overrides it.
+// config writer (at least 200); CONFIG_RACE_RUNS overrides it.
 const configRaceRuns = 200
 
 // TestConfigRaceToolHiveUpdateConfig runs ToolHive v0.47.0's own
@@ -29,7 +29,7 @@ const configRaceRuns = 200
 // ToolHive update); every other field of the fixture's config is intact
 // (the config was not replaced by a flag-only document).
 //
-// Before issue 11's fix (scopemig's flag write did not take
+// Without the config lock (scopemig's flag write once did not take
 // config.yaml.lock) this lost the flag or ToolHive's update, or replaced
 // the whole config, in a share of the runs. The ToolHive writer sleeps a
 // random 0–2 ms between updates (seeded; the seed is logged), so its

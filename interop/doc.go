@@ -16,7 +16,14 @@
 //   - the lost update: a scoped write that lands between ToolHive's
 //     existence check and its write is overwritten by the old bare value;
 //     scopemig's Runner under the same interleaving keeps it;
+//   - the simulated ToolHive config writer of the harness (internal/thconfig)
+//     against ToolHive's real Config struct (drift, by reflection) and its
+//     real UpdateConfigAtPath (a differential test on generated configs);
+//   - ToolHive's lock-file race with real processes (cmd/cfgdriver, frozen
+//     at chosen system calls by a ptrace helper): what scopemig's flag
+//     write closes, the residual, and the natural rate;
 //   - benchmarks of both migrations on the same real encrypted store.
 //
-// The package has no non-test code.
+// The package has no non-test code; cmd/thvdriver and cmd/cfgdriver are
+// the driver binaries the tests build.
 package interop

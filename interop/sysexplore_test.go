@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
@@ -27,11 +28,12 @@ func thvDriverConfig(t *testing.T) sysexplore.Config {
 	out, err := exec.Command("go", "build", "-o", bin, "./cmd/thvdriver").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	return sysexplore.Config{
-		From:    fixtureDir,
-		Argv:    []string{bin, "{dir}/" + secretsName, "{dir}/" + configName},
-		Policy:  model.Keep,
-		Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-		WorkDir: t.TempDir(),
+		From:     fixtureDir,
+		Argv:     []string{bin, "{dir}/" + secretsName, "{dir}/" + configName},
+		Policy:   model.Keep,
+		Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
+		Password: password,
+		WorkDir:  t.TempDir(),
 	}
 }
 
@@ -53,21 +55,21 @@ func TestToolHiveCrashFindings(t *testing.T) {
 
 	// 1. A process crash in the flag write empties config.yaml (I9):
 	// os.WriteFile opens it with O_TRUNC, and the kill lands on the write.
-	i9, ok := rep.Has(sysexplore.I9, sysexplore.Process)
+	i9, ok := rep.Has(model.I9, faults.Process)
 	require.True(t, ok, "I9 in process mode")
 	require.Regexp(t, `^#\d+ write\(\{dir\}/config\.yaml, \d+ bytes at 0\)`, i9.Syscall)
 	require.Contains(t, i9.Detail, "empty")
 
 	// 2. Exit 0, then power loss: the migration is gone (I6) — no fsync
 	// of the config, no directory fsync after the secrets file's rename.
-	i6, ok := rep.Has(model.I6, sysexplore.Power)
+	i6, ok := rep.Has(model.I6, faults.Power)
 	require.True(t, ok, "I6 in power mode")
 	require.Equal(t, rep.Points+1, i6.Point, "after the complete run")
 	require.Contains(t, i6.Detail, "flag is false, want true")
 
 	// 3. Under the keep model the conflicting bare value is dropped (I2),
 	// already at a crash point in the middle of the migration.
-	i2, ok := rep.Has(model.I2, sysexplore.Process)
+	i2, ok := rep.Has(model.I2, faults.Process)
 	require.True(t, ok, "I2 in process mode")
 	require.Contains(t, i2.Detail, `legacy "BEARER_TOKEN_conflict" value`)
 	require.Less(t, i2.Point, rep.Points)
@@ -84,7 +86,7 @@ func TestToolHiveCrashFindings(t *testing.T) {
 func requireReplays(t *testing.T, cfg sysexplore.Config, want sysexplore.Violation) {
 	t.Helper()
 	c := cfg
-	c.Modes, c.Point, c.Seed, c.Subsets, c.ImageID = []sysexplore.Mode{want.Mode}, want.Point, max(want.Seed, 1), 1, want.Image
+	c.Modes, c.Point, c.Seed, c.Subsets, c.ImageID = []faults.Mode{want.Mode}, want.Point, max(want.Seed, 1), 1, want.Image
 	again, err := sysexplore.Explore(context.Background(), c)
 	require.NoError(t, err)
 	require.Empty(t, again.Inconclusive)
@@ -110,11 +112,11 @@ func TestToolHiveDropsConflictMinimal(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, dst.SetSecret(context.Background(), k, v))
 	}
-	cfg.From, cfg.Modes = dir, []sysexplore.Mode{sysexplore.Process}
+	cfg.From, cfg.Modes = dir, []faults.Mode{faults.Process}
 	rep, err := sysexplore.Explore(context.Background(), cfg)
 	require.NoError(t, err)
 	require.Empty(t, rep.Inconclusive)
-	i2, ok := rep.Has(model.I2, sysexplore.Process)
+	i2, ok := rep.Has(model.I2, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Contains(t, i2.Detail, `legacy "BEARER_TOKEN_conflict" value`)
 	require.Less(t, i2.Point, rep.Points, "in the middle of the migration")

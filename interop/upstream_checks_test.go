@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
@@ -84,11 +85,12 @@ func (r upstreamResult) findings() []finding {
 func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 	t.Helper()
 	cfg := sysexplore.Config{
-		From:    fixtureDir,
-		Argv:    []string{b.Driver, "{dir}/" + secretsName, "{dir}/" + configName},
-		Policy:  model.Keep,
-		Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-		WorkDir: t.TempDir(),
+		From:     fixtureDir,
+		Argv:     []string{b.Driver, "{dir}/" + secretsName, "{dir}/" + configName},
+		Policy:   model.Keep,
+		Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
+		Password: password,
+		WorkDir:  t.TempDir(),
 	}
 	rep, err := sysexplore.Explore(context.Background(), cfg)
 	require.NoError(t, err)
@@ -106,7 +108,7 @@ func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 func classify(v sysexplore.Violation) finding {
 	d := v.Detail
 	switch {
-	case v.Invariant == sysexplore.I9 && strings.Contains(d, "config.yaml is empty"):
+	case v.Invariant == model.I9 && strings.Contains(d, "config.yaml is empty"):
 		return fConfigEmptied
 	case v.Invariant == model.I6 && onlyQuarantineMissing(d):
 		return fConflictDropped // what keep quarantines is missing, nothing else
@@ -115,7 +117,7 @@ func classify(v sysexplore.Violation) finding {
 	case v.Invariant == model.I2 && strings.Contains(d, `legacy "BEARER_TOKEN_conflict" value`),
 		v.Invariant == model.I4 && strings.Contains(d, `"__thv_legacy_BEARER_TOKEN_conflict" is <not found>`):
 		return fConflictDropped
-	case v.Invariant == model.I3 && v.Mode == sysexplore.PowerPartial:
+	case v.Invariant == model.I3 && v.Mode == faults.PowerPartial:
 		return fFlagOverLegacy
 	case v.Invariant == model.I4 && strings.HasPrefix(d, "files ["):
 		extra := extraFiles(d)

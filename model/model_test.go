@@ -142,7 +142,7 @@ func TestMigrateProperties(t *testing.T) {
 }
 
 // TestScopedNoFallbackForReservedNames: the model's scoped view never reads
-// another scope's key through the bare-key fallback (issue 12 item 9).
+// another scope's key through the bare-key fallback.
 func TestScopedNoFallbackForReservedNames(t *testing.T) {
 	s := model.State{Secrets: map[string]string{"__thv_registry_y": "r", "BEARER_TOKEN_b": "b"}}
 	_, ok := model.Scoped(s, "workloads", "__thv_registry_y")
@@ -153,7 +153,7 @@ func TestScopedNoFallbackForReservedNames(t *testing.T) {
 }
 
 // TestQuarantineSlotsUnambiguous: slot 2 of K and slot 1 of "K#2" are two
-// different keys (issue 12 item 7): both losers are kept.
+// different keys: both losers are kept.
 func TestQuarantineSlotsUnambiguous(t *testing.T) {
 	s0 := model.State{Secrets: map[string]string{
 		"BEARER_TOKEN_K":                   "k-old",

@@ -40,10 +40,11 @@ type benchOutput struct {
 
 	// Syscall is the syscall-level explorer on the real scopemig binary
 	// (bench_syscall.go); SyscallSkipped says why it is absent.
-	Syscall        []benchSyscallRow `json:"syscall_explorer,omitempty"`
-	SyscallSkipped string            `json:"syscall_explorer_skipped,omitempty"`
-	MaxRSS         uint64            `json:"max_rss_bytes"`
-	HeapInuse      uint64            `json:"heap_inuse_bytes"`
+	Syscall        []benchSyscallRow   `json:"syscall_explorer,omitempty"`
+	SyscallTotals  []benchSyscallTotal `json:"syscall_explorer_totals,omitempty"`
+	SyscallSkipped string              `json:"syscall_explorer_skipped,omitempty"`
+	MaxRSS         uint64              `json:"max_rss_bytes"`
+	HeapInuse      uint64              `json:"heap_inuse_bytes"`
 }
 
 type benchMigration struct {
@@ -96,6 +97,8 @@ func newBenchCmd() *cobra.Command {
 		gogc       string
 		childSleep bool
 		planNs     string
+		sysOpts    benchSyscallOpts
+		sysOnly    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -119,7 +122,10 @@ func newBenchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, soakDur, max(kills, 1), gcs)
+			if sysOnly {
+				sizes, planSizes, soakDur = nil, nil, 0
+			}
+			out, err := runBench(cmd.Context(), cmd.ErrOrStderr(), sizes, max(reps, 1), perKeyMax, exploreDur, soakDur, max(kills, 1), gcs, sysOpts, sysOnly)
 			if err != nil {
 				return err
 			}
@@ -148,6 +154,10 @@ func newBenchCmd() *cobra.Command {
 	f.IntVar(&kills, "kills", 200, "real child processes started and killed with SIGKILL")
 	f.StringVar(&planNs, "plan-n", "1000,10000,30000", "comma-separated numbers of legacy keys plan and migrate are timed at side by side (\"none\" to skip)")
 	f.StringVar(&gogc, "gogc", "100,400", "comma-separated GC percents the explorer is measured at (100 is Go's default)")
+	f.StringVar(&sysOpts.fixture, "fixture", "testdata/toolhive-v0.47.0", "the ToolHive v0.47.0 fixture store the syscall-level explorer rows explore (missing: those rows are skipped)")
+	f.StringVar(&sysOpts.thvdriver, "thvdriver", "", "ToolHive's driver binary (build: cd interop && go build -o /tmp/thvdriver ./cmd/thvdriver): adds its syscall-level explorer rows")
+	f.BoolVar(&sysOpts.baseline, "syscall-baseline", true, "explore every syscall workload with the unfiltered recorder too (every syscall stops, a killed run per process point, one worker), side by side")
+	f.BoolVar(&sysOnly, "syscall-only", false, "measure the syscall-level explorer rows only")
 	f.BoolVar(&childSleep, "child-sleep", false, "internal: sleep (the child of the kill-rate measurement)")
 	_ = f.MarkHidden("child-sleep")
 	return cmd
@@ -167,8 +177,16 @@ func parseSizes(s, name string, least int) ([]int, error) {
 	return out, nil
 }
 
-func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur, soakDur time.Duration, kills int, gcs []int) (benchOutput, error) {
+func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax int, exploreDur, soakDur time.Duration, kills int, gcs []int, sysOpts benchSyscallOpts, sysOnly bool) (benchOutput, error) {
 	out := benchOutput{Cores: runtime.GOMAXPROCS(0), Reps: reps}
+	exe, err := os.Executable()
+	if err != nil {
+		return out, err
+	}
+	if sysOnly {
+		out.Syscall, out.SyscallTotals, out.SyscallSkipped, err = benchSyscall(ctx, log, exe, sysOpts)
+		return out, err
+	}
 	runner, perKey := fixture.RunnerMigrator(model.Keep, nil), perf.ToolHiveMigrator()
 	byN := map[int]float64{}
 	for _, n := range sizes {
@@ -185,10 +203,6 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 		out.GrowthRat, out.Growth = &r, &g
 	}
 
-	exe, err := os.Executable()
-	if err != nil {
-		return out, err
-	}
 	fmt.Fprintf(log, "real-process kills x%d ...\n", kills)
 	secs, err := perf.KillRate(ctx, []string{exe, "bench", "--child-sleep"}, kills)
 	if err != nil {
@@ -224,7 +238,7 @@ func runBench(ctx context.Context, log io.Writer, sizes []int, reps, perKeyMax i
 			out.Soak = append(out.Soak, r)
 		}
 	}
-	if out.Syscall, out.SyscallSkipped, err = benchSyscall(ctx, log, exe); err != nil {
+	if out.Syscall, out.SyscallTotals, out.SyscallSkipped, err = benchSyscall(ctx, log, exe, sysOpts); err != nil {
 		return out, err
 	}
 	out.MaxRSS, _ = procstat.PeakRSS() // 0 where the system does not report it
@@ -356,6 +370,10 @@ func median(xs []float64) float64 {
 }
 
 func printBench(w io.Writer, o benchOutput) {
+	if o.KillPerSec == 0 { // --syscall-only
+		printBenchSyscall(w, o.Syscall, o.SyscallTotals, o.SyscallSkipped)
+		return
+	}
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "MIGRATION (median of %d, alternating)\tRUNNER\tPER-KEY (TOOLHIVE ALGO)\tRATIO\n", o.Reps)
 	for _, m := range o.Migration {
@@ -386,7 +404,7 @@ func printBench(w io.Writer, o benchOutput) {
 		_ = tw.Flush()
 	}
 	printBenchPlan(w, o.Plan, o.Reps)
-	printBenchSyscall(w, o.Syscall, o.SyscallSkipped)
+	printBenchSyscall(w, o.Syscall, o.SyscallTotals, o.SyscallSkipped)
 	fmt.Fprintf(w, "\npeak RSS %.1f MiB, heap in use %.1f MiB (%d cores)\n", float64(o.MaxRSS)/(1<<20), float64(o.HeapInuse)/(1<<20), o.Cores)
 }
 

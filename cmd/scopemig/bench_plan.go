@@ -32,8 +32,8 @@ type benchPlan struct {
 // benchPlanPassword is the password of the bench stores (synthetic data).
 const benchPlanPassword = "scopemig-bench"
 
-// benchPlanValueBytes is the legacy value size at n keys: 4 KiB (the size
-// of issue 12's report), less where the store would pass ToolHive's 32 MiB
+// benchPlanValueBytes is the legacy value size at n keys: 4 KiB (a large
+// bearer token or OAuth secret), less where the store would pass ToolHive's 32 MiB
 // limit (about 24 MiB of values at most).
 func benchPlanValueBytes(n int) int { return max(64, min(4096, (24<<20)/max(n, 1))) }
 

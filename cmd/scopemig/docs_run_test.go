@@ -172,10 +172,10 @@ func classify(c docCommand) docCommandClass {
 	return docCommandClass{timeout: fastTimeout}
 }
 
-// fastBudget is what one script of fast commands may take in make test: a
-// command that takes longer belongs in docRunSlow (or matches slowByRule).
-// It is a bound on the test's own cost, generous for a loaded machine, not
-// a measurement.
+// fastBudget is what one script of fast commands should take in make test:
+// a command that takes longer belongs in docRunSlow (or matches
+// slowByRule). Exceeding it is logged, not failed: on a loaded machine a
+// `go run` alone can take longer, and wall time is no test verdict.
 const fastBudget = 30 * time.Second
 
 // slowByRule classifies the commands that are slow by what they are, so
@@ -497,7 +497,9 @@ func (sb *docSandbox) runScript(t *testing.T, cmds []docCommand) {
 	}
 	allFast := !slices.ContainsFunc(cmds, func(c docCommand) bool { return classify(c).slow != "" })
 	if allFast && elapsed > fastBudget {
-		t.Errorf("took %v, more than a fast command may in make test (%v): list the slow one in docRunSlow with its reason", elapsed, fastBudget)
+		// A note, not a failure: wall time depends on the machine's load
+		// (speed lives in benchmarks, never in timed assertions).
+		t.Logf("took %v, more than a fast command should in make test (%v): if it is slow by nature, list it in docRunSlow with its reason", elapsed, fastBudget)
 	}
 	failed := false
 	for i, c := range cmds {
@@ -531,9 +533,6 @@ func (sb *docSandbox) runScript(t *testing.T, cmds []docCommand) {
 	}
 	t.Logf("%d command(s) in %v; output:\n%s", len(cmds), elapsed, tail(out.Bytes(), n))
 }
-
-// shellQuote quotes s for bash.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // tail returns at most the last n bytes of b.
 func tail(b []byte, n int) string {

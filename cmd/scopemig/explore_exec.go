@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
 )
@@ -29,6 +30,10 @@ type execFlags struct {
 	plaintext   bool
 	image       string
 	attempts    int
+	fs          string
+	fullTrace   bool
+	workers     int
+	killRuns    bool
 }
 
 func (f *execFlags) register(cmd *cobra.Command) {
@@ -43,7 +48,11 @@ func (f *execFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.configName, "config-name", "", "--exec: name of the config file in the directory (default config.yaml)")
 	fl.StringVar(&f.image, "image", "", "--exec: re-run until the crash image has this fingerprint (as printed in a replay line)")
 	fl.IntVar(&f.attempts, "attempts", 64, "--exec: re-runs allowed for a nondeterministic command before a point is inconclusive")
+	fl.IntVar(&f.workers, "workers", 0, "--exec: crash points explored at once (default: every core); the report is the same for any number")
+	fl.BoolVar(&f.killRuns, "kill-runs", false, "--exec: crash every process-mode point by a real run killed on entry to it, not by copying the recording's tree there: same crash states, slower")
+	fl.BoolVar(&f.fullTrace, "full-trace", false, "--exec: stop the command at every syscall, not only at those the recorder follows (no seccomp filter): same trace, slower")
 	fl.BoolVar(&f.plaintext, "plaintext", false, "--exec: the store does not encrypt values (skip I8's plaintext scan)")
+	fl.StringVar(&f.fs, "fs", "strict", "--exec: persistence model of the power modes: strict (POSIX), ext4-ordered (data=ordered, auto_da_alloc) or both")
 }
 
 // runExploreExec runs `scopemig explore --exec`.
@@ -51,11 +60,25 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	if len(args) == 0 {
 		return fmt.Errorf("explore --exec needs a command after --")
 	}
-	modes, err := sysexplore.ParseModes(mode)
+	if f.from == "" {
+		return fmt.Errorf("%w: explore --exec needs --from DIR (the starting store)", sysexplore.ErrBadConfig)
+	}
+	if f.workers < 0 {
+		return fmt.Errorf("--workers %d: want 0 (every core) or more", f.workers)
+	}
+	var modes []faults.Mode // nil: sysexplore.Modes()
+	if mode != "all" {
+		m, err := faults.ParseMode(mode)
+		if err != nil {
+			return fmt.Errorf("--mode: want process, power, power-partial or all: %w", err)
+		}
+		modes = []faults.Mode{m} // torn: refused by Explore (ErrBadConfig)
+	}
+	policy, err := model.ParsePolicy(f.policy)
 	if err != nil {
 		return err
 	}
-	policy, err := model.ParsePolicy(f.policy)
+	fsms, err := sysexplore.ParseFS(f.fs)
 	if err != nil {
 		return err
 	}
@@ -68,8 +91,10 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	}
 	cfg := sysexplore.Config{
 		From: f.from, Argv: args, Modes: modes, Policy: policy, Seed: seed,
-		Subsets: f.subsets, Point: f.point, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
-		Layout: sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		Subsets: f.subsets, Point: f.point, FS: fsms, Plaintext: f.plaintext, ImageID: f.image, Attempts: f.attempts,
+		FullTrace: f.fullTrace, Workers: f.workers, KillRuns: f.killRuns,
+		Layout:   sysexplore.Layout{SecretsFile: f.secretsName, ConfigFile: f.configName},
+		Password: os.Getenv(PasswordEnvVar), Replay: execReplay,
 	}
 	if f.dump != "" {
 		cfg.Dump = strings.Fields(f.dump)
@@ -81,6 +106,10 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	if err != nil {
 		return err
 	}
+	if !f.fullTrace && rep.Tracing != "seccomp" {
+		// Said once: the exploration is as exact, only slower.
+		fmt.Fprintf(cmd.ErrOrStderr(), "scopemig: no seccomp filter, tracing every syscall (slower): %s\n", rep.Tracing)
+	}
 	w := cmd.OutOrStdout()
 	if asJSON {
 		if err := writeJSON(w, rep); err != nil {
@@ -89,13 +118,28 @@ func runExploreExec(cmd *cobra.Command, f execFlags, mode string, seed uint64, a
 	} else {
 		fmt.Fprintf(w, "%s: %d crash points (trace %s), policy %s\n", strings.Join(rep.Command, " "), rep.Points, rep.TraceID, rep.Policy)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MODE\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
+		fmt.Fprintln(tw, "MODE\tFS\tPOINTS\tDISTINCT IMAGES\tSECONDS\tPOINTS/S")
 		for _, m := range rep.Modes {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, m.Points, m.Distinct, m.Seconds, m.PointsPerSec)
+			fs := m.FS
+			if fs == "" {
+				fs = "kernel"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.1f\n", m.Mode, fs, m.States, m.Images, m.Seconds, m.StatesPerSec)
 		}
 		tw.Flush()
 		for _, v := range rep.Violations {
-			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n  replay: %s\n", v.Invariant, v.Name, v.Mode, v.Point, v.Count, v.Detail, v.Syscall, v.Replay)
+			mode := v.Mode.String()
+			if v.FS != "" {
+				mode += " " + string(v.FS)
+			}
+			fmt.Fprintf(w, "VIOLATION %s %s (%s, point %d, %d points): %s\n  at %s\n", v.Invariant, v.Name, mode, v.Point, v.Count, v.Detail, v.Syscall)
+			if v.Verdict != "" {
+				fmt.Fprintf(w, "  %s\n", v.Verdict)
+			}
+			if v.Source != "" {
+				fmt.Fprintf(w, "  in %s\n", v.Source)
+			}
+			fmt.Fprintf(w, "  replay: %s\n", v.Replay)
 		}
 		if rep.Diverged > 0 {
 			fmt.Fprintf(w, "%d process-mode runs reached their crash point by another path than the recording (nondeterministic command); each is named by its own path in replay lines\n", rep.Diverged)

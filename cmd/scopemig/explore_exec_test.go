@@ -6,10 +6,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 )
 
@@ -34,9 +37,11 @@ func TestExploreExecBadInvocations(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--exec", "--from", fixtureDir}, nil, "needs a command"},
-		{[]string{"--exec", "--from", fixtureDir, "--mode", "torn", "--", "true"}, sysexplore.ErrBadMode, ""},
+		{[]string{"--exec", "--from", fixtureDir, "--mode", "torn", "--", "true"}, sysexplore.ErrBadConfig, "mode torn does not apply to a real process"},
+		{[]string{"--exec", "--from", fixtureDir, "--mode", "bogus", "--", "true"}, faults.ErrSyntax, "--mode: want process, power, power-partial or all"},
 		{[]string{"--exec", "--from", fixtureDir, "--on-conflict", "lose", "--", "true"}, nil, "unknown conflict policy"},
 		{[]string{"--exec", "--", "true"}, sysexplore.ErrBadConfig, "--from"},
+		{[]string{"--exec", "--from", fixtureDir, "--fs", "zfs", "--", "true"}, sysexplore.ErrBadConfig, "unknown --fs"},
 		{[]string{"--exec", "--from", "/nonexistent", "--", "true"}, sysexplore.ErrBadConfig, "not a directory"},
 		{[]string{"extra-arg"}, nil, "no arguments without --exec"},
 	} {
@@ -80,4 +85,15 @@ func TestExploreExecJSONReport(t *testing.T) {
 	require.True(t, found["I9/process"], "%s", out) // the complete run leaves an empty config
 	require.True(t, found["I4/process"], "%s", out) // and no migration
 	require.NotContains(t, out, "bare-value-older", "no value in the report")
+	// A mode's JSON fields: the shape shared with the in-memory explorer,
+	// and the names this report had before (points, distinct,
+	// points_per_second), kept.
+	var raw struct {
+		Modes []map[string]any `json:"modes"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &raw))
+	require.Len(t, raw.Modes, 1)
+	require.Equal(t, "process", raw.Modes[0]["mode"])
+	require.ElementsMatch(t, []string{"mode", "states", "distinct_images", "runs", "seconds", "states_per_second", "points", "distinct", "points_per_second"}, slices.Collect(maps.Keys(raw.Modes[0])))
+	require.Equal(t, raw.Modes[0]["states"], raw.Modes[0]["points"])
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 // A numeric flag outside its range is refused before anything runs; it
@@ -28,7 +29,7 @@ func TestSoakRefusesOutOfRangeFlags(t *testing.T) {
 		f := soakArgs(t.TempDir())
 		set(&f)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := runSoak(ctx, &bytes.Buffer{}, &bytes.Buffer{}, f, realConfig{})
+		err := runSoak(ctx, &bytes.Buffer{}, &bytes.Buffer{}, f, realsoak.Config{})
 		cancel()
 		require.ErrorIs(t, err, errBadFlagValue, name)
 		require.Contains(t, err.Error(), "--"+name, name)

@@ -15,7 +15,7 @@ import (
 // TestMigrateKeepsUnknownTopLevelMembers: `scopemig migrate`, then
 // `legacy restore` and `legacy drop`, on a real directory whose store holds
 // top-level members beyond "secrets": every rewrite keeps them verbatim
-// and in place (issue 12 item 12).
+// and in place.
 func TestMigrateKeepsUnknownTopLevelMembers(t *testing.T) {
 	osfs := afero.NewOsFs()
 	dir := install(t, osfs, t.TempDir())

@@ -20,7 +20,7 @@ import (
 
 var keyedFP = regexp.MustCompile(`hmac:[0-9a-f]{12}\b`)
 
-// keyedFingerprintCases is the hostile-table row of issue 12 item 8: a
+// keyedFingerprintCases is the hostile-table row of keyed fingerprints: a
 // reader of plan's or migrate's output who guesses a value and hashes it
 // (printf identical | sha256sum) must not be able to confirm the guess.
 func keyedFingerprintCases() []hostileCase {
@@ -35,12 +35,12 @@ func keyedFingerprintCases() []hostileCase {
 			}
 		},
 		describe: func(out string) string {
-			return fmt.Sprintf("%d fingerprints in the table, all `hmac:` + 12 hex digits under a random per-run key; none is a SHA-256 prefix of its value", len(keyedFP.FindAllString(out, -1)))
+			return fmt.Sprintf("%d fingerprints in the table, all `hmac:` + 12 hex digits under a key derived from the store password; none is a SHA-256 prefix of its value", len(keyedFP.FindAllString(out, -1)))
 		},
 	}}
 }
 
-// scopeIsolationSection runs the scope-isolation reads of issue 12 item 9
+// scopeIsolationSection runs the scope-isolation reads
 // on a real directory holding the migrated fixture store (plus a registry
 // key and a quarantined value), and returns the table docs/security.md
 // shows for them.

@@ -30,6 +30,7 @@ func plantAt(name string, make func(t *testing.T, p, outside string)) func(t *te
 func symlinkTo(t *testing.T, p, outside string)  { require.NoError(t, os.Symlink(outside, p)) }
 func hardlinkTo(t *testing.T, p, outside string) { require.NoError(t, os.Link(outside, p)) }
 func fifo(t *testing.T, p, _ string)             { require.NoError(t, syscall.Mkfifo(p, 0o600)) }
+func mkdir(t *testing.T, p, _ string)            { require.NoError(t, os.Mkdir(p, 0o700)) }
 
 // holdLockFor returns a setup that starts another process holding a lock
 // (see startLockHolder) and sets a short --lock-timeout.
@@ -86,6 +87,12 @@ func fullDiskForConfig(fsys afero.Fs, dir string) afero.Fs {
 	return faults.NewFS(fsys, failWritesTo{path: atomicfile.TempName(filepath.Join(dir, "config.yaml")), errno: syscall.ENOSPC}).Fs()
 }
 
+// fullDiskForStore fails every write to the store's temp file with ENOSPC
+// (as fullDiskForConfig).
+func fullDiskForStore(fsys afero.Fs, dir string) afero.Fs {
+	return faults.NewFS(fsys, failWritesTo{path: atomicfile.TempName(filepath.Join(dir, "secrets_encrypted")), errno: syscall.ENOSPC}).Fs()
+}
+
 // flagNotSet: the store was migrated (it changed), the config did not,
 // no temp file is left, and the report was printed.
 func flagNotSet(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
@@ -110,20 +117,33 @@ func foreignReported(t *testing.T, command, _, out string, _, _ map[string]treeE
 	}
 }
 
-// machineCases are the real-machine hazards of issue 12: links and FIFOs
+// foreignIs: plan names what is planted at the temp name in words.
+func foreignIs(kind string) func(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+	return func(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+		foreignReported(t, command, dir, out, before, after)
+		if command == "plan" {
+			require.Contains(t, out, " is "+kind+", not a temp file scopemig wrote")
+		}
+	}
+}
+
+// machineCases are the real-machine hazards: links and FIFOs
 // planted at temp and lock names, owners, a copy of a store without its
 // config, locks held by other processes, and a flag write that fails.
 func machineCases() []hostileCase {
 	storeTmp, cfgTmp := atomicfile.TempName("secrets_encrypted"), atomicfile.TempName("config.yaml")
 	return []hostileCase{
-		{name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
-		{name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), planAccepts: true, check: foreignReported, want: "has 2 hard links"},
-		{name: "config temp name: a symlink to an unrelated file", setup: plantAt(cfgTmp, symlinkTo), planAccepts: true, want: "cannot be written; nothing changed"},
-		{name: "config temp name: a FIFO", setup: plantAt(cfgTmp, fifo), planAccepts: true, want: "is a FIFO that scopemig did not create"},
-		{name: "store lock file: a symlink to an unrelated file", setup: plantAt("secrets_encrypted.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
-		{name: "store lock file: a FIFO", setup: plantAt("secrets_encrypted.lock", fifo), planAccepts: true, want: "lock file is not a regular file"},
-		{name: "config lock file: a symlink to an unrelated file", setup: plantAt("config.yaml.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
+		{nothingChanged: true, name: "store temp name: a symlink to an unrelated file", setup: plantAt(storeTmp, symlinkTo), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
+		{nothingChanged: true, name: "store temp name: a dangling symlink", setup: plantAt(storeTmp, func(t *testing.T, p, outside string) { symlinkTo(t, p, outside+".new") }), planAccepts: true, check: foreignReported, want: "is a symlink that scopemig did not create"},
+		{nothingChanged: true, name: "store temp name: a hard link to an unrelated file", setup: plantAt(storeTmp, hardlinkTo), planAccepts: true, check: foreignReported, want: "has 2 hard links"},
+		{nothingChanged: true, name: "store temp name: a directory", setup: plantAt(storeTmp, mkdir), planAccepts: true, check: foreignIs("a directory"), want: "is a directory that scopemig did not create; remove it if it is not yours; nothing changed"},
+		{name: "store: a FIFO", setup: replaceWith("secrets_encrypted", func(t *testing.T, _, p string) { fifo(t, p, "") }), want: "secrets file is not a regular file (a FIFO)"},
+		{name: "config: a FIFO", setup: replaceWith("config.yaml", func(t *testing.T, _, p string) { fifo(t, p, "") }), want: "not a regular file (a FIFO)"},
+		{nothingChanged: true, name: "config temp name: a symlink to an unrelated file", setup: plantAt(cfgTmp, symlinkTo), planAccepts: true, want: "cannot be written; nothing changed"},
+		{nothingChanged: true, name: "config temp name: a FIFO", setup: plantAt(cfgTmp, fifo), planAccepts: true, want: "is a FIFO that scopemig did not create"},
+		{nothingChanged: true, name: "store lock file: a symlink to an unrelated file", setup: plantAt("secrets_encrypted.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
+		{nothingChanged: true, name: "store lock file: a FIFO", setup: plantAt("secrets_encrypted.lock", fifo), planAccepts: true, want: "lock file is not a regular file"},
+		{nothingChanged: true, name: "config lock file: a symlink to an unrelated file", setup: plantAt("config.yaml.lock", symlinkTo), planAccepts: true, want: "lock file is not a regular file"},
 		{name: "password file: a FIFO with no writer", setup: func(t *testing.T, dir string) []string {
 			p := filepath.Join(dir, "password")
 			fifo(t, p, "")
@@ -136,8 +156,9 @@ func machineCases() []hostileCase {
 		}, env: map[string]string{}, want: "is a device"},
 		{name: "store and config owned by another user (uid 4242), run as root", setup: otherOwner, check: ownersKept},
 		{name: "--secrets-file a copy, no --config", noConfig: true, planAccepts: true, want: "pass --config with the config that goes with it, or --no-flag"},
-		{name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},
-		{name: "another scopemig holds the store directory lock (--lock-timeout 1.2s)", setup: holdLockFor("dir"), notice: true, want: "timed out waiting for a lock held by another process"},
-		{name: "disk full (ENOSPC) when the flag is written", fs: fullDiskForConfig, planAccepts: true, writes: true, check: flagNotSet, want: "store migrated, flag not set, re-running is safe"},
+		{nothingChanged: true, transient: true, name: "ToolHive holds secrets_encrypted.lock (--lock-timeout 1.2s)", setup: holdLockFor("file"), planAccepts: true, notice: true, want: "timed out waiting for a lock held by another process"},
+		{nothingChanged: true, name: "another scopemig holds the store directory lock (--lock-timeout 1.2s)", setup: holdLockFor("dir"), notice: true, want: "timed out waiting for a lock held by another process"},
+		{nothingChanged: true, transient: true, name: "disk full (ENOSPC) when the store is written", fs: fullDiskForStore, planAccepts: true, want: "no space left on device: the disk is full: free space and re-run; nothing changed"},
+		{transient: true, name: "disk full (ENOSPC) when the flag is written", fs: fullDiskForConfig, planAccepts: true, writes: true, check: flagNotSet, want: "no space left on device (the disk holding the config is full: free space and re-run)"},
 	}
 }

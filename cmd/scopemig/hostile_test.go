@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,10 +37,15 @@ type hostileCase struct {
 	setup func(t *testing.T, dir string) []string
 	want  string // substring of the one error line; "" means the input is accepted
 	// planAccepts: plan accepts the input (exit 0, nothing written) although
-	// migrate refuses it (want); it concerns only what migrate writes.
+	// migrate refuses it (want); it concerns only what migrate writes. plan
+	// then says "migrate would refuse: …" (it runs migrate's checks) unless
+	// the refusal is transient.
 	planAccepts bool
-	noConfig    bool // run without --config
-	notice      bool // a refusal is preceded by the lock-wait notice line
+	// transient: migrate's refusal depends on the moment, not on the files
+	// (a lock another process holds, a full disk), so plan cannot foresee it.
+	transient bool
+	noConfig  bool // run without --config
+	notice    bool // a refusal is preceded by the lock-wait notice line
 	// fs wraps the real filesystem the commands see (fault injection).
 	fs func(fsys afero.Fs, dir string) afero.Fs
 	// check runs after an accepted command, or after a refusal that is
@@ -52,7 +58,15 @@ type hostileCase struct {
 	// describe, when set, gives the table's message for an accepted
 	// command from its stdout (instead of the summary line).
 	describe func(out string) string
+	// nothingChanged: the refusal comes when the command is about to write
+	// (a planted temp or lock file, a held lock), so it must say "nothing
+	// changed" like every other such refusal.
+	nothingChanged bool
 }
+
+// modeString matches a file type printed as a mode string ("p---------",
+// "Dc---------"): types are named in words ("a FIFO", "a device").
+var modeString = regexp.MustCompile(`[A-Za-z?]{1,3}-{9}`)
 
 // treeEntry is one entry of a real directory tree: mode, size, content
 // hash, symlink target.
@@ -151,6 +165,29 @@ func replaceWith(name string, f func(t *testing.T, dir, path string)) func(t *te
 	}
 }
 
+// linkTo moves the fixture file name to target (mode perm) and puts a
+// relative symlink to it at name.
+func linkTo(name, target string, perm os.FileMode) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		require.NoError(t, os.Rename(filepath.Join(dir, name), filepath.Join(dir, target)))
+		require.NoError(t, os.Chmod(filepath.Join(dir, target), perm))
+		require.NoError(t, os.Symlink(target, filepath.Join(dir, name)))
+		return nil
+	}
+}
+
+// linkKept checks an accepted symlinked store or config: migrate rewrote
+// the target and left the link a link to it; plan wrote nothing.
+func linkKept(name, target string) func(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+	return func(t *testing.T, command, dir, out string, before, after map[string]treeEntry) {
+		require.Equal(t, target, after[name].Link, "still a link to its target")
+		if command == "migrate" {
+			require.NotEqual(t, before[target], after[target], "the target was replaced")
+			require.Contains(t, out, "migrated")
+		}
+	}
+}
+
 func passwordFile(content string, mode os.FileMode) func(t *testing.T, dir string) []string {
 	return func(t *testing.T, dir string) []string {
 		p := filepath.Join(dir, "password")
@@ -207,13 +244,9 @@ func inputCases() []hostileCase {
 		}, want: "too large"},
 		{name: "store: empty file (0 bytes)", setup: rewrite(store, func(*testing.T, []byte) []byte { return nil }), want: "", check: emptyStoreCheck},
 		{name: "store: a directory", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "is a directory"},
-		{name: "store: a symlink to a valid store", setup: replaceWith(store, func(t *testing.T, dir, p string) {
-			b, err := os.ReadFile(filepath.Join(fixtureDir, store))
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "real"), b, 0o600))
-			require.NoError(t, os.Symlink("real", p))
-		}), want: "not a regular file"},
-		{name: "store: a dangling symlink", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Symlink("nowhere", p)) }), want: "no secrets file"},
+		{name: "store: a symlink to the user's own store (a dotfile manager's layout)", setup: linkTo(store, "real", 0o600), want: "", check: linkKept(store, "real")},
+		{name: "store: a symlink to a read-only store (0400, a package manager's file)", setup: linkTo(store, "real", 0o400), want: "the target is read-only (mode 0400)"},
+		{name: "store: a dangling symlink", setup: replaceWith(store, func(t *testing.T, _, p string) { require.NoError(t, os.Symlink("nowhere", p)) }), want: "the target does not exist (a dangling link)"},
 		{name: "store: missing", setup: replaceWith(store, func(*testing.T, string, string) {}), want: "no secrets file"},
 		{name: "password: wrong", env: map[string]string{PasswordEnvVar: "Tr0ub4dor&3"}, want: "wrong password or corrupt"},
 		{name: "password: unset", env: map[string]string{}, want: "no password"},
@@ -233,12 +266,8 @@ func inputCases() []hostileCase {
 		}), want: "defined twice"},
 		{name: "config: a second YAML document", setup: rewrite(cfg, func(_ *testing.T, b []byte) []byte { return append(b, "---\nkept_by_hand: 1\n"...) }), want: "more than one YAML document"},
 		{name: "config: a directory", setup: replaceWith(cfg, func(t *testing.T, _, p string) { require.NoError(t, os.Mkdir(p, 0o700)) }), want: "not a regular file"},
-		{name: "config: a symlink", setup: replaceWith(cfg, func(t *testing.T, dir, p string) {
-			b, err := os.ReadFile(filepath.Join(fixtureDir, cfg))
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "real.yaml"), b, 0o600))
-			require.NoError(t, os.Symlink("real.yaml", p))
-		}), want: "not a regular file"},
+		{name: "config: a symlink to the user's own config (a dotfile manager's layout)", setup: linkTo(cfg, "real.yaml", 0o600), want: "", check: linkKept(cfg, "real.yaml")},
+		{name: "config: a symlink to a read-only config (0444, a Nix store file)", setup: linkTo(cfg, "real.yaml", 0o444), want: "the target is read-only (mode 0444)"},
 		{name: "config: larger than 16 MiB", setup: func(t *testing.T, dir string) []string {
 			require.NoError(t, os.Truncate(filepath.Join(dir, cfg), 16<<20+1))
 			return nil
@@ -295,6 +324,7 @@ func TestHostileInputs(t *testing.T) {
 				for _, s := range []string{out, errOut} {
 					require.NotContains(t, s, fixturePassword, "the password is never echoed")
 					assertNoValues(t, s)
+					require.NotRegexp(t, modeString, s, "file types in words, not mode strings")
 				}
 				msg := strings.TrimSuffix(strings.ReplaceAll(errOut, dir, "$DIR"), "\n")
 				rows = append(rows, hostileRow{input: tc.name, command: command, exit: code, message: msg, written: written})
@@ -306,6 +336,9 @@ func TestHostileInputs(t *testing.T) {
 					}
 					if tc.check != nil {
 						tc.check(t, command, dir, out, before, after)
+					}
+					if command == "plan" && tc.planAccepts && !tc.transient {
+						require.Contains(t, out, "migrate would refuse: ", "plan runs migrate's checks")
 					}
 					rows[len(rows)-1].message = "(accepted: exit 0) " + strings.ReplaceAll(lastLine(out), dir, "$DIR")
 					if tc.describe != nil {
@@ -325,6 +358,9 @@ func TestHostileInputs(t *testing.T) {
 				}
 				require.True(t, strings.HasPrefix(lines[len(lines)-1], "scopemig: "), errOut)
 				require.Contains(t, lines[len(lines)-1], tc.want)
+				if tc.nothingChanged {
+					require.Contains(t, lines[len(lines)-1], "nothing changed")
+				}
 				if tc.writes {
 					tc.check(t, command, dir, out, before, after)
 					return
@@ -391,13 +427,13 @@ of every entry that changed or appeared, and every rejected input must show
 0. It also checks the output is one line on stderr (two for a held lock: the
 wait notice, then the error), nothing on stdout, and neither the password
 nor any secret value of the store appears. ` + "`$DIR`" + ` stands for the temporary
-directory. The rows from "store temp name" on are the real-machine hazards
-of issue 12: entries planted at the names scopemig writes, other owners, a
+directory. The rows from "store temp name" on are the hazards
+of a real machine: entries planted at the names scopemig writes, other owners, a
 copy of a store, held locks and a full disk.
 
 Why nothing can be written: both commands validate everything first — the
 password (file permissions, then decryption: AES-GCM authenticates the whole
-file), the store (a regular file, not a symlink, at most 32 MiB + 28 bytes,
+file), the store (a regular file, or a symlink safe to follow to one, at most 32 MiB + 28 bytes,
 authentic, the expected JSON), the config (a regular file of at most 16 MiB,
 one YAML document, a mapping whose ` + "`secret_scope_migration`" + ` is absent or a boolean) — then
 ` + "`migrate`" + ` runs a preflight that reads only: the store, the config, their temp
@@ -442,6 +478,46 @@ to another user" run as uid 65534 in a child process:
 zero bytes written. Run as root, a root-owned lock file left in a user's
 directory (by an older ` + "`sudo`" + ` run) is given back to the directory's owner.
 
+Symlinks (the "a symlink to…" rows): dotfile managers (GNU stow, yadm,
+chezmoi's symlink mode, home-manager) make ` + "`~/.config/toolhive/config.yaml`" + ` a
+symlink into a dotfiles directory, and the store may be one too. scopemig
+follows such a link when it is safe to replace the file it leads to, and
+otherwise refuses with one line naming the link, its target and why, before
+any write. Safe means (` + "`atomicfile.Resolve`" + `):
+
+- every link of the chain and the target belong to the user running
+  scopemig (run as root: all to one same user, the first link's owner, so
+  ` + "`sudo`" + ` never follows a user's link to a file that is not that user's);
+- no directory holding a link or the target is writable by others (mode
+  o+w, sticky like /tmp or not): someone else could swap the entry;
+- the chain ends at an existing regular file (a dangling link is refused,
+  not created through), which has its owner write bit (a read-only target,
+  such as a home-manager link into /nix/store, is refused: change it where
+  it is managed);
+- the target's directory is writable by the user: the target is replaced
+  atomically in its own directory (temp file, fsync, rename, directory
+  fsync), never written in place, so a read-only directory is refused;
+- at most 8 links in a chain, each hop checked; a relative link target is
+  resolved from the directory holding the link, as the kernel does (a ".."
+  from that directory's real path when a directory link leads to it).
+
+The link stays a link: the replace renames over the target, not over the
+link. ToolHive's lock files stay where ToolHive takes them, next to the path
+it uses: ` + "`~/.config/toolhive/config.yaml.lock`" + ` (UpdateConfigAtPath) and
+` + "`secrets_encrypted.lock`" + ` next to the store's link (EncryptedManager), so the two
+writers still exclude each other; nothing is created in the dotfiles
+directory but the temp file of the replace. A directory that is itself a
+link (stow's "folding") needs nothing special: the file in it is a regular
+file. Tested on real directories (` + "`cmd/scopemig/symlink_test.go`" + `: the
+dotfile layout, every refusal for plan, migrate and legacy list with not one
+byte changed, an unprivileged user's link owned by root and a dotfiles
+directory the user cannot write), on the simulated disk under every crash
+(` + "`TestCrashSweepThroughLinks`" + `), and with ToolHive's own ` + "`UpdateConfigAtPath`" + `
+racing through the link (` + "`interop/symlink_test.go`" + `). ToolHive v0.47.0 itself
+writes the config through the link in place, and replaces a symlinked
+store by a regular file (its atomic write renames over the link), see
+docs/toolhive-differences.md.
+
 The last rows:
 
 - ` + "`--secrets-file`" + ` naming a store other than the default one needs ` + "`--config`" + ` (or
@@ -481,9 +557,21 @@ const securityDocTail = `
 
 - Values never appear in errors, logs, reports, JSON or test output: only
   fingerprints. For a real store (` + "`plan`" + `, ` + "`migrate`" + `, ` + "`legacy`" + `) they are keyed:
-  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a random per-run key
-  (` + "`secrets.NewKeyedFingerprinter`" + `), so a fingerprint cannot confirm a guessed
-  value (the last row of the table above); the harness's synthetic values use
+  ` + "`hmac:`" + ` and 12 hex digits of HMAC-SHA-256 under a key derived from the
+  store's own secret: HKDF-SHA-256 of the key ToolHive derives from the password
+  (SHA-256 of it), with a fixed context string (` + "`fingerprintInfo`" + `
+  in impl/encfile; ` + "`encfile.NewFingerprinter`" + `). The key is computed in memory by every command and
+  never written anywhere. So every command on the same store prints the same
+  fingerprint for the same value, in every run (` + "`legacy list`" + ` today matches what
+  ` + "`migrate`" + ` reported yesterday), while a fingerprint cannot be checked against a
+  guessed value without the password (the last row of the table above): a reader
+  of the output who can decrypt nothing learns nothing from it. Someone who has the
+  password can decrypt the store itself, so the fingerprint reveals nothing more
+  to them. Two stores under the same password share fingerprints; a store under
+  another password gets others. ` + "`TestFingerprintsSameInEveryCommand`" + `
+  (cmd/scopemig/legacy_original_test.go) checks all three properties on a real
+  directory (plan, migrate and two ` + "`legacy list`" + ` runs agree; another password
+  differs; no unkeyed SHA-256 prefix of a value appears). The harness's synthetic values use
   the stable ` + "`secrets.Fingerprint(v)`" + ` (a short SHA-256 prefix). ` + "`TestOutputHygiene`" + `
   (cmd/scopemig/hygiene_test.go) runs ` + "`verify`" + ` (with a mutant, so violation and
   counterexample output is produced), ` + "`plan`" + ` and ` + "`migrate`" + ` (human and ` + "`--json`" + `),

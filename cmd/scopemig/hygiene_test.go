@@ -22,6 +22,7 @@ import (
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 // hygienePassword is the password of the stores TestOutputHygiene plants.
@@ -233,7 +234,7 @@ func TestOutputHygiene(t *testing.T) {
 			f := soakFlags{duration: time.Second, seed: 5, shard: "0/1", target: target, maxKeys: 12, depth: 2,
 				report: filepath.Join(dir, "r.json"), junit: filepath.Join(dir, "r.xml"), artifactDir: dir}
 			var out, errOut bytes.Buffer
-			err := runSoak(context.Background(), &out, &errOut, f, realConfig{})
+			err := runSoak(context.Background(), &out, &errOut, f, realsoak.Config{})
 			if target != "encfile" {
 				require.Error(t, err, "the mutant is caught, so there is a failure report to scan")
 			} else {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
@@ -55,9 +55,11 @@ type legacyListReport struct {
 	Entries     []migrate.QuarantineEntry `json:"entries"`
 	Leftovers   []string                  `json:"leftovers"`
 	// ForeignTempFiles are the Leftovers that a crashed write cannot have
-	// left (a symlink, hard link or special file at the temp name):
+	// left (a symlink, a hard link, a directory or a FIFO at the temp name):
 	// restore, drop and migrate refuse to run until they are removed.
 	ForeignTempFiles []string `json:"foreign_temp_files"`
+	// foreignKinds says what each foreign file is ("a directory", …).
+	foreignKinds map[string]string
 }
 
 // legacyRestoreReport is the stable JSON output of `scopemig legacy restore --json`.
@@ -86,7 +88,7 @@ func newLegacyCmdEnv(env cliEnv) *cobra.Command {
 			"quarantine key (__thv_legacy_<key>, then #2, #3, …; a '#' in the key is doubled),\n" +
 			"which ToolHive's user view hides. legacy list shows them, legacy restore puts one\n" +
 			"back into use, legacy drop deletes one. Values are never printed, only fingerprints\n" +
-			"keyed per run.",
+			"keyed by the store's password (the same as plan and migrate print).",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -94,47 +96,41 @@ func newLegacyCmdEnv(env cliEnv) *cobra.Command {
 	return cmd
 }
 
+// legacyStore is a store opened by a legacy subcommand, with its keyed
+// fingerprinter (derived from the password: the fingerprints plan and
+// migrate print for the same values).
+type legacyStore struct {
+	path     string
+	provider secrets.Provider
+	fp       secrets.Fingerprinter
+}
+
 // openLegacyStore resolves the store path, reads the password and opens the
 // store with open (read-only or read-write).
-func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOpenFunc) (string, secrets.Provider, error) {
+func (e cliEnv) openLegacyStore(ctx context.Context, f legacyFlags, open storeOpenFunc) (legacyStore, error) {
 	path, _, err := e.paths(storeFlags{secretsFile: f.secretsFile, configFile: os.DevNull})
 	if err != nil {
-		return "", nil, err
+		return legacyStore{}, err
 	}
 	password, err := e.password(f.passwordFile)
 	if err != nil {
-		return "", nil, err
+		return legacyStore{}, err
 	}
 	if open == nil {
-		return "", nil, errNoBackend
+		return legacyStore{}, errNoBackend
 	}
-	info, err := e.fs.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "", nil, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, path)
-	case err != nil:
-		return "", nil, fmt.Errorf("secrets file %s: %w", path, err)
-	case info.IsDir():
-		return "", nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
+	if err := e.checkStorePath(path); err != nil {
+		return legacyStore{}, err
 	}
 	p, err := open(ctx, e.fs, path, password)
 	if err != nil {
-		return "", nil, err
+		return legacyStore{}, err
 	}
-	return path, p, nil
-}
-
-// openLegacyUpdater opens the store read-write for restore and drop.
-func (e cliEnv) openLegacyUpdater(ctx context.Context, f legacyFlags) (string, secrets.Updater, error) {
-	path, p, err := e.openLegacyStore(ctx, f, e.openStore)
+	fp, err := encfile.NewFingerprinter(password)
 	if err != nil {
-		return "", nil, err
+		return legacyStore{}, err
 	}
-	u, ok := p.(secrets.Updater)
-	if !ok {
-		return "", nil, fmt.Errorf("%w: %s", errNotTransactional, path)
-	}
-	return path, u, nil
+	return legacyStore{path: path, provider: p, fp: fp}, nil
 }
 
 func newLegacyListCmd(env cliEnv) *cobra.Command {
@@ -145,31 +141,25 @@ func newLegacyListCmd(env cliEnv) *cobra.Command {
 		Long: "list reads and decrypts the store once and shows every quarantine key, the legacy\n" +
 			"key and slot it stands for, the scoped key restore would put it back under, and\n" +
 			"fingerprints of the quarantined value and of that scoped key's current value\n" +
-			"(equal fingerprints mean equal values within one run). It never writes.",
+			"(equal fingerprints mean equal values; the same as plan and migrate print for the\n" +
+			"store). It never writes.",
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := f.lockContext(cmd.Context())
 			ro := env.readOnly()
-			path, p, err := ro.openLegacyStore(ctx, f, ro.openStore)
+			st, err := ro.openLegacyStore(ctx, f, ro.openStore)
 			if err != nil {
 				return err
 			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			entries, err := migrate.ListQuarantine(ctx, p, secrets.Scheme{}, fp)
+			path, p := st.path, st.provider
+			entries, err := migrate.ListQuarantine(ctx, p, secrets.Scheme{}, st.fp)
 			if err != nil {
 				return fmt.Errorf("legacy list %s: %w", path, err)
 			}
-			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p), ForeignTempFiles: []string{}}
-			for _, l := range rep.Leftovers {
-				if atomicfile.CheckLeftover(env.fs, l) != nil {
-					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
-				}
-			}
+			rep := legacyListReport{Command: "legacy list", SecretsFile: path, Entries: entries, Leftovers: leftoversOf(p)}
+			rep.ForeignTempFiles, rep.foreignKinds = foreignFiles(env.fs, rep.Leftovers)
 			if f.json {
 				return writeJSON(cmd.OutOrStdout(), rep)
 			}
@@ -214,7 +204,7 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 	if len(rep.Entries) == 1 {
 		noun = "quarantined value"
 	}
-	if _, err := fmt.Fprintf(w, "%d %s; put one back with: scopemig legacy restore KEY [--as NAME]\n", len(rep.Entries), noun); err != nil {
+	if _, err := fmt.Fprintf(w, "%d %s; put one back with: scopemig legacy restore KEY [--as NAME] (or ORIGINAL, when it has one slot)\n", len(rep.Entries), noun); err != nil {
 		return err
 	}
 	return writeLegacyLeftovers(w, rep)
@@ -224,11 +214,11 @@ func writeLegacyList(w io.Writer, rep legacyListReport) error {
 // telling a crashed write's temp file from a planted one as plan does.
 func writeLegacyLeftovers(w io.Writer, rep legacyListReport) error {
 	for _, l := range rep.Leftovers {
-		msg := "leftover: %s (temp file of an interrupted write; not removed: this command never writes; the next restore, drop or migrate removes it)\n"
+		msg := fmt.Sprintf("leftover: %s (temp file of an interrupted write; not removed: this command never writes; the next restore, drop or migrate removes it)\n", displayKey(l))
 		if slices.Contains(rep.ForeignTempFiles, l) {
-			msg = "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); restore, drop and migrate refuse to run until it is removed\n"
+			msg = fmt.Sprintf("foreign file: %s is %s, not a temp file scopemig wrote; restore, drop and migrate refuse to run until it is removed\n", displayKey(l), rep.foreignKinds[l])
 		}
-		if _, err := fmt.Fprintf(w, msg, displayKey(l)); err != nil {
+		if _, err := io.WriteString(w, msg); err != nil {
 			return err
 		}
 	}
@@ -236,17 +226,17 @@ func writeLegacyLeftovers(w io.Writer, rep legacyListReport) error {
 }
 
 // openLegacyWriter opens the store read-write for restore and drop, with
-// this run's keyed fingerprinter.
+// its keyed fingerprinter.
 func (e cliEnv) openLegacyWriter(ctx context.Context, f legacyFlags) (string, secrets.Updater, secrets.Fingerprinter, error) {
-	path, u, err := e.openLegacyUpdater(ctx, f)
+	st, err := e.openLegacyStore(ctx, f, e.openStore)
 	if err != nil {
 		return "", nil, secrets.Fingerprinter{}, err
 	}
-	fp, err := secrets.NewKeyedFingerprinter(nil)
-	if err != nil {
-		return "", nil, secrets.Fingerprinter{}, err
+	u, ok := st.provider.(secrets.Updater)
+	if !ok {
+		return "", nil, secrets.Fingerprinter{}, fmt.Errorf("%w: %s", errNotTransactional, st.path)
 	}
-	return path, u, fp, nil
+	return st.path, u, st.fp, nil
 }
 
 func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
@@ -258,6 +248,8 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		Use:   "restore KEY",
 		Short: "Put a quarantined value back into use (one locked, atomic write)",
 		Long: "restore moves the value of the quarantine key KEY to the scoped key its legacy key\n" +
+			"(KEY may also be the ORIGINAL key legacy list shows, when one slot holds its value;\n" +
+			"with several slots, restore lists them and changes nothing: name one)\n" +
 			"migrates to, or to NAME with --as. If that scoped key holds a different value, the\n" +
 			"two change places: that value is quarantined under the next free slot, so nothing is\n" +
 			"lost. An --as NAME that holds a different value is refused. One locked read-modify-\n" +
@@ -265,7 +257,9 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "legacy restore", legacyInterrupted)()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
@@ -279,7 +273,7 @@ func newLegacyRestoreCmd(env cliEnv) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), legacyRestoreReport{Command: "legacy restore", SecretsFile: path, Result: res})
 			}
 			w := cmd.OutOrStdout()
-			_, err = fmt.Fprintf(w, "restored %s (%s) to %s\n", displayKey(res.Entry.Key), res.Entry.Fingerprint, displayKey(res.Destination))
+			_, err = fmt.Fprintf(w, "restored %s (%s%s) to %s\n", displayKey(res.Entry.Key), res.Entry.Fingerprint, slotOf(args[0], res.Entry), displayKey(res.Destination))
 			if err == nil && res.Displaced != "" {
 				_, err = fmt.Fprintf(w, "the value %s held before (%s) is now quarantined under %s\n", displayKey(res.Destination), res.DisplacedFingerprint, displayKey(res.Displaced))
 			}
@@ -296,12 +290,15 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "drop KEY",
 		Short: "Delete a quarantined value for good (one locked, atomic write)",
-		Long: "drop deletes the quarantine key KEY and its value: the value is gone. One locked\n" +
+		Long: "drop deletes the quarantine key KEY and its value: the value is gone. KEY may also\n" +
+			"be the ORIGINAL key legacy list shows, when one slot holds its value. One locked\n" +
 			"read-modify-write and one atomic replace of the store: a crash leaves it before or after.",
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "legacy drop", legacyInterrupted)()
 			ctx := f.lockContext(cmd.Context())
 			path, u, fp, err := env.openLegacyWriter(ctx, f)
 			if err != nil {
@@ -314,12 +311,22 @@ func newLegacyDropCmd(env cliEnv) *cobra.Command {
 			if f.json {
 				return writeJSON(cmd.OutOrStdout(), legacyDropReport{Command: "legacy drop", SecretsFile: path, Dropped: e})
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "dropped %s (%s)\n", displayKey(e.Key), e.Fingerprint)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "dropped %s (%s%s)\n", displayKey(e.Key), e.Fingerprint, slotOf(args[0], e))
 			return err
 		},
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// slotOf says which slot an original key given on the command line named
+// ("; slot 1 of KEY, its only quarantined value"), or "" when the
+// quarantine key itself was given.
+func slotOf(arg string, e migrate.QuarantineEntry) string {
+	if arg == e.Key || !e.Parsed {
+		return ""
+	}
+	return fmt.Sprintf("; slot %d of %s, its only quarantined value", e.Slot, displayKey(e.Original))
 }
 
 // leftoversOf returns the leftovers of a read-only snapshot (none for any

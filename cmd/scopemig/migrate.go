@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
@@ -12,7 +13,6 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/migrate"
-	"github.com/scopemig/scopemig/impl/secrets"
 )
 
 // migrateReport is the stable JSON output of `scopemig migrate --json`
@@ -64,7 +64,9 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			defer func() { err = explainNoSpace(err) }()
+			defer exitOnInterrupt(cmd.ErrOrStderr(), "migrate", migrateInterrupted)()
 			if err := env.checkFlagTarget(f); err != nil {
 				return err
 			}
@@ -73,17 +75,7 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !st.migrated || force {
-				if err := preflightStore(env.fs, st.secretsPath); err != nil {
-					return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
-				}
-			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			r := migrate.Runner{Provider: st.provider, Flag: st.flag, Scheme: secrets.Scheme{}, Policy: f.policy, Force: force, Fingerprinter: fp}
-			res, err := r.Run(ctx)
+			res, err := runMigration(ctx, env, f, st, force, st.provider, st.flag)
 			if err != nil && !errors.Is(err, migrate.ErrFlagNotSet) {
 				return fmt.Errorf("migrate %s: %w", st.secretsPath, err)
 			}
@@ -118,9 +110,22 @@ func newMigrateCmdEnv(env cliEnv) *cobra.Command {
 // owner is kept, a free or leftover temp name, a writable directory, a
 // regular lock file): the first write of a migration (creating the lock
 // file) then cannot be followed by a refusal.
+//
+// A store that is a symlink is checked as encfile writes it: the link
+// (atomicfile.Resolve), its target, and the link's directory, where the
+// lock file goes.
 func preflightStore(fsys afero.Fs, path string) error {
-	if err := atomicfile.Preflight(fsys, path); err != nil {
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return fmt.Errorf("the store cannot be rewritten: %w", err)
+	}
+	if err := atomicfile.Preflight(fsys, res.Target); err != nil {
 		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+	}
+	if res.IsLink() {
+		if err := atomicfile.PreflightDir(fsys, filepath.Dir(res.Path)); err != nil {
+			return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
+		}
 	}
 	if err := fslock.PreflightFile(fsys, path+encfile.LockFileSuffix); err != nil {
 		return fmt.Errorf("the store cannot be rewritten; nothing changed: %w", err)
@@ -149,7 +154,7 @@ func writeMigrateText(w io.Writer, rep migrateReport) error {
 		status, flag = "store migrated", "flag NOT set in "+rep.ConfigFile+" (re-running is safe)"
 	case !rep.FlagWritten:
 		// --force on a migrated store: the flag was already set and is not
-		// rewritten (issue 12 item 11: never claim a write that did not happen).
+		// rewritten (never claim a write that did not happen).
 		flag = "flag already set in " + rep.ConfigFile + ", not rewritten"
 	}
 	data := ""

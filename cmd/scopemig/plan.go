@@ -9,8 +9,10 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
@@ -38,6 +40,12 @@ type planReport struct {
 	// left (a symlink, a hard link, a FIFO at the temp name): migrate
 	// refuses to run until they are removed.
 	ForeignTempFiles []string `json:"foreign_temp_files"`
+	// MigrateRefusals are why migrate would refuse this store (each message
+	// says what to do), found by running migrate's checks on the snapshot
+	// (migrateRefusals); empty when it would run.
+	MigrateRefusals []string `json:"migrate_refusals"`
+	// foreignKinds says what each foreign file is ("a directory", …).
+	foreignKinds map[string]string
 }
 
 // newPlanCmd returns `scopemig plan` on the real environment.
@@ -46,6 +54,9 @@ func newPlanCmd() *cobra.Command { return newPlanCmdEnv(osEnv()) }
 // newPlanCmdEnv returns `scopemig plan` on env: a dry run that reads and
 // decrypts the store once (encfile.Inspect), reads the flag, and prints what
 // migrate would do, computed on that in-memory snapshot: O(N) for N keys.
+// The steps come from migrate itself rehearsed on the snapshot
+// (rehearseMigration: every check migrate runs, nothing written), which
+// also says why migrate would refuse the store.
 // It never writes, not even the stale temp file a crashed writer left
 // (reported as a leftover instead), so it works on a read-only directory.
 func newPlanCmdEnv(env cliEnv) *cobra.Command {
@@ -65,14 +76,13 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fp, err := secrets.NewKeyedFingerprinter(nil)
-			if err != nil {
-				return err
-			}
-			r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: fp}
-			plan, err := r.Plan(ctx)
-			if err != nil {
-				return fmt.Errorf("plan %s: %w", st.secretsPath, err)
+			refusals, steps, rehearsed := env.rehearseMigration(ctx, f, st)
+			plan := migrate.Plan{Steps: steps}
+			if !rehearsed { // refused before its transaction: plan on the snapshot
+				r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: st.fp}
+				if plan, err = r.Plan(ctx); err != nil {
+					return fmt.Errorf("plan %s: %w", st.secretsPath, err)
+				}
 			}
 			rep := planReport{
 				Command: "plan", SecretsFile: st.secretsPath, ConfigFile: st.configPath,
@@ -83,17 +93,18 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 			if st.configPath != "" {
 				// The config's temp file too (a crashed flag write): reported,
 				// never removed; the next migrate's flag write removes it.
-				tmp := atomicfile.TempName(st.configPath)
+				// A config symlink's temp file is next to its target.
+				cfgFile := st.configPath
+				if res, err := atomicfile.Resolve(env.fs, cfgFile); err == nil {
+					cfgFile = res.Target
+				}
+				tmp := atomicfile.TempName(cfgFile)
 				if _, err := lstatFs(env.fs, tmp); err == nil {
 					rep.Leftovers = append(rep.Leftovers, tmp)
 				}
 			}
-			rep.ForeignTempFiles = []string{}
-			for _, l := range rep.Leftovers {
-				if atomicfile.CheckLeftover(env.fs, l) != nil {
-					rep.ForeignTempFiles = append(rep.ForeignTempFiles, l)
-				}
-			}
+			rep.ForeignTempFiles, rep.foreignKinds = foreignFiles(env.fs, rep.Leftovers)
+			rep.MigrateRefusals = refusals
 			out := cmd.OutOrStdout()
 			if f.json {
 				return writeJSON(out, rep)
@@ -117,13 +128,23 @@ func writePlanText(w io.Writer, rep planReport) error {
 			break
 		}
 		if slices.Contains(rep.ForeignTempFiles, l) {
-			_, err = fmt.Fprintf(w, "foreign file: %s is not a temp file scopemig wrote (a symlink, hard link or special file); migrate refuses to run until it is removed\n", displayKey(l))
+			_, err = fmt.Fprintf(w, "foreign file: %s is %s, not a temp file scopemig wrote; migrate refuses to run until it is removed\n", displayKey(l), rep.foreignKinds[l])
 			continue
 		}
 		_, err = fmt.Fprintf(w, "leftover: %s (temp file of an interrupted write; not removed: plan never writes; the next migrate removes it)\n", displayKey(l))
 	}
 	if err == nil && rep.AlreadyMigrated {
 		_, err = fmt.Fprintf(w, "note: %s says the migration already ran; migrate will do nothing without --force\n", rep.ConfigFile)
+	}
+	would := "migrate would refuse"
+	if rep.AlreadyMigrated {
+		would = "migrate --force would refuse"
+	}
+	for _, r := range rep.MigrateRefusals {
+		if err != nil {
+			break
+		}
+		_, err = fmt.Fprintf(w, "%s: %s\n", would, r)
 	}
 	return err
 }
@@ -167,9 +188,9 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 	for _, s := range steps {
 		outcome := string(s.Outcome)
 		if s.Quarantine != "" {
-			outcome += " -> " + s.Quarantine
+			outcome += " -> " + displayKey(s.Quarantine)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", displayKey(s.Key), displayKey(s.Target), displayKey(outcome), s.Fingerprint)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", displayKey(s.Key), displayKey(s.Target), outcome, s.Fingerprint)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -177,9 +198,21 @@ func writeStepTable(w io.Writer, steps []migrate.Step) error {
 	return bw.Flush()
 }
 
-// displayKey quotes a key that holds control or non-printable characters
-// (keys are not secret, but they must not garble the terminal or the table).
+// displayKey quotes (strconv.Quote) a key that would not read as itself in
+// a table or a message: one that holds control or non-printable characters
+// (keys are not secret, but they must not garble the terminal), that is
+// empty, that starts or ends with a space (BEARER_TOKEN_ and
+// "BEARER_TOKEN_ " would look identical), or that starts with a double
+// quote (it would look like a quoted key). Every other key is printed as is.
 func displayKey(k string) string {
+	if k == "" || strings.HasPrefix(k, `"`) {
+		return strconv.Quote(k)
+	}
+	first, _ := utf8.DecodeRuneInString(k)
+	last, _ := utf8.DecodeLastRuneInString(k)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return strconv.Quote(k)
+	}
 	for _, r := range k {
 		if !unicode.IsPrint(r) || r == '\t' {
 			return strconv.Quote(k)

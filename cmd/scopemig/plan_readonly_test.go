@@ -20,7 +20,7 @@ import (
 // write next to the store, plan reports it and leaves it (and every other
 // byte) alone, on a real directory made read-only (chmod 0500: enforced
 // when not root) and through afero's read-only Fs (enforced for root too:
-// every write fails with EPERM). Issue 12 item 6.
+// every write fails with EPERM).
 func TestPlanReadOnlyStoreReportsLeftovers(t *testing.T) {
 	osfs := afero.NewOsFs()
 	dir := install(t, osfs, t.TempDir())
@@ -80,7 +80,7 @@ func (c *openCounter) OpenFile(name string, flag int, perm os.FileMode) (afero.F
 
 // TestPlanReadsTheStoreOnce: plan opens (and so reads and decrypts) the
 // store file exactly once whatever the number of legacy keys — the
-// quadratic re-read of issue 12 item 6 opened it once per lookup. Speed
+// quadratic re-read once opened it once per lookup. Speed
 // itself is measured by `scopemig bench` (plan vs migrate rows).
 func TestPlanReadsTheStoreOnce(t *testing.T) {
 	for _, n := range []int{1, 50, 500} {

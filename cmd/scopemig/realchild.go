@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"os"
+	"os/exec"
 
 	"github.com/spf13/afero"
 	"github.com/spf13/cobra"
 
-	"github.com/scopemig/scopemig/impl/config"
-	"github.com/scopemig/scopemig/impl/encfile"
-	"github.com/scopemig/scopemig/impl/migrate"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 // childCmdName is the hidden subcommand the real-process soak starts.
@@ -19,11 +16,8 @@ const childCmdName = "__child"
 
 // newChildCmd is `scopemig __child migrate --secrets-file F --config C`
 // (password from TOOLHIVE_SECRETS_PASSWORD):
-// the child process of `soak --real`. It migrates the store with the
-// project's Runner (policy keep) on the OS filesystem and prints nothing;
-// exit 0 on success, 1 on error. The parent kills it with SIGKILL at a
-// random moment, so it has no crash contract of its own beyond the
-// Runner's: every step is an atomic, durable replace.
+// the child process of `soak --real` (realsoak.Child); it prints nothing,
+// exit 0 on success, 1 on error.
 func newChildCmd() *cobra.Command {
 	child := &cobra.Command{Use: childCmdName, Hidden: true, Args: cobra.NoArgs}
 	var secretsFile, configFile string
@@ -38,7 +32,7 @@ func newChildCmd() *cobra.Command {
 			if secretsFile == "" || configFile == "" {
 				return errors.New("__child migrate: --secrets-file and --config are required")
 			}
-			return childMigrate(cmd.Context(), afero.NewOsFs(), secretsFile, configFile, []byte(pw))
+			return realsoak.Child(cmd.Context(), afero.NewOsFs(), secretsFile, configFile, []byte(pw))
 		},
 	}
 	mig.Flags().StringVar(&secretsFile, "secrets-file", "", "encrypted secrets file")
@@ -47,17 +41,12 @@ func newChildCmd() *cobra.Command {
 	return child
 }
 
-func childMigrate(ctx context.Context, fsys afero.Fs, secretsFile, configFile string, pw []byte) error {
-	if ctx == nil {
-		ctx = context.Background()
+// childCommand starts `exe __child migrate` on one store of the real soak,
+// with the soak's password in the environment (and env, for tests).
+func childCommand(exe string, env []string) func(secretsFile, configFile string) *exec.Cmd {
+	return func(secretsFile, configFile string) *exec.Cmd {
+		cmd := exec.Command(exe, childCmdName, "migrate", "--secrets-file", secretsFile, "--config", configFile)
+		cmd.Env = append(append(os.Environ(), PasswordEnvVar+"="+realsoak.Password), env...)
+		return cmd
 	}
-	p, err := encfile.Open(fsys, secretsFile, pw)
-	if err != nil {
-		return fmt.Errorf("child: open: %w", err)
-	}
-	r := migrate.Runner{Provider: p, Flag: config.Flag{Fs: fsys, Path: configFile}, Policy: migrate.Keep}
-	if _, err := r.Run(ctx); err != nil {
-		return fmt.Errorf("child: migrate: %w", err)
-	}
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 // Errors of soak, replay and explore (exit 1).
@@ -60,7 +61,7 @@ func parseShard(s string) (int, int, error) {
 type soakOutput struct {
 	OK        bool                `json:"ok"`
 	Soak      *harness.SoakReport `json:"soak,omitempty"`
-	Real      *realStats          `json:"real,omitempty"`
+	Real      *realsoak.Stats     `json:"real,omitempty"`
 	Artifacts []string            `json:"artifacts,omitempty"`
 }
 
@@ -91,7 +92,7 @@ directory and kills them with SIGKILL. Exit: 0 no violation, 1 violation
 or error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runSoak(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f, realConfig{})
+			return runSoak(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f, realsoak.Config{})
 		},
 	}
 	fl := cmd.Flags()
@@ -110,8 +111,8 @@ or error.`,
 	return cmd
 }
 
-// runSoak runs the soak described by f; rc tunes --real (tests set Exe/Env).
-func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc realConfig) error {
+// runSoak runs the soak described by f; rc tunes --real (tests set its Command).
+func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc realsoak.Config) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -134,10 +135,17 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 	var out soakOutput
 	if f.real {
 		rc.Seed, rc.Duration, rc.Workers = f.seed, f.duration, f.workers
-		rc.Progress = func(s realStats) {
+		if rc.Command == nil {
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("real soak: %w", err)
+			}
+			rc.Command = childCommand(exe, nil)
+		}
+		rc.Progress = func(s realsoak.Stats) {
 			prog.line(fmt.Sprintf("real %5.0fs cycles=%d kills=%d (%.0f/s) violations=%d", s.Seconds, s.Cycles, s.Kills, s.KillsPerSec, s.Violations))
 		}
-		st, err := realSoak(ctx, rc)
+		st, err := realsoak.Run(ctx, rc)
 		prog.done()
 		if err != nil {
 			return err
@@ -165,6 +173,9 @@ func runSoak(ctx context.Context, stdout, stderr io.Writer, f soakFlags, rc real
 		out.Soak, out.OK = &rep, rep.OK()
 		fmt.Fprintf(stdout, "soak %s: seed %d shard %d/%d, %d cases, %d crash states (%d distinct images checked) in %.1fs, %d failing cases\n",
 			t.Name, rep.Seed, rep.Shard, rep.Shards, rep.Cases, rep.CrashStates, rep.DistinctImages, rep.Seconds, len(rep.Failures))
+		for i := range rep.Failures {
+			rep.Failures[i].Replay = soakReplay(rep.Failures[i])
+		}
 		for _, a := range rep.Failures {
 			p, err := a.Write(afero.NewOsFs(), f.artifactDir)
 			if err != nil {

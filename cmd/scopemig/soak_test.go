@@ -5,14 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/internal/realsoak"
 )
 
 func soakArgs(dir string) soakFlags {
@@ -24,7 +28,7 @@ func soakArgs(dir string) soakFlags {
 func TestSoakCmdReports(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
-	require.NoError(t, runSoak(context.Background(), &out, &errOut, soakArgs(dir), realConfig{}))
+	require.NoError(t, runSoak(context.Background(), &out, &errOut, soakArgs(dir), realsoak.Config{}))
 	var rep soakOutput
 	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
 	require.NoError(t, err)
@@ -47,7 +51,7 @@ func TestSoakCmdMutantAndReplay(t *testing.T) {
 	f := soakArgs(dir)
 	f.duration, f.target = 10*time.Second, "mutant:flag-before-data"
 	var out, errOut bytes.Buffer
-	err := runSoak(context.Background(), &out, &errOut, f, realConfig{})
+	err := runSoak(context.Background(), &out, &errOut, f, realsoak.Config{})
 	require.ErrorIs(t, err, errSoakFailed)
 	require.Equal(t, 1, exitCode(err))
 	arts, err := filepath.Glob(filepath.Join(dir, "soak-*.json"))
@@ -78,9 +82,9 @@ func TestReplayPassingCase(t *testing.T) {
 func TestSoakCmdRejectsBadFlags(t *testing.T) {
 	f := soakArgs(t.TempDir())
 	f.shard = "4/4"
-	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realConfig{}), errBadShard)
+	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realsoak.Config{}), errBadShard)
 	f.shard, f.target = "0/1", "nope"
-	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realConfig{}), errUnknownTarget)
+	require.ErrorIs(t, runSoak(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, f, realsoak.Config{}), errUnknownTarget)
 	_, err := resolveTarget("mutant:nope")
 	require.ErrorIs(t, err, errUnknownTarget)
 }
@@ -94,7 +98,14 @@ func TestExploreCmd(t *testing.T) {
 	var rep harness.ExploreReport
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
 	require.Len(t, rep.Modes, 1)
-	require.Equal(t, "torn", rep.Modes[0].Mode)
+	require.Equal(t, faults.Torn, rep.Modes[0].Mode)
 	require.Positive(t, rep.Modes[0].States)
+	// The JSON field set of a mode is the documented one, the mode by name.
+	var raw struct {
+		Modes []map[string]any `json:"modes"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &raw))
+	require.Equal(t, "torn", raw.Modes[0]["mode"])
+	require.ElementsMatch(t, []string{"mode", "states", "distinct_images", "runs", "seconds", "states_per_second", "points", "distinct", "points_per_second"}, slices.Collect(maps.Keys(raw.Modes[0])))
 	require.Equal(t, 3, rep.Keys)
 }

@@ -127,6 +127,9 @@ type openedStore struct {
 	provider    secrets.Provider
 	flag        migrate.FlagStore
 	migrated    bool // the flag's value when opened
+	// fp is the store's keyed fingerprinter: derived from its password, so
+	// every command on the store prints the same fingerprints.
+	fp secrets.Fingerprinter
 }
 
 // open resolves the paths, reads the password, parses the config and reads
@@ -159,20 +162,39 @@ func (e cliEnv) open(ctx context.Context, f storeFlags) (*openedStore, error) {
 			return nil, err // names the config file
 		}
 	}
-	info, err := e.fs.Stat(secretsPath)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, secretsPath)
-	case err != nil:
-		return nil, fmt.Errorf("secrets file %s: %w", secretsPath, err)
-	case info.IsDir():
-		return nil, fmt.Errorf("%w at %s (it is a directory)", errNoStore, secretsPath)
+	if err := e.checkStorePath(secretsPath); err != nil {
+		return nil, err
 	}
 	p, err := e.openStore(ctx, e.fs, secretsPath, password)
 	if err != nil {
 		return nil, err // names the secrets file
 	}
-	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated}, nil
+	fp, err := encfile.NewFingerprinter(password)
+	if err != nil {
+		return nil, err
+	}
+	return &openedStore{secretsPath: secretsPath, configPath: configPath, provider: p, flag: flag, migrated: migrated, fp: fp}, nil
+}
+
+// checkStorePath checks, reading only, that a store exists at path: a
+// symlink is followed when it is safe (atomicfile.Resolve; an unsafe or
+// dangling one is refused with its own one-line reason), and the file it
+// leads to must exist and not be a directory.
+func (e cliEnv) checkStorePath(path string) error {
+	res, err := atomicfile.Resolve(e.fs, path)
+	if err != nil {
+		return fmt.Errorf("secrets file: %w", err)
+	}
+	info, err := e.fs.Stat(res.Target)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w at %s (pass --secrets-file)", errNoStore, path)
+	case err != nil:
+		return fmt.Errorf("secrets file %s: %w", path, err)
+	case info.IsDir():
+		return fmt.Errorf("%w at %s (it is a directory)", errNoStore, path)
+	}
+	return nil
 }
 
 // checkFlagTarget enforces migrate's rule for the flag's config: a

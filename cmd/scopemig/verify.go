@@ -186,6 +186,12 @@ func runVerify(ctx context.Context, cfg harness.Config, target string, withMutan
 	if err := g.Wait(); err != nil {
 		return out, err
 	}
+	for i := range reps {
+		cliReplays(&reps[i], cfg)
+	}
+	for i := range out.Mutants {
+		cliMutantReplay(&out.Mutants[i], cfg)
+	}
 	for _, rep := range reps {
 		out.Targets = append(out.Targets, targetOutput{Report: rep, StatesPerSecond: rep.StatesPerSecond()})
 		out.CrashStates += rep.CrashStates

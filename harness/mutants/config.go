@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
@@ -17,7 +18,12 @@ import (
 
 // noConfigLockFs hides ToolHive's lock files ("*.lock", fslock.AcquireFile)
 // and keeps every directory lock: a config writer on it excludes other
-// scopemig processes but not ToolHive's UpdateConfigAtPath.
+// scopemig processes but not ToolHive's UpdateConfigAtPath. It also hides
+// later writes into the config from the writer that read it (every Open of
+// the config is a snapshot of its content), which blinds impl/config's
+// last check before the rename (issue 21.4: it sees a ToolHive write in
+// place since its read, lock or no lock): the flag writer is the one
+// before issue 11, with neither the lock nor the check.
 type noConfigLockFs struct {
 	afero.Fs
 	locks fslock.Locker // the process's own locks; nil: none
@@ -33,6 +39,23 @@ func (n noConfigLockFs) Lock(ctx context.Context, name string) (func() error, er
 	return n.locks.Lock(ctx, name)
 }
 
+// Open returns a snapshot of the config (a copy of its content at the
+// time of the Open), any other file as it is.
+func (n noConfigLockFs) Open(name string) (afero.File, error) {
+	if name != fixture.ConfigPath {
+		return n.Fs.Open(name)
+	}
+	data, err := afero.ReadFile(n.Fs, name)
+	if err != nil {
+		return nil, err
+	}
+	snap := afero.NewMemMapFs()
+	if err := afero.WriteFile(snap, name, data, 0o600); err != nil {
+		return nil, err
+	}
+	return snap.Open(name)
+}
+
 // LstatIfPossible keeps the wrapped filesystem's Lstat.
 func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	if l, ok := n.Fs.(afero.Lstater); ok {
@@ -43,14 +66,14 @@ func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) 
 }
 
 // configUnlocked is the project's Runner whose flag writer does not take
-// ToolHive's config lock (config.yaml.lock), as impl/config did before
-// issue 11: its read-modify-write interleaves with ToolHive's
+// ToolHive's config lock (config.yaml.lock), as impl/config once did: its
+// read-modify-write interleaves with ToolHive's
 // UpdateConfigAtPath (flock, read, modify, in-place write), so the flag or
 // ToolHive's update is lost, or the config is replaced by a flag-only
 // document when the flag writer reads the file ToolHive has just
 // truncated. Only the concurrency phase's ToolHive scenario sees it.
 func configUnlocked() Mutant {
-	run := fixture.RunnerMigrator(model.Keep, nil)
+	run := fixture.RunnerMigrator(model.Keep, config.NewCache(0)) // its runs share a config cache, as the built-in Runner's do
 	return Mutant{
 		Name:        "config-unlocked",
 		Description: "sets the flag without ToolHive's config.yaml.lock (ToolHive's concurrent config update or the flag is lost)",

@@ -82,7 +82,7 @@ func Check(ctx context.Context, m Mutant, cfg harness.Config) Result {
 	res.Counterexample = v.Counterexample
 	res.CounterexampleSize = len(v.Counterexample)
 	res.Keys, res.CrashPoints, res.Violation = v.Keys, v.CrashPoints, &v
-	res.Replay = strings.Replace(v.Replay, "--target "+m.Target.Name, "--target mutant:"+m.Name, 1)
+	res.Replay = v.Replay
 	return res
 }
 
@@ -98,7 +98,7 @@ func joinIDs(ids []model.InvariantID) string {
 func Suite() []Mutant {
 	var all []Mutant
 	for _, group := range [][]Mutant{
-		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), noopSystemDelete(), configUnlocked()}, dirstoreMutants(), opLevelMutants(),
+		migratorMutants(), providerMutants(), {unlockedMutant(), flagWithoutSync(), noopSystemDelete(), configUnlocked(), restoreDeleteFirst(), undecodableWrite(true)}, dirstoreMutants(), opLevelMutants(),
 	} {
 		all = append(all, group...)
 	}

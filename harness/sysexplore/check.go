@@ -1,7 +1,6 @@
 package sysexplore
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,7 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -25,7 +23,7 @@ func (e *explorer) checkImage(ctx context.Context, dir string) []model.Violation
 	var out []model.Violation
 	st, err := e.rd.read(ctx, dir)
 	switch {
-	case errors.Is(err, ErrUnreadable):
+	case errors.Is(err, errUnreadable):
 		out = append(out, model.Violation{ID: model.I7, Detail: err.Error()})
 	case err != nil:
 		out = append(out, model.Violation{ID: model.I7, Detail: "cannot read the image: " + err.Error()})
@@ -100,21 +98,15 @@ func (e *explorer) want(st model.State) model.State {
 	return w
 }
 
-// hygiene (I8): no file the command wrote holds a value of S0 in plaintext (unless the
-// store is plaintext by design), no file with content other than the
-// config is more open than 0600 (or than it was in S0), no directory more
-// open than 0700 (or than it was).
+// hygiene (I8) applies model.CheckHygiene to every regular file below
+// dir: a file byte-identical to one of S0 is the user's own (not
+// searched); a file or directory of S0 may keep its starting mode; the
+// config and its temp files (names containing the config's name) keep
+// their own modes (ToolHive's config is 0644).
 func (e *explorer) hygiene(dir string) []model.Violation {
-	var out []model.Violation
-	vals := map[string]string{} // value -> a key holding it
-	for _, k := range e.s0.Keys() {
-		if v := e.s0.Secrets[k]; len(v) >= 4 {
-			vals[v] = k
-		}
-	}
-	cfgName := e.cfg.Layout.config()
+	var files []model.ImageFile
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
@@ -123,59 +115,28 @@ func (e *explorer) hygiene(dir string) []model.Violation {
 		if err != nil {
 			return err
 		}
-		allowed, ok := e.s0Perm[rel]
-		if !ok {
-			allowed = 0o600
-			if d.IsDir() {
-				allowed = 0o700
-			}
-		}
-		if d.IsDir() {
-			if info.Mode().Perm()&^(allowed|0o700) != 0 {
-				out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("directory %s is %#o", rel, info.Mode().Perm())})
-			}
-			return nil
-		}
-		if info.Size() == 0 {
-			return nil
-		}
-		// The config and its temp files (names containing the config's
-		// name) hold no secret: ToolHive's config is 0644.
-		configLike := strings.Contains(path.Base(rel), path.Base(cfgName))
-		if !configLike && info.Mode().Perm()&^(allowed|0o600) != 0 {
-			out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s is %#o", rel, info.Mode().Perm())})
-		}
-		if e.cfg.Plaintext {
-			return nil
+		parent, err := os.Stat(filepath.Dir(p))
+		if err != nil {
+			return err
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		if h, ok := e.s0Sums[rel]; ok && h == sha256.Sum256(b) {
-			return nil // not written by the command: the user's own file
-		}
-		for _, v := range slices.Sorted(mapKeys(vals)) {
-			if bytes.Contains(b, []byte(v)) {
-				out = append(out, model.Violation{ID: model.I8, Detail: fmt.Sprintf("%s holds the value of %q (%s) in plaintext", rel, vals[v], secrets.Fingerprint(v))})
-			}
-		}
+		h, existed := e.s0Sums[rel]
+		files = append(files, model.ImageFile{
+			Path: rel, Perm: info.Mode().Perm(), DirPerm: parent.Mode().Perm(), Data: b,
+			Config:     model.ConfigLike(rel, e.cfg.Layout.config()),
+			Unchanged:  existed && h == sha256.Sum256(b),
+			MaxPerm:    e.s0Perm[rel],
+			MaxDirPerm: e.s0Perm[path.Dir(rel)],
+		})
 		return nil
 	})
 	if err != nil {
-		out = append(out, model.Violation{ID: model.I8, Detail: "cannot walk the image: " + err.Error()})
+		return []model.Violation{{ID: model.I8, Detail: "cannot walk the image: " + err.Error()}}
 	}
-	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
+	return model.CheckHygiene(files, model.HygieneRule{Plaintext: e.cfg.Plaintext}, model.ValuesOf(e.s0))
 }
 
 // sums returns the SHA-256 of every regular file below dir.
@@ -214,9 +175,11 @@ func perms(dir string) (map[string]os.FileMode, error) {
 	return out, err
 }
 
-// hashTree fingerprints a directory: every path, mode and content.
+// hashTree fingerprints a directory: every path, mode and content, a
+// symlink's target and which names are hard links of one file.
 func hashTree(dir string) (string, error) {
 	h := sha256.New()
+	links := linkGroups{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -227,6 +190,18 @@ func hashTree(dir string) (string, error) {
 		}
 		rel, _ := filepath.Rel(dir, p)
 		fmt.Fprintf(h, "%s\x00%o\x00", strings.ReplaceAll(rel, "\x00", ""), info.Mode())
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "-> %s\x00", target)
+			return nil
+		}
+		if first, ok := links.seen(info, rel); ok && d.Type().IsRegular() {
+			fmt.Fprintf(h, "= %s\x00", first)
+			return nil
+		}
 		if d.Type().IsRegular() {
 			b, err := os.ReadFile(p)
 			if err != nil {

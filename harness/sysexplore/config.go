@@ -2,10 +2,10 @@ package sysexplore
 
 import (
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -18,7 +18,11 @@ type Config struct {
 	// fresh copy of From.
 	Argv []string
 	// Modes to explore (default: all).
-	Modes []Mode
+	Modes []faults.Mode
+	// FS lists the persistence models the power modes are run under
+	// (default: Strict); with both, each violation says in which it
+	// occurs (Violation.Verdict).
+	FS []FSModel
 	// Policy is the conflict policy the model is run with (default keep).
 	Policy model.Policy
 	// Seed of the power-partial subsets (0 means 1).
@@ -47,71 +51,41 @@ type Config struct {
 	Dump []string
 	// Layout names the native store files.
 	Layout Layout
-	// Password of the native store (default: $TOOLHIVE_SECRETS_PASSWORD
-	// in Env).
+	// Password of the native store; required unless Dump is set (the
+	// explorer reads no environment variable for it).
 	Password string
 	// Plaintext marks a store that does not encrypt values: I8's
 	// plaintext scan is skipped (permissions are still checked).
 	Plaintext bool
 	// Env of the command and of Dump (default: the explorer's).
 	Env []string
-	// WorkDir holds the images (default: the system temp directory). It
-	// must be on a real file system.
+	// WorkDir holds the images and the runs' copies (default: /dev/shm
+	// where it exists and TMPDIR is not set, else the system temp
+	// directory). It must be on a real file system (a tmpfs is one: a
+	// process crash leaves the same files there, and fsync is free).
 	WorkDir string
-	// Replay builds the one-line replay command of a violation (default:
-	// ReplayCommand).
+	// Replay builds a violation's replay line (Violation.Replay). Nil
+	// leaves it empty: the violation's Mode, Point, Seed, FS and Image are
+	// the replay data, which a command-line tool writes in its own terms
+	// (scopemig explore --exec does).
 	Replay func(Config, Violation) string
+	// Workers is the number of crash points explored at once (process
+	// runs, power replays and their restarts; default: every core). The
+	// report is the same for any number (timings aside).
+	Workers int
+	// KillRuns crashes every process-mode point by a real run SIGKILLed on
+	// entry to it, as a replay (Point) does, instead of copying the
+	// recording's tree at each point's entry: the same crash states, one
+	// run of the command per point more. For comparisons.
+	KillRuns bool
+	// FullTrace stops the command at every syscall instead of only at the
+	// ones the recorder follows (the seccomp filter): the same trace and
+	// the same crash points, many more stops. For comparisons; Explore
+	// falls back to it by itself where the filter cannot be installed.
+	FullTrace bool
 	// Output receives the command's stdout and stderr of the recording
 	// run (default: discarded).
 	Output io.Writer
-}
-
-// ReplayCommand is the default replay line: the scopemig CLI exploring
-// the violation's crash point only.
-func ReplayCommand(c Config, v Violation) string {
-	var b strings.Builder
-	b.WriteString("scopemig explore --exec --from " + shellQuote(c.From))
-	b.WriteString(" --mode " + string(v.Mode))
-	if v.Point > 0 {
-		b.WriteString(" --point " + itoa(v.Point))
-	}
-	if v.Mode == PowerPartial {
-		b.WriteString(" --seed " + itoa(int(v.Seed)) + " --subsets 1")
-	}
-	b.WriteString(" --on-conflict " + c.Policy.String())
-	if v.Image != "" {
-		b.WriteString(" --image " + v.Image)
-	}
-	if c.Layout.SecretsFile != "" {
-		b.WriteString(" --secrets-name " + shellQuote(c.Layout.SecretsFile))
-	}
-	if c.Layout.ConfigFile != "" {
-		b.WriteString(" --config-name " + shellQuote(c.Layout.ConfigFile))
-	}
-	if c.Dump != nil {
-		b.WriteString(" --dump " + shellQuote(strings.Join(c.Dump, " ")))
-	}
-	if c.Plaintext {
-		b.WriteString(" --plaintext")
-	}
-	b.WriteString(" --")
-	for _, a := range c.Argv {
-		b.WriteString(" " + shellQuote(a))
-	}
-	return b.String()
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	plain := func(r rune) bool {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@{}%", r)
-	}
-	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !plain(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // substitute replaces "{dir}" in every arg.

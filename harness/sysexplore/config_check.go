@@ -14,9 +14,6 @@ import (
 // flagKey is the config field of the migration flag.
 const flagKey = "secret_scope_migration"
 
-// I9 is config-preservation (model.I9).
-const I9 = model.I9
-
 // readConfigDoc parses a YAML config into its top-level fields (for the
 // native reader's flag). present is false when the file does not exist.
 func readConfigDoc(path string) (doc map[string]any, present bool, err error) {
@@ -61,7 +58,7 @@ func readConfigBytes(path string) ([]byte, error) {
 func checkConfig(before []byte, path string) []model.Violation {
 	after, err := readConfigBytes(path)
 	if err != nil {
-		return []model.Violation{{ID: I9, Detail: "cannot read the config: " + err.Error()}}
+		return []model.Violation{{ID: model.I9, Detail: "cannot read the config: " + err.Error()}}
 	}
 	return model.CheckConfigBytes(before, after)
 }

@@ -1,4 +1,4 @@
-//go:build linux && amd64
+//go:build linux
 
 package sysexplore_test
 
@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/sysexplore"
 	"github.com/scopemig/scopemig/model"
@@ -69,7 +70,7 @@ func TestExecTargetPythonProvider(t *testing.T) {
 // bug needs no key at all (the flag rewrite alone tears the file).
 func TestExecTargetShrinksBrokenProvider(t *testing.T) {
 	target := pyTarget(t, "broken")
-	target.Exec.Modes = []sysexplore.Mode{sysexplore.Process}
+	target.Exec.Modes = []faults.Mode{faults.Process}
 	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 3, Stores: 1, MaxKeys: 6})
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Violations)
@@ -83,7 +84,7 @@ func TestExecTargetShrinksBrokenProvider(t *testing.T) {
 		require.Equal(t, 0, v.Keys, "shrunk to the empty store")
 		require.Contains(t, v.Counterexample[0], "shrunk from")
 		require.Contains(t, v.Counterexample[1], "write({dir}/store.json")
-		require.Contains(t, v.Replay, "scopemig explore --exec --from ")
+		require.Contains(t, v.Replay, "sysexplore.Explore(ctx, ")
 	}
 	require.True(t, found, "%v", rep.Violations)
 }
@@ -96,4 +97,11 @@ func TestExecTargetWithoutNameIsRefused(t *testing.T) {
 	rep, err := harness.Verify(context.Background(), target, harness.Config{Seed: 1, Stores: 1})
 	require.ErrorIs(t, err, harness.ErrBadTarget)
 	require.Empty(t, rep.Phases, "nothing ran")
+}
+
+// One error for both explorers: a mode that does not apply to a real
+// process is harness.ErrBadConfig.
+func TestTornModeIsHarnessBadConfig(t *testing.T) {
+	_, err := sysexplore.Explore(context.Background(), sysexplore.Config{From: "../../testdata/toolhive-v0.47.0", Argv: []string{"true"}, Modes: []faults.Mode{faults.Torn}, Password: "x"})
+	require.ErrorIs(t, err, harness.ErrBadConfig)
 }

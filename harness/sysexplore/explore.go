@@ -8,36 +8,49 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/internal/report"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/record"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 	"github.com/scopemig/scopemig/model"
 )
 
 // ErrBadConfig: the exploration cannot start (no command, no starting
-// directory, the command fails on the starting store, ...).
-var ErrBadConfig = errors.New("bad exploration")
+// directory, a mode that does not apply, the command fails on the
+// starting store, ...). It is harness.ErrBadConfig: one error for both
+// explorers.
+var ErrBadConfig = report.ErrBadConfig
 
 // explorer is one Explore call.
 type explorer struct {
-	cfg     Config
-	rd      reader
-	work    string                 // private scratch directory
-	s0      model.State            // the starting store
-	s0Dir   string                 // a pristine copy of From
-	cfgRaw  []byte                 // the starting config (nil: none)
-	s0Perm  map[string]os.FileMode // starting permission bits per path
-	s0Sums  map[string][32]byte    // starting content per file
-	trace   Trace
-	recRoot string                       // the root of the recording run (the trace's paths)
-	names   []string                     // the file set of a complete run
-	seen    map[string][]model.Violation // image hash -> its violations (restart included)
-	seq     int
-	rep     Report
-	first   map[string]int // invariant+mode -> index in rep.Violations
+	cfg      Config
+	rd       reader
+	work     string                 // private scratch directory
+	s0       model.State            // the starting store
+	s0Dir    string                 // a pristine copy of From
+	cfgRaw   []byte                 // the starting config (nil: none)
+	s0Perm   map[string]os.FileMode // starting permission bits per path
+	s0Sums   map[string][32]byte    // starting content per file
+	trace    trace.Trace
+	recRoot  string          // the root of the recording run (the trace's paths)
+	names    []string        // the file set of a complete run
+	seen     map[string]bool // image hashes merged into the report (distinct images)
+	memo     imageMemo       // image hash -> its violations (restart included)
+	snaps    map[int]string  // process-mode images taken by the recording: crash point -> directory
+	snapSize int64           // bytes in snaps
+	seq      atomic.Int64    // names the fresh copies (workers run at once)
+	rep      Report
+	first    map[string]int       // invariant+mode -> index in rep.Violations
+	stacks   map[int]record.Stack // crash point -> user stack in the recording
+	killed   map[int]record.Stack // crash point -> user stack of the process-mode image (the run killed there, or the recording)
+	sym      symbolizer
 }
 
 // Explore records cfg.Argv on a copy of cfg.From, then crashes it at every
@@ -55,10 +68,24 @@ func Explore(ctx context.Context, cfg Config) (Report, error) {
 		return e.rep, err
 	}
 	for _, m := range e.cfg.Modes {
-		if err := e.mode(ctx, m); err != nil {
+		fsms := []FSModel{""}
+		if m != faults.Process {
+			fsms = e.cfg.FS
+		}
+		for _, fsm := range fsms {
+			if err := e.mode(ctx, m, fsm); err != nil {
+				e.annotate()
+				return e.rep, err
+			}
+		}
+	}
+	if false {
+		if err := error(nil); err != nil {
+			e.annotate()
 			return e.rep, err
 		}
 	}
+	e.annotate()
 	return e.rep, nil
 }
 
@@ -67,13 +94,24 @@ func newExplorer(cfg Config) (*explorer, error) {
 		return nil, fmt.Errorf("%w: no command", ErrBadConfig)
 	}
 	if cfg.From == "" {
-		return nil, fmt.Errorf("%w: no starting directory (--from)", ErrBadConfig)
+		return nil, fmt.Errorf("%w: no starting directory (Config.From)", ErrBadConfig)
 	}
 	if fi, err := os.Stat(cfg.From); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%w: --from %s is not a directory", ErrBadConfig, cfg.From)
+		return nil, fmt.Errorf("%w: the starting directory %s is not a directory", ErrBadConfig, cfg.From)
 	}
 	if len(cfg.Modes) == 0 {
 		cfg.Modes = Modes()
+	}
+	if err := checkModes(cfg.Modes); err != nil {
+		return nil, err
+	}
+	if len(cfg.FS) == 0 {
+		cfg.FS = []FSModel{Strict}
+	}
+	for _, f := range cfg.FS {
+		if !slices.Contains(FSModels(), f) {
+			return nil, fmt.Errorf("%w: unknown persistence model %q (want strict or ext4-ordered)", ErrBadConfig, f)
+		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
@@ -87,28 +125,21 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.RunTimeout <= 0 {
 		cfg.RunTimeout = 2 * time.Minute
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 64
-	}
-	if cfg.Replay == nil {
-		cfg.Replay = ReplayCommand
-	}
-	if cfg.Password == "" {
-		for _, kv := range cfg.Env {
-			if v, ok := strings.CutPrefix(kv, "TOOLHIVE_SECRETS_PASSWORD="); ok {
-				cfg.Password = v
-			}
-		}
 	}
 	var rd reader = nativeReader{layout: cfg.Layout, password: []byte(cfg.Password)}
 	if cfg.Dump != nil {
 		rd = dumpReader{argv: cfg.Dump, env: cfg.Env}
 	} else if cfg.Password == "" {
-		return nil, fmt.Errorf("%w: the native store reader needs the password (TOOLHIVE_SECRETS_PASSWORD) or --dump", ErrBadConfig)
+		return nil, fmt.Errorf("%w: the native store reader needs the store's password (Config.Password), or a Dump command", ErrBadConfig)
 	}
 	base := cfg.WorkDir
 	if base == "" {
-		base = os.TempDir()
+		base = defaultWorkDir()
 	}
 	work, err := os.MkdirTemp(base, "sysexplore-")
 	if err != nil {
@@ -117,15 +148,14 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if work, err = filepath.EvalSymlinks(work); err != nil {
 		return nil, err
 	}
-	e := &explorer{cfg: cfg, rd: rd, work: work, seen: map[string][]model.Violation{}, first: map[string]int{}}
+	e := &explorer{cfg: cfg, rd: rd, work: work, seen: map[string]bool{}, first: map[string]int{}}
 	e.rep = Report{Command: cfg.Argv, From: cfg.From, Policy: cfg.Policy.String(), Violations: []Violation{}}
 	return e, nil
 }
 
 // fresh returns a new copy of From under the work directory.
 func (e *explorer) fresh(tag string) (string, error) {
-	e.seq++
-	dir := filepath.Join(e.work, tag+strconv.Itoa(e.seq))
+	dir := filepath.Join(e.work, tag+strconv.FormatInt(e.seq.Add(1), 10))
 	return dir, copyTree(e.cfg.From, dir)
 }
 
@@ -151,18 +181,25 @@ func (e *explorer) prepare(ctx context.Context) error {
 	if e.recRoot, err = e.fresh("rec-"); err != nil {
 		return err
 	}
-	spec := runSpec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout}
+	spec := record.Spec{Argv: e.argv(e.recRoot), Env: e.cfg.Env, Root: e.recRoot, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace}
 	if f, ok := e.cfg.Output.(*os.File); ok {
 		spec.Stdout, spec.Stderr = f, f
 	}
-	res, err := record(ctx, spec)
+	if e.snapshots() {
+		spec.Snapshot = e.takeSnapshot
+	}
+	res, err := record.Record(ctx, spec)
 	if err != nil {
 		return err
+	}
+	for _, k := range res.Unsnapped {
+		delete(e.snaps, k) // crashed for real instead
 	}
 	if res.Trace.Exit != 0 {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
-	e.trace = res.Trace
+	e.trace, e.stacks = res.Trace, res.Stacks
+	e.rep.Tracing = tracing(res)
 	e.rep.TraceID = traceID(e.trace, e.recRoot)
 	e.rep.Points = e.trace.Points()
 	for _, o := range e.trace.Ops {
@@ -175,7 +212,7 @@ func (e *explorer) prepare(ctx context.Context) error {
 	}
 	// The complete run itself: converged, config kept, hygiene.
 	vs := e.checkFinal(ctx, e.recRoot, model.I4)
-	e.add(vs, Process, e.rep.Points+1, 0, "none (complete run)", "")
+	e.add(vs, faults.Process, e.rep.Points+1, 0, "none (complete run)", "")
 	return nil
 }
 
@@ -200,149 +237,6 @@ func (e *explorer) points(withEnd bool) []int {
 	return out
 }
 
-// mode explores every crash point in mode m.
-func (e *explorer) mode(ctx context.Context, m Mode) error {
-	start := time.Now()
-	mr := ModeReport{Mode: m}
-	before := len(e.seen)
-	switch m {
-	case Process:
-		for _, k := range e.points(false) {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if k > e.trace.Points() {
-				continue // the complete run: checked by prepare
-			}
-			if err := e.processPoint(ctx, k); err != nil {
-				return err
-			}
-			mr.Points++
-		}
-	case Power, PowerPartial:
-		disk, err := loadDisk(e.s0Dir)
-		if err != nil {
-			return err
-		}
-		seeds := []uint64{0}
-		if m == PowerPartial {
-			seeds = seeds[:0]
-			for i := range e.cfg.Subsets {
-				seeds = append(seeds, e.cfg.Seed+uint64(i))
-			}
-		}
-		for _, k := range e.points(true) {
-			for _, seed := range seeds {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				dir := filepath.Join(e.work, fmt.Sprintf("%s-%d-%d", m, k, seed))
-				id, err := e.powerPoint(ctx, disk, dir, m, k, seed)
-				if err != nil {
-					return err
-				}
-				if id != "" {
-					sys := "none (after the complete run)"
-					if o, ok := e.trace.Point(k); ok {
-						sys = o.Describe(e.recRoot)
-					}
-					e.checkPoint(ctx, dir, m, k, seed, sys, id)
-				}
-				_ = os.RemoveAll(dir)
-				mr.Points++
-			}
-		}
-	}
-	mr.Distinct = len(e.seen) - before
-	mr.Seconds = time.Since(start).Seconds()
-	if mr.Seconds > 0 {
-		mr.PointsPerSec = float64(mr.Points) / mr.Seconds
-	}
-	e.rep.Modes = append(e.rep.Modes, mr)
-	return nil
-}
-
-// processPoint re-runs the command and SIGKILLs its tree on entry to
-// crash point k: the disk the kernel leaves is the image.
-func (e *explorer) processPoint(ctx context.Context, k int) error {
-	dir, err := e.fresh("proc-")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	// Any run that reaches crash point k gives a real crash state of the
-	// command. A command whose path depends on scheduling (Go's per-thread
-	// runtime rand drives map order) may take another path than the
-	// recording: the run's own op at k is reported, and its image's
-	// fingerprint names it. A replay (ImageID set) re-runs until the run
-	// leaves that very image.
-	var (
-		res     runResult
-		reached bool
-	)
-	for attempt := 1; attempt <= e.cfg.Attempts; attempt++ {
-		if attempt > 1 {
-			if err := os.RemoveAll(dir); err != nil {
-				return err
-			}
-			if err := copyTree(e.cfg.From, dir); err != nil {
-				return err
-			}
-		}
-		res, err = record(ctx, runSpec{Argv: e.argv(dir), Env: e.cfg.Env, Root: dir, KillAt: k, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
-		if err != nil {
-			return err
-		}
-		if res.Killed && (e.cfg.ImageID == "" || e.imageID(ctx, dir) == e.cfg.ImageID) {
-			reached = true
-			break
-		}
-	}
-	if !reached {
-		why := "no run reached crash point " + strconv.Itoa(k)
-		if e.cfg.ImageID != "" {
-			why = "no run left the image " + e.cfg.ImageID + " at crash point " + strconv.Itoa(k)
-		}
-		e.inconclusive(Process, k, 0, fmt.Errorf("nondeterministic command, %d attempts: %s", e.cfg.Attempts, why))
-		return nil
-	}
-	if e.diverged(res, dir, k) != "" {
-		e.rep.Diverged++
-	}
-	e.checkPoint(ctx, dir, Process, k, 0, res.At.Describe(dir), e.imageID(ctx, dir))
-	return nil
-}
-
-// powerPoint writes the power image of crash point k into dir and
-// returns its fingerprint. A replay (ImageID set) re-records the command
-// until the image at k is the one named (a command whose syscalls depend
-// on scheduling records another trace each time); "" means it could not
-// (reported inconclusive) or the replay diverged.
-func (e *explorer) powerPoint(ctx context.Context, disk *faults.MemFS, dir string, m Mode, k int, seed uint64) (string, error) {
-	for attempt := 1; ; attempt++ {
-		img, err := powerImage(disk, e.recRoot, e.trace.Before(k), m, seed, k)
-		if err != nil {
-			e.inconclusive(m, k, seed, err)
-			return "", nil
-		}
-		_ = os.RemoveAll(dir)
-		if err := writeDisk(img, dir); err != nil {
-			return "", err
-		}
-		id := e.imageID(ctx, dir)
-		if e.cfg.ImageID == "" || id == e.cfg.ImageID {
-			return id, nil
-		}
-		if attempt >= e.cfg.Attempts {
-			e.inconclusive(m, k, seed, fmt.Errorf("nondeterministic command, %d recordings: none left the image %s at crash point %d", attempt, e.cfg.ImageID, k))
-			return "", nil
-		}
-		if err := e.rerecord(ctx); err != nil {
-			return "", err
-		}
-	}
-}
-
 // rerecord records the command again on a fresh copy (replays of a
 // nondeterministic command).
 func (e *explorer) rerecord(ctx context.Context) error {
@@ -350,7 +244,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := record(ctx, runSpec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout})
+	res, err := record.Record(ctx, record.Spec{Argv: e.argv(root), Env: e.cfg.Env, Root: root, Capture: true, Seed: e.cfg.Seed, Timeout: e.cfg.RunTimeout, Filter: !e.cfg.FullTrace})
 	if err != nil {
 		return err
 	}
@@ -358,7 +252,7 @@ func (e *explorer) rerecord(ctx context.Context) error {
 		return fmt.Errorf("%w: the command exits %d on the starting store (no crash)", ErrBadConfig, res.Trace.Exit)
 	}
 	_ = os.RemoveAll(e.recRoot)
-	e.recRoot, e.trace = root, res.Trace
+	e.recRoot, e.trace, e.stacks = root, res.Trace, res.Stacks
 	return nil
 }
 
@@ -370,7 +264,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 	h := sha256.New()
 	st, err := e.rd.read(ctx, dir)
 	if err != nil {
-		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, ErrUnreadable))
+		fmt.Fprintf(h, "unreadable %v\n", errors.Is(err, errUnreadable))
 	} else {
 		fmt.Fprintln(h, st.String())
 	}
@@ -385,7 +279,7 @@ func (e *explorer) imageID(ctx context.Context, dir string) string {
 // (name, directory, byte count, result) before crash point k and the same
 // op at k. It returns why not, or "". (Temp file names and written bytes
 // may differ: random names, random nonces.)
-func (e *explorer) diverged(res runResult, dir string, k int) string {
+func (e *explorer) diverged(res record.Result, dir string, k int) string {
 	want, _ := e.trace.Point(k)
 	if shape(res.At, dir, false) != shape(want, e.recRoot, false) {
 		return fmt.Sprintf("crash point %d was %s in the recording, %s in the re-run", k, want.Describe(e.recRoot), res.At.Describe(dir))
@@ -403,7 +297,7 @@ func (e *explorer) diverged(res runResult, dir string, k int) string {
 }
 
 // traceID fingerprints the shape of a trace (12 hex digits).
-func traceID(tr Trace, root string) string {
+func traceID(tr trace.Trace, root string) string {
 	h := sha256.New()
 	for _, o := range tr.Ops {
 		fmt.Fprintln(h, shape(o, root, true))
@@ -413,10 +307,10 @@ func traceID(tr Trace, root string) string {
 
 // shape is what must repeat: the syscall, the directory of its path, and
 // (done ops) the byte count and result.
-func shape(o Op, root string, done bool) string {
-	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.Path2, root))
+func shape(o trace.Op, root string, done bool) string {
+	s := fmt.Sprintf("%d %s %s %s", o.Index, o.Name, relDir(o.Path, root), relDir(o.NewPath, root))
 	if done {
-		s += fmt.Sprintf(" %d %d", o.Count, o.Ret)
+		s += fmt.Sprintf(" %d %d", o.Len, o.Ret)
 	}
 	return s
 }
@@ -431,33 +325,14 @@ func relDir(p, root string) string {
 	return r
 }
 
-// checkPoint checks one crash image (dir) and its restart; identical
-// images are checked once.
-func (e *explorer) checkPoint(ctx context.Context, dir string, m Mode, k int, seed uint64, sys, trace string) {
-	h, err := hashTree(dir)
-	if err != nil {
-		e.inconclusive(m, k, seed, err)
-		return
-	}
-	var ack []model.Violation
-	if m != Process && k == e.trace.Points()+1 {
-		// The command exited 0: an acknowledgement. Nothing unsynced may
-		// be needed for the migrated content (I6).
-		ack = e.checkAck(ctx, dir)
-	}
-	vs, ok := e.seen[h]
-	if !ok {
-		vs = e.checkImage(ctx, dir)
-		vs = append(vs, e.restart(ctx, dir)...)
-		e.seen[h] = vs
-	}
-	vs = append(slices.Clone(vs), ack...)
-	e.add(vs, m, k, seed, sys, trace)
-}
-
 // add records violations at a crash point (the first per invariant and
 // mode in full, later ones counted).
-func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, trace string) {
+func (e *explorer) add(vs []model.Violation, m faults.Mode, k int, seed uint64, sys, trace string) {
+	e.addFS(vs, m, "", k, seed, sys, trace)
+}
+
+// addFS is add for a power mode under the persistence model fsm.
+func (e *explorer) addFS(vs []model.Violation, m faults.Mode, fsm FSModel, k int, seed uint64, sys, trace string) {
 	details := map[model.InvariantID][]string{}
 	var ids []model.InvariantID
 	for _, v := range vs {
@@ -468,9 +343,11 @@ func (e *explorer) add(vs []model.Violation, m Mode, k int, seed uint64, sys, tr
 	}
 	for _, id := range ids {
 		v := model.Violation{ID: id, Detail: joinDetails(details[id])}
-		key := string(v.ID) + "/" + string(m)
-		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
-		viol.Replay = e.cfg.Replay(e.cfg, viol)
+		key := string(v.ID) + "/" + string(m) + "/" + string(fsm)
+		viol := Violation{Invariant: v.ID, Name: invName(v.ID), Mode: m, FS: fsm, Point: k, Seed: seed, Syscall: sys, Detail: v.Detail, Count: 1, Image: trace}
+		if e.cfg.Replay != nil {
+			viol.Replay = e.cfg.Replay(e.cfg, viol)
+		}
 		if i, ok := e.first[key]; ok {
 			// Keep the smallest crash point (the complete run, checked
 			// first, is point N+1).
@@ -498,6 +375,76 @@ func joinDetails(d []string) string {
 
 func invName(id model.InvariantID) string { return id.Name() }
 
-func (e *explorer) inconclusive(m Mode, k int, seed uint64, err error) {
-	e.rep.Inconclusive = append(e.rep.Inconclusive, fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err))
+// inconclusive describes a point that could not be explored.
+func inconclusive(m faults.Mode, k int, seed uint64, err error) string {
+	return fmt.Sprintf("%s point %d seed %d: %v", m, k, seed, err)
 }
+
+// tracing says how a recording was traced (Report.Tracing).
+func tracing(r record.Result) string {
+	switch {
+	case r.Filtered:
+		return "seccomp"
+	case r.NoFilter != "":
+		return "ptrace (every syscall): " + r.NoFilter
+	}
+	return "ptrace (every syscall)"
+}
+
+// defaultWorkDir is /dev/shm where it is a writable directory and TMPDIR
+// is not set, else the system temp directory. A process crash leaves the
+// same files on any file system (the page cache survives it; the power
+// modes are simulated), and on a tmpfs the command's fsyncs cost nothing:
+// they dominate its runs on a real disk.
+func defaultWorkDir() string {
+	const shm = "/dev/shm"
+	if os.Getenv("TMPDIR") == "" {
+		if fi, err := os.Stat(shm); err == nil && fi.IsDir() && unixWritable(shm) {
+			return shm
+		}
+	}
+	return os.TempDir()
+}
+
+// unixWritable reports whether a file can be created in dir.
+func unixWritable(dir string) bool {
+	f, err := os.CreateTemp(dir, "sysexplore-probe-")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	return errors.Join(f.Close(), os.Remove(name)) == nil
+}
+
+// snapBudget bounds the bytes of process-mode images kept from the
+// recording; the points past it are crashed for real.
+const snapBudget = 256 << 20
+
+// snapshots reports whether the process-mode images come from the
+// recording (every point, not a replay: a replay crashes for real).
+func (e *explorer) snapshots() bool {
+	return !e.cfg.KillRuns && e.cfg.Point == 0 && e.cfg.ImageID == "" && slices.Contains(e.cfg.Modes, faults.Process)
+}
+
+// takeSnapshot copies the recording's tree at the entry of crash point k
+// (record.Spec.Snapshot).
+func (e *explorer) takeSnapshot(k int) error {
+	if e.snapSize > snapBudget {
+		return errSnapBudget
+	}
+	dir := filepath.Join(e.work, "snap-"+strconv.Itoa(k))
+	n, err := copyTreeN(e.recRoot, dir)
+	e.snapSize += n
+	if err != nil {
+		return err
+	}
+	if e.snaps == nil {
+		e.snaps = map[int]string{}
+	}
+	e.snaps[k] = dir
+	return nil
+}
+
+// errSnapBudget: the process-mode images of the recording exceed
+// snapBudget.
+var errSnapBudget = errors.New("snapshot budget exhausted")

@@ -1,11 +1,10 @@
-//go:build linux && amd64
+//go:build linux
 
 package sysexplore
 
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
@@ -53,11 +53,11 @@ func TestExploreScopemigMigrateFixture(t *testing.T) {
 	for _, policy := range []model.Policy{model.Keep, model.Drop} {
 		t.Run(policy.String(), func(t *testing.T) {
 			cfg := Config{
-				From:    fixture,
-				Argv:    []string{bin, "migrate", "--on-conflict", policy.String(), "--secrets-file", "{dir}/secrets_encrypted", "--config", "{dir}/config.yaml"},
-				Policy:  policy,
-				Env:     append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
-				WorkDir: t.TempDir(),
+				From:     fixture,
+				Argv:     []string{bin, "migrate", "--on-conflict", policy.String(), "--secrets-file", "{dir}/secrets_encrypted", "--config", "{dir}/config.yaml"},
+				Policy:   policy,
+				Password: password,
+				WorkDir:  t.TempDir(),
 			}
 			rep, err := Explore(context.Background(), cfg)
 			require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestExploreScopemigMigrateFixture(t *testing.T) {
 			require.Empty(t, rep.Inconclusive)
 			require.Len(t, rep.Modes, 3)
 			for _, m := range rep.Modes {
-				require.GreaterOrEqual(t, m.Points, rep.Points, "%s explored every crash point", m.Mode)
+				require.GreaterOrEqual(t, m.States, rep.Points, "%s explored every crash point", m.Mode)
 			}
 			s0, err := nativeReader{password: []byte(password)}.read(context.Background(), fixture)
 			require.NoError(t, err)
@@ -103,18 +103,18 @@ func TestExplorePythonProvider(t *testing.T) {
 	broken := pyConfig(t, py, "broken")
 	rep, err = Explore(context.Background(), broken)
 	require.NoError(t, err)
-	v, ok := rep.Has(model.I7, Process)
+	v, ok := rep.Has(model.I7, faults.Process)
 	require.True(t, ok, "%+v", rep.Violations)
 	require.Contains(t, v.Syscall, "write({dir}/store.json")
-	require.Contains(t, v.Replay, "--mode process --point "+itoa(v.Point))
-	_, ok = rep.Has(model.I6, Power)
+	require.Positive(t, v.Point, "the violation carries its crash point (the replay data)")
+	_, ok = rep.Has(model.I6, faults.Power)
 	require.True(t, ok, "%+v", rep.Violations)
 
 	// Replay: the printed crash point alone reproduces it.
-	broken.Modes, broken.Point = []Mode{Process}, v.Point
+	broken.Modes, broken.Point = []faults.Mode{faults.Process}, v.Point
 	again, err := Explore(context.Background(), broken)
 	require.NoError(t, err)
-	w, ok := again.Has(model.I7, Process)
+	w, ok := again.Has(model.I7, faults.Process)
 	require.True(t, ok)
 	require.Equal(t, v.Point, w.Point)
 	require.Equal(t, v.Syscall, w.Syscall)
@@ -127,8 +127,12 @@ func TestExploreBadConfig(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadConfig)
 	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"true"}, Env: []string{}})
 	require.ErrorIs(t, err, ErrBadConfig, "the native reader needs a password")
+	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"true"}, Modes: []faults.Mode{faults.Power, faults.Torn}, Password: password})
+	require.ErrorIs(t, err, ErrBadConfig, "torn does not apply to a real process")
+	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"true"}, Modes: []faults.Mode{faults.Mode(9)}, Password: password})
+	require.ErrorIs(t, err, ErrBadConfig, "an unknown mode")
 	needPtrace(t)
-	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"false"}, Env: []string{"TOOLHIVE_SECRETS_PASSWORD=" + password}, WorkDir: t.TempDir()})
+	_, err = Explore(context.Background(), Config{From: fixture, Argv: []string{"false"}, Password: password, WorkDir: t.TempDir()})
 	require.ErrorIs(t, err, ErrBadConfig, "a command failing without crash")
 	require.True(t, strings.Contains(err.Error(), "exits 1"), "%v", err)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // The persistence model of the power modes (docs/syscall-explore.md):
@@ -17,7 +18,9 @@ import (
 //   - file data and mode persist only after an fsync/fdatasync of that
 //     file (a sync or syncfs persists everything);
 //   - a directory entry (create, rename, unlink, mkdir, rmdir, link)
-//     persists only after an fsync of the directory holding it;
+//     persists only after an fsync of the directory holding it (a hard
+//     link is an entry like any other, a symlink an entry whose target is
+//     written with it);
 //   - a rename is atomic: after power loss either the old or the new
 //     entries of the directory are there (power); under power-partial a
 //     seeded prefix of each inode's unsynced changes persists, in order,
@@ -53,13 +56,16 @@ func (r *replayer) rel(p string) string {
 // apply replays one op. Failed ops and ops outside the root change
 // nothing. An error means the disk refused an op the kernel accepted: the
 // replay diverged (reported as inconclusive, never as a violation).
-func (r *replayer) apply(o Op) error {
+func (r *replayer) apply(o trace.Op) error {
 	if o.Failed() {
 		return nil
 	}
-	p := r.rel(o.Path)
+	p, err := r.opPath(o)
+	if err != nil {
+		return err
+	}
 	switch o.Kind {
-	case KOpen:
+	case faults.OpOpen:
 		if p == "" {
 			return nil
 		}
@@ -69,7 +75,7 @@ func (r *replayer) apply(o Op) error {
 			return err
 		}
 		r.files[o.Desc] = f
-	case KWrite:
+	case faults.OpWrite:
 		f := r.files[o.Desc]
 		if f == nil {
 			return nil
@@ -87,7 +93,7 @@ func (r *replayer) apply(o Op) error {
 		}
 		_, err := f.WriteAt(data, o.Off)
 		return err
-	case KTruncate:
+	case faults.OpTruncate:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return f.Truncate(o.Off)
@@ -103,29 +109,33 @@ func (r *replayer) apply(o Op) error {
 		}
 		terr := f.Truncate(o.Off)
 		return errors.Join(terr, f.Close())
-	case KSync:
+	case faults.OpSync:
 		if f := r.files[o.Desc]; f != nil {
 			return f.Sync()
 		}
-	case KSyncAll:
+	case faults.OpSyncFS:
 		return syncAll(r.disk)
-	case KRename:
-		from, to := r.rel(o.Path), r.rel(o.Path2)
+	case faults.OpRename:
+		from, ferr := r.resolve(o.Path, false)
+		to, terr := r.resolve(o.NewPath, false)
+		if err := errors.Join(ferr, terr); err != nil {
+			return err
+		}
 		if from == "" || to == "" {
 			return errors.New("rename across the explored tree's boundary is not modelled")
 		}
 		return r.disk.Rename(from, to)
-	case KUnlink, KRmdir:
+	case faults.OpRemove:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Remove(p)
-	case KMkdir:
+	case faults.OpMkdir:
 		if p == "" {
 			return nil
 		}
 		return r.disk.Mkdir(p, os.FileMode(o.Mode).Perm())
-	case KChmod:
+	case faults.OpChmod:
 		if o.Desc != 0 {
 			if f := r.files[o.Desc]; f != nil {
 				return r.disk.Chmod(r.rel(o.Path), os.FileMode(o.Mode).Perm())
@@ -136,13 +146,13 @@ func (r *replayer) apply(o Op) error {
 			return nil
 		}
 		return r.disk.Chmod(p, os.FileMode(o.Mode).Perm())
-	case KClose:
+	case faults.OpClose:
 		if f := r.files[o.Desc]; f != nil && o.Last {
 			delete(r.files, o.Desc)
 			return f.Close()
 		}
-	case KLink, KSymlink:
-		return errors.New("links are not modelled by the simulated disk")
+	case faults.OpLink, faults.OpSymlink:
+		return r.link(o)
 	}
 	return nil
 }
@@ -161,25 +171,33 @@ func syncAll(m *faults.MemFS) error {
 // powerImage replays ops onto a copy of start and returns the image a
 // power loss right after them leaves: Power (nothing unsynced) or
 // PowerPartial (a seeded prefix per inode, seed and point give the rng).
-func powerImage(start *faults.MemFS, root string, ops []Op, mode Mode, seed uint64, point int) (*faults.MemFS, error) {
+func powerImage(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int) (*faults.MemFS, error) {
+	return powerImageFS(start, root, ops, mode, seed, point, Strict)
+}
+
+// powerImageFS is powerImage under the persistence model fsm.
+func powerImageFS(start *faults.MemFS, root string, ops []trace.Op, mode faults.Mode, seed uint64, point int, fsm FSModel) (*faults.MemFS, error) {
+	if fsm == Ext4Ordered {
+		return ext4Image(start, root, ops, mode, seed, point)
+	}
 	disk := start.Clone()
 	r := newReplayer(disk, root)
 	for _, o := range ops {
 		if err := r.apply(o); err != nil {
-			return nil, &ReplayError{Op: o.Describe(root), Err: err}
+			return nil, &replayError{Op: o.Describe(root), Err: err}
 		}
 	}
-	if mode == PowerPartial {
+	if mode == faults.PowerPartial {
 		return disk.CrashImage(faults.PowerPartial, rand.New(rand.NewPCG(seed, uint64(point)))), nil
 	}
 	return disk.CrashImage(faults.Power, nil), nil
 }
 
-// ReplayError: the simulated disk refused an op the real kernel did.
-type ReplayError struct {
+// replayError: the simulated disk refused an op the real kernel did.
+type replayError struct {
 	Op  string
 	Err error
 }
 
-func (e *ReplayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
-func (e *ReplayError) Unwrap() error { return e.Err }
+func (e *replayError) Error() string { return "replay of " + e.Op + " diverged: " + e.Err.Error() }
+func (e *replayError) Unwrap() error { return e.Err }

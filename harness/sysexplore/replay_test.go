@@ -8,23 +8,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
+	"github.com/scopemig/scopemig/harness/sysexplore/internal/trace"
 )
 
 // scripted ops of an atomic replace of root/f: temp file, write, fsync,
 // close, rename (and, when dirSync, an fsync of the directory).
-func atomicReplace(root string, dirSync bool) []Op {
+func atomicReplace(root string, dirSync bool) []trace.Op {
 	tmp, f := filepath.Join(root, ".f.tmp"), filepath.Join(root, "f")
-	ops := []Op{
-		{Index: 1, Kind: KOpen, Name: "openat", Path: tmp, Desc: 1, Flags: os.O_WRONLY | os.O_CREATE | os.O_TRUNC, Mode: 0o600, Ret: 3},
-		{Index: 2, Kind: KWrite, Name: "write", Path: tmp, Desc: 1, Data: []byte("new"), Count: 3, Ret: 3},
-		{Index: 3, Kind: KSync, Name: "fsync", Path: tmp, Desc: 1},
-		{Index: 4, Kind: KClose, Name: "close", Path: tmp, Desc: 1, Last: true},
-		{Index: 5, Kind: KRename, Name: "rename", Path: tmp, Path2: f},
+	ops := []trace.Op{
+		{Index: 1, Kind: faults.OpOpen, Name: "openat", Path: tmp, Desc: 1, Flags: os.O_WRONLY | os.O_CREATE | os.O_TRUNC, Mode: 0o600, Ret: 3},
+		{Index: 2, Kind: faults.OpWrite, Name: "write", Path: tmp, Desc: 1, Data: []byte("new"), Len: 3, Ret: 3},
+		{Index: 3, Kind: faults.OpSync, Name: "fsync", Path: tmp, Desc: 1},
+		{Index: 4, Kind: faults.OpClose, Name: "close", Path: tmp, Desc: 1, Last: true},
+		{Index: 5, Kind: faults.OpRename, Name: "rename", Path: tmp, NewPath: f},
 	}
 	if dirSync {
 		ops = append(ops,
-			Op{Kind: KOpen, Name: "openat", Path: root, Desc: 2, Flags: os.O_RDONLY, Ret: 3},
-			Op{Index: 6, Kind: KSync, Name: "fsync", Path: root, Desc: 2})
+			trace.Op{Kind: faults.OpOpen, Name: "openat", Path: root, Desc: 2, Flags: os.O_RDONLY, Ret: 3},
+			trace.Op{Index: 6, Kind: faults.OpSync, Name: "fsync", Path: root, Desc: 2})
 	}
 	return ops
 }
@@ -58,7 +59,7 @@ func TestPowerImageRenameNeedsDirectorySync(t *testing.T) {
 		want    string
 	}{{"no dir fsync: the rename is lost", false, "old"}, {"dir fsync: the rename persists", true, "new"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			img, err := powerImage(disk, root, atomicReplace(root, tc.dirSync), Power, 0, 99)
+			img, err := powerImage(disk, root, atomicReplace(root, tc.dirSync), faults.Power, 0, 99)
 			require.NoError(t, err)
 			require.Equal(t, map[string]string{"/f": tc.want}, files(t, img))
 		})
@@ -70,25 +71,25 @@ func TestPowerImageRenameNeedsDirectorySync(t *testing.T) {
 func TestPowerImageUnsyncedInPlaceWriteIsLost(t *testing.T) {
 	root := "/r"
 	_, disk := startDisk(t)
-	ops := []Op{
-		{Index: 1, Kind: KOpen, Path: "/r/f", Desc: 7, Flags: os.O_WRONLY | os.O_TRUNC, Ret: 3},
-		{Index: 2, Kind: KWrite, Path: "/r/f", Desc: 7, Data: []byte("newer"), Count: 5, Ret: 5},
-		{Index: 3, Kind: KClose, Path: "/r/f", Desc: 7, Last: true},
+	ops := []trace.Op{
+		{Index: 1, Kind: faults.OpOpen, Path: "/r/f", Desc: 7, Flags: os.O_WRONLY | os.O_TRUNC, Ret: 3},
+		{Index: 2, Kind: faults.OpWrite, Path: "/r/f", Desc: 7, Data: []byte("newer"), Len: 5, Ret: 5},
+		{Index: 3, Kind: faults.OpClose, Path: "/r/f", Desc: 7, Last: true},
 	}
-	img, err := powerImage(disk, root, ops, Power, 0, 4)
+	img, err := powerImage(disk, root, ops, faults.Power, 0, 4)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"/f": "old"}, files(t, img))
 	// After the open only (O_TRUNC done, nothing synced) power keeps "old".
-	img, err = powerImage(disk, root, ops[:1], Power, 0, 2)
+	img, err = powerImage(disk, root, ops[:1], faults.Power, 0, 2)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"/f": "old"}, files(t, img))
 	// power-partial: each draw persists a prefix of the unsynced changes:
 	// old, truncated (empty) or new; the same seed gives the same image.
 	seen := map[string]bool{}
 	for seed := range uint64(40) {
-		a, err := powerImage(disk, root, ops, PowerPartial, seed, 4)
+		a, err := powerImage(disk, root, ops, faults.PowerPartial, seed, 4)
 		require.NoError(t, err)
-		b, err := powerImage(disk, root, ops, PowerPartial, seed, 4)
+		b, err := powerImage(disk, root, ops, faults.PowerPartial, seed, 4)
 		require.NoError(t, err)
 		require.Equal(t, files(t, a), files(t, b), "seed %d is deterministic", seed)
 		seen[files(t, a)["/f"]] = true
@@ -98,20 +99,20 @@ func TestPowerImageUnsyncedInPlaceWriteIsLost(t *testing.T) {
 
 func TestPowerImageFailedAndOutsideOpsChangeNothing(t *testing.T) {
 	_, disk := startDisk(t)
-	ops := []Op{
-		{Index: 1, Kind: KUnlink, Path: "/r/f", Ret: -2},        // failed: ENOENT
-		{Index: 2, Kind: KUnlink, Path: "/elsewhere/f", Ret: 0}, // outside the root
+	ops := []trace.Op{
+		{Index: 1, Kind: faults.OpRemove, Path: "/r/f", Ret: -2},        // failed: ENOENT
+		{Index: 2, Kind: faults.OpRemove, Path: "/elsewhere/f", Ret: 0}, // outside the root
 	}
-	img, err := powerImage(disk, "/r", ops, Power, 0, 3)
+	img, err := powerImage(disk, "/r", ops, faults.Power, 0, 3)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"/f": "old"}, files(t, img))
 }
 
 func TestReplayDivergenceIsAnError(t *testing.T) {
 	_, disk := startDisk(t)
-	ops := []Op{{Index: 1, Kind: KRename, Name: "rename", Path: "/r/missing", Path2: "/r/g"}}
-	_, err := powerImage(disk, "/r", ops, Power, 0, 2)
-	var re *ReplayError
+	ops := []trace.Op{{Index: 1, Kind: faults.OpRename, Name: "rename", Path: "/r/missing", NewPath: "/r/g"}}
+	_, err := powerImage(disk, "/r", ops, faults.Power, 0, 2)
+	var re *replayError
 	require.ErrorAs(t, err, &re)
 	require.Contains(t, re.Op, "rename({dir}/missing -> {dir}/g)")
 }

@@ -15,10 +15,10 @@ import (
 	"github.com/scopemig/scopemig/model"
 )
 
-// ErrUnreadable: a crash image the target's store format cannot read (a
+// errUnreadable: a crash image the target's store format cannot read (a
 // torn or empty store file, a dump command that fails). On a crash image
 // it is an I7 violation.
-var ErrUnreadable = errors.New("store is unreadable")
+var errUnreadable = errors.New("store is unreadable")
 
 // Layout says where a ToolHive-layout store keeps its files in the
 // explored directory. The zero value is ToolHive's: "secrets_encrypted"
@@ -59,11 +59,11 @@ func (r nativeReader) read(_ context.Context, dir string) (model.State, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return s, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return s, fmt.Errorf("%w: %v", errUnreadable, err)
 	default:
 		m, err := encfile.Decode(encfile.KeyFromPassword(r.password), b)
 		if err != nil {
-			return s, fmt.Errorf("%w: %s (%d bytes): %v", ErrUnreadable, r.layout.secrets(), len(b), err)
+			return s, fmt.Errorf("%w: %s (%d bytes): %v", errUnreadable, r.layout.secrets(), len(b), err)
 		}
 		s.Secrets = m
 	}
@@ -91,10 +91,10 @@ func (r dumpReader) read(ctx context.Context, dir string) (model.State, error) {
 	s := model.State{Secrets: map[string]string{}}
 	if err := cmd.Run(); err != nil {
 		// The dump's stderr may name values: only its size is reported.
-		return s, fmt.Errorf("%w: dump command: %v (%d bytes of stderr)", ErrUnreadable, err, errb.Len())
+		return s, fmt.Errorf("%w: dump command: %v (%d bytes of stderr)", errUnreadable, err, errb.Len())
 	}
 	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
-		return s, fmt.Errorf("%w: dump output is not the store JSON: %v", ErrUnreadable, err)
+		return s, fmt.Errorf("%w: dump output is not the store JSON: %v", errUnreadable, err)
 	}
 	if s.Secrets == nil {
 		s.Secrets = map[string]string{}

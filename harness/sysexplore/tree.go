@@ -15,14 +15,23 @@ import (
 	"github.com/scopemig/scopemig/faults"
 )
 
-// ErrBadTree: the starting directory holds something the explorer cannot
-// copy (only regular files and directories are supported).
-var ErrBadTree = errors.New("unsupported file in the starting directory")
+// errBadTree: the starting directory holds something the explorer cannot
+// copy (regular files, directories, symlinks and hard links are supported).
+var errBadTree = errors.New("unsupported file in the starting directory")
 
-// copyTree copies the regular files and directories of src into dst (which
-// must not exist), keeping permission bits.
+// copyTree copies the regular files, directories, symlinks (their target
+// text as is) and hard links (as links) of src into dst (which must not
+// exist), keeping permission bits.
 func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	_, err := copyTreeN(src, dst)
+	return err
+}
+
+// copyTreeN is copyTree, returning the number of file bytes copied.
+func copyTreeN(src, dst string) (int64, error) {
+	var n int64
+	links := linkGroups{}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -41,7 +50,16 @@ func copyTree(src, dst string) error {
 				return err
 			}
 			return os.Chmod(to, info.Mode().Perm())
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
 		case d.Type().IsRegular():
+			if first, ok := links.seen(info, to); ok {
+				return os.Link(first, to)
+			}
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -49,10 +67,29 @@ func copyTree(src, dst string) error {
 			if err := os.WriteFile(to, b, 0o600); err != nil {
 				return err
 			}
+			n += int64(len(b))
 			return os.Chmod(to, info.Mode().Perm())
 		}
-		return fmt.Errorf("%w: %s (%s)", ErrBadTree, p, d.Type())
+		return fmt.Errorf("%w: %s (%s)", errBadTree, p, d.Type())
 	})
+	return n, err
+}
+
+// linkGroups remembers, per inode of a file with several names, the first
+// name it was given (to link the later ones to it).
+type linkGroups map[uint64]string
+
+// seen returns the first name of info's inode, or records name as it.
+func (g linkGroups) seen(info fs.FileInfo, name string) (string, bool) {
+	ino, nlink := inodeOf(info)
+	if nlink < 2 {
+		return "", false
+	}
+	if first, ok := g[ino]; ok {
+		return first, true
+	}
+	g[ino] = name
+	return "", false
 }
 
 // loadDisk reads a real directory into a simulated disk on which
@@ -60,6 +97,7 @@ func copyTree(src, dst string) error {
 func loadDisk(dir string) (*faults.MemFS, error) {
 	m := faults.NewMemFS()
 	var dirs []string
+	links := linkGroups{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -87,7 +125,16 @@ func loadDisk(dir string) (*faults.MemFS, error) {
 				return err
 			}
 			dirs = append(dirs, mp)
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return m.SymlinkIfPossible(target, mp)
 		case d.Type().IsRegular():
+			if first, ok := links.seen(info, mp); ok {
+				return m.Link(first, mp)
+			}
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -103,7 +150,7 @@ func loadDisk(dir string) (*faults.MemFS, error) {
 				return err
 			}
 		default:
-			return fmt.Errorf("%w: %s (%s)", ErrBadTree, p, d.Type())
+			return fmt.Errorf("%w: %s (%s)", errBadTree, p, d.Type())
 		}
 		return nil
 	})
@@ -148,21 +195,37 @@ func writeDisk(m *faults.MemFS, dst string) error {
 	})
 	// Parents sort before children; directories get their mode after their
 	// content is written (a 0500 directory must still be filled).
-	var dirs []string
+	// Hard links are made once every file is there.
+	var dirs, links []string
 	for _, p := range paths {
 		e := files[p]
 		to := filepath.Join(dst, filepath.FromSlash(strings.TrimPrefix(p, "/")))
-		if e.Mode.IsDir() {
+		switch {
+		case e.Mode.IsDir():
 			if err := os.Mkdir(to, 0o700); err != nil {
 				return err
 			}
 			dirs = append(dirs, p)
+			continue
+		case e.Mode&fs.ModeSymlink != 0:
+			if err := os.Symlink(string(e.Data), to); err != nil {
+				return err
+			}
+			continue
+		case e.Link != "":
+			links = append(links, p)
 			continue
 		}
 		if err := os.WriteFile(to, e.Data, 0o600); err != nil {
 			return err
 		}
 		if err := os.Chmod(to, e.Mode.Perm()); err != nil {
+			return err
+		}
+	}
+	for _, p := range links {
+		at := func(p string) string { return filepath.Join(dst, filepath.FromSlash(strings.TrimPrefix(p, "/"))) }
+		if err := os.Link(at(files[p].Link), at(p)); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@
 // writers of one directory (fslock.Acquire) — two concurrent writers of one
 // target would share the temp file.
 //
-// On a real machine (issue 12) the files it replaces are protected against
+// On a real machine the files it replaces are protected against
 // what other users may plant: the temp file is created exclusively and
 // never through a link (O_CREAT|O_EXCL|O_NOFOLLOW); anything at the temp
 // name other than a crashed Write's leftover (a symlink, a hard link, a
@@ -17,6 +17,15 @@
 // write, for anyone else who does not own it). Preflight checks all of
 // that, plus a writable directory, without writing, so that a caller can
 // refuse before an earlier write elsewhere.
+//
+// Write never follows a link at the target. A caller whose path may be a
+// user's symlink (a dotfile manager's layout) resolves it first with
+// Resolve, which follows a bounded chain of links only when it is safe to
+// replace the file at its end (the user's own links and file, no directory
+// on the way writable by others, a writable target in a writable
+// directory) and refuses otherwise with an *UnsafeLinkError, reading only;
+// the caller then writes the target in its own directory, and the link
+// stays a link.
 //
 // The sequence of filesystem operations is minimal and fixed, because the
 // crash-sweep harness enumerates crash points by counting them (the checks

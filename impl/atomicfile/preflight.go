@@ -55,6 +55,21 @@ func PreflightAs(fsys afero.Fs, path string, id Identity) error {
 	return nil
 }
 
+// PreflightDir checks, writing nothing, that this process may create a
+// file in dir (or in its nearest existing ancestor, when dir is missing):
+// the check Preflight makes of a target's directory, for a file created
+// elsewhere than next to its target (a lock file next to a symlink).
+func PreflightDir(fsys afero.Fs, dir string) error {
+	d, err := existingDir(fsys, dir)
+	if err != nil {
+		return fmt.Errorf("preflight %s: %w", dir, err)
+	}
+	if err := writableDir(fsys, d); err != nil {
+		return fmt.Errorf("preflight %s: %w", dir, err)
+	}
+	return nil
+}
+
 // existingDir returns dir, or its nearest existing ancestor when dir is
 // missing; the one found must be a directory.
 func existingDir(fsys afero.Fs, dir string) (string, error) {

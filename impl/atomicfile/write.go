@@ -70,6 +70,10 @@ func Write(fsys afero.Fs, path string, data []byte, perm os.FileMode) error {
 // errors.ErrUnsupported or EINVAL, as some filesystems return for fsync of
 // a directory) is ignored; every other error is returned.
 func WriteAs(fsys afero.Fs, path string, data []byte, perm os.FileMode, id Identity) error {
+	return writeAs(fsys, path, data, perm, id, nil)
+}
+
+func writeAs(fsys afero.Fs, path string, data []byte, perm os.FileMode, id Identity, guard func() error) error {
 	p, err := planReplace(fsys, path, id)
 	if err != nil {
 		return fmt.Errorf("atomic write %s: %w", path, err)
@@ -85,12 +89,18 @@ func WriteAs(fsys afero.Fs, path string, data []byte, perm os.FileMode, id Ident
 	if err := checkBeforeRename(fsys, tmp, path, written); err != nil {
 		return fmt.Errorf("atomic write %s: %w", path, err)
 	}
+	if guard != nil {
+		if err := guard(); err != nil {
+			_ = fsys.Remove(tmp)
+			return fmt.Errorf("atomic write %s: %w", path, err)
+		}
+	}
 	if err := fsys.Rename(tmp, path); err != nil {
 		_ = fsys.Remove(tmp)
 		return fmt.Errorf("atomic write %s: rename: %w", path, err)
 	}
 	if err := SyncDir(fsys, filepath.Dir(path)); err != nil {
-		return fmt.Errorf("atomic write %s: %w", path, err)
+		return fmt.Errorf("atomic write %s: %w: %w", path, ErrNotDurable, err)
 	}
 	return nil
 }

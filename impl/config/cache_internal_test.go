@@ -6,22 +6,18 @@ import (
 
 	"github.com/spf13/afero"
 	"github.com/stretchr/testify/require"
-
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // A cached content is not parsed again (a planted answer shows it); one
-// changed byte is another content; a context without a sim.Shared has no
-// cache. The cache is bounded, oldest first.
+// changed byte is another content; a Flag without a Cache parses every
+// time. The cache is bounded, oldest first.
 func TestCacheSkipsParseAndIsBounded(t *testing.T) {
-	require.Nil(t, sharedCache(context.Background()))
-	ctx := sim.NewContext(context.Background(), sim.NewShared())
+	ctx := context.Background()
 	fsys := afero.NewMemMapFs()
 	const path = "/c/config.yaml"
 	require.NoError(t, afero.WriteFile(fsys, path, []byte("a: 1\n"), 0o600))
-	c := sharedCache(ctx)
-	require.Same(t, c, sharedCache(ctx), "one cache per sim.Shared")
-	f := Flag{Fs: fsys, Path: path}
+	c := NewCache(0)
+	f := Flag{Fs: fsys, Path: path, Cache: c}
 	done, err := f.Migrated(ctx)
 	require.NoError(t, err)
 	require.False(t, done)
@@ -33,15 +29,15 @@ func TestCacheSkipsParseAndIsBounded(t *testing.T) {
 	done, err = f.Migrated(ctx)
 	require.NoError(t, err)
 	require.True(t, done, "the answer came from the cache")
-	done, err = f.Migrated(context.Background())
+	done, err = Flag{Fs: fsys, Path: path}.Migrated(ctx)
 	require.NoError(t, err)
-	require.False(t, done, "no cache without a sim.Shared")
+	require.False(t, done, "no cache without one")
 	require.NoError(t, afero.WriteFile(fsys, path, []byte("a: 2\n"), 0o600))
 	done, err = f.Migrated(ctx)
 	require.NoError(t, err)
 	require.False(t, done, "another content is parsed")
 
-	c = newCache(2)
+	c = NewCache(2)
 	c.put([]byte("a: 1\n"), false, nil)
 	c.put([]byte("a: 2\n"), false, nil)
 	c.put([]byte("b"), false, nil) // evicts "a: 1\n", the oldest

@@ -9,11 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/impl/config"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// A Flag called with a context that shares a cache (sim.Shared) answers
-// exactly as one without, on the first call
+// A Flag with a Cache answers exactly as one without, on the first call
 // (parsed) and on later ones (cached), for valid and invalid files alike;
 // SetMigrated writes the same bytes with the file's own mode.
 func TestCachedFlagAgrees(t *testing.T) {
@@ -26,7 +24,7 @@ func TestCachedFlagAgrees(t *testing.T) {
 		"secrets:\n    provider_type: encrypted\nsecret_scope_migration: false # keep me\n",
 		"a: &x {b: 1}\nc: *x\n",
 	}
-	simctx := sim.NewContext(ctx, sim.NewShared()) // 64 entries: every input stays cached from round 1 on
+	shared := config.NewCache(0) // 64 entries: every input stays cached from round 1 on
 	for round := range 3 {
 		for _, in := range inputs {
 			for _, missing := range []bool{false, true} {
@@ -43,15 +41,15 @@ func TestCachedFlagAgrees(t *testing.T) {
 				}
 				plainFs, cachedFs := mk(), mk()
 				plain := config.Flag{Fs: plainFs, Path: path}
-				cached := config.Flag{Fs: cachedFs, Path: path}
+				cached := config.Flag{Fs: cachedFs, Path: path, Cache: shared}
 				w, werr := plain.Migrated(ctx)
-				g, gerr := cached.Migrated(simctx)
+				g, gerr := cached.Migrated(ctx)
 				require.Equal(t, w, g, "round %d %q", round, in)
 				require.Equal(t, werr == nil, gerr == nil, "round %d %q", round, in)
 				if gerr != nil {
 					require.True(t, errors.Is(gerr, config.ErrInvalidConfig))
 				}
-				werr, gerr = plain.SetMigrated(ctx), cached.SetMigrated(simctx)
+				werr, gerr = plain.SetMigrated(ctx), cached.SetMigrated(ctx)
 				require.Equal(t, werr == nil, gerr == nil, "round %d %q", round, in)
 				wb, err1 := afero.ReadFile(plainFs, path)
 				gb, err2 := afero.ReadFile(cachedFs, path)

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/spf13/afero"
 	"gopkg.in/yaml.v3"
+
+	"github.com/scopemig/scopemig/impl/atomicfile"
 )
 
 // maxSize bounds the config file read; ToolHive's are a few KiB.
@@ -25,34 +26,47 @@ type document struct {
 	root   *yaml.Node  // the top-level mapping
 	doc    *yaml.Node  // the document node holding root
 	value  *yaml.Node  // the value of Key; nil when absent
+	// lead is the text of a file that holds only comments and blank lines
+	// (which yaml.v3 parses as no document at all, so the comments are on
+	// no node): written back verbatim before the encoded document.
+	lead []byte
 }
 
 // rawConfig is a config file as read, before parsing.
 type rawConfig struct {
-	path   string
+	path   string      // the path as named (error messages, ToolHive's lock next to it)
+	target string      // the file read and replaced: path, or the target of a link (atomicfile.Resolve)
 	data   []byte      // empty when missing
 	exists bool        // the file exists
 	perm   os.FileMode // permission bits of the existing file, else 0600
 }
 
 // readConfig reads path, checking that it is a regular file of at most
-// maxSize bytes. A missing file reads as empty.
+// maxSize bytes. A missing file reads as empty. A symlink is followed when
+// atomicfile.Resolve finds it safe (else the error wraps
+// atomicfile.ErrUnsafeLink, not ErrInvalidConfig: the config itself may be
+// fine); raw.target is then the file it points to.
 func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
-	raw := rawConfig{path: path, perm: 0o600}
-	fi, err := lstat(fsys, path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return raw, nil
-	}
-	if err != nil {
+	raw := rawConfig{path: path, target: path, perm: 0o600}
+	res, err := atomicfile.Resolve(fsys, path)
+	switch {
+	case errors.Is(err, atomicfile.ErrUnsafeLink):
+		return raw, fmt.Errorf("config: %w", err)
+	case err != nil:
 		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
+	raw.target = res.Target
+	target, fi := res.Target, res.Info
+	if fi == nil { // missing
+		return raw, nil
+	}
 	if !fi.Mode().IsRegular() {
-		return raw, fmt.Errorf("%w: %s: not a regular file (%s)", ErrInvalidConfig, path, fi.Mode().Type())
+		return raw, fmt.Errorf("%w: %s: not a regular file (a %s)", ErrInvalidConfig, path, atomicfile.TypeName(fi.Mode()))
 	}
 	if fi.Size() > maxSize {
 		return raw, fmt.Errorf("%w: %s: larger than %d bytes", ErrInvalidConfig, path, maxSize)
 	}
-	if raw.data, err = read(fsys, path, fi.Size()); err != nil {
+	if raw.data, err = read(fsys, target, fi.Size()); err != nil {
 		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	raw.exists, raw.perm = true, fi.Mode().Perm()
@@ -127,7 +141,7 @@ func parse(data []byte) (*document, error) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) { // empty, or comments only
-			return emptyDocument(), nil
+			return commentsOnly(data), nil
 		}
 		return nil, err
 	}
@@ -141,7 +155,7 @@ func parse(data []byte) (*document, error) {
 			"ToolHive reads only the first, and rewriting the file would drop the others; keep one", next.Line)
 	}
 	if doc.Kind == 0 { // empty, or comments only
-		return emptyDocument(), nil
+		return commentsOnly(data), nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errors.New("not a YAML document")
@@ -172,6 +186,25 @@ func parse(data []byte) (*document, error) {
 	return d, nil
 }
 
+// commentsOnly is the empty document of data, a file in which yaml.v3
+// found no document: it keeps data to write it back when every line is
+// blank or a comment (the comments a user wrote in an otherwise empty
+// config survive the flag write, as they do in a config with fields).
+// Anything else is dropped, as before.
+func commentsOnly(data []byte) *document {
+	d := emptyDocument()
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSpace(line)
+		if len(line) != 0 && line[0] != '#' {
+			return d
+		}
+	}
+	if len(bytes.TrimSpace(data)) != 0 {
+		d.lead = data
+	}
+	return d
+}
+
 // migrated decodes the flag; absent is false.
 func (d *document) migrated() (bool, error) {
 	if d.value == nil {
@@ -198,6 +231,16 @@ func (d *document) setMigrated() {
 
 // encode renders the document in ToolHive's style (4-space indentation).
 func (d *document) encode(w io.Writer) error {
+	if len(d.lead) != 0 {
+		if _, err := w.Write(d.lead); err != nil {
+			return err
+		}
+		if d.lead[len(d.lead)-1] != '\n' {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+	}
 	keepNulls(d.doc, false)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(indent)

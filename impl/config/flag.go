@@ -15,11 +15,16 @@ import (
 	"github.com/scopemig/scopemig/impl/fslock"
 )
 
-// Flag is the migration flag in the YAML config file Path on Fs. Both
-// fields are required. Flag is a value type: copies share the file.
+// Flag is the migration flag in the YAML config file Path on Fs. Fs and
+// Path are required. Flag is a value type: copies share the file (and the
+// Cache).
 type Flag struct {
 	Fs   afero.Fs
 	Path string
+	// Cache, when not nil, is shared by every Flag given it: a config
+	// content parsed once is not parsed again (see Cache). Nil, the
+	// default, parses every read.
+	Cache *Cache
 }
 
 // dirPerm is the mode of a config directory SetMigrated creates.
@@ -53,7 +58,7 @@ func (f Flag) Migrated(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	c := sharedCache(ctx)
+	c := f.Cache
 	if c != nil {
 		if done, _, ok := c.get(raw.data); ok {
 			return done, nil
@@ -88,12 +93,22 @@ const LockFileSuffix = ".lock"
 // true (in place, or appended to the top-level mapping), keeping every
 // other field, their order and comments, and replaces the file in one
 // atomicfile.Write with the file's existing permission bits (0600 for a
-// new file). A missing directory is created with mode 0700; a missing file
+// new file). A Path that is a symlink atomicfile.Resolve finds safe is
+// followed: the directory lock and the replace are those of the target's
+// directory (the link stays a link), ToolHive's lock stays
+// Path+LockFileSuffix next to the link, where UpdateConfigAtPath takes it;
+// an unsafe link fails with atomicfile.ErrUnsafeLink before any write. A
+// missing directory is created with mode 0700; a missing file
 // is created. On a real filesystem the lock file is created when missing
-// and never removed (see impl/fslock). When the lock file was removed or
-// replaced while held (ToolHive removes its lock file after unlocking), the
-// locked read-modify-write is redone, at most lockFileAttempts times, then
-// SetMigrated fails with ErrLockFileUnstable.
+// and never removed (see impl/fslock). Immediately before its rename it
+// checks (atomicfile.WriteGuarded) that the lock file is still the one it
+// locked, that the file it read still holds what it read, and (Linux) that
+// no process has it open for writing; when one of them fails (ToolHive's
+// lock-file race let a ToolHive writer in, see impl/fslock) nothing is
+// renamed and the locked read-modify-write is redone, at most
+// lockFileAttempts times, then SetMigrated fails with ErrLockFileUnstable
+// or ErrConfigBusy. A write in place that lands between that check and
+// the rename is reported after it (ErrConcurrentWrite).
 //
 // Crash contract: the config holds either its old content or the new one
 // (atomicfile.Write), never a mix; after a nil return the flag is durable.
@@ -115,18 +130,23 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 	if err := f.check(ctx); err != nil {
 		return false, err
 	}
-	if raw, err := readConfig(f.Fs, f.Path); err != nil {
+	raw, err := readConfig(f.Fs, f.Path)
+	if err != nil {
 		return false, err
-	} else if _, done, err := f.render(ctx, raw); err != nil {
+	}
+	if _, done, err := f.render(raw); err != nil {
 		return false, err
 	} else if done {
 		// Set already, maybe by a run that failed before making it durable:
 		// a nil return promises a durable flag (SyncMigrated writes no byte).
 		return false, f.SyncMigrated(ctx)
 	}
-	dir := filepath.Dir(f.Path)
+	// The directory of the file replaced: the link's target's when the
+	// config is a symlink (setLocked rechecks it under the lock).
+	dir := filepath.Dir(raw.target)
+	redo := ErrLockFileUnstable
 	for range lockFileAttempts {
-		settled, w, err := f.setLocked(ctx, dir)
+		settled, w, err := f.setLocked(ctx, dir, &redo)
 		wrote = wrote || w
 		if err == nil && settled && !wrote {
 			err = f.SyncMigrated(ctx) // a concurrent run set it: make sure it is durable
@@ -135,7 +155,7 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 			return wrote, err
 		}
 	}
-	return wrote, fmt.Errorf("config %s: %w", f.Path, ErrLockFileUnstable)
+	return wrote, fmt.Errorf("config %s: %w", f.Path, redo)
 }
 
 // lockFileAttempts bounds SetMigrated's retries when ToolHive's lock file
@@ -143,20 +163,24 @@ func (f Flag) SetMigratedReport(ctx context.Context) (wrote bool, err error) {
 const lockFileAttempts = 8
 
 // setLocked is one locked read-modify-write of SetMigrated; wrote is true
-// when it replaced the file. settled is
-// false when ToolHive's lock file was removed or replaced while it was
-// held (the lock may then not have excluded a ToolHive process) and the
-// caller must retry: before the write, nothing was written; after it, the
-// retry rereads and rewrites only if a concurrent ToolHive write dropped
-// the flag.
+// when it replaced the file. settled is false when the caller must redo
+// it: ToolHive's lock file was removed or replaced while held (the lock
+// may then not have excluded a ToolHive process), or the config was
+// written or held open for writing since the read; *redo then names the
+// reason (the error SetMigrated returns once its attempts are spent).
+// Before the rename nothing was written; after it, the redo rereads and
+// rewrites only if a concurrent ToolHive write dropped the flag.
 //
 // Why: ToolHive v0.47.0 unlocks its lock file and then removes it. A
 // waiter granted the flock between the two holds an inode that loses its
 // name a moment later, and ToolHive's next update locks a new file: both
 // run at once. fslock.AcquireFile checks the name right after locking; the
-// checks here, before and after the write, catch a removal that came just
-// after that check.
-func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, err error) {
+// checks here, after the read and immediately before the rename (guard),
+// catch a removal that came after that check, and a ToolHive write that
+// the lock did not exclude at all (it held a removed inode). The check
+// after the rename catches a removal in between (a redo, which restores
+// a dropped flag) and a write in place in between (ErrConcurrentWrite).
+func (f Flag) setLocked(ctx context.Context, dir string, redo *error) (settled, wrote bool, err error) {
 	release, stable, err := f.lock(ctx, dir)
 	if err != nil {
 		return false, false, err
@@ -167,20 +191,54 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 	if err != nil {
 		return false, false, err
 	}
-	out, done, err := f.render(ctx, raw)
+	if filepath.Dir(raw.target) != dir { // the link was re-pointed meanwhile
+		return false, false, fmt.Errorf("config %s: %w", f.Path, ErrLinkMoved)
+	}
+	out, done, err := f.render(raw)
 	if err != nil || done {
 		return true, false, err
 	}
 	if !stable() {
+		*redo = ErrLockFileUnstable
 		return false, false, nil
 	}
+	watch, err := watchInPlace(f.Fs, raw.target, raw)
+	if err != nil {
+		return false, false, err
+	}
+	defer watch.close()
 	if !raw.exists {
 		if err := ensureDir(f.Fs, dir); err != nil {
 			return false, false, fmt.Errorf("config %s: %w", f.Path, err)
 		}
 	}
-	if err := atomicfile.Write(f.Fs, f.Path, out, raw.perm); err != nil {
+	// The last check, immediately before the rename: the lock file is
+	// still the one locked, nobody wrote the config since it was read, and
+	// nobody has it open for writing (a write in place under way: what was
+	// read may be its truncated state).
+	guard := func() error {
+		if !stable() {
+			*redo = ErrLockFileUnstable
+			return errChangedUnderLock
+		}
+		*redo = ErrConfigBusy
+		if changed, err := watch.changed(true); err != nil || changed {
+			return errors.Join(errChangedUnderLock, err)
+		}
+		if watch.f != nil && openForWriting(watch.f) {
+			return errChangedUnderLock
+		}
+		return nil
+	}
+	err = atomicfile.WriteGuarded(f.Fs, raw.target, out, raw.perm, guard)
+	if errors.Is(err, errChangedUnderLock) {
+		return false, false, nil // nothing written: redo
+	}
+	if err != nil {
 		return false, false, fmt.Errorf("config %s: %w", f.Path, err)
+	}
+	if changed, err := watch.changed(false); err != nil || changed {
+		return true, true, errors.Join(fmt.Errorf("config %s: %w", f.Path, ErrConcurrentWrite), err)
 	}
 	settled = stable()
 	return settled, true, release()
@@ -188,10 +246,9 @@ func (f Flag) setLocked(ctx context.Context, dir string) (settled, wrote bool, e
 
 // render returns the content SetMigrated writes for raw, or done when the
 // flag is already set (nothing to write). It parses and renders, or takes
-// both from the cache ctx shares (sharedCache). The result must not be
-// modified.
-func (f Flag) render(ctx context.Context, raw rawConfig) (out []byte, done bool, err error) {
-	c := sharedCache(ctx)
+// both from f.Cache. The result must not be modified.
+func (f Flag) render(raw rawConfig) (out []byte, done bool, err error) {
+	c := f.Cache
 	if c != nil {
 		if done, set, ok := c.get(raw.data); ok && (done || set != nil) {
 			return set, done, nil

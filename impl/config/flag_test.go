@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/internal/fstest"
@@ -145,14 +146,14 @@ func TestNotRegularFile(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "adir"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "real.yaml"), fixture(t), 0o600))
-	require.NoError(t, os.Symlink("real.yaml", filepath.Join(dir, "link.yaml")))
+	require.NoError(t, os.Symlink("adir", filepath.Join(dir, "link.yaml")))
 	before := treeSnapshot(t, dir)
-	for _, name := range []string{"adir", "link.yaml"} {
+	for name, want := range map[string]error{"adir": config.ErrInvalidConfig, "link.yaml": atomicfile.ErrUnsafeLink} {
 		fsys := newCounting(afero.NewOsFs())
 		f := config.Flag{Fs: fsys, Path: filepath.Join(dir, name)}
 		_, err := f.Migrated(ctx)
-		require.ErrorIs(t, err, config.ErrInvalidConfig, name)
-		require.ErrorIs(t, f.SetMigrated(ctx), config.ErrInvalidConfig, name)
+		require.ErrorIs(t, err, want, name)
+		require.ErrorIs(t, f.SetMigrated(ctx), want, name)
 		require.Zero(t, fsys.writes(), name)
 	}
 	require.Equal(t, before, treeSnapshot(t, dir))

@@ -24,14 +24,18 @@ func (f Flag) SyncMigrated(ctx context.Context) error {
 	if err := f.check(ctx); err != nil {
 		return err
 	}
-	err := atomicfile.SyncFile(f.Fs, f.Path)
+	res, err := atomicfile.Resolve(f.Fs, f.Path) // a link: sync its target and the target's directory
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	err = atomicfile.SyncFile(f.Fs, res.Target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
-	if err := atomicfile.SyncDir(f.Fs, filepath.Dir(f.Path)); err != nil {
+	if err := atomicfile.SyncDir(f.Fs, filepath.Dir(res.Target)); err != nil {
 		return fmt.Errorf("config %s: %w", f.Path, err)
 	}
 	return nil

@@ -40,3 +40,8 @@ func (c *counting) syncs() int { return c.proc.Ops() - c.writes() }
 func (c *counting) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	return c.proc.LstatIfPossible(name)
 }
+
+// ReadlinkIfPossible lets symlinks be followed through the wrapper.
+func (c *counting) ReadlinkIfPossible(name string) (string, error) {
+	return c.proc.ReadlinkIfPossible(name)
+}

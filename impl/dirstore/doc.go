@@ -54,8 +54,20 @@
 // reader ever sees the mix: a crash leaves all of the old or all of the
 // new content. A transaction of one file skips the journal (one atomic
 // file step), and no change writes nothing. Temp files
-// (atomicfile.IsTemp), the journal and foreign files are never listed;
-// Open removes stale temps of this store under the lock.
+// (atomicfile.IsTemp), the journal and foreign files are never listed.
+//
+// Temp files are atomicfile's: created with O_CREATE|O_EXCL|O_NOFOLLOW by
+// atomicfile.Write, so a symlink, hard link, FIFO or directory planted at a
+// temp name is never opened, followed or written through (the write fails
+// with atomicfile.ErrNotRegular). Open removes the stale temps of this
+// store under the lock with atomicfile.RemoveStale: only what a crashed
+// write leaves (a regular file with one link); anything else at one of
+// its temp names fails Open with atomicfile.ErrNotRegular before anything
+// is removed, and is left alone.
+//
+// Nonces come from crypto/rand unless WithRand gives another source (a
+// seeded one makes a simulation replay byte for byte; never for real
+// secrets).
 //
 // The store implements secrets.Updater, so migrations run as one
 // transaction (race-free against other processes, which take the same

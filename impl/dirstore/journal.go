@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/afero"
+
+	"github.com/scopemig/scopemig/impl/atomicfile"
 )
 
 // journalName is the intent journal: every file a multi-file change sets
@@ -73,7 +75,7 @@ func (s *Store) commit(changes []change) error {
 	if err != nil {
 		return err
 	}
-	if err := s.ops.write(s.fsys, filepath.Join(s.dir, journalName), data, filePerm); err != nil {
+	if err := atomicfile.Write(s.fsys, filepath.Join(s.dir, journalName), data, filePerm); err != nil {
 		return fmt.Errorf("dirstore %s: journal: %w", s.dir, err)
 	}
 	return s.replay(changes)
@@ -84,7 +86,7 @@ func (s *Store) apply(changes []change) error {
 	for _, c := range changes {
 		p := filepath.Join(s.dir, c.base)
 		if c.data != nil {
-			if err := s.ops.write(s.fsys, p, c.data, filePerm); err != nil {
+			if err := atomicfile.Write(s.fsys, p, c.data, filePerm); err != nil {
 				return fmt.Errorf("dirstore %s: %w", s.dir, err)
 			}
 			continue
@@ -190,12 +192,5 @@ func readChunk(b []byte) (chunk, rest []byte, ok bool) {
 	return b[k : k+int(n) : k+int(n)], b[k+int(n):], true
 }
 
-// validBase reports whether a journaled base name is a secret file name
-// (any non-empty name under a sim.DirstoreHooks FileName, which is for
-// mutants only).
-func (s *Store) validBase(base string) bool {
-	if s.ops.fileName != nil {
-		return base != ""
-	}
-	return isSecretFile(base)
-}
+// validBase reports whether a journaled base name is a secret file name.
+func (s *Store) validBase(base string) bool { return isSecretFile(base) }

@@ -2,7 +2,6 @@ package dirstore_test
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -10,21 +9,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/impl/dirstore"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// A Store draws its nonces from the source the context of its Open carries
-// (sim.WithRand), else from crypto/rand: seeded twice, the same writes give
-// the same files; unseeded, different ones.
-func TestNonceSourceFromContext(t *testing.T) {
+// A Store draws its nonces from the source given with WithRand, else
+// (none, or nil) from crypto/rand: seeded twice, the same writes give the
+// same files; unseeded, different ones.
+func TestNonceSourceOption(t *testing.T) {
 	write := func(seeded bool) map[string]string {
 		ctx := context.Background()
 		fsys := afero.NewMemMapFs()
-		open := ctx
+		opt := dirstore.WithRand(nil)
 		if seeded {
-			open = sim.WithRand(ctx, func() io.Reader { return rand.NewChaCha8([32]byte{7}) })
+			opt = dirstore.WithRand(rand.NewChaCha8([32]byte{7}))
 		}
-		s, err := dirstore.OpenContext(open, fsys, dir, pw)
+		s, err := dirstore.Open(fsys, dir, pw, opt)
 		require.NoError(t, err)
 		require.NoError(t, s.SetSecret(ctx, "k", "value-of-k-123"))
 		files := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/secrets"
 )
 
@@ -45,7 +46,7 @@ func (s *Store) GetSecret(ctx context.Context, name string) (string, error) {
 		if !exists {
 			return fmt.Errorf("dirstore: get %q: %w", name, secrets.ErrNotFound)
 		}
-		got, val, err := s.readFile(s.fileName(name))
+		got, val, err := s.readFile(s.codec.fileName(name))
 		if err != nil {
 			return fmt.Errorf("dirstore: get %q: %w", name, err)
 		}
@@ -70,12 +71,12 @@ func (s *Store) SetSecret(ctx context.Context, name, value string) error {
 		return err
 	}
 	return s.locked(ctx, true, func(bool) error {
-		base := s.fileName(name)
+		base := s.codec.fileName(name)
 		data, err := s.codec.seal(base, name, value, s.random)
 		if err != nil {
 			return fmt.Errorf("dirstore: set %q: %w", name, err)
 		}
-		if err := s.ops.write(s.fsys, filepath.Join(s.dir, base), data, filePerm); err != nil {
+		if err := atomicfile.Write(s.fsys, filepath.Join(s.dir, base), data, filePerm); err != nil {
 			return fmt.Errorf("dirstore: set %q: %w", name, err)
 		}
 		return nil
@@ -93,7 +94,7 @@ func (s *Store) DeleteSecret(ctx context.Context, name string) error {
 		return err
 	}
 	return s.locked(ctx, false, func(exists bool) error {
-		base := s.fileName(name)
+		base := s.codec.fileName(name)
 		if exists {
 			_, err := s.fsys.Stat(filepath.Join(s.dir, base))
 			if err == nil {
@@ -161,7 +162,7 @@ func (s *Store) DeleteSecrets(ctx context.Context, names []string) error {
 		}
 		var changes []change
 		for _, n := range names {
-			b := s.fileName(n)
+			b := s.codec.fileName(n)
 			if _, err := s.fsys.Stat(filepath.Join(s.dir, b)); err == nil && !slices.ContainsFunc(changes, func(c change) bool { return c.base == b }) {
 				changes = append(changes, change{base: b})
 			}

@@ -17,7 +17,6 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 const (
@@ -32,8 +31,7 @@ type Store struct {
 	fsys   afero.Fs
 	dir    string
 	codec  *codec    // immutable after Open
-	random io.Reader // immutable after Open: crypto/rand unless a simulation's context set one (sim.WithRand)
-	ops    ops       // immutable after Open; the write path (see ops)
+	random io.Reader // immutable after Open: crypto/rand unless WithRand set another
 
 	mu sync.Mutex // serialises this instance's operations (the directory lock serialises processes)
 }
@@ -52,12 +50,12 @@ var _ secrets.Provider = (*Store)(nil)
 // directory): the only writes Open makes. Crash contract: each of those
 // steps is idempotent; a crash leaves work for the next Open, never a
 // secret half-deleted or a temp file listed.
-func Open(fsys afero.Fs, dir string, password []byte) (*Store, error) {
-	return OpenContext(context.Background(), fsys, dir, password)
+func Open(fsys afero.Fs, dir string, password []byte, opts ...Option) (*Store, error) {
+	return OpenContext(context.Background(), fsys, dir, password, opts...)
 }
 
 // OpenContext is Open with a context for the directory lock.
-func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte) (*Store, error) {
+func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte, opts ...Option) (*Store, error) {
 	if len(password) == 0 {
 		return nil, ErrNoPassword
 	}
@@ -68,11 +66,15 @@ func OpenContext(ctx context.Context, fsys afero.Fs, dir string, password []byte
 	if err != nil {
 		return nil, err
 	}
-	random := sim.RandFrom(ctx)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	random := o.random
 	if random == nil {
 		random = rand.Reader
 	}
-	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: random, ops: opsFor(ctx)}
+	s := &Store{fsys: fsys, dir: filepath.Clean(dir), codec: c, random: random}
 	exists, err := s.validate()
 	if err != nil || !exists {
 		return nil2(s, err)
@@ -194,13 +196,17 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, ex
 
 // removeStale removes this store's temp files (of secret files and of the
 // journal) and syncs the directory if it removed any. The caller holds
-// the lock.
+// the lock. Each is removed by atomicfile.RemoveStale: only what a crashed
+// atomicfile.Write leaves (a regular file with one link); anything else
+// at a temp name of this store (a symlink, a hard link, a FIFO, a
+// directory) fails with atomicfile.ErrNotRegular before anything is
+// removed, and is left alone.
 func (s *Store) removeStale() error {
 	entries, err := s.readDir()
 	if err != nil {
 		return err
 	}
-	removed := false
+	var stale []string
 	for _, fi := range entries {
 		if !atomicfile.IsTemp(fi.Name()) {
 			continue
@@ -209,10 +215,19 @@ func (s *Store) removeStale() error {
 		if !isSecretFile(real) && real != journalName {
 			continue // a foreign temp file: not ours to remove
 		}
-		if err := s.fsys.Remove(filepath.Join(s.dir, fi.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		target := filepath.Join(s.dir, real)
+		if err := atomicfile.CheckLeftover(s.fsys, atomicfile.TempName(target)); err != nil {
+			return fmt.Errorf("dirstore %s: %w", s.dir, err)
+		}
+		stale = append(stale, target)
+	}
+	removed := false
+	for _, target := range stale {
+		ok, err := atomicfile.RemoveStale(s.fsys, target)
+		if err != nil {
 			return fmt.Errorf("dirstore %s: remove stale temp: %w", s.dir, err)
 		}
-		removed = true
+		removed = removed || ok
 	}
 	if removed {
 		return s.syncDir()

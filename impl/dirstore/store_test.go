@@ -3,7 +3,6 @@ package dirstore_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 const dir = "/data/secrets.d"
@@ -84,18 +82,10 @@ func TestBatchJournalRolledForward(t *testing.T) {
 	ctx := context.Background()
 	fsys := afero.NewMemMapFs()
 	errCrash := errors.New("simulated crash after the journal")
-	// The journal write succeeds durably, then the "process dies": nothing
-	// of the batch is removed yet.
-	hooks := sim.DirstoreHooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
-		if err := atomicfile.Write(f, p, data, perm); err != nil {
-			return err
-		}
-		if filepath.Base(p) == "pending.jnl" {
-			return errCrash
-		}
-		return nil
-	}}
-	s, err := dirstore.OpenContext(sim.WithDirstoreHooks(ctx, hooks), fsys, dir, []byte("pw"))
+	// The journal's rename succeeds, then the "process dies": nothing of
+	// the batch is removed yet.
+	stop := &stopFs{Fs: fsys, base: "pending.jnl", err: errCrash, armed: true}
+	s, err := dirstore.OpenContext(ctx, stop, dir, []byte("pw"))
 	require.NoError(t, err)
 	for _, k := range []string{"a", "b", "c"} {
 		require.NoError(t, s.SetSecret(ctx, k, "value-"+k))

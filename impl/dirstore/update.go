@@ -126,7 +126,7 @@ func (s *Store) diff(cur, bases, next map[string]string) ([]change, error) {
 			if err := validName(n); err != nil {
 				return nil, err
 			}
-			base := s.fileName(n)
+			base := s.codec.fileName(n)
 			data, err := s.codec.seal(base, n, v, s.random)
 			if err != nil {
 				return nil, fmt.Errorf("set %q: %w", n, err)

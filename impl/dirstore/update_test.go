@@ -14,10 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/faults"
-	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/dirstore"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 var pw = []byte("pw")
@@ -103,26 +101,17 @@ func TestUpdateJournalRolledForwardByOpen(t *testing.T) {
 	ctx := context.Background()
 	fsys := afero.NewMemMapFs()
 	errCrash := errors.New("simulated crash after the journal")
-	var journal []byte
-	armed := false
-	hooks := sim.DirstoreHooks{Write: func(f afero.Fs, p string, data []byte, perm os.FileMode) error {
-		if err := atomicfile.Write(f, p, data, perm); err != nil {
-			return err
-		}
-		if armed && filepath.Base(p) == "pending.jnl" {
-			journal = bytes.Clone(data)
-			return errCrash
-		}
-		return nil
-	}}
-	s, err := dirstore.OpenContext(sim.WithDirstoreHooks(ctx, hooks), fsys, dir, pw)
+	stop := &stopFs{Fs: fsys, base: "pending.jnl", err: errCrash}
+	s, err := dirstore.OpenContext(ctx, stop, dir, pw)
 	require.NoError(t, err)
 	require.NoError(t, s.Update(ctx, func(m map[string]string) error {
 		m["a"], m["b"], m["c"] = "a-old", "b-old", "c-old"
 		return nil
 	}))
-	armed = true
+	stop.armed = true
 	require.ErrorIs(t, s.Update(ctx, change), errCrash)
+	journal, err := afero.ReadFile(fsys, filepath.Join(dir, "pending.jnl"))
+	require.NoError(t, err)
 	require.NotEmpty(t, journal)
 	for _, v := range []string{"a-new", "e-new"} {
 		require.False(t, bytes.Contains(journal, []byte(v)), "journal holds no plaintext name or value")

@@ -1,37 +1,40 @@
 package encfile
 
 import (
-	"context"
 	"crypto/cipher"
 	"sync"
 
 	"github.com/scopemig/scopemig/impl/internal/fifo"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// cacheEntries is the capacity of the cache a simulation shares.
-const cacheEntries = 64
+// DefaultCacheEntries is the capacity of NewCache(0).
+const DefaultCacheEntries = 64
 
-// cache remembers decoded files by their exact encrypted bytes, for many
-// Store instances: a simulator that restarts a store on a fresh disk image
-// thousands of times per second decrypts and parses each distinct file
-// once instead of once per Open. It also shares one AES-GCM instance per
-// key. Only a simulation has one: the Stores opened with a context that
-// carries a sim.Shared share its cache (sharedCache); other Stores have
-// none.
+// Cache remembers decoded files by their exact encrypted bytes, for every
+// Store opened with it (WithCache), and shares one AES-GCM instance per
+// key among them. A Store already remembers the last file it decoded, so
+// one Store — one `scopemig migrate` — gains nothing from a Cache
+// (BenchmarkMigrateCache in impl/migrate measures it); what gains is a
+// process that opens the same file content again and again, such as a
+// crash-state explorer restarting a store on thousands of disk images
+// (the harness lends one to the built-in target's stores per run) or a
+// server that opens the store per request.
+//
+// Only bytes a Store actually decrypted and parsed are recorded, never the
+// bytes a Store wrote: a file is decoded at least once by every cache it
+// is read through, so a file the encoder got wrong is rejected on the first
+// read, as in a process without a Cache.
 //
 // It is sound because the files are authenticated: under one key, the
-// same bytes always decode to the same content, and a Store that encrypts
-// a content records the bytes it wrote with that content (decode(encode(m))
-// is m: names and values are checked to be valid UTF-8 before a write, and
-// JSON round-trips such strings exactly). Entries are per key, so a wrong
-// password never finds another key's content. The cache keeps at most its
-// capacity of files (the oldest is dropped first): memory is bounded.
+// same bytes always decode to the same content. Entries are per key, so a
+// wrong password never finds another key's content. The cache keeps at
+// most its capacity of files (the oldest is dropped first): memory is
+// bounded by capacity × the largest file.
 //
 // It is safe for concurrent use; the cached contents are immutable and
 // never handed out (Stores copy before any change). The zero value is not
-// usable; use newCache.
-type cache struct {
+// usable; use NewCache.
+type Cache struct {
 	mu    sync.Mutex                     // guards aeads
 	aeads map[[32]byte]*cacheTable       // per key
 	files *fifo.Map[fileKey, cacheEntry] // (key, encrypted bytes) -> their contents; at most the capacity
@@ -39,7 +42,7 @@ type cache struct {
 
 // cacheTable is the part of a cache for one key (immutable).
 type cacheTable struct {
-	c    *cache
+	c    *Cache
 	key  [32]byte
 	aead cipher.AEAD // safe for concurrent use
 }
@@ -58,21 +61,17 @@ type cacheEntry struct {
 	c    *contents
 }
 
-// newCache returns an empty cache of at most entries files.
-func newCache(entries int) *cache {
-	return &cache{aeads: map[[32]byte]*cacheTable{}, files: fifo.New[fileKey, cacheEntry](entries)}
-}
-
-// cacheKey is the sim.Shared key of the cache.
-type cacheKey struct{}
-
-// sharedCache returns the cache of the sim.Shared ctx carries, or nil.
-func sharedCache(ctx context.Context) *cache {
-	return sim.Value(ctx, cacheKey{}, func() *cache { return newCache(cacheEntries) })
+// NewCache returns an empty Cache of at most entries files
+// (DefaultCacheEntries when entries <= 0).
+func NewCache(entries int) *Cache {
+	if entries <= 0 {
+		entries = DefaultCacheEntries
+	}
+	return &Cache{aeads: map[[32]byte]*cacheTable{}, files: fifo.New[fileKey, cacheEntry](entries)}
 }
 
 // table returns the table of key, creating it (and its cipher) once.
-func (c *cache) table(key [32]byte) (*cacheTable, error) {
+func (c *Cache) table(key [32]byte) (*cacheTable, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t, ok := c.aeads[key]; ok {
@@ -94,7 +93,7 @@ func (t *cacheTable) get(file []byte) (string, *contents, bool) {
 	return e.file, e.c, ok
 }
 
-// put records that the bytes file decode to content (a file already
+// put records that the bytes file were decoded to content (a file already
 // cached keeps its entry). The oldest entry of the cache is dropped when
 // it is full.
 func (t *cacheTable) put(file string, content *contents) {

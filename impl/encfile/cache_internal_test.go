@@ -8,13 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/impl/fslock"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // The cache holds at most its capacity, dropping the oldest entry first,
 // and keeps keys apart.
 func TestCacheBoundAndKeys(t *testing.T) {
-	c := newCache(2)
+	c := NewCache(2)
 	k1, k2 := KeyFromPassword([]byte("one")), KeyFromPassword([]byte("two"))
 	t1, err := c.table(k1)
 	require.NoError(t, err)
@@ -43,10 +42,10 @@ func TestCacheBoundAndKeys(t *testing.T) {
 	require.Equal(t, 2, c.files.Len())
 }
 
-// A Store opened with a sim.Shared decrypts each distinct file once: a
-// second Open of the same bytes takes the content from the shared cache
-// (here planted, to show it), and one changed byte is another file. A
-// Store opened without one has no cache.
+// A Store opened WithCache decrypts each distinct file once: a second
+// Open of the same bytes takes the content from the shared cache (here
+// planted, to show it), and one changed byte is another file. A Store
+// opened without one has no cache.
 func TestCacheDecodesOnce(t *testing.T) {
 	const path = "/d/secrets"
 	ctx := context.Background()
@@ -59,13 +58,12 @@ func TestCacheDecodesOnce(t *testing.T) {
 	plain, err := Open(fsys, path, pw)
 	require.NoError(t, err)
 	require.Nil(t, plain.cache)
-	simctx := sim.NewContext(ctx, sim.NewShared())
-	a, err := OpenContext(simctx, fsys, path, pw)
+	c := NewCache(0)
+	a, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)
 	tab := a.cache
 	require.NotNil(t, tab)
-	c := tab.c
-	require.Same(t, c, sharedCache(simctx), "one cache per sim.Shared")
+	require.Same(t, c, tab.c, "the Cache given")
 	require.Equal(t, 1, c.files.Len())
 	data, err := afero.ReadFile(fsys, path)
 	require.NoError(t, err)
@@ -78,7 +76,7 @@ func TestCacheDecodesOnce(t *testing.T) {
 		e.c = newContents(map[string]string{"planted": "x"})
 		return e
 	})
-	b, err := OpenContext(simctx, fsys, path, pw)
+	b, err := Open(fsys, path, pw, WithCache(c))
 	require.NoError(t, err)
 	got, err := b.Snapshot(ctx)
 	require.NoError(t, err)
@@ -87,6 +85,43 @@ func TestCacheDecodesOnce(t *testing.T) {
 	flipped := append([]byte(nil), data...)
 	flipped[len(flipped)-1] ^= 1
 	require.NoError(t, afero.WriteFile(fsys, path, flipped, 0o600))
-	_, err = OpenContext(simctx, fsys, path, pw)
+	_, err = Open(fsys, path, pw, WithCache(c))
 	require.ErrorIs(t, err, ErrDecrypt)
+}
+
+// The cache records only bytes a Store decoded, never the bytes it wrote:
+// a restarted Store (a new Store on the same Cache) decodes what the
+// writer encoded, as a real restart does (a cache filled at write time
+// fails the first check).
+func TestCacheRecordsOnlyDecodedBytes(t *testing.T) {
+	const path = "/d/secrets"
+	ctx := context.Background()
+	pw := []byte("pw")
+	fsys := fslock.WithLocker(afero.NewMemMapFs())
+	c := NewCache(0)
+	w, err := Open(fsys, path, pw, WithCache(c))
+	require.NoError(t, err)
+	for _, v := range []string{"value-one-12345", "value-two-12345"} {
+		require.NoError(t, w.SetSecret(ctx, "k", v))
+		data, err := afero.ReadFile(fsys, path)
+		require.NoError(t, err)
+		tab, err := c.table(KeyFromPassword(pw))
+		require.NoError(t, err)
+		_, _, ok := tab.get(data)
+		require.False(t, ok, "the bytes just written are not cached before anyone decoded them")
+		got, err := w.GetSecret(ctx, "k") // the writer's own memo: no decode, nothing cached
+		require.NoError(t, err)
+		require.Equal(t, v, got)
+		_, _, ok = tab.get(data)
+		require.False(t, ok)
+
+		r, err := Open(fsys, path, pw, WithCache(c)) // a restart decodes them
+		require.NoError(t, err)
+		_, cached, ok := tab.get(data)
+		require.True(t, ok, "cached once decoded")
+		require.Equal(t, map[string]string{"k": v}, cached.m)
+		got, err = r.GetSecret(ctx, "k")
+		require.NoError(t, err)
+		require.Equal(t, v, got)
+	}
 }

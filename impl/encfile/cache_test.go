@@ -1,7 +1,6 @@
 package encfile_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 
@@ -10,12 +9,7 @@ import (
 
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
-	"github.com/scopemig/scopemig/internal/sim"
 )
-
-// simCtx is a context that makes the Stores opened with it share one
-// decode cache, as the harness's are.
-func simCtx() context.Context { return sim.NewContext(context.Background(), sim.NewShared()) }
 
 // Stores sharing a cache see exactly what stores without one see: the
 // content of the file, reread on every call, and a wrong password never
@@ -24,11 +18,11 @@ func TestCacheSharedStores(t *testing.T) {
 	const path = "/data/secrets_encrypted"
 	fsys := fslock.WithLocker(afero.NewMemMapFs())
 	require.NoError(t, afero.WriteFile(fsys, path, fixtureFile(t), 0o600))
-	c := simCtx()
+	c := encfile.WithCache(encfile.NewCache(0))
 
-	a, err := encfile.OpenContext(c, fsys, path, password)
+	a, err := encfile.Open(fsys, path, password, c)
 	require.NoError(t, err)
-	b, err := encfile.OpenContext(c, fsys, path, password)
+	b, err := encfile.Open(fsys, path, password, c)
 	require.NoError(t, err)
 	got, err := b.Snapshot(ctx)
 	require.NoError(t, err)
@@ -53,7 +47,7 @@ func TestCacheSharedStores(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 
-	_, err = encfile.OpenContext(c, fsys, path, []byte("wrong password"))
+	_, err = encfile.Open(fsys, path, []byte("wrong password"), c)
 	require.ErrorIs(t, err, encfile.ErrDecrypt)
 }
 
@@ -61,7 +55,7 @@ func TestCacheSharedStores(t *testing.T) {
 func TestCacheSeesOtherWriters(t *testing.T) {
 	const path = "/data/secrets_encrypted"
 	fsys := fslock.WithLocker(afero.NewMemMapFs())
-	a, err := encfile.OpenContext(simCtx(), fsys, path, password)
+	a, err := encfile.Open(fsys, path, password, encfile.WithCache(encfile.NewCache(0)))
 	require.NoError(t, err)
 	w, err := encfile.Open(fsys, path, password)
 	require.NoError(t, err)
@@ -75,14 +69,14 @@ func TestCacheSeesOtherWriters(t *testing.T) {
 
 // Stores on different goroutines may share one cache (run with -race).
 func TestCacheConcurrent(t *testing.T) {
-	c := simCtx()
+	c := encfile.WithCache(encfile.NewCache(0))
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fsys := fslock.WithLocker(afero.NewMemMapFs())
-			s, err := encfile.OpenContext(c, fsys, "/d/s", password)
+			s, err := encfile.Open(fsys, "/d/s", password, c)
 			if !assertNoErr(t, err) {
 				return
 			}
@@ -90,7 +84,7 @@ func TestCacheConcurrent(t *testing.T) {
 				if !assertNoErr(t, s.SetSecret(ctx, "k", valueN(g*100+i))) {
 					return
 				}
-				r, err := encfile.OpenContext(c, fsys, "/d/s", password)
+				r, err := encfile.Open(fsys, "/d/s", password, c)
 				if !assertNoErr(t, err) {
 					return
 				}

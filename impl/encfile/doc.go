@@ -13,6 +13,12 @@
 // the re-encrypted content with mode 0600: old or new content, never a
 // mix, durable when the call returns nil.
 //
+// Options: WithPerm (the file's mode), WithRand (the nonce source, nil =
+// crypto/rand, like crypto/tls.Config.Rand; a seeded source is for
+// simulations only) and WithCache (a decode cache shared by the Stores of
+// one process that reopens the same file content many times; a single
+// migration gains nothing from it, see Cache).
+//
 // Interop with ToolHive: ToolHive v0.47.0 does not see the directory lock;
 // it serialises its writers with flock(2) on the sidecar file
 // "<path>.lock" (LockFileSuffix). So every write (Update, SetSecret,
@@ -27,6 +33,12 @@
 // need no exclusion because every write is an atomic replace. A holder that
 // keeps ToolHive's lock longer than 5 s (a slow Update fn) makes ToolHive's
 // concurrent writes fail, never silently lost.
+//
+// A store path that is a symlink (a dotfile manager's layout) is followed
+// when atomicfile.Resolve finds it safe: the target is read and replaced in
+// its own directory, under that directory's lock, and the sidecar lock is
+// still "<path>.lock" next to the link, the file ToolHive locks. An unsafe
+// link fails Open and Inspect with atomicfile.ErrUnsafeLink.
 //
 // The lock file is created once by the first write and never removed (see
 // package fslock: removing it breaks exclusion for a third process); if

@@ -31,7 +31,7 @@ func sealDoc(t *testing.T, path, plain string) {
 }
 
 // TestUnknownMembersSurviveEveryWrite: the store's unknown top-level
-// members survive every kind of rewrite unchanged (issue 12 item 12), on a
+// members survive every kind of rewrite unchanged, on a
 // real directory.
 func TestUnknownMembersSurviveEveryWrite(t *testing.T) {
 	ctx := context.Background()

@@ -2,6 +2,7 @@ package encfile
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,6 +27,11 @@ type Snapshot struct {
 	m         map[string]string // never modified after Inspect
 	keys      []string          // m's names, sorted
 	leftovers []string          // stale files found next to the store
+	// For Rehearse: the key, the file's other top-level members and its
+	// size (what a write's checks need). Never modified after Inspect.
+	aead     cipher.AEAD
+	o        *others
+	fileSize int
 }
 
 var _ secrets.Provider = (*Snapshot)(nil)
@@ -33,7 +39,8 @@ var _ secrets.Provider = (*Snapshot)(nil)
 // Inspect reads and decrypts the store at path once, under the directory
 // lock (a read lock on an existing directory: flock(2) on a read-only
 // descriptor, which creates nothing), and returns its content. It performs
-// the same validation as Open (regular file, not a symlink, size,
+// the same validation as Open (regular file, a symlink only when
+// atomicfile.Resolve finds it safe to follow, size,
 // authentication, JSON) with the same errors, but it never writes: the temp
 // file a crashed writer may have left is reported by Leftovers, not removed,
 // so Inspect works on a read-only directory. A missing or empty file is an
@@ -51,8 +58,12 @@ func Inspect(ctx context.Context, fsys afero.Fs, path string, password []byte) (
 	if err != nil {
 		return nil, err
 	}
-	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead}
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("encfile: %w", err)
+	}
+	path = res.Target
+	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), lockPath: res.Path + LockFileSuffix, aead: aead}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -62,7 +73,7 @@ func Inspect(ctx context.Context, fsys afero.Fs, path string, password []byte) (
 	err = s.view(ctx, func(c *contents) error {
 		// c is the Store's private decode (no shared cache, a fresh memo): it
 		// is not shared, so the Snapshot may keep it.
-		snap = &Snapshot{path: path, m: c.m, keys: c.sorted()}
+		snap = &Snapshot{path: path, m: c.m, keys: c.sorted(), aead: aead, o: c.o, fileSize: len(s.rbuf)}
 		return nil
 	})
 	if err != nil {

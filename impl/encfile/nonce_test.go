@@ -2,7 +2,6 @@ package encfile_test
 
 import (
 	"bytes"
-	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -11,20 +10,19 @@ import (
 
 	"github.com/scopemig/scopemig/impl/encfile"
 	"github.com/scopemig/scopemig/impl/fslock"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
-// A Store draws its nonces from the source the context of its Open carries
-// (sim.WithRand: a simulation's seeded stream), so the same writes give the
-// same bytes; without one it uses crypto/rand and they differ.
-func TestNonceSourceFromContext(t *testing.T) {
+// A Store draws its nonces from the source given with WithRand (a
+// simulation's seeded stream), so the same writes give the same bytes;
+// without one (or with nil) it uses crypto/rand and they differ.
+func TestNonceSourceOption(t *testing.T) {
 	write := func(seeded bool) []byte {
 		fsys := fslock.WithLocker(afero.NewMemMapFs())
-		c := ctx
+		opt := encfile.WithRand(nil)
 		if seeded {
-			c = sim.WithRand(ctx, func() io.Reader { return rand.NewChaCha8([32]byte{7}) })
+			opt = encfile.WithRand(rand.NewChaCha8([32]byte{7}))
 		}
-		s, err := encfile.OpenContext(c, fsys, "/d/s", password)
+		s, err := encfile.Open(fsys, "/d/s", password, opt)
 		require.NoError(t, err)
 		require.NoError(t, s.SetSecret(ctx, "k", "value-of-k-123"))
 		b, err := afero.ReadFile(fsys, "/d/s")

@@ -18,7 +18,6 @@ import (
 	"github.com/scopemig/scopemig/impl/atomicfile"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
-	"github.com/scopemig/scopemig/internal/sim"
 )
 
 // dirPerm is the mode of a store directory the Store creates.
@@ -28,13 +27,14 @@ const dirPerm = 0o700
 // secrets.Updater and is safe for concurrent use, also by other Store
 // instances and other processes on the same file (see package doc).
 type Store struct {
-	fsys   afero.Fs
-	path   string
-	dir    string
-	aead   cipher.AEAD // immutable after Open
-	random io.Reader   // immutable after Open; nil = crypto/rand (see sim.WithRand)
-	perm   os.FileMode // immutable after Open
-	cache  *cacheTable // immutable after Open; nil = no shared cache (see cache)
+	fsys     afero.Fs
+	path     string      // the file read and replaced: the named path, or the target of a link to it (atomicfile.Resolve)
+	dir      string      // path's directory, whose lock guards the replace
+	lockPath string      // ToolHive's sidecar lock: next to the named path, where ToolHive takes it
+	aead     cipher.AEAD // immutable after Open
+	random   io.Reader   // immutable after Open; nil = crypto/rand (WithRand)
+	perm     os.FileMode // immutable after Open
+	cache    *cacheTable // immutable after Open; nil = no shared Cache (WithCache)
 
 	mu   sync.Mutex // serialises this instance's operations; guards the fields below
 	rbuf []byte     // reusable read buffer (the file is decrypted in place); sized at Open
@@ -50,10 +50,19 @@ var (
 
 // Open opens the store at path on fsys with password, validating the
 // existing file before anything else: it must be a regular file (not a
-// directory, not a symlink: checked with Lstat when fsys supports it), at
-// most MaxFileSize bytes, and decrypt and parse under the password. Errors
-// wrap ErrNotRegular, ErrTooLarge, ErrTruncated, ErrDecrypt or ErrCorrupt
+// directory, a FIFO…: checked with Lstat when fsys supports it), at most
+// MaxFileSize bytes, and decrypt and parse under the password. Errors wrap
+// ErrNotRegular, ErrTooLarge, ErrTruncated, ErrDecrypt or ErrCorrupt
 // (ErrNoPassword for an empty password); Open writes nothing when it fails.
+//
+// A path that is a symlink (a dotfile manager's layout) is followed when
+// atomicfile.Resolve finds it safe (links and file the user's own, no
+// directory on the way writable by others, a writable target in a writable
+// directory), else Open fails with an error wrapping
+// atomicfile.ErrUnsafeLink. The store then reads and replaces the target,
+// in the target's directory and under that directory's lock, so the link
+// stays a link; ToolHive's sidecar lock is still "<path>.lock" next to the
+// link, the file ToolHive's EncryptedManager locks.
 //
 // A missing file is an empty store: the file (and its directory, mode
 // 0700) is created by the first write. A zero-length file is an empty
@@ -84,7 +93,7 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		table *cacheTable
 		err   error
 	)
-	if c := sharedCache(ctx); c != nil {
+	if c := o.cache; c != nil {
 		table, err = c.table(KeyFromPassword(password))
 		if table != nil {
 			aead = table.aead
@@ -95,8 +104,12 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 	if err != nil {
 		return nil, err
 	}
-	path = filepath.Clean(path)
-	s := &Store{fsys: fsys, path: path, dir: filepath.Dir(path), aead: aead, random: sim.RandFrom(ctx), perm: o.perm, cache: table}
+	res, err := atomicfile.Resolve(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("encfile: %w", err)
+	}
+	s := &Store{fsys: fsys, path: res.Target, dir: filepath.Dir(res.Target), lockPath: res.Path + LockFileSuffix,
+		aead: aead, random: o.random, perm: o.perm, cache: table}
 	size, err := s.validateFile()
 	if err != nil {
 		return nil, err
@@ -113,17 +126,18 @@ func OpenContext(ctx context.Context, fsys afero.Fs, path string, password []byt
 		return nil, err
 	}
 	if dirExists {
-		if _, err := atomicfile.RemoveStale(fsys, path); err != nil {
-			return nil, fmt.Errorf("encfile %s: %w", path, err)
+		if _, err := atomicfile.RemoveStale(fsys, s.path); err != nil {
+			return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 		}
 	}
 	if err := release(); err != nil {
-		return nil, fmt.Errorf("encfile %s: %w", path, err)
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
 	}
 	return s, nil
 }
 
-// Path returns the store's file path.
+// Path returns the store's file path: the file read and replaced (the
+// target when Open was given a symlink).
 func (s *Store) Path() string { return s.path }
 
 // validateFile checks the kind and size of an existing file and returns
@@ -144,7 +158,7 @@ func (s *Store) validateFile() (int64, error) {
 	case err != nil:
 		return 0, fmt.Errorf("encfile %s: %w", s.path, err)
 	case !fi.Mode().IsRegular():
-		return 0, fmt.Errorf("encfile %s: %w (%s)", s.path, ErrNotRegular, fi.Mode().Type())
+		return 0, fmt.Errorf("encfile %s: %w (a %s)", s.path, ErrNotRegular, atomicfile.TypeName(fi.Mode()))
 	case fi.Size() > MaxFileSize:
 		return 0, fmt.Errorf("encfile %s: %w: %d bytes", s.path, ErrTooLarge, fi.Size())
 	}
@@ -166,8 +180,8 @@ func (s *Store) lock(ctx context.Context, create bool) (release func() error, di
 		}
 		release, err = fslock.Acquire(ctx, s.fsys, s.dir)
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("encfile %s: %w", s.path, err)
+	if err != nil { // nothing is written before the lock is granted
+		return nil, false, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return release, true, nil
 }
@@ -186,10 +200,10 @@ func (s *Store) lockWrite(ctx context.Context) (func() error, error) {
 	if err != nil {
 		return nil, err
 	}
-	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.path+LockFileSuffix)
+	releaseFile, err := fslock.AcquireFile(ctx, s.fsys, s.lockPath)
 	if err != nil {
 		_ = releaseDir()
-		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+		return nil, fmt.Errorf("encfile %s: %w; nothing changed", s.path, err)
 	}
 	return func() error {
 		fileErr := releaseFile()
@@ -298,6 +312,27 @@ func (s *Store) view(ctx context.Context, fn func(*contents) error) error {
 	return release()
 }
 
+// seal runs every check a write of content m makes before it writes
+// (validContent; encode: ToolHive's plaintext limit, reported with the
+// size of the file now, fileSize) and returns the encrypted file. modify
+// writes what it returns; a Rehearsal only runs the checks. The caller
+// holds s.mu (wbuf and keys are reused).
+func (s *Store) seal(m map[string]string, o *others, fileSize int) ([]byte, error) {
+	if err := validContent(m); err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	data, keys, err := encode(s.aead, m, o, s.random, s.wbuf, s.keys)
+	s.keys = keys
+	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
+		tl.FileSize = fileSize
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encfile %s: %w", s.path, err)
+	}
+	s.wbuf = data
+	return data, nil
+}
+
 // modify runs a read-modify-write under both write locks (lockWrite): fn edits the current content and
 // reports whether to write it; a write is one atomicfile.Write of the
 // re-encrypted content.
@@ -318,22 +353,14 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 	if err != nil || !write {
 		return err
 	}
-	if err := validContent(m); err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
-	}
 	fileSize := 0
 	if exists {
 		fileSize = len(s.rbuf) // load read the file into rbuf
 	}
-	data, keys, err := encode(s.aead, m, cur.o, s.random, s.wbuf, s.keys)
-	s.keys = keys
-	if tl := (*ContentTooLargeError)(nil); errors.As(err, &tl) {
-		tl.FileSize = fileSize
-	}
+	data, err := s.seal(m, cur.o, fileSize)
 	if err != nil {
-		return fmt.Errorf("encfile %s: %w", s.path, err)
+		return err
 	}
-	s.wbuf = data
 	if !exists {
 		if err := s.ensureDir(); err != nil {
 			return err
@@ -344,14 +371,12 @@ func (s *Store) modify(ctx context.Context, fn func(map[string]string) (write bo
 		return fmt.Errorf("encfile: %w", err)
 	}
 	// m was load's private copy and fn is done with it: it becomes the
-	// memoised (and cached) content of the bytes just written, unmodified
-	// from here on.
+	// memoised content of the bytes just written, unmodified from here on.
+	// Only this Store's memo records it (this process knows what it wrote,
+	// as a real one does); the shared Cache records decoded bytes only, so
+	// every other Store — a restarted process — decodes these bytes once.
 	c := newContents(m)
 	c.o = cur.o // kept unchanged by every rewrite
-	file := string(data)
-	s.memo.set(file, c)
-	if s.cache != nil {
-		s.cache.put(file, c)
-	}
+	s.memo.set(string(data), c)
 	return release()
 }

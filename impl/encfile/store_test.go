@@ -315,10 +315,13 @@ func TestOpenRejectsBadFiles(t *testing.T) {
 		"directory": {func(t *testing.T, p string) {
 			require.NoError(t, os.Mkdir(p, 0o700))
 		}, password, encfile.ErrNotRegular},
-		"symlink": {func(t *testing.T, p string) {
-			write(t, p+".real", good)
+		"dangling symlink": {func(t *testing.T, p string) {
 			require.NoError(t, os.Symlink(filepath.Base(p)+".real", p))
-		}, password, encfile.ErrNotRegular},
+		}, password, atomicfile.ErrUnsafeLink},
+		"symlink to a directory": {func(t *testing.T, p string) {
+			require.NoError(t, os.Mkdir(p+".real", 0o700))
+			require.NoError(t, os.Symlink(filepath.Base(p)+".real", p))
+		}, password, atomicfile.ErrUnsafeLink},
 		"too large": {func(t *testing.T, p string) {
 			write(t, p, good)
 			require.NoError(t, os.Truncate(p, encfile.MaxFileSize+1)) // sparse

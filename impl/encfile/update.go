@@ -17,7 +17,14 @@ import (
 // third state; after a nil return the new content is durable; after an
 // error it is either (retrying a fn that is idempotent is safe).
 func (s *Store) Update(ctx context.Context, fn func(map[string]string) error) error {
-	return s.modify(ctx, func(m map[string]string) (bool, error) {
+	return s.modify(ctx, changeOf(fn))
+}
+
+// changeOf is the modify function of Update (and of Rehearsal.Update): fn
+// edits a private copy of m; m takes the result and is to be written when
+// fn succeeded and changed it.
+func changeOf(fn func(map[string]string) error) func(m map[string]string) (bool, error) {
+	return func(m map[string]string) (bool, error) {
 		next := maps.Clone(m)
 		if err := fn(next); err != nil {
 			return false, fmt.Errorf("encfile: update: %w", err)
@@ -28,7 +35,7 @@ func (s *Store) Update(ctx context.Context, fn func(map[string]string) error) er
 		clear(m)
 		maps.Copy(m, next)
 		return true, nil
-	})
+	}
 }
 
 // Snapshot returns a copy of the current content, reread from the file.

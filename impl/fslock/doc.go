@@ -42,14 +42,19 @@
 // granted, checks that the name still refers to the locked inode, retrying
 // otherwise. The residual window is ToolHive's own unlock-then-remove race
 // above (a ToolHive process removing the name just after AcquireFile's check,
-// then another ToolHive process locking a new file): ToolHive's protocol has
-// it among its own processes too, and no peer can close it alone.
+// then another ToolHive process locking a new file; or a ToolHive process
+// already holding a removed inode while AcquireFile locks a new one):
+// ToolHive's protocol has it among its own processes too, and no lock can
+// close it alone. impl/config's flag write therefore checks again right
+// before its rename, and interop/lockrace_linux_test.go reproduces every
+// case with real processes (docs/toolhive-differences.md: what is closed,
+// what remains, the measured rate).
 //
 // Crash contract: neither lock holds data. The kernel drops a flock when its
 // process dies; a crash leaves at most an empty lock file, which every later
 // locker (scopemig or ToolHive) simply reuses.
 //
-// Hostile names (issue 12): a lock file is never opened through a symlink
+// Hostile names: a lock file is never opened through a symlink
 // and never a FIFO, directory or device (ErrNotRegular); PreflightFile
 // checks that without opening it. Run as root, a lock file it creates in a
 // user's directory belongs to that user.

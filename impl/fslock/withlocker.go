@@ -2,6 +2,7 @@ package fslock
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/spf13/afero"
@@ -16,9 +17,10 @@ type LockingFs struct {
 }
 
 var (
-	_ afero.Fs      = (*LockingFs)(nil)
-	_ Locker        = (*LockingFs)(nil)
-	_ afero.Lstater = (*LockingFs)(nil)
+	_ afero.Fs         = (*LockingFs)(nil)
+	_ Locker           = (*LockingFs)(nil)
+	_ afero.Lstater    = (*LockingFs)(nil)
+	_ afero.LinkReader = (*LockingFs)(nil)
 )
 
 // WithLocker returns fsys with an in-process Locker attached, so that plain
@@ -40,4 +42,14 @@ func (l *LockingFs) LstatIfPossible(name string) (os.FileInfo, bool, error) {
 	}
 	fi, err := l.Stat(name)
 	return fi, false, err
+}
+
+// ReadlinkIfPossible implements afero.LinkReader by delegating to the
+// wrapped Fs; one without links fails with an error wrapping
+// errors.ErrUnsupported.
+func (l *LockingFs) ReadlinkIfPossible(name string) (string, error) {
+	if r, ok := l.Fs.(afero.LinkReader); ok {
+		return r.ReadlinkIfPossible(name)
+	}
+	return "", &os.PathError{Op: "readlink", Path: name, Err: errors.ErrUnsupported}
 }

@@ -10,8 +10,9 @@ import (
 
 // Errors of the quarantine operations, tested with errors.Is.
 var (
-	// ErrNotQuarantineKey reports a key outside the quarantine scope given
-	// to RestoreQuarantined or DropQuarantined.
+	// ErrNotQuarantineKey reports a key given to RestoreQuarantined or
+	// DropQuarantined that is neither in the quarantine scope nor the
+	// original key of a quarantined value.
 	ErrNotQuarantineKey = errors.New("not a quarantine key")
 	// ErrNoDestination reports a quarantine key whose original key cannot
 	// be recovered (it does not parse, or no longer maps to a scope) and
@@ -116,6 +117,12 @@ type RestoreResult struct {
 // RestoreQuarantined moves the quarantined value of key back into use, in ONE
 // Update transaction of u (locked; one atomic replace).
 //
+// key is a quarantine key, or the original key of a quarantined value (the
+// legacy key, as `scopemig legacy list` shows it) when exactly one slot
+// holds a value of it: that slot is restored (Entry.Key names it). An
+// original key with several slots fails with ErrAmbiguousKey (listing them)
+// and writes nothing.
+//
 // The destination is as when non-empty (any valid key outside the
 // quarantine scope), else the scoped key the original legacy key migrates
 // to (ErrNoDestination when there is none). When the destination is absent
@@ -129,9 +136,9 @@ type RestoreResult struct {
 //     rather than swapping back); Displaced names that slot;
 //   - explicit destination: ErrDestinationTaken, nothing written.
 //
-// A key outside the quarantine scope fails with ErrNotQuarantineKey, a
-// missing key with an error wrapping secrets.ErrNotFound; both write
-// nothing.
+// A key that is neither a quarantine key nor an original key with a slot
+// fails with ErrNotQuarantineKey, a missing quarantine key with an error
+// wrapping secrets.ErrNotFound; both write nothing.
 //
 // Crash contract: the store holds the content before or after the restore
 // (Updater's atomic replace), never a third state, so no value is ever
@@ -148,7 +155,12 @@ func RestoreQuarantined(ctx context.Context, u secrets.Updater, scheme secrets.S
 	}
 	var res RestoreResult
 	err = u.Update(ctx, func(m map[string]string) error {
-		res = RestoreResult{Entry: entryOf(scheme, key)} // fn may be retried
+		res = RestoreResult{} // fn may be retried
+		key, err := resolveSlot(m, scheme, key, fp)
+		if err != nil {
+			return err
+		}
+		res.Entry = entryOf(scheme, key)
 		v, ok := m[key]
 		if !ok {
 			return fmt.Errorf("restore %q: %w", key, secrets.ErrNotFound)
@@ -199,9 +211,11 @@ func freeSlot(m map[string]string, scheme secrets.Scheme, k, v string) string {
 }
 
 // DropQuarantined deletes the quarantine key key, in one Update transaction of u
-// (locked; one atomic replace), and returns its entry as it was. A key
-// outside the quarantine scope fails with ErrNotQuarantineKey, a missing
-// key with an error wrapping secrets.ErrNotFound; both write nothing.
+// (locked; one atomic replace), and returns its entry as it was. key may be
+// the original key of a quarantined value when exactly one slot holds one
+// (as for RestoreQuarantined; several fail with ErrAmbiguousKey). A key that
+// names no slot fails with ErrNotQuarantineKey, a missing quarantine key
+// with an error wrapping secrets.ErrNotFound; all write nothing.
 //
 // Crash contract: the store holds the content before or after the drop,
 // never a third state; after a nil return the deletion is durable; after
@@ -213,6 +227,11 @@ func DropQuarantined(ctx context.Context, u secrets.Updater, scheme secrets.Sche
 	}
 	var e QuarantineEntry
 	err = u.Update(ctx, func(m map[string]string) error {
+		e = QuarantineEntry{} // fn may be retried
+		key, err := resolveSlot(m, scheme, key, fp)
+		if err != nil {
+			return err
+		}
 		e = entryOf(scheme, key)
 		v, ok := m[key]
 		if !ok {
@@ -242,8 +261,8 @@ func quarantineOp(u secrets.Updater, scheme secrets.Scheme, key string) (secrets
 	if err := scheme.Validate(); err != nil {
 		return scheme, err
 	}
-	if !isQuarantine(scheme, key) {
-		return scheme, fmt.Errorf("%w: %q (quarantine keys start with %q; see `scopemig legacy list`)", ErrNotQuarantineKey, key, scheme.ScopedKey(scheme.Quarantine, ""))
+	if key == "" {
+		return scheme, fmt.Errorf("%w: empty key", ErrNotQuarantineKey)
 	}
 	return scheme, nil
 }

@@ -61,7 +61,7 @@ type Runner struct {
 	// Fingerprinter computes the steps' fingerprints. The zero value is
 	// the stable secrets.Fingerprint (synthetic values); a command that
 	// reports on a real store passes a keyed one
-	// (secrets.NewKeyedFingerprinter), so that its output cannot confirm a
+	// (encfile.NewFingerprinter), so that its output cannot confirm a
 	// guessed value.
 	Fingerprinter secrets.Fingerprinter
 }

@@ -1,10 +1,12 @@
 package secrets
 
 import (
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -25,13 +27,14 @@ const KeyedFingerprintPrefix = "hmac:"
 // Fingerprinter computes the fingerprints a report prints instead of
 // values. The zero value is the stable, unsalted Fingerprint (for synthetic
 // values: the harness's counterexamples must be the same in every run). A
-// keyed Fingerprinter (NewKeyedFingerprinter) prints "hmac:" and the first
-// 12 hex digits of HMAC-SHA-256 under a random key that lives only as long
-// as the Fingerprinter: equal values get equal fingerprints within one run,
-// so a report can still show that two values are the same, but nobody
-// without the key (which is never printed nor stored) can confirm a guess
-// of a value from its fingerprint. A Fingerprinter is immutable and safe for
-// concurrent use.
+// keyed Fingerprinter prints "hmac:" and the first 12 hex digits of
+// HMAC-SHA-256 under its key: equal values get equal fingerprints, so a
+// report can still show that two values are the same, but nobody without
+// the key (which is never printed nor stored) can confirm a guess of a
+// value from its fingerprint. The key is either derived from a secret the
+// caller already holds (NewDerivedFingerprinter: the same fingerprints in
+// every run) or random (NewKeyedFingerprinter: valid for one run only). A
+// Fingerprinter is immutable and safe for concurrent use.
 type Fingerprinter struct {
 	key []byte // nil: unkeyed; never modified
 }
@@ -44,6 +47,23 @@ func NewKeyedFingerprinter(random io.Reader) (Fingerprinter, error) {
 	}
 	key := make([]byte, 32)
 	if _, err := io.ReadFull(random, key); err != nil {
+		return Fingerprinter{}, fmt.Errorf("fingerprint key: %w", err)
+	}
+	return Fingerprinter{key: key}, nil
+}
+
+// NewDerivedFingerprinter returns a Fingerprinter keyed with 32 bytes
+// derived from secret by HKDF-SHA-256 (RFC 5869, no salt) with info as the
+// context string: the same secret and info give the same fingerprints in
+// every run, and the key reveals nothing about secret (nor secret about
+// other keys derived from it with another info). The key is held in memory
+// only. An empty secret is an error, never a public key.
+func NewDerivedFingerprinter(secret []byte, info string) (Fingerprinter, error) {
+	if len(secret) == 0 {
+		return Fingerprinter{}, errors.New("fingerprint key: empty secret")
+	}
+	key, err := hkdf.Key(sha256.New, secret, nil, info, 32)
+	if err != nil {
 		return Fingerprinter{}, fmt.Errorf("fingerprint key: %w", err)
 	}
 	return Fingerprinter{key: key}, nil

@@ -40,3 +40,27 @@ func TestKeyedFingerprinter(t *testing.T) {
 	_, err = secrets.NewKeyedFingerprinter(bytes.NewReader(make([]byte, 5)))
 	require.Error(t, err, "a short key source is an error, never a weak key")
 }
+
+// TestDerivedFingerprinter: the same secret and info give the same
+// fingerprints in every Fingerprinter (no randomness), another secret or
+// another info gives others, and no fingerprint is the SHA-256 prefix of
+// its value.
+func TestDerivedFingerprinter(t *testing.T) {
+	a, err := secrets.NewDerivedFingerprinter([]byte("store key one"), "ctx")
+	require.NoError(t, err)
+	again, err := secrets.NewDerivedFingerprinter([]byte("store key one"), "ctx")
+	require.NoError(t, err)
+	other, err := secrets.NewDerivedFingerprinter([]byte("store key two"), "ctx")
+	require.NoError(t, err)
+	otherInfo, err := secrets.NewDerivedFingerprinter([]byte("store key one"), "ctx2")
+	require.NoError(t, err)
+	require.True(t, a.Keyed())
+	require.Equal(t, a.Of("identical"), again.Of("identical"), "derived, not random")
+	require.NotEqual(t, a.Of("identical"), other.Of("identical"))
+	require.NotEqual(t, a.Of("identical"), otherInfo.Of("identical"))
+	require.NotEqual(t, a.Of("identical"), a.Of("different"))
+	sum := sha256.Sum256([]byte("identical"))
+	require.NotContains(t, a.Of("identical"), hex.EncodeToString(sum[:6]))
+	_, err = secrets.NewDerivedFingerprinter(nil, "ctx")
+	require.Error(t, err, "an empty secret would make the key public")
+}

@@ -13,7 +13,7 @@ func TestQuarantineKeyUnambiguous(t *testing.T) {
 	// The SPEC form for keys without '#'.
 	require.Equal(t, "__thv_legacy_K", s.QuarantineKey("K", 1))
 	require.Equal(t, "__thv_legacy_K#2", s.QuarantineKey("K", 2))
-	// Issue 12 item 7: slot 2 of "K" and slot 1 of "K#2" used to be the
+	// Slot 2 of "K" and slot 1 of "K#2" used to be the
 	// same key.
 	require.NotEqual(t, s.QuarantineKey("K", 2), s.QuarantineKey("K#2", 1))
 	require.Equal(t, "__thv_legacy_K##2", s.QuarantineKey("K#2", 1))

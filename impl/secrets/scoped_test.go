@@ -14,7 +14,7 @@ import (
 )
 
 // TestScopedNoFallbackForReservedNames: a scope never reads another scope's
-// key through the bare-key fallback (issue 12 item 9), on a real encrypted
+// key through the bare-key fallback, on a real encrypted
 // store in a real directory; a non-reserved name still falls back.
 func TestScopedNoFallbackForReservedNames(t *testing.T) {
 	ctx := context.Background()

@@ -52,9 +52,10 @@ func (r *RealStore) Reset() error {
 	return nil
 }
 
-// Migrate opens the store (as a new process would) and runs m on it.
-func (r *RealStore) Migrate(ctx context.Context, m func(context.Context, afero.Fs, secrets.Provider) error) error {
-	p, err := encfile.OpenContext(ctx, r.Fs, fixture.EncfilePath, []byte(fixture.TestPassword))
+// Migrate opens the store (as a new process would, with opts) and runs m
+// on it.
+func (r *RealStore) Migrate(ctx context.Context, m func(context.Context, afero.Fs, secrets.Provider) error, opts ...encfile.Option) error {
+	p, err := encfile.OpenContext(ctx, r.Fs, fixture.EncfilePath, []byte(fixture.TestPassword), opts...)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A secrets store in one JSON file, with scopemig's migration (policy keep).
   pystore.py migrate DIR [broken]     migrate DIR/store.json (broken: in place, no fsync)
+  pystore.py migrate DIR nofsync      temp file, rename, fsync dir, but no fsync of the temp file:
+                                      fails on strict POSIX, survives ext4 data=ordered
   pystore.py dump DIR                 print the store as {"secrets":{...},"migrated":bool}"""
 import json, os, sys
 LEGACY = [("BEARER_TOKEN_", "workloads"), ("OAUTH_CLIENT_SECRET_", "workloads"),
@@ -15,6 +17,13 @@ def save(d, st):  # atomic and durable: temp file, fsync, rename, fsync dir
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(st, f); f.flush(); os.fsync(f.fileno())
+    os.replace(tmp, os.path.join(d, "store.json"))
+    dfd = os.open(d, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
+def save_nofsync(d, st):  # the classic: the new file's data is not synced before the rename
+    tmp = os.path.join(d, ".store.json.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(st, f)
     os.replace(tmp, os.path.join(d, "store.json"))
     dfd = os.open(d, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
 def save_broken(d, st):  # rewrites in place, never syncs: caught by the explorer
@@ -38,4 +47,5 @@ if __name__ == "__main__":
     if cmd == "dump": print(json.dumps(st)); sys.exit(0)
     if st.get("migrated"): sys.exit(0)
     migrate(st)
-    (save_broken if "broken" in sys.argv[3:] else save)(d, st)
+    variant = sys.argv[3] if len(sys.argv) > 3 else ""
+    {"broken": save_broken, "nofsync": save_nofsync}.get(variant, save)(d, st)

@@ -2,6 +2,7 @@ package procstat
 
 import (
 	"crypto/sha256"
+	"os/exec"
 	"runtime"
 	"testing"
 	"time"
@@ -58,5 +59,25 @@ func TestCPUAdvances(t *testing.T) {
 		if time.Since(start) > 10*time.Second {
 			t.Fatalf("CPU time did not advance in 10 s of busy loop (sum %x)", sum[:4])
 		}
+	}
+}
+
+// TreeCPU counts a waited-for child's CPU time.
+func TestTreeCPUCountsChildren(t *testing.T) {
+	before, ok := TreeCPU()
+	if !ok {
+		t.Skip("not reported here")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	if err := exec.Command(sh, "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done").Run(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := TreeCPU()
+	self, _ := CPU()
+	if after-before <= 0 || after <= self {
+		t.Fatalf("tree CPU %v -> %v, self %v: the child's time is not included", before, after, self)
 	}
 }

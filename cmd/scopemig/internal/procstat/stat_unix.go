@@ -25,3 +25,18 @@ func CPU() (d time.Duration, ok bool) {
 	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
 	return tv(ru.Utime) + tv(ru.Stime), true
 }
+
+// TreeCPU returns the user+system CPU time of the process and of its
+// children that were waited for (getrusage RUSAGE_SELF + RUSAGE_CHILDREN).
+func TreeCPU() (d time.Duration, ok bool) {
+	self, ok := CPU()
+	if !ok {
+		return 0, false
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
+		return 0, false
+	}
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return self + tv(ru.Utime) + tv(ru.Stime), true
+}

@@ -24,3 +24,6 @@ func CPU() (d time.Duration, ok bool) {
 	}
 	return ticks(kernel) + ticks(user), true
 }
+
+// TreeCPU (the process and its children) is not reported on Windows.
+func TreeCPU() (d time.Duration, ok bool) { return 0, false }
