@@ -91,6 +91,7 @@ func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 		Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
 		Password: password,
 		WorkDir:  t.TempDir(),
+		Replay:   replayLine,
 	}
 	rep, err := sysexplore.Explore(context.Background(), cfg)
 	require.NoError(t, err)
@@ -102,6 +103,17 @@ func exploreThv(t *testing.T, b thvBuild, r *upstreamResult) sysexplore.Report {
 		r.add(f, v.Replay)
 	}
 	return rep
+}
+
+// replayLine is the scopemig explore --exec command that replays v (the
+// driver is this build's, in the test's temporary directory).
+func replayLine(c sysexplore.Config, v sysexplore.Violation) string {
+	seed := ""
+	if v.Mode == faults.PowerPartial {
+		seed = fmt.Sprintf(" --seed %d --subsets 1", v.Seed)
+	}
+	return fmt.Sprintf("scopemig explore --exec --from testdata/toolhive-v0.47.0 --mode %s --point %d%s --on-conflict keep --image %s -- %s",
+		v.Mode, v.Point, seed, v.Image, strings.Join(c.Argv, " "))
 }
 
 // classify names the finding of one explorer violation.
