@@ -19,7 +19,6 @@ import (
 
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness/sysexplore"
-	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/model"
 )
 
