@@ -19,8 +19,7 @@ import (
 // as after a real restart. A nil *caches (Config.NoCache) lends none:
 // every read decodes.
 type caches struct {
-	enc    *encfile.Cache
-	encOpt encfile.Option // encfile.WithCache(enc), built once
+	encOpt encfile.Option // encfile.WithCache of the encfile cache, built once
 	cfg    *config.Cache
 }
 
@@ -29,8 +28,7 @@ func newCaches(off bool) *caches {
 	if off {
 		return nil
 	}
-	enc := encfile.NewCache(0)
-	return &caches{enc: enc, encOpt: encfile.WithCache(enc), cfg: config.NewCache(0)}
+	return &caches{encOpt: encfile.WithCache(encfile.NewCache(0)), cfg: config.NewCache(0)}
 }
 
 // configCache is c's config cache (nil for none).

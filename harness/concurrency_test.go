@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
@@ -94,7 +95,7 @@ func TestConcurrencyCatchesToolHiveLostUpdate(t *testing.T) {
 func TestConcurrencyRunnerRefreshEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
-	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
+	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, config.NewCache(0))
 	for _, tg := range []harness.Target{concTarget(), drop} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioRefresh, seed)

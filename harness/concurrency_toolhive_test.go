@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
 )
@@ -19,7 +20,7 @@ import (
 func TestConcurrencyToolHiveEverySeed(t *testing.T) {
 	ctx := context.Background()
 	drop := concTarget()
-	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, nil)
+	drop.Name, drop.Policy, drop.Migrate = "encfile-drop", model.Drop, fixture.RunnerMigrator(model.Drop, config.NewCache(0))
 	for _, tg := range []harness.Target{concTarget(), drop, harness.Targets()[1] /* dirstore */} {
 		for seed := uint64(1); seed <= acceptanceSeeds; seed++ {
 			cf, err := harness.CheckConcurrency(ctx, tg, harness.ScenarioToolHive, seed)

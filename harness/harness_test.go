@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
 	"github.com/scopemig/scopemig/model"
@@ -63,7 +64,7 @@ func TestEveryEntryPointRejectsTargetWithoutName(t *testing.T) {
 func TestVerifyDropPolicyTarget(t *testing.T) {
 	tg := harness.Targets()[0]
 	tg.Name, tg.Policy = "encfile-drop", model.Drop
-	tg.Migrate = fixture.RunnerMigrator(model.Drop, nil)
+	tg.Migrate = fixture.RunnerMigrator(model.Drop, config.NewCache(0))
 	rep, err := harness.Verify(context.Background(), tg, harness.Config{Seed: 3, Checks: 5, Stores: 2, Depth: 1})
 	require.NoError(t, err)
 	require.Empty(t, rep.Violations)

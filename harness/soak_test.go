@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,7 +14,10 @@ import (
 	"github.com/scopemig/scopemig/faults"
 	"github.com/scopemig/scopemig/harness"
 	"github.com/scopemig/scopemig/harness/mutants"
+	"github.com/scopemig/scopemig/impl/migrate"
 	"github.com/scopemig/scopemig/impl/secrets"
+	"github.com/scopemig/scopemig/internal/fixture"
+	"github.com/scopemig/scopemig/model"
 )
 
 func encfileTarget() harness.Target { return harness.Targets()[0] }
@@ -138,20 +142,78 @@ func TestArtifactRejectsGarbage(t *testing.T) {
 	require.Equal(t, 7, a.Case)
 }
 
-// With CrashAfterError a crash may follow an injected ENOSPC: a retry sees
-// the failed run's non-durable data, writes nothing, and sets the flag
-// over it (I3). Off (the default), error steps end the faulty runs.
-// Regression: seed 9 with --crash-after-error found I3 (ENOSPC on the
-// directory sync after the rename left the migrated data non-durable; the
-// next run moved nothing and made only the flag durable). The Runner now
-// syncs the store (secrets.Syncer) before it sets the flag.
+// The two findings of --crash-after-error (docs/soak.md), each an error
+// in one run, a retry that returns, then a power cut:
+//   - I3: an error on the store's directory sync leaves the migrated data
+//     in the page cache; a retry that moves nothing must sync the store
+//     before it sets the flag (secrets.Syncer), or only the flag survives;
+//   - I6: an error on the config directory's sync leaves the flag renamed
+//     into place but not durable; a retry that finds it set must make it
+//     durable (migrate.FlagSyncer, config.Flag.SyncMigrated) before it says
+//     "already done", or the power cut takes the acknowledged flag back.
+//
+// Rather than hoping a drawn soak case hits those operations (8 drawn
+// cases of seed 9 stopped hitting them when crash points became scaled to
+// their run, and passed with either fix removed), every operation of a
+// complete run fails in turn, with EIO and with ENOSPC, and the retry is
+// followed by a crash past its end (the image checked in process, power
+// and power-partial modes, I6 included since the retry returned), then a
+// complete run. The same schedules fail on the Runner with either fix
+// taken out (flag-without-sync hides the store's Syncer; flagOnlyRunner
+// hides FlagSyncer), so the test cannot pass vacuously.
 func TestSoakCrashAfterErrorRegression(t *testing.T) {
-	cfg := harness.SoakConfig{Seed: 9, Workers: 1, MaxCases: 8, CrashAfterError: true}
-	rep, err := harness.Soak(context.Background(), encfileTarget(), cfg)
+	ctx := context.Background()
+	cfg := harness.SoakConfig{Seed: 9, MaxKeys: 8, CrashAfterError: true}
+	desc, err := harness.DescribeCase(ctx, encfileTarget(), cfg, 0)
 	require.NoError(t, err)
-	require.True(t, rep.OK(), "%+v", rep.Failures)
-	require.Greater(t, rep.Cases, 0)
+	require.Positive(t, desc.Ops)
+	sweep := func(tg harness.Target) (failed []string, ids map[model.InvariantID]bool) {
+		ids = map[model.InvariantID]bool{}
+		for op := 0; op <= desc.Ops; op++ {
+			for _, errno := range []syscall.Errno{syscall.EIO, syscall.ENOSPC} {
+				sched := []string{
+					faults.ErrorAt{Op: op, Errno: errno}.String(),
+					faults.CrashAt{Op: 1 << 20, Mode: faults.Power, Seed: 9}.String(), // past the retry's end
+				}
+				states, id, err := harness.RunSoakScheduleForTest(ctx, tg, cfg, 0, sched)
+				require.NoError(t, err, "%s %v", tg.Name, sched)
+				require.Positive(t, states)
+				if id != "" {
+					failed = append(failed, fmt.Sprintf("%s: %v", id, sched))
+					ids[id] = true
+				}
+			}
+		}
+		return failed, ids
+	}
+	failed, _ := sweep(encfileTarget())
+	require.Empty(t, failed, "soak seed 9 store 0 (--max-keys 8 --crash-after-error), schedules that fail")
+
+	m, ok := mutants.ByName("flag-without-sync")
+	require.True(t, ok)
+	_, ids := sweep(m.Target)
+	require.True(t, ids[model.I3], "without the store sync before the flag: want I3, got %v", ids)
+	_, ids = sweep(flagOnlyRunner())
+	require.True(t, ids[model.I6], "without FlagSyncer: want I6, got %v", ids)
 }
+
+// flagOnlyRunner is the built-in target whose Runner cannot see the flag's
+// SyncMigrated (migrate.FlagSyncer): a run that finds the flag set syncs
+// the store only and says "already done" over a flag that may not be
+// durable.
+func flagOnlyRunner() harness.Target {
+	t := encfileTarget()
+	t.Name = "encfile-without-flagsyncer"
+	t.Migrate = func(ctx context.Context, fsys afero.Fs, p secrets.Provider) error {
+		r := migrate.Runner{Provider: p, Flag: flagOnly{fixture.Flag(fsys)}}
+		_, err := r.Run(ctx)
+		return err
+	}
+	return t
+}
+
+// flagOnly hides every optional interface of the flag store it wraps.
+type flagOnly struct{ migrate.FlagStore }
 
 // Cases of one store group run back to back share the store and the
 // verdicts of its images (the memo); each gives exactly what the same case

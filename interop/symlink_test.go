@@ -72,11 +72,12 @@ func dotfilesCopy(t testing.TB) (storeLink, cfgLink, cfgTarget string) {
 //
 // Why one ToolHive writer by default: ToolHive's protocol (unlock, then
 // remove the lock file) lets two ToolHive writers hold "the" lock at once
-// (fslock's package comment); with three ToolHive writers and no scopemig
-// at all, 1 run in 40-60 already ends with a config reset to ToolHive's
-// defaults or a parse error in a writer (measured while writing this
-// test). Such damage is ToolHive's own, so with SYMLINK_RACE_WRITERS > 1 a
-// failure does not isolate scopemig.
+// (fslock's package comment). SYMLINK_RACE_TOOLHIVE_ONLY=1 replaces the
+// scopemig run by one more UpdateConfigAtPath setting the flag: with
+// SYMLINK_RACE_WRITERS=3 and no scopemig at all, some runs end with a
+// config reset to ToolHive's defaults or a parse error in a writer. Such
+// damage is ToolHive's own, so with SYMLINK_RACE_WRITERS > 1 a failure does
+// not isolate scopemig.
 func TestConfigRaceThroughSymlink(t *testing.T) {
 	bin := buildCLI(t)
 	runs := symlinkRaceRuns
@@ -93,6 +94,7 @@ func TestConfigRaceThroughSymlink(t *testing.T) {
 		writers = n
 	}
 	viaTarget := os.Getenv("SYMLINK_RACE_VIA_TARGET") != ""
+	toolhiveOnly := os.Getenv("SYMLINK_RACE_TOOLHIVE_ONLY") != ""
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("SYMLINK_RACE_SEED"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
@@ -154,7 +156,20 @@ func TestConfigRaceThroughSymlink(t *testing.T) {
 		if viaTarget {
 			cfgArg = cfgTarget
 		}
-		out, errOut, code := runCLI(t, bin, []string{pw}, "migrate", "--secrets-file", storeLink, "--config", cfgArg, "--json")
+		var (
+			out, errOut string
+			code        int
+		)
+		if toolhiveOnly {
+			// The baseline: ToolHive sets the flag itself, no scopemig.
+			time.Sleep(20 * time.Millisecond)
+			if err := thconfig.UpdateConfigAtPath(cfgLink, func(c *thconfig.Config) error { c.SecretScopeMigration = true; return nil }); err != nil {
+				errOut, code = err.Error(), 1
+			}
+			out = `{"status":"migrated","flag_set":true}`
+		} else {
+			out, errOut, code = runCLI(t, bin, []string{pw}, "migrate", "--secrets-file", storeLink, "--config", cfgArg, "--json")
+		}
 		mu.Lock()
 		during := acked
 		mu.Unlock()

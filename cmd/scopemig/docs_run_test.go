@@ -110,6 +110,7 @@ var docRunSlow = map[string]slowCommand{
 	"go test -bench 'CrashStates|RealProcessKill' ./harness/":                                   {"a benchmark after the harness's tests", 15 * time.Minute},
 	"go test -run '^$' -bench 'BenchmarkMigrate/N=(1000|10000)$' -benchtime 3x ./impl/migrate/": {"a benchmark", 10 * time.Minute},
 	"cd interop && go test -run '^$' -bench 'Migrate/N=(100|1000)$' -benchmem .":                {"a benchmark of the interop module", 15 * time.Minute},
+	"cd interop && go test -run '^$' -bench UpstreamMigrate -benchtime 1x .":                    {"builds ToolHive's glue twice, then v0.47.0 takes about 40 s at N=1,000", 20 * time.Minute},
 	"SCOPEMIG_WRITE_SECURITY_DOC=1 go test ./cmd/scopemig -run TestHostileInputs":               {"compiles this package's tests in the copy (tens of seconds)", 10 * time.Minute},
 	// ToolHive's own migration under the syscall-level explorer.
 	"cd interop && go build -o /tmp/thvdriver ./cmd/thvdriver && cd ..":                                                                      {"builds a binary that links ToolHive (minutes when the cache is cold)", 15 * time.Minute},

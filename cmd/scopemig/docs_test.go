@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopemig/scopemig/harness"
+	"github.com/scopemig/scopemig/harness/mutants"
 )
 
 // repoRoot is the module root, seen from this package's directory.
@@ -195,4 +197,40 @@ func TestDocHarnessFields(t *testing.T) {
 			}
 		}
 	}
+}
+
+// mutantIDs are the invariant ids in a cell of the mutant table.
+var mutantIDs = regexp.MustCompile(`\bI[0-9]+\b`)
+
+// docs/harness.md's mutant table lists exactly mutants.Suite(), in its
+// order: each mutant's name, a flaw, and in "caught by" exactly the ids it
+// is expected to be caught with (Mutant.Expect). A mutant added, renamed,
+// removed or given other ids fails here until the table says so.
+func TestDocMutantTable(t *testing.T) {
+	lines := readDoc(t, "docs/harness.md")
+	const header = "| mutant | flaw | caught by |"
+	start := slices.Index(lines, header)
+	require.NotEqual(t, -1, start, "docs/harness.md: no mutant table (%q)", header)
+	var names []string
+	ids := map[string][]string{}
+	for i := start + 2; i < len(lines) && strings.HasPrefix(lines[i], "|"); i++ {
+		cells := strings.Split(strings.Trim(lines[i], "|"), " | ")
+		require.Len(t, cells, 3, "docs/harness.md:%d: a mutant row has three cells", i+1)
+		name := strings.TrimSpace(cells[0])
+		require.NotEmpty(t, strings.TrimSpace(cells[1]), "docs/harness.md:%d: %s has no flaw", i+1, name)
+		got := slices.Compact(slices.Sorted(slices.Values(mutantIDs.FindAllString(cells[2], -1))))
+		names, ids[name] = append(names, name), got
+	}
+	var want []string
+	for _, m := range mutants.Suite() {
+		want = append(want, m.Name)
+		var expect []string
+		for _, id := range m.Expect {
+			expect = append(expect, string(id))
+		}
+		if got, ok := ids[m.Name]; ok {
+			require.Equal(t, slices.Sorted(slices.Values(expect)), got, "docs/harness.md: the ids in %s's caught-by cell are not its Expect", m.Name)
+		}
+	}
+	require.Equal(t, want, names, "docs/harness.md: the mutant table's rows are not mutants.Suite()")
 }

@@ -22,7 +22,7 @@ import (
 // process), gets SIGINT or SIGTERM once it has announced the wait; it
 // prints exactly one line saying it was interrupted, what the store holds
 // and that re-running is safe, exits 1, and wrote nothing. The same for
-// `legacy drop`. Synchronised on the wait notice, never on time.
+// `legacy drop` and SIGTERM. Synchronised on the wait notice, never on time.
 func TestInterruptedMigratePrintsOneLine(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -31,8 +31,7 @@ func TestInterruptedMigratePrintsOneLine(t *testing.T) {
 		prefix string
 	}{
 		{"migrate/SIGINT", syscall.SIGINT, []string{"migrate"}, "scopemig: migrate interrupted (SIGINT): " + migrateInterrupted},
-		{"migrate/SIGTERM", syscall.SIGTERM, []string{"migrate"}, "scopemig: migrate interrupted (SIGTERM): " + migrateInterrupted},
-		{"legacy drop/SIGINT", syscall.SIGINT, []string{"legacy", "drop", "BEARER_TOKEN_conflict"}, "scopemig: legacy drop interrupted (SIGINT): " + legacyInterrupted},
+		{"legacy drop/SIGTERM", syscall.SIGTERM, []string{"legacy", "drop", "BEARER_TOKEN_conflict"}, "scopemig: legacy drop interrupted (SIGTERM): " + legacyInterrupted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			osfs := afero.NewOsFs()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,7 +15,11 @@ import (
 	"github.com/scopemig/scopemig/impl/encfile"
 )
 
-// TestMigrateOverLimitNamesTheResultSize: a store within ToolHive's 32 MiB
+// TestMigrateOverLimitNamesTheResultSize: plan on this store runs
+// migrate's checks, so it no longer shows a plan that migrate then
+// refuses: its table is followed by "migrate would refuse:" with the
+// message migrate gives and what to do (--json: migrate_refusals), exit 0,
+// nothing written. And a store within ToolHive's 32 MiB
 // plaintext limit whose migration would grow past it (every moved key gains
 // its "__thv_workloads_" prefix) fails with exit 1, a message naming the
 // size of the migrated result (not the file's), and not one byte written.
@@ -25,9 +30,30 @@ func TestMigrateOverLimitNamesTheResultSize(t *testing.T) {
 	dir := t.TempDir()
 	store, data := overLimitStore(t, dir)
 	before := tree(t, dir)
+	osfs := afero.NewOsFs()
+	args := []string{"--secrets-file", store, "--config", filepath.Join(dir, "config.yaml")}
+	size := fmt.Sprintf("the new content would be %d bytes of plaintext, above the limit of %d (32 MiB) of ToolHive's format (the store file now holds %d bytes)",
+		encfile.MaxPlaintext-50+10*len("__thv_workloads_"), encfile.MaxPlaintext, len(data))
 
-	_, errOut, code := run(t, newMigrateCmdEnv, testEnv(afero.NewOsFs(), pwEnv()), "--secrets-file", store, "--config", filepath.Join(dir, "config.yaml"))
+	// One plan run (32 MiB to decrypt and rehearse): --json, and its text
+	// rendering from the same report.
+	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
+	require.Equal(t, 0, code, errOut)
+	var rep planReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.MigrateRefusals, 1)
+	require.Contains(t, rep.MigrateRefusals[0], size)
+	require.Len(t, rep.Steps, 10, "the table is shown all the same")
+	require.Equal(t, before, tree(t, dir), "plan writes nothing")
+	var text bytes.Buffer
+	require.NoError(t, writePlanText(&text, rep))
+	require.Contains(t, text.String(), "10 to move")
+	require.True(t, strings.HasPrefix(lastLine(text.String()), "migrate would refuse: apply (transaction): encfile "+store+": "+size), lastLine(text.String()))
+	require.Contains(t, lastLine(text.String()), "delete the secrets you no longer need")
+
+	_, errOut, code = run(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
 	require.Equal(t, 1, code)
+	require.Contains(t, errOut, size)
 	want := fmt.Sprintf("the new content would be %d bytes of plaintext", encfile.MaxPlaintext-50+10*len("__thv_workloads_"))
 	require.Contains(t, errOut, want)
 	require.Contains(t, errOut, fmt.Sprintf("the store file now holds %d bytes", len(data)))
@@ -61,13 +87,10 @@ func overLimitStore(t *testing.T, dir string) (string, []byte) {
 	return store, data
 }
 
-// TestPlanRefusesWhatMigrateRefuses: plan on the over-limit store (issue
-// 21 item 10) runs migrate's checks, so it no longer reports a plan that
-// migrate then refuses: its table is followed by "migrate would refuse:"
-// with the message migrate gives (the size of the result and of the file)
-// and what to do; --json lists it in migrate_refusals; nothing written.
-// On the fixture store, whose migration fits, migrate_refusals is empty.
-func TestPlanRefusesWhatMigrateRefuses(t *testing.T) {
+// TestPlanRefusesNothingOnTheFixture: on the fixture store, whose
+// migration migrate runs, plan's migrate_refusals is [] (the over-limit
+// store's refusal is in TestMigrateOverLimitNamesTheResultSize).
+func TestPlanRefusesNothingOnTheFixture(t *testing.T) {
 	osfs := afero.NewOsFs()
 	ok := install(t, osfs, t.TempDir())
 	out, errOut, code := run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), "--secrets-file", filepath.Join(ok, "secrets_encrypted"), "--config", filepath.Join(ok, "config.yaml"), "--json")
@@ -75,33 +98,7 @@ func TestPlanRefusesWhatMigrateRefuses(t *testing.T) {
 	var rep planReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	require.Equal(t, []string{}, rep.MigrateRefusals)
-	if testing.Short() {
-		t.Skip("builds a 32 MiB store")
-	}
-	dir := t.TempDir()
-	store, data := overLimitStore(t, dir)
-	before := tree(t, dir)
-	args := []string{"--secrets-file", store, "--config", filepath.Join(dir, "config.yaml")}
-	out, errOut, code = run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), args...)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "10 to move")
-	_, migErr, migCode := run(t, newMigrateCmdEnv, testEnv(osfs, pwEnv()), args...)
-	require.Equal(t, 1, migCode)
-	size := fmt.Sprintf("the new content would be %d bytes of plaintext, above the limit of %d (32 MiB) of ToolHive's format (the store file now holds %d bytes)",
-		encfile.MaxPlaintext-50+10*len("__thv_workloads_"), encfile.MaxPlaintext, len(data))
-	require.Contains(t, migErr, size)
-	require.Contains(t, lastLine(out), "migrate would refuse: ")
-	require.Contains(t, lastLine(out), size)
-	require.Contains(t, lastLine(out), "delete the secrets you no longer need")
-
-	out, errOut, code = run(t, newPlanCmdEnv, testEnv(osfs, pwEnv()), append(args, "--json")...)
-	require.Equal(t, 0, code, errOut)
-	require.NoError(t, json.Unmarshal([]byte(out), &rep))
-	require.Len(t, rep.MigrateRefusals, 1)
-	require.Contains(t, rep.MigrateRefusals[0], size)
-	after := tree(t, dir)
-	delete(after, "secrets_encrypted.lock") // migrate's empty sidecar lock file, as above
-	require.Equal(t, before, after, "plan writes nothing")
+	require.Len(t, rep.Steps, 9)
 }
 
 // TestMigrateMessagesTellWhatWasWritten: on a real directory, the first

@@ -54,6 +54,9 @@ func newPlanCmd() *cobra.Command { return newPlanCmdEnv(osEnv()) }
 // newPlanCmdEnv returns `scopemig plan` on env: a dry run that reads and
 // decrypts the store once (encfile.Inspect), reads the flag, and prints what
 // migrate would do, computed on that in-memory snapshot: O(N) for N keys.
+// The steps come from migrate itself rehearsed on the snapshot
+// (rehearseMigration: every check migrate runs, nothing written), which
+// also says why migrate would refuse the store.
 // It never writes, not even the stale temp file a crashed writer left
 // (reported as a leftover instead), so it works on a read-only directory.
 func newPlanCmdEnv(env cliEnv) *cobra.Command {
@@ -73,10 +76,13 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: st.fp}
-			plan, err := r.Plan(ctx)
-			if err != nil {
-				return fmt.Errorf("plan %s: %w", st.secretsPath, err)
+			refusals, steps, rehearsed := env.rehearseMigration(ctx, f, st)
+			plan := migrate.Plan{Steps: steps}
+			if !rehearsed { // refused before its transaction: plan on the snapshot
+				r := migrate.Runner{Provider: st.provider, Scheme: secrets.Scheme{}, Policy: f.policy, Fingerprinter: st.fp}
+				if plan, err = r.Plan(ctx); err != nil {
+					return fmt.Errorf("plan %s: %w", st.secretsPath, err)
+				}
 			}
 			rep := planReport{
 				Command: "plan", SecretsFile: st.secretsPath, ConfigFile: st.configPath,
@@ -98,7 +104,7 @@ func newPlanCmdEnv(env cliEnv) *cobra.Command {
 				}
 			}
 			rep.ForeignTempFiles, rep.foreignKinds = foreignFiles(env.fs, rep.Leftovers)
-			rep.MigrateRefusals = env.migrateRefusals(ctx, f, st)
+			rep.MigrateRefusals = refusals
 			out := cmd.OutOrStdout()
 			if f.json {
 				return writeJSON(out, rep)

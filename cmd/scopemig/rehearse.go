@@ -49,29 +49,31 @@ func (f rehearsalFlag) PreflightSetMigrated(ctx context.Context) error {
 	return nil
 }
 
-// migrateRefusals rehearses migrate on the store plan opened (read-only:
+// rehearseMigration rehearses migrate on the store plan opened (read-only:
 // an encfile.Snapshot) and returns why migrate would refuse it, one
-// message each, each saying what to do; empty when it would run. It runs
-// the checks migrate runs, with the same code: the --secrets-file/--config
-// rule, the store preflight and the Runner on a Rehearsal (flag preflight,
-// the transaction's own checks such as ToolHive's 32 MiB limit). A store
-// the config says is migrated is rehearsed as migrate --force would run.
+// message each, each saying what to do (empty when it would run), and the
+// steps of the rehearsed transaction (rehearsed false when the run stopped
+// before it: the caller plans on the snapshot instead). It runs the checks
+// migrate runs, with the same code: the --secrets-file/--config rule, the
+// store preflight and the Runner on a Rehearsal (flag preflight, the
+// transaction's own checks such as ToolHive's 32 MiB limit). A store the
+// config says is migrated is rehearsed as migrate --force would run.
 // Locks held by other processes are not waited for (they are transient,
 // and plan never takes the write locks).
-func (e cliEnv) migrateRefusals(ctx context.Context, f storeFlags, st *openedStore) []string {
-	out := []string{}
+func (e cliEnv) rehearseMigration(ctx context.Context, f storeFlags, st *openedStore) (refusals []string, steps []migrate.Step, rehearsed bool) {
+	refusals = []string{}
 	if err := e.checkFlagTarget(f); err != nil {
-		out = append(out, err.Error())
+		refusals = append(refusals, err.Error())
 	}
 	snap, ok := st.provider.(*encfile.Snapshot)
 	if !ok {
-		return out
+		return refusals, nil, false
 	}
-	_, err := runMigration(ctx, e, f, st, st.migrated, snap.Rehearse(), rehearsalFlag{st.flag})
+	rep, err := runMigration(ctx, e, f, st, st.migrated, snap.Rehearse(), rehearsalFlag{st.flag})
 	if err != nil {
-		out = append(out, refusalAdvice(err))
+		return append(refusals, refusalAdvice(err)), nil, false
 	}
-	return out
+	return refusals, rep.Steps, true
 }
 
 // refusalAdvice is err's message with what to do where the error does not

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/scopemig/scopemig/impl/atomicfile"
+	"github.com/scopemig/scopemig/impl/config"
 	"github.com/scopemig/scopemig/impl/fslock"
 	"github.com/scopemig/scopemig/impl/secrets"
 	"github.com/scopemig/scopemig/internal/fixture"
@@ -72,7 +73,7 @@ func (n noConfigLockFs) LstatIfPossible(name string) (os.FileInfo, bool, error) 
 // document when the flag writer reads the file ToolHive has just
 // truncated. Only the concurrency phase's ToolHive scenario sees it.
 func configUnlocked() Mutant {
-	run := fixture.RunnerMigrator(model.Keep, nil)
+	run := fixture.RunnerMigrator(model.Keep, config.NewCache(0)) // its runs share a config cache, as the built-in Runner's do
 	return Mutant{
 		Name:        "config-unlocked",
 		Description: "sets the flag without ToolHive's config.yaml.lock (ToolHive's concurrent config update or the flag is lost)",

@@ -85,6 +85,9 @@ type Resolved struct {
 	Path   string   // the path as named (cleaned): locks named after it go next to it
 	Target string   // the file to read and replace: Path itself unless Path is a symlink
 	Links  []string // the links followed, Path first; empty when Path is not a link
+	// Info is Target's Lstat as Resolve read it (nil when Target is
+	// missing), so that a caller need not stat it again.
+	Info os.FileInfo
 }
 
 // IsLink reports whether Path is a symlink that was followed.
@@ -148,6 +151,7 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 			return fail(cur, LinkUnreadable, err.Error())
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
+			r.Info = fi
 			if !r.IsLink() {
 				return r, nil
 			}

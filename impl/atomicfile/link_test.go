@@ -45,12 +45,16 @@ func TestResolveFollowsOwnLink(t *testing.T) {
 	m := dotfiles(t)
 	r, err := atomicfile.Resolve(m, cfgLink)
 	require.NoError(t, err)
+	require.Equal(t, int64(5), r.Info.Size(), "the target's Lstat")
+	r.Info = nil
 	require.Equal(t, atomicfile.Resolved{Path: cfgLink, Target: "/home/u/dotfiles/toolhive-config.yaml", Links: []string{cfgLink}}, r)
 
 	// Not a link, or missing: itself.
 	for _, p := range []string{"/home/u/dotfiles/toolhive-config.yaml", "/home/u/.config/toolhive/missing"} {
 		r, err = atomicfile.Resolve(m, p)
 		require.NoError(t, err)
+		require.Equal(t, p == "/home/u/dotfiles/toolhive-config.yaml", r.Info != nil)
+		r.Info = nil
 		require.Equal(t, atomicfile.Resolved{Path: p, Target: p}, r)
 		require.False(t, r.IsLink())
 	}

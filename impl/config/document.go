@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/spf13/afero"
@@ -50,17 +49,16 @@ type rawConfig struct {
 func readConfig(fsys afero.Fs, path string) (rawConfig, error) {
 	raw := rawConfig{path: path, target: path, perm: 0o600}
 	res, err := atomicfile.Resolve(fsys, path)
-	if err != nil {
+	switch {
+	case errors.Is(err, atomicfile.ErrUnsafeLink):
 		return raw, fmt.Errorf("config: %w", err)
+	case err != nil:
+		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	raw.target = res.Target
-	target := res.Target
-	fi, err := lstat(fsys, target)
-	if errors.Is(err, fs.ErrNotExist) {
+	target, fi := res.Target, res.Info
+	if fi == nil { // missing
 		return raw, nil
-	}
-	if err != nil {
-		return raw, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, path, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return raw, fmt.Errorf("%w: %s: not a regular file (a %s)", ErrInvalidConfig, path, atomicfile.TypeName(fi.Mode()))
