@@ -93,7 +93,7 @@ func (m Model) CheckHygiene(files []ImageFile, rule HygieneRule, vals Values) []
 			sorted = append(sorted, v)
 		}
 	}
-	idx := newValueIndex(sorted)
+	var idx *valueIndex // built on first use, for many values only
 	var out []Violation
 	for _, f := range files {
 		if !f.Config && len(f.Data) > 0 {
@@ -106,9 +106,15 @@ func (m Model) CheckHygiene(files []ImageFile, rule HygieneRule, vals Values) []
 		if rule.Plaintext || f.Unchanged {
 			continue
 		}
-		found := idx.search(f.Data)
+		var found map[string]bool
+		if len(sorted) > indexFrom {
+			if idx == nil {
+				idx = newValueIndex(sorted)
+			}
+			found = idx.search(f.Data)
+		}
 		for _, v := range sorted {
-			if found[v] {
+			if found != nil && found[v] || found == nil && bytes.Contains(f.Data, []byte(v)) {
 				if k := vals[v]; k != "" {
 					out = append(out, violation(I8, "%s holds the value of %q (%s) in plaintext", f.Path, k, fingerprint(v)))
 				} else {
@@ -134,6 +140,11 @@ func widen(existing, base fs.FileMode) fs.FileMode { return base | existing.Perm
 func ConfigLike(p, config string) bool {
 	return strings.Contains(path.Base(p), path.Base(config))
 }
+
+// indexFrom is the number of values above which the plaintext scan uses
+// a valueIndex: below it, one bytes.Contains per value is cheaper than
+// building the index (the harness checks millions of small images).
+const indexFrom = 32
 
 // valueIndex finds which of many values (each at least MinScanLen bytes)
 // occur in a byte string in one pass: a value can only start where its

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -45,4 +46,18 @@ func TestValueIndexEqualsContains(t *testing.T) {
 		}
 		require.LessOrEqual(t, len(got), len(vals))
 	}
+}
+
+// Through CheckHygiene, a store of more values than indexFrom (the
+// indexed scan) reports exactly the values a file holds.
+func TestCheckHygieneManyValues(t *testing.T) {
+	vals := Values{}
+	for i := range indexFrom + 8 {
+		vals.Add(fmt.Sprintf("KEY_%02d", i), fmt.Sprintf("secret-value-%02d", i))
+	}
+	data := []byte("xx secret-value-03 yy secret-value-39")
+	got := CheckHygiene([]ImageFile{{Path: "f", Perm: 0o600, DirPerm: 0o700, Data: data}}, HygieneRule{}, vals)
+	require.Len(t, got, 2)
+	require.Contains(t, got[0].Detail, `"KEY_03"`)
+	require.Contains(t, got[1].Detail, `"KEY_39"`)
 }

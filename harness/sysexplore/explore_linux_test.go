@@ -5,6 +5,7 @@ package sysexplore
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,7 @@ func TestExploreScopemigMigrateFixture(t *testing.T) {
 				From:     fixture,
 				Argv:     []string{bin, "migrate", "--on-conflict", policy.String(), "--secrets-file", "{dir}/secrets_encrypted", "--config", "{dir}/config.yaml"},
 				Policy:   policy,
+				Env:      append(os.Environ(), "TOOLHIVE_SECRETS_PASSWORD="+password),
 				Password: password,
 				WorkDir:  t.TempDir(),
 			}

@@ -48,14 +48,7 @@ func TestScanRealImageAgreesWithModel(t *testing.T) {
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, f := range c.Files {
-				require.NoError(t, os.MkdirAll(filepath.Join(dir, f.Dir), 0o700))
-				p := filepath.Join(dir, f.Dir, f.Name)
-				require.NoError(t, os.WriteFile(p, []byte(f.Data), 0o600))
-				require.NoError(t, os.Chmod(p, f.Perm))
-			}
-			require.NoError(t, os.Chmod(filepath.Join(dir, "data"), c.DataPerm))
-			require.NoError(t, os.Chmod(filepath.Join(dir, "config"), c.ConfPerm))
+			require.NoError(t, c.LayOut(dir))
 			got := scanImage(filepath.Join(dir, "data", "secrets_encrypted"), filepath.Join(dir, "config", "config.yaml"), c.Values)
 			require.Equal(t, c.Want, fixture.HygieneVerdict(got))
 		})
