@@ -139,6 +139,9 @@ func TestGeneratorClassFrequencies(t *testing.T) {
 		tally(t, "property", cases, counts, storeClassNames)
 	})
 	t.Run("statemachine", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("rapid runs a fifth of its checks under -short, too few for a class frequency; make test runs this")
+		}
 		sw := &sweeper{e: newEnv(context.Background(), Targets()[0])}
 		var runs []*machine
 		var last *failure
