@@ -195,7 +195,7 @@ func ResolveAs(fsys afero.Fs, path string, id Identity) (Resolved, error) {
 // checkTarget checks the file a chain ends at (fi, its Lstat).
 func checkTarget(fsys afero.Fs, target string, fi os.FileInfo, chainOwner *Owner) (LinkReason, string) {
 	if !fi.Mode().IsRegular() {
-		return LinkNotRegular, kindOf(fi.Mode())
+		return LinkNotRegular, "a " + TypeName(fi.Mode())
 	}
 	if fi.Mode().Perm()&0o200 == 0 {
 		return LinkReadOnly, fmt.Sprintf("mode %04o", fi.Mode().Perm())
@@ -246,22 +246,6 @@ func checkDir(fsys afero.Fs, dir string) (LinkReason, string) {
 		return LinkWorldWritable, fmt.Sprintf("the directory %s is writable by everyone%s", dir, sticky)
 	}
 	return 0, ""
-}
-
-// kindOf names a file type with its article, for a message.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	default:
-		return "a special file"
-	}
 }
 
 // readlink is Readlink where fsys supports it.
